@@ -1,0 +1,633 @@
+//! Which ports a project gets: the assignment policy.
+//!
+//! Pure. It reads and changes a [`Registry`] in memory and asks a [`HostPorts`]
+//! whether a port is free on this host; the caller holds the lock, reads the
+//! clock, probes the host and writes the result back.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use crate::registry::{Assignment, AssignmentType, Registry, Status, paired_web_port};
+use crate::timestamp::Timestamp;
+
+/// Where IRIS's default ports start.
+pub const DEFAULT_RANGE: PortRange = PortRange {
+    start: 1972,
+    end: 1981,
+};
+
+/// An inclusive range of superserver ports for automatic assignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PortRange {
+    pub start: u16,
+    pub end: u16,
+}
+
+impl PortRange {
+    /// Parses `START-END`, both 1-65535 and START <= END.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (start, end) = text
+            .split_once('-')
+            .ok_or_else(|| format!("`{text}` is not a range such as `1972-1981`"))?;
+        let port = |part: &str| {
+            part.trim()
+                .parse::<u16>()
+                .ok()
+                .filter(|&port| port != 0)
+                .ok_or_else(|| {
+                    format!(
+                        "`{}` in `{text}` is not a port from 1 to 65535",
+                        part.trim()
+                    )
+                })
+        };
+        let range = Self {
+            start: port(start)?,
+            end: port(end)?,
+        };
+        if range.start > range.end {
+            return Err(format!("`{text}` starts after it ends"));
+        }
+        Ok(range)
+    }
+
+    pub fn contains(&self, port: u16) -> bool {
+        (self.start..=self.end).contains(&port)
+    }
+}
+
+impl fmt::Display for PortRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.start, self.end)
+    }
+}
+
+/// Whether a port can be bound on this host right now.
+pub trait HostPorts {
+    fn is_free(&self, port: u16) -> bool;
+}
+
+impl<F: Fn(u16) -> bool> HostPorts for F {
+    fn is_free(&self, port: u16) -> bool {
+        self(port)
+    }
+}
+
+/// What the project asks for.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    pub project: &'a str,
+    /// A pinned superserver port (`IRIS_DEV_PORT`, `up --port`).
+    pub port: Option<u16>,
+    /// A pinned web portal port (`IRIS_DEV_WEB_PORT`, `up --web-port`).
+    pub web_port: Option<u16>,
+    pub range: PortRange,
+    pub now: &'a Timestamp,
+}
+
+/// The project's assignment after resolution, and what changed on the way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub assignment: Assignment,
+    /// Whether the registry must be written back.
+    pub changed: bool,
+    /// The project's previous superserver port, when it had to move.
+    pub moved_from: Option<u16>,
+    /// Inactive assignments of other projects whose ports were taken over.
+    pub evicted: Vec<Assignment>,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AllocError {
+    #[error("port {port} is held by project `{}` ({}, {})", holder.project_path, holder.assignment_type, holder.status)]
+    Held { port: u16, holder: Assignment },
+    #[error("port {port} is in use on this host by a program iris-dev does not manage")]
+    Busy { port: u16 },
+    #[error("no port in {range} is free")]
+    Exhausted {
+        range: PortRange,
+        assignments: Vec<Assignment>,
+    },
+    #[error("port {port} has no paired web portal port (52773 + (port - 1972) is past 65535)")]
+    NoPairedWebPort { port: u16 },
+}
+
+/// Resolves the project's ports, assigning them if needed; the project keeps the
+/// ports it has for as long as its assignment exists.
+pub fn resolve(
+    registry: &mut Registry,
+    request: &Request<'_>,
+    host: &impl HostPorts,
+) -> Result<Outcome, AllocError> {
+    let existing = registry.find(request.project).cloned();
+    let held = held_by_others(registry, request.project);
+
+    if let Some(port) = request.port {
+        let web_port = web_port_for(port, request.web_port)?;
+        if let Some(current) = &existing {
+            let same = current.port == port && current.effective_web_port() == Some(web_port);
+            if same && current.is_active() {
+                return Ok(keep(registry, current, AssignmentType::Manual));
+            }
+        }
+        let own_active: Vec<u16> = existing
+            .iter()
+            .filter(|current| current.is_active())
+            .flat_map(Assignment::ports)
+            .collect();
+        for candidate in [port, web_port] {
+            if let Some(holder) = held.active_holder(candidate) {
+                return Err(AllocError::Held {
+                    port: candidate,
+                    holder: holder.clone(),
+                });
+            }
+            if !own_active.contains(&candidate) && !host.is_free(candidate) {
+                return Err(AllocError::Busy { port: candidate });
+            }
+        }
+        return Ok(place(
+            registry,
+            request,
+            existing.as_ref(),
+            port,
+            web_port,
+            AssignmentType::Manual,
+        ));
+    }
+
+    if let Some(current) = &existing {
+        let web_port = match request.web_port {
+            Some(web_port) => web_port,
+            None => current
+                .effective_web_port()
+                .ok_or(AllocError::NoPairedWebPort { port: current.port })?,
+        };
+        let unchanged_web = current.web_port == Some(web_port);
+        if current.is_active() && unchanged_web {
+            return Ok(keep(registry, current, current.assignment_type));
+        }
+        let usable = [current.port, web_port].into_iter().all(|port| {
+            held.active_holder(port).is_none()
+                && (current.is_active() && current.ports().any(|own| own == port)
+                    || host.is_free(port))
+        });
+        if usable {
+            let assignment_type = current.assignment_type;
+            return Ok(place(
+                registry,
+                request,
+                Some(current),
+                current.port,
+                web_port,
+                assignment_type,
+            ));
+        }
+    }
+
+    let (port, web_port) = pick(registry, request, &held, host)?;
+    Ok(place(
+        registry,
+        request,
+        existing.as_ref(),
+        port,
+        web_port,
+        AssignmentType::Auto,
+    ))
+}
+
+/// The ports other projects hold, by how strongly.
+struct Held {
+    active: Vec<(u16, Assignment)>,
+    any: HashSet<u16>,
+}
+
+impl Held {
+    fn active_holder(&self, port: u16) -> Option<&Assignment> {
+        self.active
+            .iter()
+            .find(|(held, _)| *held == port)
+            .map(|(_, holder)| holder)
+    }
+}
+
+fn held_by_others(registry: &Registry, project: &str) -> Held {
+    let others = registry
+        .assignments
+        .iter()
+        .filter(|assignment| assignment.project_path != project);
+    let mut held = Held {
+        active: Vec::new(),
+        any: HashSet::new(),
+    };
+    for assignment in others {
+        for port in assignment.ports() {
+            held.any.insert(port);
+            if assignment.is_active() {
+                held.active.push((port, assignment.clone()));
+            }
+        }
+    }
+    held
+}
+
+fn web_port_for(port: u16, pinned: Option<u16>) -> Result<u16, AllocError> {
+    pinned
+        .or_else(|| paired_web_port(port))
+        .ok_or(AllocError::NoPairedWebPort { port })
+}
+
+/// Picks a fresh pair from the range: first ports nobody ever held, then ports of
+/// released or stale assignments, least recently used first.
+fn pick(
+    registry: &Registry,
+    request: &Request<'_>,
+    held: &Held,
+    host: &impl HostPorts,
+) -> Result<(u16, u16), AllocError> {
+    let free = |port: u16, web_port: u16| {
+        port != web_port
+            && held.active_holder(port).is_none()
+            && held.active_holder(web_port).is_none()
+            && host.is_free(port)
+            && host.is_free(web_port)
+    };
+    let mut reusable = Vec::new();
+    for port in request.range.start..=request.range.end {
+        let Ok(web_port) = web_port_for(port, request.web_port) else {
+            continue;
+        };
+        if held.any.contains(&port) || held.any.contains(&web_port) {
+            reusable.push((port, web_port));
+        } else if free(port, web_port) {
+            return Ok((port, web_port));
+        }
+    }
+    let last_used = |port: u16| {
+        registry
+            .assignments
+            .iter()
+            .filter(|assignment| assignment.project_path != request.project)
+            .filter(|assignment| assignment.ports().any(|held| held == port))
+            .map(|assignment| assignment.last_used().clone())
+            .max()
+    };
+    reusable
+        .sort_by_cached_key(|&(port, web_port)| (last_used(port).max(last_used(web_port)), port));
+    reusable
+        .into_iter()
+        .find(|&(port, web_port)| free(port, web_port))
+        .ok_or_else(|| AllocError::Exhausted {
+            range: request.range,
+            assignments: registry.assignments.clone(),
+        })
+}
+
+fn keep(registry: &mut Registry, current: &Assignment, assignment_type: AssignmentType) -> Outcome {
+    let changed = current.assignment_type != assignment_type;
+    if changed {
+        let index = registry
+            .position(&current.project_path)
+            .expect("assignment exists");
+        registry.assignments[index].assignment_type = assignment_type;
+    }
+    Outcome {
+        assignment: registry
+            .find(&current.project_path)
+            .cloned()
+            .expect("assignment exists"),
+        changed,
+        moved_from: None,
+        evicted: Vec::new(),
+    }
+}
+
+/// Writes the project's active assignment to `port`/`web_port`, evicting inactive
+/// assignments of other projects that hold either.
+fn place(
+    registry: &mut Registry,
+    request: &Request<'_>,
+    existing: Option<&Assignment>,
+    port: u16,
+    web_port: u16,
+    assignment_type: AssignmentType,
+) -> Outcome {
+    let mut evicted = Vec::new();
+    registry.assignments.retain(|assignment| {
+        let collides = assignment.project_path != request.project
+            && !assignment.is_active()
+            && assignment
+                .ports()
+                .any(|held| held == port || held == web_port);
+        if collides {
+            evicted.push(assignment.clone());
+        }
+        !collides
+    });
+    let moved_from = existing
+        .map(|current| current.port)
+        .filter(|&old| old != port);
+    let assignment = match existing {
+        Some(current) if moved_from.is_none() => Assignment {
+            web_port: Some(web_port),
+            assignment_type,
+            status: Status::Active,
+            inactive_since: None,
+            ..current.clone()
+        },
+        Some(current) => Assignment {
+            port,
+            web_port: Some(web_port),
+            assigned_at: request.now.clone(),
+            assignment_type,
+            status: Status::Active,
+            inactive_since: None,
+            ..current.clone()
+        },
+        None => Assignment {
+            project_path: request.project.to_owned(),
+            port,
+            assigned_at: request.now.clone(),
+            assignment_type,
+            status: Status::Active,
+            container_name: None,
+            web_port: Some(web_port),
+            inactive_since: None,
+            extra: serde_json::Map::new(),
+        },
+    };
+    match registry.position(request.project) {
+        Some(index) => {
+            registry.assignments[index] = assignment.clone();
+            let mut seen = false;
+            registry.assignments.retain(|other| {
+                let duplicate = other.project_path == request.project && seen;
+                seen |= other.project_path == request.project;
+                !duplicate
+            });
+        }
+        None => registry.assignments.push(assignment.clone()),
+    }
+    Outcome {
+        changed: true,
+        assignment,
+        moved_from,
+        evicted,
+    }
+}
+
+/// Marks the project's assignment released (sticky: it keeps its ports until
+/// another project needs them). Returns whether anything changed.
+pub fn release(registry: &mut Registry, project: &str, now: &Timestamp) -> bool {
+    deactivate(registry, project, Status::Released, now)
+}
+
+/// Marks the project's assignment stale: its containers are gone.
+pub fn mark_stale(registry: &mut Registry, project: &str, now: &Timestamp) -> bool {
+    deactivate(registry, project, Status::Stale, now)
+}
+
+fn deactivate(registry: &mut Registry, project: &str, status: Status, now: &Timestamp) -> bool {
+    let Some(index) = registry.position(project) else {
+        return false;
+    };
+    let assignment = &mut registry.assignments[index];
+    if assignment.status == status {
+        return false;
+    }
+    assignment.status = status;
+    assignment.inactive_since = Some(now.clone());
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn stamp(minute: u32) -> Timestamp {
+        Timestamp::parse(&format!("2026-11-29T10:{minute:02}:00")).unwrap()
+    }
+
+    fn request<'a>(project: &'a str, now: &'a Timestamp) -> Request<'a> {
+        Request {
+            project,
+            port: None,
+            web_port: None,
+            range: PortRange {
+                start: 12_000,
+                end: 12_004,
+            },
+            now,
+        }
+    }
+
+    fn all_free(_: u16) -> bool {
+        true
+    }
+
+    fn assign(registry: &mut Registry, project: &str) -> Assignment {
+        let now = stamp(0);
+        resolve(registry, &request(project, &now), &all_free)
+            .unwrap()
+            .assignment
+    }
+
+    #[test]
+    fn lowest_free_port_with_paired_web_port() {
+        let mut registry = Registry::empty();
+        let alpha = assign(&mut registry, "/alpha");
+        let beta = assign(&mut registry, "/beta");
+        assert_eq!((alpha.port, alpha.web_port), (12_000, Some(62_801)));
+        assert_eq!((beta.port, beta.web_port), (12_001, Some(62_802)));
+        assert_eq!(alpha.assignment_type, AssignmentType::Auto);
+    }
+
+    #[test]
+    fn sticky_across_calls_and_release() {
+        let mut registry = Registry::empty();
+        let first = assign(&mut registry, "/alpha");
+        let now = stamp(5);
+        let again = resolve(&mut registry, &request("/alpha", &now), &all_free).unwrap();
+        assert!(!again.changed);
+        assert_eq!(again.assignment, first);
+        assert!(release(&mut registry, "/alpha", &now));
+        assert_eq!(registry.find("/alpha").unwrap().status, Status::Released);
+        let back = resolve(&mut registry, &request("/alpha", &now), &all_free).unwrap();
+        assert!(back.changed);
+        assert_eq!(back.assignment.port, first.port);
+        assert_eq!(back.assignment.status, Status::Active);
+        assert_eq!(back.assignment.inactive_since, None);
+    }
+
+    #[test]
+    fn busy_host_ports_are_skipped() {
+        let mut registry = Registry::empty();
+        let now = stamp(0);
+        let busy = |port: u16| port != 12_000 && port != 62_802;
+        let outcome = resolve(&mut registry, &request("/alpha", &now), &busy).unwrap();
+        assert_eq!(outcome.assignment.port, 12_002);
+    }
+
+    #[test]
+    fn released_ports_are_reused_only_when_nothing_untouched_is_left_oldest_first() {
+        let mut registry = Registry::empty();
+        for project in ["/a", "/b", "/c", "/d", "/e"] {
+            assign(&mut registry, project);
+        }
+        release(&mut registry, "/d", &stamp(30));
+        release(&mut registry, "/b", &stamp(40));
+        let now = stamp(50);
+        let outcome = resolve(&mut registry, &request("/f", &now), &all_free).unwrap();
+        assert_eq!(outcome.assignment.port, 12_003);
+        assert_eq!(outcome.evicted.len(), 1);
+        assert_eq!(outcome.evicted[0].project_path, "/d");
+        assert!(registry.find("/d").is_none());
+        let outcome = resolve(&mut registry, &request("/g", &now), &all_free).unwrap();
+        assert_eq!(outcome.assignment.port, 12_001);
+
+        let mut fresh = Registry::empty();
+        assign(&mut fresh, "/a");
+        release(&mut fresh, "/a", &stamp(1));
+        let outcome = resolve(&mut fresh, &request("/b", &now), &all_free).unwrap();
+        assert_eq!(
+            outcome.assignment.port, 12_001,
+            "untouched ports come first"
+        );
+        assert!(outcome.evicted.is_empty());
+    }
+
+    #[test]
+    fn exhausted_range_lists_every_assignment() {
+        let mut registry = Registry::empty();
+        for project in ["/a", "/b", "/c", "/d", "/e"] {
+            assign(&mut registry, project);
+        }
+        let now = stamp(1);
+        let error = resolve(&mut registry, &request("/f", &now), &all_free).unwrap_err();
+        let AllocError::Exhausted { range, assignments } = &error else {
+            panic!("{error:?}");
+        };
+        assert_eq!(range.to_string(), "12000-12004");
+        assert_eq!(assignments.len(), 5);
+        assert_eq!(error.to_string(), "no port in 12000-12004 is free");
+    }
+
+    #[test]
+    fn manual_pin_anywhere_and_conflict_names_the_holder() {
+        let mut registry = Registry::empty();
+        let alpha = assign(&mut registry, "/alpha");
+        let now = stamp(2);
+        let pinned = Request {
+            port: Some(2100),
+            ..request("/beta", &now)
+        };
+        let beta = resolve(&mut registry, &pinned, &all_free)
+            .unwrap()
+            .assignment;
+        assert_eq!((beta.port, beta.web_port), (2100, Some(52_901)));
+        assert_eq!(beta.assignment_type, AssignmentType::Manual);
+
+        let taken = Request {
+            port: Some(alpha.port),
+            ..request("/gamma", &now)
+        };
+        let error = resolve(&mut registry, &taken, &all_free).unwrap_err();
+        assert!(
+            matches!(&error, AllocError::Held { port: 12_000, holder } if holder.project_path == "/alpha")
+        );
+        assert!(registry.find("/gamma").is_none());
+
+        let busy = Request {
+            port: Some(3000),
+            ..request("/gamma", &now)
+        };
+        let error = resolve(&mut registry, &busy, &|port: u16| port != 3000).unwrap_err();
+        assert_eq!(error, AllocError::Busy { port: 3000 });
+    }
+
+    #[test]
+    fn pinning_the_port_you_hold_does_not_probe_the_host() {
+        let mut registry = Registry::empty();
+        let alpha = assign(&mut registry, "/alpha");
+        let now = stamp(2);
+        let pinned = Request {
+            port: Some(alpha.port),
+            ..request("/alpha", &now)
+        };
+        let outcome = resolve(&mut registry, &pinned, &|_: u16| false).unwrap();
+        assert_eq!(outcome.assignment.port, alpha.port);
+        assert_eq!(outcome.assignment.assignment_type, AssignmentType::Manual);
+    }
+
+    #[test]
+    fn released_project_moves_when_python_took_its_port() {
+        let mut registry = Registry::empty();
+        assign(&mut registry, "/alpha");
+        release(&mut registry, "/alpha", &stamp(1));
+        let mut python = registry.assignments[0].clone();
+        python.project_path = "/python".into();
+        python.status = Status::Active;
+        python.web_port = None;
+        registry.assignments.push(python);
+        let now = stamp(3);
+        let outcome = resolve(&mut registry, &request("/alpha", &now), &all_free).unwrap();
+        assert_eq!(outcome.moved_from, Some(12_000));
+        assert_eq!(outcome.assignment.port, 12_001);
+        assert_eq!(registry.assignments.len(), 2);
+    }
+
+    #[test]
+    fn missing_web_port_is_filled_in_and_overflow_is_an_error() {
+        let mut registry = Registry::empty();
+        let now = stamp(0);
+        let high = Request {
+            port: Some(40_000),
+            ..request("/high", &now)
+        };
+        let error = resolve(&mut registry, &high, &all_free).unwrap_err();
+        assert_eq!(error, AllocError::NoPairedWebPort { port: 40_000 });
+        let pinned = Request {
+            web_port: Some(40_001),
+            ..high
+        };
+        let outcome = resolve(&mut registry, &pinned, &all_free).unwrap();
+        assert_eq!(outcome.assignment.web_port, Some(40_001));
+    }
+
+    proptest! {
+        /// However projects come, go and pin, no two active assignments share a
+        /// host port and every project has at most one assignment.
+        #[test]
+        fn active_assignments_never_share_a_port(
+            steps in prop::collection::vec((0..8usize, 0..4u8, 11_998..12_008u16), 1..60),
+            busy in prop::collection::btree_set(11_995..12_010u16, 0..4),
+        ) {
+            let mut registry = Registry::empty();
+            let host = |port: u16| !busy.contains(&port);
+            for (minute, (project, action, port)) in steps.into_iter().enumerate() {
+                let project = format!("/p{project}");
+                let now = stamp(minute as u32 % 60);
+                let mut request = request(&project, &now);
+                request.range = PortRange { start: 12_000, end: 12_005 };
+                match action {
+                    0 => { release(&mut registry, &project, &now); }
+                    1 => { mark_stale(&mut registry, &project, &now); }
+                    2 => { request.port = Some(port); let _ = resolve(&mut registry, &request, &host); }
+                    _ => { let _ = resolve(&mut registry, &request, &host); }
+                }
+                let mut ports = BTreeSet::new();
+                for assignment in registry.assignments.iter().filter(|a| a.is_active()) {
+                    for port in assignment.ports() {
+                        prop_assert!(ports.insert(port), "port {} twice in {:?}", port, registry.assignments);
+                    }
+                }
+                let projects: BTreeSet<_> = registry.assignments.iter().map(|a| &a.project_path).collect();
+                prop_assert_eq!(projects.len(), registry.assignments.len());
+            }
+        }
+    }
+}

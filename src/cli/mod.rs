@@ -1,0 +1,179 @@
+//! The command line, as clap sees it. Clap lives here and nowhere else.
+//!
+//! Doc comments are the help text: a short first line, more below. Nothing here
+//! acts; `settings` turns these structs into settings and `commands` runs them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub mod generate;
+
+/// Run InterSystems IRIS in Docker for many projects at once, each on its own ports.
+///
+/// iris-dev gives every project its own IRIS superserver and web portal ports
+/// from a per-user registry shared with the Python package iris-devtester, so a
+/// second project never collides with the first on 1972 and 52773.
+#[derive(Debug, Parser)]
+#[command(
+    name = "iris-dev",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Run as if iris-dev was started in DIR
+    #[arg(short = 'C', long = "directory", value_name = "DIR", global = true)]
+    pub directory: Option<PathBuf>,
+
+    /// Print only data and errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Explain what iris-dev decides and why
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
+    /// When to colour messages
+    ///
+    /// `auto` colours when standard error is a terminal and `NO_COLOR` is not set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", global = true)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the project's IRIS superserver port, assigning one if needed
+    ///
+    /// The project keeps the port across runs. Made for scripts and Makefiles:
+    /// the port alone goes to standard output, e.g. `IRIS_PORT := $(shell iris-dev port)`.
+    Port(PortArgs),
+
+    /// Print the project's connection settings as environment variables
+    ///
+    /// IRIS_HOST, IRIS_PORT, IRIS_WEB_PORT and COMPOSE_PROJECT_NAME, the names
+    /// iris-devtester reads: `eval "$(iris-dev env)" && pytest`.
+    Env(EnvArgs),
+
+    /// Look at and manage the port registry
+    Ports(PortsArgs),
+
+    /// Print a shell completion script
+    ///
+    /// For example `iris-dev completions bash > ~/.local/share/bash-completion/completions/iris-dev`.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PortArgs {
+    /// Print the web portal port instead of the superserver port
+    #[arg(long)]
+    pub web: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    /// How to write the variables
+    #[arg(long, value_enum, default_value_t = EnvFormat::Shell)]
+    pub format: EnvFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EnvFormat {
+    /// `export NAME='value'` lines for `eval`
+    Shell,
+    /// `NAME := value` lines for a Makefile `include`
+    Make,
+    /// `NAME=value` lines for a `.env` file
+    Dotenv,
+    /// One JSON object
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct PortsArgs {
+    #[command(subcommand)]
+    pub command: PortsCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PortsCommand {
+    /// List every assignment in the registry
+    List(ListArgs),
+
+    /// Show one project's assignment
+    Inspect(InspectArgs),
+
+    /// Remove projects' assignments, freeing their ports
+    Clear(ClearArgs),
+
+    /// Move the registry aside and start an empty one
+    ///
+    /// The old file is kept as `port-registry.json.corrupt-<time>` (or `.backup-<time>`
+    /// when it was readable), so nothing is lost.
+    Reset,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print a JSON array of assignments instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The project's directory [default: the current project]
+    #[arg(value_name = "PROJECT")]
+    pub project: Option<PathBuf>,
+
+    /// Print the assignment as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ClearArgs {
+    /// Projects' directories [default: the current project]
+    #[arg(value_name = "PROJECT", conflicts_with = "all")]
+    pub projects: Vec<PathBuf>,
+
+    /// Clear every assignment
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,115 @@
+//! How a client reaches a project's IRIS, written as environment variables.
+//!
+//! Pure rendering for `iris-dev env`; the names are the ones iris-devtester's
+//! configuration discovery reads.
+
+use crate::cli::EnvFormat;
+use crate::env_vars;
+
+/// Published ports are bound to loopback unless the user opts out.
+pub const DEFAULT_HOST: &str = "127.0.0.1";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Connection {
+    pub host: String,
+    pub port: u16,
+    pub web_port: u16,
+    pub compose_project: String,
+}
+
+impl Connection {
+    pub fn variables(&self) -> [(&'static str, String); 4] {
+        [
+            (env_vars::IRIS_HOST, self.host.clone()),
+            (env_vars::IRIS_PORT, self.port.to_string()),
+            (env_vars::IRIS_WEB_PORT, self.web_port.to_string()),
+            (env_vars::COMPOSE_PROJECT_NAME, self.compose_project.clone()),
+        ]
+    }
+
+    /// The variables in `format`, without a trailing newline.
+    pub fn render(&self, format: EnvFormat) -> String {
+        let variables = self.variables();
+        if format == EnvFormat::Json {
+            let object: serde_json::Map<_, _> = variables
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), serde_json::Value::String(value)))
+                .collect();
+            return serde_json::to_string_pretty(&object).expect("strings serialise");
+        }
+        variables
+            .iter()
+            .map(|(name, value)| match format {
+                EnvFormat::Shell => format!("export {name}={}", shell_quote(value)),
+                EnvFormat::Make => format!("export {name} := {value}"),
+                EnvFormat::Dotenv | EnvFormat::Json => format!("{name}={value}"),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Quotes for POSIX shells, leaving plain words alone.
+fn shell_quote(value: &str) -> String {
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c));
+    if plain {
+        value.to_owned()
+    } else {
+        format!("'{}'", value.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn connection() -> Connection {
+        Connection {
+            host: DEFAULT_HOST.into(),
+            port: 1973,
+            web_port: 52_774,
+            compose_project: "shop-0a1b2c3d".into(),
+        }
+    }
+
+    #[test]
+    fn renders_every_format() {
+        insta::assert_snapshot!(connection().render(EnvFormat::Shell), @r"
+        export IRIS_HOST=127.0.0.1
+        export IRIS_PORT=1973
+        export IRIS_WEB_PORT=52774
+        export COMPOSE_PROJECT_NAME=shop-0a1b2c3d
+        ");
+        insta::assert_snapshot!(connection().render(EnvFormat::Make), @r"
+        export IRIS_HOST := 127.0.0.1
+        export IRIS_PORT := 1973
+        export IRIS_WEB_PORT := 52774
+        export COMPOSE_PROJECT_NAME := shop-0a1b2c3d
+        ");
+        insta::assert_snapshot!(connection().render(EnvFormat::Dotenv), @r"
+        IRIS_HOST=127.0.0.1
+        IRIS_PORT=1973
+        IRIS_WEB_PORT=52774
+        COMPOSE_PROJECT_NAME=shop-0a1b2c3d
+        ");
+        insta::assert_snapshot!(connection().render(EnvFormat::Json), @r#"
+        {
+          "IRIS_HOST": "127.0.0.1",
+          "IRIS_PORT": "1973",
+          "IRIS_WEB_PORT": "52774",
+          "COMPOSE_PROJECT_NAME": "shop-0a1b2c3d"
+        }
+        "#);
+    }
+
+    #[test]
+    fn shell_quoting() {
+        assert_eq!(shell_quote("a b"), "'a b'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("$(rm)"), "'$(rm)'");
+    }
+}

@@ -1,0 +1,45 @@
+//! Every environment variable iris-dev reads, in one place.
+//!
+//! Nothing else in the crate spells a variable name: settings resolution takes
+//! these constants, and the README's table is written from their doc comments.
+
+/// Directory that holds the port registry and its lock.
+///
+/// Defaults to `~/.iris-devtester`, the directory the Python package
+/// `iris-devtester` uses, so both tools share one registry.
+pub const IRIS_DEV_HOME: &str = "IRIS_DEV_HOME";
+
+/// Pins the project's superserver port to this number (1-65535, any range).
+pub const IRIS_DEV_PORT: &str = "IRIS_DEV_PORT";
+
+/// Pins the project's web portal port instead of pairing it with the superserver port.
+pub const IRIS_DEV_WEB_PORT: &str = "IRIS_DEV_WEB_PORT";
+
+/// Range `START-END` that automatic assignment picks superserver ports from.
+///
+/// Defaults to `1972-1981`.
+pub const IRIS_DEV_PORT_RANGE: &str = "IRIS_DEV_PORT_RANGE";
+
+/// Seconds to wait for the registry lock before giving up (default 30).
+pub const IRIS_DEV_LOCK_TIMEOUT: &str = "IRIS_DEV_LOCK_TIMEOUT";
+
+/// Disables colour when set to any non-empty value (<https://no-color.org>).
+pub const NO_COLOR: &str = "NO_COLOR";
+
+/// The user's home directory, where the default registry directory lives.
+pub const HOME: &str = "HOME";
+
+/// Windows' equivalent of `HOME`.
+pub const USERPROFILE: &str = "USERPROFILE";
+
+/// Set by `iris-dev env` (and passed to compose): the host IRIS listens on.
+pub const IRIS_HOST: &str = "IRIS_HOST";
+
+/// Set by `iris-dev env` (and passed to compose): the superserver port.
+pub const IRIS_PORT: &str = "IRIS_PORT";
+
+/// Set by `iris-dev env` (and passed to compose): the web portal port.
+pub const IRIS_WEB_PORT: &str = "IRIS_WEB_PORT";
+
+/// Set by `iris-dev env`: the compose project name, stable and unique per project.
+pub const COMPOSE_PROJECT_NAME: &str = "COMPOSE_PROJECT_NAME";

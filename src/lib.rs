@@ -1,0 +1,69 @@
+//! iris-dev: InterSystems IRIS in Docker for many projects at once, each on its own
+//! ports from a registry shared with the Python package iris-devtester.
+//!
+//! `main.rs` calls [`run`]; everything else lives here so tests can drive it.
+//! See `docs/ARCHITECTURE.md` for how the modules fit together.
+
+use std::ffi::OsString;
+use std::io::IsTerminal;
+
+use clap::Parser;
+
+pub mod allocate;
+pub mod cli;
+mod commands;
+pub mod connection;
+pub mod env_vars;
+pub mod error;
+pub mod printer;
+pub mod probe;
+pub mod project;
+pub mod registry;
+pub mod settings;
+pub mod table;
+pub mod timestamp;
+
+use cli::Cli;
+use commands::Context;
+use error::Error;
+use printer::Printer;
+use settings::GlobalSettings;
+
+/// Runs iris-dev with these arguments (the first is the program name) and the
+/// process's environment; returns the exit code.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return u8::try_from(error.exit_code()).unwrap_or(2);
+        }
+    };
+    let env = |name: &str| std::env::var_os(name);
+    let cwd = match std::env::current_dir() {
+        Ok(cwd) => cwd,
+        Err(err) => {
+            let printer = Printer::new(false, false, false);
+            let error = Error::Io(std::io::Error::new(
+                err.kind(),
+                format!("cannot read the current directory: {err}"),
+            ));
+            printer.error(&error);
+            return error.exit_code();
+        }
+    };
+    let global = GlobalSettings::resolve(cli.global, cwd, &env, std::io::stderr().is_terminal());
+    let printer = Printer::new(global.quiet, global.verbose, global.color);
+    let context = Context {
+        global,
+        env: &env,
+        printer,
+    };
+    match commands::dispatch(cli.command, &context) {
+        Ok(()) => 0,
+        Err(error) => {
+            context.printer.error(&error);
+            error.exit_code()
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! The port registry shared with iris-devtester: its contents ([`model`]) and the
+//! locked, atomic file that holds them ([`store`]).
+
+pub mod model;
+pub mod store;
+
+pub use model::{
+    Assignment, AssignmentType, ContentError, Registry, SCHEMA_VERSION, Status, paired_web_port,
+};
+pub use store::{Store, StoreError};
