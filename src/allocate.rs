@@ -100,7 +100,7 @@ pub struct Outcome {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AllocError {
     #[error("port {port} is held by project `{}` ({}, {})", holder.project_path, holder.assignment_type, holder.status)]
-    Held { port: u16, holder: Assignment },
+    Held { port: u16, holder: Box<Assignment> },
     #[error("port {port} is in use on this host by a program iris-dev does not manage")]
     Busy { port: u16 },
     #[error("no port in {range} is free")]
@@ -139,7 +139,7 @@ pub fn resolve(
             if let Some(holder) = held.active_holder(candidate) {
                 return Err(AllocError::Held {
                     port: candidate,
-                    holder: holder.clone(),
+                    holder: Box::new(holder.clone()),
                 });
             }
             if !own_active.contains(&candidate) && !host.is_free(candidate) {

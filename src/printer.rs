@@ -45,6 +45,13 @@ impl Printer {
         }
     }
 
+    /// A plain sentence for people, such as why a list is empty.
+    pub fn info(&self, message: impl Display) {
+        if !self.quiet {
+            self.stderr(message);
+        }
+    }
+
     pub fn warn(&self, message: impl Display) {
         if !self.quiet {
             let label = self
@@ -92,11 +99,6 @@ impl Printer {
             text.push_str(&format!("\n{label} {hint}"));
         }
         self.stderr(text);
-    }
-
-    /// A styled piece of a table or summary for standard output.
-    pub fn bold(&self, text: impl Display) -> String {
-        self.style(Style::new().bold()).apply_to(text).to_string()
     }
 
     fn style(&self, style: Style) -> Style {

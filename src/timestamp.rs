@@ -189,9 +189,7 @@ fn parse_micros(text: &str) -> Option<i64> {
             micros = value * 10_i64.pow(6 - fraction.len() as u32);
         }
     }
-    let offset_seconds = if cursor.0.is_empty() {
-        0
-    } else if cursor.eat(b'Z') {
+    let offset_seconds = if cursor.0.is_empty() || cursor.eat(b'Z') {
         0
     } else {
         let sign = if cursor.eat(b'+') {

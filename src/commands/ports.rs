@@ -14,10 +14,9 @@ pub fn list(args: ListArgs, context: &Context<'_>) -> Result<(), Error> {
         return context.printer.data(to_json(&registry.assignments));
     }
     if registry.assignments.is_empty() {
-        context.printer.status(
-            "empty",
-            "no ports are assigned yet; `iris-dev port` assigns one",
-        );
+        context
+            .printer
+            .info("no ports are assigned yet; `iris-dev port` assigns one");
         return Ok(());
     }
     let rows: Vec<_> = registry

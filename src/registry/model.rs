@@ -257,7 +257,12 @@ fn kind(value: &Value) -> &'static str {
 }
 
 fn deserialize_port<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u16, D::Error> {
-    let number = i64::deserialize(deserializer)?;
+    let value = Value::deserialize(deserializer)?;
+    let Some(number) = value.as_i64() else {
+        return Err(serde::de::Error::custom(format_args!(
+            "port {value} is not a whole number from 1 to 65535"
+        )));
+    };
     u16::try_from(number)
         .ok()
         .filter(|&port| port != 0)

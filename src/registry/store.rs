@@ -40,8 +40,8 @@ pub enum StoreError {
     },
     #[error("`{}` is not a directory", path.display())]
     NotDirectory { path: PathBuf },
-    #[error("timed out after {seconds}s waiting for the lock on `{}`", path.display())]
-    LockTimeout { path: PathBuf, seconds: u64 },
+    #[error("timed out after {timeout:?} waiting for the lock on `{}`", path.display())]
+    LockTimeout { path: PathBuf, timeout: Duration },
     #[error("the port registry `{}` cannot be read", path.display())]
     Content {
         path: PathBuf,
@@ -207,7 +207,7 @@ impl<'a> Store<'a> {
             if waited >= self.timeout {
                 return Err(StoreError::LockTimeout {
                     path,
-                    seconds: self.timeout.as_secs(),
+                    timeout: self.timeout,
                 });
             }
             if !announced && waited >= WAIT_NOTICE_AFTER {

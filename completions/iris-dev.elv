@@ -1,0 +1,200 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[iris-dev] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'iris-dev'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'iris-dev'= {
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand port 'Print the project''s IRIS superserver port, assigning one if needed'
+            cand env 'Print the project''s connection settings as environment variables'
+            cand ports 'Look at and manage the port registry'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'iris-dev;port'= {
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand --web 'Print the web portal port instead of the superserver port'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'iris-dev;env'= {
+            cand --format 'How to write the variables'
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'iris-dev;ports'= {
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List every assignment in the registry'
+            cand inspect 'Show one project''s assignment'
+            cand clear 'Remove projects'' assignments, freeing their ports'
+            cand reset 'Move the registry aside and start an empty one'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'iris-dev;ports;list'= {
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand --json 'Print a JSON array of assignments instead of a table'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'iris-dev;ports;inspect'= {
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand --json 'Print the assignment as JSON'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'iris-dev;ports;clear'= {
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand --all 'Clear every assignment'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'iris-dev;ports;reset'= {
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'iris-dev;ports;help'= {
+            cand list 'List every assignment in the registry'
+            cand inspect 'Show one project''s assignment'
+            cand clear 'Remove projects'' assignments, freeing their ports'
+            cand reset 'Move the registry aside and start an empty one'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'iris-dev;ports;help;list'= {
+        }
+        &'iris-dev;ports;help;inspect'= {
+        }
+        &'iris-dev;ports;help;clear'= {
+        }
+        &'iris-dev;ports;help;reset'= {
+        }
+        &'iris-dev;ports;help;help'= {
+        }
+        &'iris-dev;completions'= {
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'iris-dev;help'= {
+            cand port 'Print the project''s IRIS superserver port, assigning one if needed'
+            cand env 'Print the project''s connection settings as environment variables'
+            cand ports 'Look at and manage the port registry'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'iris-dev;help;port'= {
+        }
+        &'iris-dev;help;env'= {
+        }
+        &'iris-dev;help;ports'= {
+            cand list 'List every assignment in the registry'
+            cand inspect 'Show one project''s assignment'
+            cand clear 'Remove projects'' assignments, freeing their ports'
+            cand reset 'Move the registry aside and start an empty one'
+        }
+        &'iris-dev;help;ports;list'= {
+        }
+        &'iris-dev;help;ports;inspect'= {
+        }
+        &'iris-dev;help;ports;clear'= {
+        }
+        &'iris-dev;help;ports;reset'= {
+        }
+        &'iris-dev;help;completions'= {
+        }
+        &'iris-dev;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,130 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_iris_dev_global_optspecs
+    string join \n C/directory= q/quiet v/verbose color= h/help V/version
+end
+
+function __fish_iris_dev_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_iris_dev_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_iris_dev_using_subcommand
+    set -l cmd (__fish_iris_dev_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c iris-dev -n "__fish_iris_dev_needs_command" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
+complete -c iris-dev -n "__fish_iris_dev_needs_command" -l color -d 'When to colour messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c iris-dev -n "__fish_iris_dev_needs_command" -s q -l quiet -d 'Print only data and errors'
+complete -c iris-dev -n "__fish_iris_dev_needs_command" -s v -l verbose -d 'Explain what iris-dev decides and why'
+complete -c iris-dev -n "__fish_iris_dev_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iris-dev -n "__fish_iris_dev_needs_command" -s V -l version -d 'Print version'
+complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "port" -d 'Print the project\'s IRIS superserver port, assigning one if needed'
+complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "env" -d 'Print the project\'s connection settings as environment variables'
+complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "ports" -d 'Look at and manage the port registry'
+complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand port" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand port" -l color -d 'When to colour messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand port" -l web -d 'Print the web portal port instead of the superserver port'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand port" -s q -l quiet -d 'Print only data and errors'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand port" -s v -l verbose -d 'Explain what iris-dev decides and why'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand port" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand port" -s V -l version -d 'Print version'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -l format -d 'How to write the variables' -r -f -a "shell\t'`export NAME=\'value\'` lines for `eval`'
+make\t'`NAME := value` lines for a Makefile `include`'
+dotenv\t'`NAME=value` lines for a `.env` file'
+json\t'One JSON object'"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -l color -d 'When to colour messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -s q -l quiet -d 'Print only data and errors'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -s v -l verbose -d 'Explain what iris-dev decides and why'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -s V -l version -d 'Print version'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear reset help" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear reset help" -l color -d 'When to colour messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear reset help" -s q -l quiet -d 'Print only data and errors'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear reset help" -s v -l verbose -d 'Explain what iris-dev decides and why'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear reset help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear reset help" -s V -l version -d 'Print version'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear reset help" -f -a "list" -d 'List every assignment in the registry'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear reset help" -f -a "inspect" -d 'Show one project\'s assignment'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear reset help" -f -a "clear" -d 'Remove projects\' assignments, freeing their ports'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear reset help" -f -a "reset" -d 'Move the registry aside and start an empty one'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear reset help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from list" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from list" -l color -d 'When to colour messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from list" -l json -d 'Print a JSON array of assignments instead of a table'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Explain what iris-dev decides and why'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from inspect" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from inspect" -l color -d 'When to colour messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from inspect" -l json -d 'Print the assignment as JSON'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from inspect" -s q -l quiet -d 'Print only data and errors'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from inspect" -s v -l verbose -d 'Explain what iris-dev decides and why'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from inspect" -s V -l version -d 'Print version'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from clear" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from clear" -l color -d 'When to colour messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from clear" -l all -d 'Clear every assignment'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from clear" -s q -l quiet -d 'Print only data and errors'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from clear" -s v -l verbose -d 'Explain what iris-dev decides and why'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from clear" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from clear" -s V -l version -d 'Print version'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from reset" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from reset" -l color -d 'When to colour messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from reset" -s q -l quiet -d 'Print only data and errors'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from reset" -s v -l verbose -d 'Explain what iris-dev decides and why'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from reset" -s V -l version -d 'Print version'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from help" -f -a "list" -d 'List every assignment in the registry'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Show one project\'s assignment'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from help" -f -a "clear" -d 'Remove projects\' assignments, freeing their ports'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from help" -f -a "reset" -d 'Move the registry aside and start an empty one'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -l color -d 'When to colour messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -s q -l quiet -d 'Print only data and errors'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -s v -l verbose -d 'Explain what iris-dev decides and why'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from port env ports completions help" -f -a "port" -d 'Print the project\'s IRIS superserver port, assigning one if needed'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from port env ports completions help" -f -a "env" -d 'Print the project\'s connection settings as environment variables'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from port env ports completions help" -f -a "ports" -d 'Look at and manage the port registry'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from port env ports completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from port env ports completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and __fish_seen_subcommand_from ports" -f -a "list" -d 'List every assignment in the registry'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and __fish_seen_subcommand_from ports" -f -a "inspect" -d 'Show one project\'s assignment'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and __fish_seen_subcommand_from ports" -f -a "clear" -d 'Remove projects\' assignments, freeing their ports'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and __fish_seen_subcommand_from ports" -f -a "reset" -d 'Move the registry aside and start an empty one'

@@ -1,0 +1,229 @@
+//! `port`, `env` and `ports ...` as a user sees them.
+
+use std::net::{Ipv4Addr, TcpListener};
+
+use fs_err as fs;
+use insta::assert_snapshot;
+use iris_dev::project::compose_project_name;
+
+use crate::support::TestEnv;
+
+#[test]
+fn port_is_sticky_and_distinct_per_project() {
+    let env = TestEnv::new("10210-10219");
+    let alpha = env.project("alpha");
+    let beta = env.project("beta");
+    let first = env.run(["port", "-C"]).output; // missing value is a usage error
+    assert_eq!(first.status.code(), Some(2));
+
+    let a = env
+        .run(["-C", alpha.to_str().unwrap(), "port"])
+        .success()
+        .port();
+    let b = env.command(["port"]).current_dir(&beta).output().unwrap();
+    let b: u16 = String::from_utf8(b.stdout).unwrap().trim().parse().unwrap();
+    assert_ne!(a, b);
+    assert!((10_210..=10_219).contains(&a) && (10_210..=10_219).contains(&b));
+    for _ in 0..3 {
+        assert_eq!(env.run(["port", "-C", "alpha"]).success().port(), a);
+    }
+    let web = env.run(["port", "--web", "-C", "alpha"]).success().port();
+    assert_eq!(u32::from(web), 52_773 + u32::from(a) - 1972);
+}
+
+#[test]
+fn project_root_is_the_nearest_compose_file_upwards() {
+    let env = TestEnv::new("10220-10229");
+    let shop = env.project("shop");
+    fs::write(shop.join("compose.yaml"), "services: {}\n").unwrap();
+    let deep = env.project("shop/src/app");
+    let from_root = env.run(["port", "-C", "shop"]).success().port();
+    let from_deep = env.command(["port"]).current_dir(&deep).output().unwrap();
+    assert_eq!(
+        String::from_utf8(from_deep.stdout).unwrap().trim(),
+        from_root.to_string()
+    );
+    let registry = env.registry_json();
+    assert_eq!(registry["assignments"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        registry["assignments"][0]["project_path"],
+        shop.to_str().unwrap()
+    );
+}
+
+#[test]
+fn env_formats() {
+    let env = TestEnv::new("10230-10239");
+    let shop = env.project("shop");
+    let name = compose_project_name(shop.to_str().unwrap());
+    assert_snapshot!(
+        env.run(["env", "-C", "shop"])
+            .redact(name, "[COMPOSE_NAME]")
+            .snapshot()
+    );
+    let make = env
+        .run(["env", "-C", "shop", "--format", "make"])
+        .success()
+        .stdout();
+    assert!(make.contains("export IRIS_PORT := 10230\n"), "{make}");
+    let dotenv = env
+        .run(["env", "-C", "shop", "--format", "dotenv"])
+        .success()
+        .stdout();
+    assert!(dotenv.contains("IRIS_WEB_PORT=61031\n"), "{dotenv}");
+    let json: serde_json::Value = serde_json::from_str(
+        &env.run(["env", "-C", "shop", "--format", "json"])
+            .success()
+            .stdout(),
+    )
+    .unwrap();
+    assert_eq!(json["IRIS_PORT"], "10230");
+    assert_eq!(json["IRIS_HOST"], "127.0.0.1");
+}
+
+#[test]
+fn env_output_evaluates_in_a_shell() {
+    let env = TestEnv::new("10240-10249");
+    let dir = env.project("it's here");
+    let exports = env.command(["env"]).current_dir(&dir).output().unwrap();
+    let script = format!(
+        "{}\nprintf '%s %s %s' \"$IRIS_HOST\" \"$IRIS_PORT\" \"$COMPOSE_PROJECT_NAME\"",
+        String::from_utf8(exports.stdout).unwrap()
+    );
+    let out = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    let out = String::from_utf8(out.stdout).unwrap();
+    assert!(out.starts_with("127.0.0.1 10240 itshere-"), "{out}");
+}
+
+#[test]
+fn ports_list_inspect_clear() {
+    let env = TestEnv::new("10250-10259");
+    assert_snapshot!("list_empty", env.run(["ports", "list"]).snapshot());
+    env.project("alpha");
+    env.project("beta");
+    env.run(["port", "-C", "alpha"]).success();
+    env.env_pinned_beta();
+    assert_snapshot!("list_two", env.run(["ports", "list"]).snapshot());
+    let json: serde_json::Value =
+        serde_json::from_str(&env.run(["ports", "list", "--json"]).success().stdout()).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 2);
+    assert_eq!(json[1]["assignment_type"], "manual");
+    let name = compose_project_name(env.root().join("alpha").to_str().unwrap());
+    let inspect = env
+        .run(["ports", "inspect", "alpha"])
+        .redact(name, "[COMPOSE_NAME]");
+    assert_snapshot!("inspect_alpha", inspect.snapshot());
+    let inspected: serde_json::Value = serde_json::from_str(
+        &env.run(["-C", "alpha", "ports", "inspect", "--json"])
+            .success()
+            .stdout(),
+    )
+    .unwrap();
+    assert_eq!(inspected["port"], 10_250);
+    assert_snapshot!(
+        "inspect_missing",
+        env.run(["ports", "inspect", "nowhere"]).snapshot()
+    );
+
+    let before = fs::read(env.registry()).unwrap();
+    assert_snapshot!(
+        "clear_missing",
+        env.run(["ports", "clear", "alpha", "gone"]).snapshot()
+    );
+    assert_eq!(
+        fs::read(env.registry()).unwrap(),
+        before,
+        "a failed clear changes nothing"
+    );
+    assert_snapshot!(
+        "clear_alpha",
+        env.run(["ports", "clear", "alpha"]).snapshot()
+    );
+    assert_snapshot!("clear_all", env.run(["ports", "clear", "--all"]).snapshot());
+    assert_eq!(env.registry_json()["assignments"], serde_json::json!([]));
+}
+
+impl TestEnv {
+    fn env_pinned_beta(&self) {
+        let run = self
+            .command(["port", "-C", "beta"])
+            .env("IRIS_DEV_PORT", "10300")
+            .output()
+            .unwrap();
+        assert!(run.status.success());
+    }
+}
+
+#[test]
+fn manual_pin_conflict_names_the_holder() {
+    let env = TestEnv::new("10260-10269");
+    env.project("alpha");
+    env.project("beta");
+    env.run(["port", "-C", "alpha"]).success();
+    let env = env.with("IRIS_DEV_PORT", "10260");
+    assert_snapshot!(env.run(["port", "-C", "beta"]).snapshot());
+    assert_eq!(
+        env.run(["port", "-C", "alpha"]).success().port(),
+        10_260,
+        "pinning your own port works"
+    );
+}
+
+#[test]
+fn a_port_taken_by_a_plain_listener_is_skipped() {
+    let listener = TcpListener::bind((Ipv4Addr::UNSPECIFIED, 10_270)).unwrap();
+    let env = TestEnv::new("10270-10279");
+    env.project("alpha");
+    assert_eq!(env.run(["port", "-C", "alpha"]).success().port(), 10_271);
+    drop(listener);
+
+    let web_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 61_071)).unwrap();
+    env.project("beta");
+    assert_eq!(
+        env.run(["port", "-C", "beta"]).success().port(),
+        10_272,
+        "a busy web port skips the pair"
+    );
+    drop(web_listener);
+
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 10_290)).unwrap();
+    let pinned = TestEnv::new("10280-10289").with("IRIS_DEV_PORT", "10290");
+    pinned.project("gamma");
+    assert_snapshot!(pinned.run(["port", "-C", "gamma"]).snapshot());
+    drop(listener);
+}
+
+#[test]
+fn exhausted_range_lists_assignments_and_remedies() {
+    let env = TestEnv::new("10310-10311");
+    for name in ["a", "b", "c"] {
+        env.project(name);
+    }
+    env.run(["port", "-C", "a"]).success();
+    env.run(["port", "-C", "b"]).success();
+    assert_snapshot!(env.run(["port", "-C", "c"]).snapshot());
+}
+
+#[test]
+fn bad_environment_is_a_usage_error() {
+    let env = TestEnv::new("10320-10329").with("IRIS_DEV_PORT_RANGE", "high");
+    assert_snapshot!(env.run(["port"]).snapshot());
+    let env = TestEnv::new("10320-10329").with("IRIS_DEV_LOCK_TIMEOUT", "-1");
+    assert_eq!(env.run(["port"]).code(), 2);
+}
+
+#[test]
+fn quiet_keeps_data_and_errors() {
+    let env = TestEnv::new("10330-10339");
+    let run = env.run(["-q", "ports", "list"]).success();
+    assert_eq!(run.stdout(), "");
+    assert_eq!(run.stderr(), "");
+    let run = env.run(["-q", "ports", "clear", "nowhere"]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().starts_with("error: no port assignment for"));
+    let colour = env.run(["--color", "always", "ports", "clear", "nowhere"]);
+    assert!(colour.stderr().contains("\u{1b}["));
+}

@@ -1,0 +1,157 @@
+//! Many processes at once, and processes killed mid-write.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::{Child, Stdio};
+use std::thread;
+use std::time::{Duration, SystemTime};
+
+use fs_err as fs;
+
+use crate::support::TestEnv;
+
+fn active_ports(env: &TestEnv) -> BTreeMap<String, u64> {
+    let registry = env.registry_json();
+    registry["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["project_path"].as_str().unwrap().to_owned(),
+                a["port"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn sixty_four_processes_get_sixty_four_distinct_ports() {
+    let env = TestEnv::new("11000-11099");
+    let projects: Vec<_> = (0..64).map(|n| env.project(&format!("p{n:02}"))).collect();
+    let children: Vec<Child> = projects
+        .iter()
+        .map(|project| {
+            env.command(["port"])
+                .current_dir(project)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut ports = BTreeSet::new();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let port: u16 = String::from_utf8(output.stdout)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert!((11_000..=11_099).contains(&port));
+        ports.insert(port);
+    }
+    assert_eq!(ports.len(), 64);
+    let registry = active_ports(&env);
+    assert_eq!(registry.len(), 64);
+    assert_eq!(
+        registry.values().copied().collect::<BTreeSet<_>>().len(),
+        64
+    );
+}
+
+/// SIGKILL at random moments while several processes write: the registry always
+/// parses and holds every assignment a process reported as done.
+#[test]
+fn killed_writers_never_corrupt_the_registry() {
+    let env = TestEnv::new("11100-11399");
+    let mut seed = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64
+        | 1;
+    let mut random = move |bound: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % bound
+    };
+    let mut done = BTreeMap::new();
+    let mut killed = 0;
+    for round in 0..40 {
+        let batch: Vec<_> = (0..4)
+            .map(|n| {
+                let name = format!("r{round:02}-{n}");
+                let project = env.project(&name);
+                let child = env
+                    .command(["port"])
+                    .current_dir(&project)
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                (project, child)
+            })
+            .collect();
+        thread::sleep(Duration::from_micros(random(4000)));
+        let mut batch: Vec<_> = batch.into_iter().collect();
+        for (_, child) in batch.iter_mut().filter(|_| random(2) == 0) {
+            let _ = child.kill();
+        }
+        for (project, child) in batch {
+            let output = child.wait_with_output().unwrap();
+            match output.status.code() {
+                Some(0) => {
+                    let port: u64 = String::from_utf8(output.stdout)
+                        .unwrap()
+                        .trim()
+                        .parse()
+                        .unwrap();
+                    done.insert(project.display().to_string(), port);
+                }
+                None => killed += 1,
+                Some(code) => panic!("exit {code}: {}", String::from_utf8_lossy(&output.stderr)),
+            }
+        }
+        if !env.registry().exists() {
+            assert!(done.is_empty());
+            continue;
+        }
+        let registry = active_ports(&env);
+        for (project, port) in &done {
+            assert_eq!(
+                registry.get(project),
+                Some(port),
+                "{project} lost after round {round}"
+            );
+        }
+        assert_eq!(
+            registry.values().collect::<BTreeSet<_>>().len(),
+            registry.len(),
+            "duplicate ports"
+        );
+    }
+    assert!(killed > 0, "no process was killed; the test proved nothing");
+    assert!(
+        !done.is_empty(),
+        "no process finished; the test proved nothing"
+    );
+    // A later writer sweeps the temporary files of killed ones.
+    env.run(["port", "-C", "r00-0"]).success();
+    let leftovers = fs::read_dir(env.registry_dir())
+        .unwrap()
+        .filter(|entry| {
+            entry
+                .as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".tmp-")
+        })
+        .count();
+    assert_eq!(leftovers, 0);
+}

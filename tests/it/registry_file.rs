@@ -1,0 +1,245 @@
+//! The registry file on disk: bad contents, links, owners, permissions, locking.
+
+use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
+use std::thread;
+use std::time::Duration;
+
+use fs_err as fs;
+use insta::assert_snapshot;
+
+use crate::support::TestEnv;
+
+const GOOD: &str = r#"{"schema_version": "1.0", "assignments": []}"#;
+
+fn assignment(port: &str) -> String {
+    format!(
+        r#"{{"schema_version": "1.0", "assignments": [{{"project_path": "/p", "port": {port},
+        "assigned_at": "2026-11-29T10:00:00", "assignment_type": "auto", "status": "active",
+        "container_name": null}}]}}"#
+    )
+}
+
+/// Every command that reads the registry refuses a bad one, names the file and
+/// what is wrong, exits 1 and leaves the bytes as they were.
+#[test]
+fn bad_contents_are_reported_and_never_overwritten() {
+    let cases = [
+        ("empty", String::new()),
+        ("truncated", GOOD[..30].to_owned()),
+        ("not_json", "port=1972\n".to_owned()),
+        ("wrong_shape", r#"{"ports": [1972]}"#.to_owned()),
+        ("port_out_of_range", assignment("70000")),
+        ("port_not_a_number", assignment("\"1972\"")),
+    ];
+    let env = TestEnv::new("10400-10409");
+    env.project("alpha");
+    fs::create_dir_all(env.registry_dir()).unwrap();
+    for (name, contents) in cases {
+        fs::write(env.registry(), &contents).unwrap();
+        let run = env.run(["port", "-C", "alpha"]);
+        assert_snapshot!(format!("bad_contents_{name}"), run.snapshot());
+        for args in [
+            &["ports", "list"][..],
+            &["env", "-C", "alpha"],
+            &["ports", "clear", "--all"],
+        ] {
+            let run = env.run(args);
+            assert_eq!(run.code(), 1, "{name} {args:?}: {}", run.snapshot());
+            assert!(
+                run.stderr().contains("port-registry.json` cannot be read"),
+                "{}",
+                run.snapshot()
+            );
+        }
+        assert_eq!(
+            fs::read_to_string(env.registry()).unwrap(),
+            contents,
+            "{name} was rewritten"
+        );
+    }
+}
+
+#[test]
+fn reset_moves_a_bad_registry_aside_and_starts_fresh() {
+    let env = TestEnv::new("10410-10419");
+    env.project("alpha");
+    fs::create_dir_all(env.registry_dir()).unwrap();
+    fs::write(env.registry(), "{ torn").unwrap();
+    assert_snapshot!(env.run(["ports", "reset"]).snapshot());
+    let aside: Vec<_> = fs::read_dir(env.registry_dir())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.starts_with("port-registry.json.corrupt-"))
+        .collect();
+    assert_eq!(aside.len(), 1);
+    assert_eq!(
+        fs::read_to_string(env.registry_dir().join(&aside[0])).unwrap(),
+        "{ torn"
+    );
+    assert_eq!(env.run(["port", "-C", "alpha"]).success().port(), 10_410);
+
+    let run = env.run(["ports", "reset"]).success();
+    assert!(
+        run.stderr().contains("port-registry.json.backup-"),
+        "{}",
+        run.snapshot()
+    );
+}
+
+#[test]
+fn a_newer_schema_is_read_but_never_rewritten() {
+    let env = TestEnv::new("10420-10429");
+    env.project("alpha");
+    fs::create_dir_all(env.registry_dir()).unwrap();
+    let newer = r#"{"schema_version": "2.0", "assignments": [{"project_path": "/p", "port": 10425,
+        "assigned_at": "2026-11-29T10:00:00", "assignment_type": "auto", "status": "active",
+        "container_name": null, "owner": {"kind": "future"}}], "hosts": []}"#;
+    fs::write(env.registry(), newer).unwrap();
+    let list = env.run(["ports", "list", "--json"]).success();
+    assert!(
+        list.stdout().contains("\"owner\""),
+        "unknown fields are shown: {}",
+        list.snapshot()
+    );
+    assert_snapshot!(env.run(["port", "-C", "alpha"]).snapshot());
+    assert_eq!(fs::read_to_string(env.registry()).unwrap(), newer);
+}
+
+#[test]
+fn directory_and_files_are_private() {
+    let env = TestEnv::new("10430-10439");
+    env.project("alpha");
+    env.run(["port", "-C", "alpha"]).success();
+    let mode = |path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(env.registry_dir()), 0o700);
+    assert_eq!(mode(env.registry()), 0o600);
+    assert_eq!(mode(env.lock_file()), 0o600);
+    let leftovers: Vec<_> = fs::read_dir(env.registry_dir())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .filter(|name| name.to_string_lossy().contains("tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_file_written_by_python_keeps_its_mode_until_we_rewrite_it() {
+    let env = TestEnv::new("10440-10449");
+    env.project("alpha");
+    fs::create_dir_all(env.registry_dir()).unwrap();
+    fs::write(env.registry(), GOOD).unwrap();
+    fs::set_permissions(env.registry(), PermissionsExt::from_mode(0o644)).unwrap();
+    env.run(["ports", "list"]).success();
+    assert_eq!(fs::metadata(env.registry()).unwrap().mode() & 0o777, 0o644);
+    env.run(["port", "-C", "alpha"]).success();
+    assert_eq!(fs::metadata(env.registry()).unwrap().mode() & 0o777, 0o600);
+}
+
+#[test]
+fn symlinks_are_refused_and_nothing_is_written_through_them() {
+    let env = TestEnv::new("10450-10459");
+    env.project("alpha");
+    let elsewhere = env.project("elsewhere");
+
+    symlink(&elsewhere, env.registry_dir()).unwrap();
+    assert_snapshot!("symlink_dir", env.run(["port", "-C", "alpha"]).snapshot());
+    assert_eq!(fs::read_dir(&elsewhere).unwrap().count(), 0);
+    fs::remove_file(env.registry_dir()).unwrap();
+
+    fs::create_dir(env.registry_dir()).unwrap();
+    let target = elsewhere.join("target.json");
+    fs::write(&target, GOOD).unwrap();
+    symlink(&target, env.registry()).unwrap();
+    let run = env.run(["port", "-C", "alpha"]);
+    assert_eq!(run.code(), 1);
+    assert!(
+        run.stderr()
+            .contains("port-registry.json` is a symbolic link"),
+        "{}",
+        run.snapshot()
+    );
+    assert_eq!(fs::read_to_string(&target).unwrap(), GOOD);
+    fs::remove_file(env.registry()).unwrap();
+    fs::remove_file(env.lock_file()).unwrap();
+
+    let lock_target = elsewhere.join("lock");
+    symlink(&lock_target, env.lock_file()).unwrap();
+    let run = env.run(["ports", "list"]);
+    assert_eq!(run.code(), 1);
+    assert!(
+        run.stderr()
+            .contains("port-registry.lock` is a symbolic link"),
+        "{}",
+        run.snapshot()
+    );
+    assert!(!lock_target.exists());
+}
+
+#[test]
+fn files_owned_by_another_user_are_refused() {
+    // SAFETY: no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: changing a file's owner needs root");
+        return;
+    }
+    let env = TestEnv::new("10460-10469");
+    env.project("alpha");
+    env.run(["port", "-C", "alpha"]).success();
+    let before = fs::read(env.registry()).unwrap();
+    std::os::unix::fs::chown(env.registry(), Some(4242), Some(4242)).unwrap();
+    let run = env.run(["port", "-C", "alpha"]);
+    assert_eq!(run.code(), 1);
+    assert!(
+        run.stderr()
+            .contains("belongs to another user (uid 4242, you are uid 0)"),
+        "{}",
+        run.snapshot()
+    );
+    assert_eq!(fs::read(env.registry()).unwrap(), before);
+
+    std::os::unix::fs::chown(env.registry(), Some(0), Some(0)).unwrap();
+    std::os::unix::fs::chown(env.registry_dir(), Some(4242), Some(4242)).unwrap();
+    assert_snapshot!(env.run(["ports", "list"]).snapshot());
+}
+
+#[test]
+fn a_held_lock_is_announced_then_times_out() {
+    let env = TestEnv::new("10470-10479").with("IRIS_DEV_LOCK_TIMEOUT", "1.5");
+    env.project("alpha");
+    env.run(["port", "-C", "alpha"]).success();
+    let lock = std::fs::File::options()
+        .write(true)
+        .open(env.lock_file())
+        .unwrap();
+    lock.lock().unwrap();
+    assert_snapshot!(env.run(["port", "-C", "alpha"]).snapshot());
+    // A shared lock still lets readers in, and blocks writers.
+    lock.unlock().unwrap();
+    lock.lock_shared().unwrap();
+    env.run(["ports", "list"]).success();
+    assert_eq!(env.run(["ports", "clear", "--all"]).code(), 1);
+}
+
+#[test]
+fn a_waiter_proceeds_when_the_lock_is_released() {
+    let env = TestEnv::new("10480-10489");
+    env.project("alpha");
+    env.run(["ports", "reset"]).success();
+    let lock = std::fs::File::options()
+        .write(true)
+        .open(env.lock_file())
+        .unwrap();
+    lock.lock().unwrap();
+    let releaser = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(1200));
+        drop(lock);
+    });
+    let run = env.run(["port", "-C", "alpha"]).success();
+    releaser.join().unwrap();
+    assert!(
+        run.stderr().contains("waiting for lock on"),
+        "{}",
+        run.snapshot()
+    );
+    assert_eq!(run.port(), 10_480);
+}

@@ -1,0 +1,209 @@
+//! `TestEnv`: a temporary HOME and registry, the real binary, and an environment
+//! set explicitly, so no test reads or writes the real user's files.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use fs_err as fs;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_iris-dev");
+
+pub struct TestEnv {
+    temp: tempfile::TempDir,
+    /// Canonical path of `temp`, so output can be made stable.
+    root: PathBuf,
+    vars: Vec<(String, String)>,
+}
+
+impl TestEnv {
+    /// A fresh HOME with ports assigned from `range` (keep it high and distinct per
+    /// test: tests run in parallel and the bind probe sees the whole host).
+    pub fn new(range: &str) -> Self {
+        let temp = tempfile::Builder::new()
+            .prefix("iris-dev-test")
+            .tempdir()
+            .unwrap();
+        let root = fs::canonicalize(temp.path()).unwrap();
+        fs::create_dir(root.join("home")).unwrap();
+        let mut env = Self {
+            temp,
+            root,
+            vars: Vec::new(),
+        };
+        env.vars = vec![
+            ("HOME".into(), env.home().display().to_string()),
+            ("IRIS_DEV_PORT_RANGE".into(), range.into()),
+            ("NO_COLOR".into(), "1".into()),
+            ("PATH".into(), std::env::var("PATH").unwrap_or_default()),
+        ];
+        env
+    }
+
+    pub fn with(mut self, name: &str, value: &str) -> Self {
+        self.set(name, value);
+        self
+    }
+
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.vars.retain(|(key, _)| key != name);
+        self.vars.push((name.into(), value.into()));
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.root.join("home")
+    }
+
+    pub fn registry_dir(&self) -> PathBuf {
+        self.home().join(".iris-devtester")
+    }
+
+    pub fn registry(&self) -> PathBuf {
+        self.registry_dir().join("port-registry.json")
+    }
+
+    pub fn lock_file(&self) -> PathBuf {
+        self.registry_dir().join("port-registry.lock")
+    }
+
+    pub fn registry_json(&self) -> serde_json::Value {
+        serde_json::from_slice(&fs::read(self.registry()).unwrap()).unwrap()
+    }
+
+    /// A project directory (created) under the test root.
+    pub fn project(&self, name: &str) -> PathBuf {
+        let path = self.root.join(name);
+        fs::create_dir_all(&path).unwrap();
+        path
+    }
+
+    /// The binary with this test's environment and nothing inherited.
+    pub fn command<I, S>(&self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut command = Command::new(BIN);
+        command
+            .args(args)
+            .env_clear()
+            .envs(self.vars.iter().map(|(k, v)| (k, v)))
+            .current_dir(&self.root)
+            .stdin(Stdio::null());
+        command
+    }
+
+    pub fn run<I, S>(&self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let output = self.command(args).output().unwrap();
+        Run {
+            output,
+            root: self.root.display().to_string(),
+            redactions: Vec::new(),
+        }
+    }
+
+    /// Keeps the directory for inspection when a test fails.
+    #[expect(dead_code, reason = "for debugging a failing test")]
+    pub fn keep(self) -> PathBuf {
+        self.temp.keep()
+    }
+}
+
+pub struct Run {
+    pub output: Output,
+    root: String,
+    redactions: Vec<(String, &'static str)>,
+}
+
+impl Run {
+    pub fn code(&self) -> i32 {
+        self.output.status.code().unwrap_or(-1)
+    }
+
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    /// Replaces `text` with `placeholder` in [`Run::snapshot`].
+    pub fn redact(mut self, text: impl Into<String>, placeholder: &'static str) -> Self {
+        self.redactions.push((text.into(), placeholder));
+        self
+    }
+
+    /// Succeeds or panics with everything the command said.
+    #[track_caller]
+    pub fn success(self) -> Self {
+        assert_eq!(self.code(), 0, "{}", self.snapshot());
+        self
+    }
+
+    pub fn port(&self) -> u16 {
+        self.stdout()
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("not a port: {}", self.snapshot()))
+    }
+
+    /// Exit code, stdout and stderr with the temporary root and clock times made
+    /// stable, for snapshots.
+    pub fn snapshot(&self) -> String {
+        let text = format!(
+            "exit code: {}\n----- stdout -----\n{}----- stderr -----\n{}",
+            self.code(),
+            self.stdout(),
+            self.stderr()
+        );
+        let text = self
+            .redactions
+            .iter()
+            .fold(text, |text, (from, to)| text.replace(from, to));
+        redact_times(&text.replace(&self.root, "[ROOT]"))
+    }
+}
+
+/// Replaces ISO timestamps and file-name stamps with placeholders.
+pub fn redact_times(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("20") {
+        let candidate = &rest[start..];
+        let bytes = candidate.as_bytes();
+        let iso = bytes.len() >= 26
+            && bytes[4] == b'-'
+            && bytes[7] == b'-'
+            && bytes[10] == b'T'
+            && bytes[13] == b':';
+        let compact = bytes.len() >= 16
+            && bytes[8] == b'T'
+            && bytes[15] == b'Z'
+            && bytes[..8].iter().all(u8::is_ascii_digit);
+        out.push_str(&rest[..start]);
+        if iso {
+            let end = candidate
+                .find(|c: char| !(c.is_ascii_digit() || "-T:.+".contains(c)))
+                .unwrap_or(candidate.len());
+            out.push_str("[TIME]");
+            rest = &candidate[end..];
+        } else if compact {
+            out.push_str("[STAMP]");
+            rest = &candidate[16..];
+        } else {
+            out.push_str("20");
+            rest = &candidate[2..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
