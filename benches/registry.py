@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Benchmark iris-dev's registry against iris-devtester's, in one run.
+
+    cargo build --release
+    python3 benches/registry.py --python target/ci-venv/bin/python
+
+Measures, each in a fresh temporary HOME with a high port range:
+  1. a warm `iris-dev port` as a whole process (the project already has its port);
+  2. the same call through iris-devtester: `PortRegistry.assign_port` for a project
+     that already has its port, both as a whole `python -c` process and in-process;
+  3. 64 concurrent processes, each assigning a port to its own project, wall time,
+     for iris-dev and for iris-devtester.
+Results go to standard output as a Markdown table for docs/BENCHMARKS.md.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RANGE = (13000, 13199)
+
+PY_ASSIGN = """
+import sys
+from pathlib import Path
+from iris_devtester.ports import PortRegistry
+r = PortRegistry(registry_path=Path(sys.argv[1]), port_range=(int(sys.argv[2]), int(sys.argv[3])))
+print(r.assign_port(sys.argv[4]).port)
+"""
+
+PY_WARM_LOOP = """
+import sys, time
+from pathlib import Path
+from iris_devtester.ports import PortRegistry
+r = PortRegistry(registry_path=Path(sys.argv[1]), port_range=(int(sys.argv[2]), int(sys.argv[3])))
+r.assign_port(sys.argv[4])
+n = int(sys.argv[5])
+t = time.perf_counter()
+for _ in range(n):
+    r.assign_port(sys.argv[4])
+print((time.perf_counter() - t) / n)
+"""
+
+
+def env_for(home):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IRIS_DEV_")}
+    env["HOME"] = str(home)
+    env["IRIS_DEV_PORT_RANGE"] = f"{RANGE[0]}-{RANGE[1]}"
+    return env
+
+
+def timed(runs, fn):
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples), statistics.mean(samples)
+
+
+def concurrent(commands, env):
+    start = time.perf_counter()
+    children = [subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE) for cmd, cwd in commands]
+    ports = [int(child.communicate()[0]) for child in children]
+    elapsed = time.perf_counter() - start
+    assert all(child.returncode == 0 for child in children)
+    assert len(set(ports)) == len(ports), "duplicate ports"
+    return elapsed
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", default=str(ROOT / "target/release/iris-dev"))
+    parser.add_argument("--python", default=str(ROOT / "target/ci-venv/bin/python"))
+    parser.add_argument("--runs", type=int, default=200)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="iris-dev-bench") as temp:
+        temp = Path(temp)
+        home = temp / "home"
+        home.mkdir()
+        env = env_for(home)
+        registry = home / ".iris-devtester" / "port-registry.json"
+        project = temp / "warm"
+        project.mkdir()
+
+        subprocess.run([args.binary, "port"], cwd=project, env=env, check=True, stdout=subprocess.DEVNULL)
+        rust_median, rust_mean = timed(
+            args.runs,
+            lambda: subprocess.run([args.binary, "port"], cwd=project, env=env, check=True, stdout=subprocess.DEVNULL),
+        )
+
+        py_args = [str(registry), str(RANGE[0]), str(RANGE[1]), str(project)]
+        py_runs = max(10, args.runs // 10)
+        py_proc_median, _ = timed(
+            py_runs,
+            lambda: subprocess.run([args.python, "-c", PY_ASSIGN, *py_args], env=env, check=True, stdout=subprocess.DEVNULL),
+        )
+        out = subprocess.run(
+            [args.python, "-c", PY_WARM_LOOP, *py_args, str(args.runs)], env=env, check=True, capture_output=True, text=True
+        )
+        py_inproc = float(out.stdout)
+
+        for n in range(64):
+            (temp / f"r{n}").mkdir()
+            (temp / f"p{n}").mkdir()
+        rust_64 = concurrent([([args.binary, "port"], temp / f"r{n}") for n in range(64)], env)
+        py_64 = concurrent(
+            [([args.python, "-c", PY_ASSIGN, *py_args[:3], str(temp / f"p{n}")], temp) for n in range(64)], env
+        )
+
+    ms = lambda s: f"{s * 1000:.2f} ms"
+    print(f"| measurement | iris-dev | iris-devtester | ratio |")
+    print(f"|---|---|---|---|")
+    print(f"| warm `port`, whole process (median of {args.runs}) | {ms(rust_median)} | {ms(py_proc_median)} | {py_proc_median / rust_median:.0f}x |")
+    print(f"| warm `port` vs in-process `assign_port` (mean of {args.runs}) | {ms(rust_mean)} | {ms(py_inproc)} | {py_inproc / rust_mean:.1f}x |")
+    print(f"| 64 concurrent processes, one project each (wall) | {ms(rust_64)} | {ms(py_64)} | {py_64 / rust_64:.0f}x |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
