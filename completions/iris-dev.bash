@@ -19,11 +19,17 @@ _iris__dev() {
             iris__dev,completions)
                 cmd="iris__dev__subcmd__completions"
                 ;;
+            iris__dev,down)
+                cmd="iris__dev__subcmd__down"
+                ;;
             iris__dev,env)
                 cmd="iris__dev__subcmd__env"
                 ;;
             iris__dev,help)
                 cmd="iris__dev__subcmd__help"
+                ;;
+            iris__dev,init)
+                cmd="iris__dev__subcmd__init"
                 ;;
             iris__dev,port)
                 cmd="iris__dev__subcmd__port"
@@ -31,8 +37,17 @@ _iris__dev() {
             iris__dev,ports)
                 cmd="iris__dev__subcmd__ports"
                 ;;
+            iris__dev,status)
+                cmd="iris__dev__subcmd__status"
+                ;;
+            iris__dev,up)
+                cmd="iris__dev__subcmd__up"
+                ;;
             iris__dev__subcmd__help,completions)
                 cmd="iris__dev__subcmd__help__subcmd__completions"
+                ;;
+            iris__dev__subcmd__help,down)
+                cmd="iris__dev__subcmd__help__subcmd__down"
                 ;;
             iris__dev__subcmd__help,env)
                 cmd="iris__dev__subcmd__help__subcmd__env"
@@ -40,11 +55,20 @@ _iris__dev() {
             iris__dev__subcmd__help,help)
                 cmd="iris__dev__subcmd__help__subcmd__help"
                 ;;
+            iris__dev__subcmd__help,init)
+                cmd="iris__dev__subcmd__help__subcmd__init"
+                ;;
             iris__dev__subcmd__help,port)
                 cmd="iris__dev__subcmd__help__subcmd__port"
                 ;;
             iris__dev__subcmd__help,ports)
                 cmd="iris__dev__subcmd__help__subcmd__ports"
+                ;;
+            iris__dev__subcmd__help,status)
+                cmd="iris__dev__subcmd__help__subcmd__status"
+                ;;
+            iris__dev__subcmd__help,up)
+                cmd="iris__dev__subcmd__help__subcmd__up"
                 ;;
             iris__dev__subcmd__help__subcmd__ports,clear)
                 cmd="iris__dev__subcmd__help__subcmd__ports__subcmd__clear"
@@ -54,6 +78,9 @@ _iris__dev() {
                 ;;
             iris__dev__subcmd__help__subcmd__ports,list)
                 cmd="iris__dev__subcmd__help__subcmd__ports__subcmd__list"
+                ;;
+            iris__dev__subcmd__help__subcmd__ports,prune)
+                cmd="iris__dev__subcmd__help__subcmd__ports__subcmd__prune"
                 ;;
             iris__dev__subcmd__help__subcmd__ports,reset)
                 cmd="iris__dev__subcmd__help__subcmd__ports__subcmd__reset"
@@ -70,6 +97,9 @@ _iris__dev() {
             iris__dev__subcmd__ports,list)
                 cmd="iris__dev__subcmd__ports__subcmd__list"
                 ;;
+            iris__dev__subcmd__ports,prune)
+                cmd="iris__dev__subcmd__ports__subcmd__prune"
+                ;;
             iris__dev__subcmd__ports,reset)
                 cmd="iris__dev__subcmd__ports__subcmd__reset"
                 ;;
@@ -85,6 +115,9 @@ _iris__dev() {
             iris__dev__subcmd__ports__subcmd__help,list)
                 cmd="iris__dev__subcmd__ports__subcmd__help__subcmd__list"
                 ;;
+            iris__dev__subcmd__ports__subcmd__help,prune)
+                cmd="iris__dev__subcmd__ports__subcmd__help__subcmd__prune"
+                ;;
             iris__dev__subcmd__ports__subcmd__help,reset)
                 cmd="iris__dev__subcmd__ports__subcmd__help__subcmd__reset"
                 ;;
@@ -95,7 +128,7 @@ _iris__dev() {
 
     case "${cmd}" in
         iris__dev)
-            opts="-C -q -v -h -V --directory --quiet --verbose --color --help --version port env ports completions help"
+            opts="-C -q -v -h -V --directory --quiet --verbose --color --help --version up down status init port env ports completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -122,6 +155,32 @@ _iris__dev() {
             ;;
         iris__subcmd__dev__subcmd__completions)
             opts="-C -q -v -h -V --directory --quiet --verbose --color --help --version bash elvish fish powershell zsh"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__down)
+            opts="-C -q -v -h -V --volumes --release --directory --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -177,7 +236,7 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__help)
-            opts="port env ports completions help"
+            opts="up down status init port env ports completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -191,6 +250,20 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__help__subcmd__down)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -232,6 +305,20 @@ _iris__dev() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        iris__subcmd__dev__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         iris__subcmd__dev__subcmd__help__subcmd__port)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -247,7 +334,7 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__help__subcmd__ports)
-            opts="list inspect clear reset"
+            opts="list inspect clear prune reset"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -302,6 +389,20 @@ _iris__dev() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        iris__subcmd__dev__subcmd__help__subcmd__ports__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         iris__subcmd__dev__subcmd__help__subcmd__ports__subcmd__reset)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -309,6 +410,60 @@ _iris__dev() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__help__subcmd__up)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__init)
+            opts="-C -q -v -h -V --directory --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -343,7 +498,7 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__ports)
-            opts="-C -q -v -h -V --directory --quiet --verbose --color --help --version list inspect clear reset help"
+            opts="-C -q -v -h -V --directory --quiet --verbose --color --help --version list inspect clear prune reset help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -395,7 +550,7 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__ports__subcmd__help)
-            opts="list inspect clear reset help"
+            opts="list inspect clear prune reset help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -451,6 +606,20 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__ports__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__ports__subcmd__help__subcmd__prune)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -530,6 +699,32 @@ _iris__dev() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        iris__subcmd__dev__subcmd__ports__subcmd__prune)
+            opts="-C -q -v -h -V --dry-run --directory --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         iris__subcmd__dev__subcmd__ports__subcmd__reset)
             opts="-C -q -v -h -V --directory --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -537,6 +732,78 @@ _iris__dev() {
                 return 0
             fi
             case "${prev}" in
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__status)
+            opts="-C -q -v -h -V --json --directory --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__up)
+            opts="-C -q -v -h -V --port --web-port --bind --service --no-wait --wait-timeout --dry-run --directory --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --web-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --directory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -29,11 +29,77 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand up 'Start the project''s IRIS on its own ports and wait until it answers'
+            cand down 'Stop the project''s containers; the project keeps its ports'
+            cand status 'Show the project''s ports, containers and URLs'
+            cand init 'Write the built-in IRIS Community compose file into the project for editing'
             cand port 'Print the project''s IRIS superserver port, assigning one if needed'
             cand env 'Print the project''s connection settings as environment variables'
             cand ports 'Look at and manage the port registry'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'iris-dev;up'= {
+            cand --port 'Pin the superserver port (overrides `IRIS_DEV_PORT`)'
+            cand --web-port 'Pin the web portal port (overrides `IRIS_DEV_WEB_PORT`)'
+            cand --bind 'Host address to publish on [default: 127.0.0.1]'
+            cand --service 'The compose service that runs IRIS, when iris-dev cannot tell'
+            cand --wait-timeout 'Seconds to wait for IRIS to answer'
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand --no-wait 'Return once compose has started the containers'
+            cand --dry-run 'Print the override file and the compose command, and change nothing'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'iris-dev;down'= {
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand --volumes 'Also remove the project''s volumes, IRIS''s data with them'
+            cand --release 'Give the project''s ports back instead of keeping them'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'iris-dev;status'= {
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand --json 'Print the status as JSON'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'iris-dev;init'= {
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'iris-dev;port'= {
             cand -C 'Run as if iris-dev was started in DIR'
@@ -78,6 +144,7 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand list 'List every assignment in the registry'
             cand inspect 'Show one project''s assignment'
             cand clear 'Remove projects'' assignments, freeing their ports'
+            cand prune 'Mark assignments stale whose containers are gone, and remove assignments of deleted projects'
             cand reset 'Move the registry aside and start an empty one'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -123,6 +190,20 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'iris-dev;ports;prune'= {
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand --dry-run 'Say what would change, and change nothing'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'iris-dev;ports;reset'= {
             cand -C 'Run as if iris-dev was started in DIR'
             cand --directory 'Run as if iris-dev was started in DIR'
@@ -140,6 +221,7 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand list 'List every assignment in the registry'
             cand inspect 'Show one project''s assignment'
             cand clear 'Remove projects'' assignments, freeing their ports'
+            cand prune 'Mark assignments stale whose containers are gone, and remove assignments of deleted projects'
             cand reset 'Move the registry aside and start an empty one'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -148,6 +230,8 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
         &'iris-dev;ports;help;inspect'= {
         }
         &'iris-dev;ports;help;clear'= {
+        }
+        &'iris-dev;ports;help;prune'= {
         }
         &'iris-dev;ports;help;reset'= {
         }
@@ -167,11 +251,23 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand --version 'Print version'
         }
         &'iris-dev;help'= {
+            cand up 'Start the project''s IRIS on its own ports and wait until it answers'
+            cand down 'Stop the project''s containers; the project keeps its ports'
+            cand status 'Show the project''s ports, containers and URLs'
+            cand init 'Write the built-in IRIS Community compose file into the project for editing'
             cand port 'Print the project''s IRIS superserver port, assigning one if needed'
             cand env 'Print the project''s connection settings as environment variables'
             cand ports 'Look at and manage the port registry'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'iris-dev;help;up'= {
+        }
+        &'iris-dev;help;down'= {
+        }
+        &'iris-dev;help;status'= {
+        }
+        &'iris-dev;help;init'= {
         }
         &'iris-dev;help;port'= {
         }
@@ -181,6 +277,7 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand list 'List every assignment in the registry'
             cand inspect 'Show one project''s assignment'
             cand clear 'Remove projects'' assignments, freeing their ports'
+            cand prune 'Mark assignments stale whose containers are gone, and remove assignments of deleted projects'
             cand reset 'Move the registry aside and start an empty one'
         }
         &'iris-dev;help;ports;list'= {
@@ -188,6 +285,8 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
         &'iris-dev;help;ports;inspect'= {
         }
         &'iris-dev;help;ports;clear'= {
+        }
+        &'iris-dev;help;ports;prune'= {
         }
         &'iris-dev;help;ports;reset'= {
         }

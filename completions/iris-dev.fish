@@ -32,11 +32,57 @@ complete -c iris-dev -n "__fish_iris_dev_needs_command" -s q -l quiet -d 'Print 
 complete -c iris-dev -n "__fish_iris_dev_needs_command" -s v -l verbose -d 'Explain what iris-dev decides and why'
 complete -c iris-dev -n "__fish_iris_dev_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c iris-dev -n "__fish_iris_dev_needs_command" -s V -l version -d 'Print version'
+complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "up" -d 'Start the project\'s IRIS on its own ports and wait until it answers'
+complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "down" -d 'Stop the project\'s containers; the project keeps its ports'
+complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "status" -d 'Show the project\'s ports, containers and URLs'
+complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "init" -d 'Write the built-in IRIS Community compose file into the project for editing'
 complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "port" -d 'Print the project\'s IRIS superserver port, assigning one if needed'
 complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "env" -d 'Print the project\'s connection settings as environment variables'
 complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "ports" -d 'Look at and manage the port registry'
 complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand up" -l port -d 'Pin the superserver port (overrides `IRIS_DEV_PORT`)' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand up" -l web-port -d 'Pin the web portal port (overrides `IRIS_DEV_WEB_PORT`)' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand up" -l bind -d 'Host address to publish on [default: 127.0.0.1]' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand up" -l service -d 'The compose service that runs IRIS, when iris-dev cannot tell' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand up" -l wait-timeout -d 'Seconds to wait for IRIS to answer' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand up" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand up" -l color -d 'When to colour messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand up" -l no-wait -d 'Return once compose has started the containers'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand up" -l dry-run -d 'Print the override file and the compose command, and change nothing'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand up" -s q -l quiet -d 'Print only data and errors'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand up" -s v -l verbose -d 'Explain what iris-dev decides and why'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand up" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand up" -s V -l version -d 'Print version'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand down" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand down" -l color -d 'When to colour messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand down" -l volumes -d 'Also remove the project\'s volumes, IRIS\'s data with them'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand down" -l release -d 'Give the project\'s ports back instead of keeping them'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand down" -s q -l quiet -d 'Print only data and errors'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand down" -s v -l verbose -d 'Explain what iris-dev decides and why'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand down" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand down" -s V -l version -d 'Print version'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand status" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand status" -l color -d 'When to colour messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand status" -l json -d 'Print the status as JSON'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand status" -s q -l quiet -d 'Print only data and errors'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand status" -s v -l verbose -d 'Explain what iris-dev decides and why'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand status" -s V -l version -d 'Print version'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand init" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand init" -l color -d 'When to colour messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand init" -s q -l quiet -d 'Print only data and errors'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand init" -s v -l verbose -d 'Explain what iris-dev decides and why'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand init" -s V -l version -d 'Print version'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand port" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand port" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
@@ -58,19 +104,20 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -s q -l quiet -d 
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -s v -l verbose -d 'Explain what iris-dev decides and why'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -s V -l version -d 'Print version'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear reset help" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear reset help" -l color -d 'When to colour messages' -r -f -a "auto\t''
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear reset help" -s q -l quiet -d 'Print only data and errors'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear reset help" -s v -l verbose -d 'Explain what iris-dev decides and why'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear reset help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear reset help" -s V -l version -d 'Print version'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear reset help" -f -a "list" -d 'List every assignment in the registry'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear reset help" -f -a "inspect" -d 'Show one project\'s assignment'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear reset help" -f -a "clear" -d 'Remove projects\' assignments, freeing their ports'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear reset help" -f -a "reset" -d 'Move the registry aside and start an empty one'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear reset help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -s q -l quiet -d 'Print only data and errors'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -s v -l verbose -d 'Explain what iris-dev decides and why'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -s V -l version -d 'Print version'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -f -a "list" -d 'List every assignment in the registry'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -f -a "inspect" -d 'Show one project\'s assignment'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -f -a "clear" -d 'Remove projects\' assignments, freeing their ports'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -f -a "prune" -d 'Mark assignments stale whose containers are gone, and remove assignments of deleted projects'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -f -a "reset" -d 'Move the registry aside and start an empty one'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from list" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from list" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
@@ -98,6 +145,15 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from clear" -s v -l verbose -d 'Explain what iris-dev decides and why'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from clear" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from clear" -s V -l version -d 'Print version'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from prune" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from prune" -l color -d 'When to colour messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from prune" -l dry-run -d 'Say what would change, and change nothing'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from prune" -s q -l quiet -d 'Print only data and errors'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from prune" -s v -l verbose -d 'Explain what iris-dev decides and why'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from reset" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from reset" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
@@ -109,6 +165,7 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from help" -f -a "list" -d 'List every assignment in the registry'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Show one project\'s assignment'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from help" -f -a "clear" -d 'Remove projects\' assignments, freeing their ports'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Mark assignments stale whose containers are gone, and remove assignments of deleted projects'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from help" -f -a "reset" -d 'Move the registry aside and start an empty one'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
@@ -119,12 +176,17 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -s q -l q
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -s v -l verbose -d 'Explain what iris-dev decides and why'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from port env ports completions help" -f -a "port" -d 'Print the project\'s IRIS superserver port, assigning one if needed'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from port env ports completions help" -f -a "env" -d 'Print the project\'s connection settings as environment variables'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from port env ports completions help" -f -a "ports" -d 'Look at and manage the port registry'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from port env ports completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from port env ports completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env ports completions help" -f -a "up" -d 'Start the project\'s IRIS on its own ports and wait until it answers'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env ports completions help" -f -a "down" -d 'Stop the project\'s containers; the project keeps its ports'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env ports completions help" -f -a "status" -d 'Show the project\'s ports, containers and URLs'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env ports completions help" -f -a "init" -d 'Write the built-in IRIS Community compose file into the project for editing'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env ports completions help" -f -a "port" -d 'Print the project\'s IRIS superserver port, assigning one if needed'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env ports completions help" -f -a "env" -d 'Print the project\'s connection settings as environment variables'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env ports completions help" -f -a "ports" -d 'Look at and manage the port registry'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env ports completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env ports completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and __fish_seen_subcommand_from ports" -f -a "list" -d 'List every assignment in the registry'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and __fish_seen_subcommand_from ports" -f -a "inspect" -d 'Show one project\'s assignment'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and __fish_seen_subcommand_from ports" -f -a "clear" -d 'Remove projects\' assignments, freeing their ports'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and __fish_seen_subcommand_from ports" -f -a "prune" -d 'Mark assignments stale whose containers are gone, and remove assignments of deleted projects'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and __fish_seen_subcommand_from ports" -f -a "reset" -d 'Move the registry aside and start an empty one'

@@ -83,6 +83,12 @@ pub struct Request<'a> {
     pub web_port: Option<u16>,
     pub range: PortRange,
     pub now: &'a Timestamp,
+    /// The Docker endpoint, `None` for the local engine; assignments for other
+    /// engines hold no ports here.
+    pub engine: Option<&'a str>,
+    /// Ports known to be taken although the registry and the bind probe say free,
+    /// such as one Docker just refused with "port is already allocated".
+    pub avoid: &'a [u16],
 }
 
 /// The project's assignment after resolution, and what changed on the way.
@@ -120,13 +126,15 @@ pub fn resolve(
     host: &impl HostPorts,
 ) -> Result<Outcome, AllocError> {
     let existing = registry.find(request.project).cloned();
-    let held = held_by_others(registry, request.project);
+    let held = held_by_others(registry, request);
+    let host = |port: u16| !request.avoid.contains(&port) && host.is_free(port);
 
     if let Some(port) = request.port {
         let web_port = web_port_for(port, request.web_port)?;
         if let Some(current) = &existing {
             let same = current.port == port && current.effective_web_port() == Some(web_port);
-            if same && current.is_active() {
+            let avoided = request.avoid.contains(&port) || request.avoid.contains(&web_port);
+            if same && current.is_active() && !avoided {
                 return Ok(keep(registry, current, AssignmentType::Manual));
             }
         }
@@ -142,7 +150,8 @@ pub fn resolve(
                     holder: Box::new(holder.clone()),
                 });
             }
-            if !own_active.contains(&candidate) && !host.is_free(candidate) {
+            let own = own_active.contains(&candidate) && !request.avoid.contains(&candidate);
+            if !own && !host.is_free(candidate) {
                 return Err(AllocError::Busy { port: candidate });
             }
         }
@@ -163,14 +172,20 @@ pub fn resolve(
                 .effective_web_port()
                 .ok_or(AllocError::NoPairedWebPort { port: current.port })?,
         };
-        let unchanged_web = current.web_port == Some(web_port);
-        if current.is_active() && unchanged_web {
+        let unchanged = current.web_port == Some(web_port)
+            && current.engine.as_deref() == request.engine
+            && !request.avoid.contains(&current.port)
+            && !request.avoid.contains(&web_port);
+        if current.is_active() && unchanged {
             return Ok(keep(registry, current, current.assignment_type));
         }
         let usable = [current.port, web_port].into_iter().all(|port| {
+            let own = current.is_active()
+                && current.engine.as_deref() == request.engine
+                && current.ports().any(|own| own == port);
             held.active_holder(port).is_none()
-                && (current.is_active() && current.ports().any(|own| own == port)
-                    || host.is_free(port))
+                && !request.avoid.contains(&port)
+                && (own || host.is_free(port))
         });
         if usable {
             let assignment_type = current.assignment_type;
@@ -185,7 +200,7 @@ pub fn resolve(
         }
     }
 
-    let (port, web_port) = pick(registry, request, &held, host)?;
+    let (port, web_port) = pick(registry, request, &held, &host)?;
     Ok(place(
         registry,
         request,
@@ -211,11 +226,10 @@ impl Held {
     }
 }
 
-fn held_by_others(registry: &Registry, project: &str) -> Held {
-    let others = registry
-        .assignments
-        .iter()
-        .filter(|assignment| assignment.project_path != project);
+fn held_by_others(registry: &Registry, request: &Request<'_>) -> Held {
+    let others = registry.assignments.iter().filter(|assignment| {
+        assignment.project_path != request.project && assignment.engine.as_deref() == request.engine
+    });
     let mut held = Held {
         active: Vec::new(),
         any: HashSet::new(),
@@ -268,6 +282,7 @@ fn pick(
             .assignments
             .iter()
             .filter(|assignment| assignment.project_path != request.project)
+            .filter(|assignment| assignment.engine.as_deref() == request.engine)
             .filter(|assignment| assignment.ports().any(|held| held == port))
             .map(|assignment| assignment.last_used().clone())
             .max()
@@ -315,6 +330,7 @@ fn place(
     let mut evicted = Vec::new();
     registry.assignments.retain(|assignment| {
         let collides = assignment.project_path != request.project
+            && assignment.engine.as_deref() == request.engine
             && !assignment.is_active()
             && assignment
                 .ports()
@@ -333,6 +349,7 @@ fn place(
             assignment_type,
             status: Status::Active,
             inactive_since: None,
+            engine: request.engine.map(str::to_owned),
             ..current.clone()
         },
         Some(current) => Assignment {
@@ -342,6 +359,7 @@ fn place(
             assignment_type,
             status: Status::Active,
             inactive_since: None,
+            engine: request.engine.map(str::to_owned),
             ..current.clone()
         },
         None => Assignment {
@@ -353,6 +371,9 @@ fn place(
             container_name: None,
             web_port: Some(web_port),
             inactive_since: None,
+            engine: request.engine.map(str::to_owned),
+            compose_project: None,
+            compose_service: None,
             extra: serde_json::Map::new(),
         },
     };
@@ -422,6 +443,8 @@ mod tests {
                 end: 12_004,
             },
             now,
+            engine: None,
+            avoid: &[],
         }
     }
 
@@ -596,6 +619,49 @@ mod tests {
         };
         let outcome = resolve(&mut registry, &pinned, &all_free).unwrap();
         assert_eq!(outcome.assignment.web_port, Some(40_001));
+    }
+
+    #[test]
+    fn an_avoided_port_moves_the_project_and_fails_a_pin() {
+        let mut registry = Registry::empty();
+        let alpha = assign(&mut registry, "/alpha");
+        let now = stamp(1);
+        let avoid = [alpha.port];
+        let retry = Request {
+            avoid: &avoid,
+            ..request("/alpha", &now)
+        };
+        let outcome = resolve(&mut registry, &retry, &all_free).unwrap();
+        assert_eq!(outcome.moved_from, Some(12_000));
+        assert_eq!(outcome.assignment.port, 12_001);
+        assert_eq!(registry.assignments.len(), 1);
+
+        let pinned = Request {
+            port: Some(12_001),
+            avoid: &[12_001],
+            ..request("/alpha", &now)
+        };
+        let error = resolve(&mut registry, &pinned, &all_free).unwrap_err();
+        assert_eq!(error, AllocError::Busy { port: 12_001 });
+    }
+
+    #[test]
+    fn ports_are_only_compared_on_the_same_engine() {
+        let mut registry = Registry::empty();
+        let local = assign(&mut registry, "/local");
+        let now = stamp(1);
+        let remote = Request {
+            engine: Some("tcp://build-box:2375"),
+            ..request("/remote", &now)
+        };
+        let outcome = resolve(&mut registry, &remote, &all_free).unwrap();
+        assert_eq!(outcome.assignment.port, local.port);
+        assert_eq!(
+            outcome.assignment.engine.as_deref(),
+            Some("tcp://build-box:2375")
+        );
+        let second = assign(&mut registry, "/local-two");
+        assert_eq!(second.port, 12_001);
     }
 
     proptest! {

@@ -9,6 +9,17 @@ use crate::env_vars;
 /// Published ports are bound to loopback unless the user opts out.
 pub const DEFAULT_HOST: &str = "127.0.0.1";
 
+/// The address a client dials for ports published on `bind`: loopback for a
+/// wildcard bind, the address itself otherwise, bracketed when IPv6.
+pub fn connect_host(bind: std::net::IpAddr) -> String {
+    match bind {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => DEFAULT_HOST.to_owned(),
+        std::net::IpAddr::V4(ip) => ip.to_string(),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => "[::1]".to_owned(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Connection {
     pub host: String,

@@ -43,3 +43,22 @@ pub const IRIS_WEB_PORT: &str = "IRIS_WEB_PORT";
 
 /// Set by `iris-dev env`: the compose project name, stable and unique per project.
 pub const COMPOSE_PROJECT_NAME: &str = "COMPOSE_PROJECT_NAME";
+
+/// The compose command to run, such as `docker compose` or `podman-compose`,
+/// instead of looking for `docker compose` then `docker-compose`.
+pub const IRIS_DEV_COMPOSE: &str = "IRIS_DEV_COMPOSE";
+
+/// The image the built-in template runs (default `intersystemsdc/iris-community:latest`).
+pub const IRIS_DEV_IMAGE: &str = "IRIS_DEV_IMAGE";
+
+/// The host address published ports bind to (default `127.0.0.1`); `--bind` wins.
+pub const IRIS_DEV_BIND: &str = "IRIS_DEV_BIND";
+
+/// The Docker endpoint, read as Docker's own CLI reads it.
+pub const DOCKER_HOST: &str = "DOCKER_HOST";
+
+/// The Docker context to use instead of the configured current one.
+pub const DOCKER_CONTEXT: &str = "DOCKER_CONTEXT";
+
+/// Where Docker's CLI keeps `config.json` (default `~/.docker`).
+pub const DOCKER_CONFIG: &str = "DOCKER_CONFIG";

@@ -6,9 +6,16 @@
 
 use std::io;
 
+use std::path::PathBuf;
+
 use crate::allocate::AllocError;
+use crate::compose::ComposeError;
+use crate::compose::config::ServiceError;
+use crate::compose::override_file::BaseConflict;
+use crate::engine::EngineError;
 use crate::env_vars;
 use crate::project::ProjectError;
+use crate::ready::WaitError;
 use crate::registry::StoreError;
 use crate::settings::SettingsError;
 
@@ -30,6 +37,42 @@ pub enum Error {
     NotAssigned { projects: Vec<String> },
     #[error(transparent)]
     Io(#[from] io::Error),
+    #[error(transparent)]
+    Compose(#[from] ComposeError),
+    /// Compose ran and failed; its own output has already been shown.
+    #[error("`{command}` failed with exit code {code}")]
+    ComposeFailed { command: String, code: i32 },
+    #[error("cannot read the output of `{command}`")]
+    ComposeConfig { command: String, message: String },
+    #[error("cannot read the compose file `{}`", file.display())]
+    ComposeFile { file: PathBuf, message: String },
+    #[error("cannot pick the IRIS service in `{}`", file.display())]
+    Service {
+        file: PathBuf,
+        #[source]
+        source: ServiceError,
+    },
+    #[error(
+        "`{}` publishes IRIS's port {} on host port {}, which collides with other projects",
+        file.display(), conflict.target, conflict.published
+    )]
+    BasePublishes {
+        file: PathBuf,
+        line: Option<(usize, String)>,
+        conflict: BaseConflict,
+        compose: String,
+    },
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error("IRIS for `{project}` is not ready")]
+    NotReady {
+        project: String,
+        logs: String,
+        #[source]
+        source: WaitError,
+    },
+    #[error("`{}` already exists", path.display())]
+    AlreadyExists { path: PathBuf },
 }
 
 /// An error laid out for people.
@@ -43,10 +86,14 @@ pub struct Report {
 }
 
 impl Error {
-    /// 2 for bad usage, 1 for everything the user can act on.
+    /// 2 for bad usage, compose's own code when compose failed, else 1.
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Settings(_) => 2,
+            Self::ComposeFailed { code, .. } => u8::try_from(*code)
+                .ok()
+                .filter(|&code| code != 0)
+                .unwrap_or(1),
             _ => 1,
         }
     }
@@ -94,7 +141,55 @@ impl Error {
             Self::NotAssigned { .. } => {
                 hints.push("see every assignment with `iris-dev ports list`".into());
             }
-            Self::Store(StoreError::Io(_)) | Self::Project(_) | Self::Io(_) => {}
+            Self::Compose(ComposeError::NotFound) => {
+                hints.push("install the Compose plugin (`apt-get install docker-compose-plugin`) or the standalone `docker-compose`".into());
+                hints.push(format!("or name another compose command: `{}=podman-compose`", env_vars::IRIS_DEV_COMPOSE));
+            }
+            Self::Compose(ComposeError::Configured { .. }) => {
+                hints.push(format!("correct or unset `{}`", env_vars::IRIS_DEV_COMPOSE));
+            }
+            Self::ComposeConfig { message, .. } | Self::ComposeFile { message, .. } => {
+                report.causes.push(message.clone());
+            }
+            Self::Service { source, .. } => match source {
+                ServiceError::Unknown { .. } => hints.push("pick one of those with `--service <name>`".into()),
+                ServiceError::NoCandidate { .. } | ServiceError::Ambiguous { .. } => {
+                    hints.push("pick one with `iris-dev up --service <name>`, or in the compose file: `x-iris-dev: {service: <name>}`".into());
+                }
+            },
+            Self::BasePublishes { line, conflict, compose, .. } => {
+                if let Some((number, text)) = line {
+                    report.details.push(format!("{number:>5} | {text}"));
+                }
+                let variable = if conflict.target == crate::compose::config::SUPERSERVER_PORT {
+                    env_vars::IRIS_PORT
+                } else {
+                    env_vars::IRIS_WEB_PORT
+                };
+                hints.push(format!(
+                    "publish the port iris-dev assigns instead: `- \"${{{variable}:-{target}}}:{target}\"`, or no fixed host port: `- \"{target}\"`",
+                    target = conflict.target
+                ));
+                hints.push(format!(
+                    "compose 2.24.4 or newer lets iris-dev replace the list itself (`!override`); this is {compose}"
+                ));
+            }
+            Self::Engine(_) => {
+                hints.push(format!(
+                    "is the engine running? `docker info` checks it; `{}` or the docker context picks which engine",
+                    env_vars::DOCKER_HOST
+                ));
+            }
+            Self::NotReady { logs, source, .. } => {
+                hints.push(format!("see what IRIS said: `{logs}`"));
+                if matches!(source, WaitError::Timeout { .. }) {
+                    hints.push("or wait longer: `iris-dev up --wait-timeout 600`".into());
+                }
+            }
+            Self::AlreadyExists { .. } => {
+                hints.push("edit that file instead; `iris-dev up` uses it as it is".into());
+            }
+            Self::ComposeFailed { .. } | Self::Store(StoreError::Io(_)) | Self::Project(_) | Self::Io(_) => {}
         }
     }
 }

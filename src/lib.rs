@@ -12,14 +12,19 @@ use clap::Parser;
 pub mod allocate;
 pub mod cli;
 mod commands;
+pub mod compose;
 pub mod connection;
+pub mod engine;
 pub mod env_vars;
 pub mod error;
 pub mod printer;
 pub mod probe;
 pub mod project;
+pub mod ready;
 pub mod registry;
 pub mod settings;
+pub mod stack;
+pub mod stale;
 pub mod table;
 pub mod timestamp;
 
@@ -43,7 +48,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
     let cwd = match std::env::current_dir() {
         Ok(cwd) => cwd,
         Err(err) => {
-            let printer = Printer::new(false, false, false);
+            let printer = Printer::new(false, false, false, false);
             let error = Error::Io(std::io::Error::new(
                 err.kind(),
                 format!("cannot read the current directory: {err}"),
@@ -52,8 +57,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             return error.exit_code();
         }
     };
-    let global = GlobalSettings::resolve(cli.global, cwd, &env, std::io::stderr().is_terminal());
-    let printer = Printer::new(global.quiet, global.verbose, global.color);
+    let interactive = std::io::stderr().is_terminal();
+    let global = GlobalSettings::resolve(cli.global, cwd, &env, interactive);
+    let printer = Printer::new(global.quiet, global.verbose, global.color, interactive);
     let context = Context {
         global,
         env: &env,

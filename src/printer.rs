@@ -16,14 +16,63 @@ pub struct Printer {
     quiet: bool,
     verbose: bool,
     color: bool,
+    /// Whether standard error is a terminal, where a spinner can redraw.
+    interactive: bool,
+}
+
+/// A wait shown to people: a spinner on a terminal, plain lines elsewhere.
+pub struct Progress<'a> {
+    printer: &'a Printer,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress<'_> {
+    pub fn update(&self, message: &str) {
+        match &self.bar {
+            Some(bar) => bar.set_message(message.to_owned()),
+            None => self.printer.info(format_args!("  {message}")),
+        }
+    }
+
+    pub fn finish(self) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 impl Printer {
-    pub fn new(quiet: bool, verbose: bool, color: bool) -> Self {
+    pub fn new(quiet: bool, verbose: bool, color: bool, interactive: bool) -> Self {
         Self {
             quiet,
             verbose,
             color,
+            interactive,
+        }
+    }
+
+    /// Starts showing a wait: `title` stays, [`Progress::update`] says where it is.
+    pub fn progress(&self, title: &str) -> Progress<'_> {
+        let bar = (self.interactive && !self.quiet).then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            let style =
+                indicatif::ProgressStyle::with_template("{spinner} {prefix} {msg} ({elapsed})")
+                    .expect("the template is valid");
+            bar.set_style(style);
+            bar.set_prefix(title.to_owned());
+            bar.enable_steady_tick(std::time::Duration::from_millis(100));
+            bar
+        });
+        if bar.is_none() {
+            self.info(title);
+        }
+        Progress { printer: self, bar }
+    }
+
+    /// A line of compose's own output, passed through to standard error.
+    pub fn passthrough(&self, line: &str) {
+        if !self.quiet {
+            self.stderr(line);
         }
     }
 

@@ -4,11 +4,12 @@
 //! unit-tested without touching the process's real environment.
 
 use std::ffi::OsString;
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::allocate::{DEFAULT_RANGE, PortRange};
-use crate::cli::{ColorChoice, GlobalArgs};
+use crate::cli::{ColorChoice, GlobalArgs, UpArgs};
 use crate::env_vars;
 
 /// Looks up an environment variable.
@@ -42,6 +43,68 @@ pub struct PortSettings {
     pub port: Option<u16>,
     pub web_port: Option<u16>,
     pub range: PortRange,
+}
+
+/// How to run compose, for `up`, `down` and `status`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComposeSettings {
+    /// `IRIS_DEV_COMPOSE`, split on whitespace later.
+    pub command: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpSettings {
+    pub ports: PortSettings,
+    pub bind: IpAddr,
+    pub service: Option<String>,
+    /// `None` with `--no-wait`.
+    pub wait: Option<Duration>,
+    pub dry_run: bool,
+    pub compose_args: Vec<String>,
+}
+
+impl ComposeSettings {
+    pub fn resolve(env: Env<'_>) -> Result<Self, SettingsError> {
+        Ok(Self {
+            command: text(env, env_vars::IRIS_DEV_COMPOSE)?,
+        })
+    }
+}
+
+impl UpSettings {
+    pub fn resolve(args: UpArgs, env: Env<'_>) -> Result<Self, SettingsError> {
+        let UpArgs {
+            port,
+            web_port,
+            bind,
+            service,
+            no_wait,
+            wait_timeout,
+            dry_run,
+            compose_args,
+        } = args;
+        let bind = match bind {
+            Some(bind) => bind,
+            None => match text(env, env_vars::IRIS_DEV_BIND)? {
+                None => IpAddr::V4(Ipv4Addr::LOCALHOST),
+                Some(value) => value.parse().map_err(|_| {
+                    invalid(
+                        env_vars::IRIS_DEV_BIND,
+                        &value,
+                        "expected an IP address such as `127.0.0.1`",
+                    )
+                })?,
+            },
+        };
+        Ok(Self {
+            ports: PortSettings::resolve(port, web_port, env)?,
+            bind,
+            service,
+            wait: (!no_wait).then(|| Duration::from_secs(wait_timeout)),
+            dry_run,
+            compose_args,
+        })
+    }
 }
 
 impl GlobalSettings {
@@ -244,6 +307,44 @@ mod tests {
         assert_eq!(
             PortSettings::resolve(None, None, &empty).unwrap().port,
             None
+        );
+    }
+
+    #[test]
+    fn up_binds_to_loopback_unless_told() {
+        let args = || UpArgs {
+            port: None,
+            web_port: None,
+            bind: None,
+            service: None,
+            no_wait: false,
+            wait_timeout: 300,
+            dry_run: false,
+            compose_args: vec![],
+        };
+        let env = env_of(&[]);
+        let settings = UpSettings::resolve(args(), &env).unwrap();
+        assert_eq!(settings.bind, IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert_eq!(settings.wait, Some(Duration::from_secs(300)));
+        let env = env_of(&[("IRIS_DEV_BIND", "0.0.0.0")]);
+        assert!(
+            UpSettings::resolve(args(), &env)
+                .unwrap()
+                .bind
+                .is_unspecified()
+        );
+        let flag = UpArgs {
+            bind: Some(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2))),
+            no_wait: true,
+            ..args()
+        };
+        let settings = UpSettings::resolve(flag, &env).unwrap();
+        assert_eq!(settings.bind.to_string(), "127.0.0.2");
+        assert_eq!(settings.wait, None);
+        let env = env_of(&[("IRIS_DEV_BIND", "everywhere")]);
+        assert_eq!(
+            UpSettings::resolve(args(), &env).unwrap_err().name,
+            "IRIS_DEV_BIND"
         );
     }
 

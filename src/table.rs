@@ -31,6 +31,13 @@ pub fn render<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String
         .join("\n")
 }
 
+/// `key  value` lines, keys padded to the widest.
+pub fn key_values(rows: &[[String; 2]]) -> String {
+    let text = render(["", ""], rows);
+    text.split_once('\n')
+        .map_or(String::new(), |(_, body)| body.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

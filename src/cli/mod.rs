@@ -59,6 +59,22 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start the project's IRIS on its own ports and wait until it answers
+    ///
+    /// Finds the project's compose file (or uses the built-in IRIS Community
+    /// template), assigns ports, writes `.iris-dev/compose.override.yaml` to publish
+    /// them on 127.0.0.1, and runs `docker compose up -d`.
+    Up(UpArgs),
+
+    /// Stop the project's containers; the project keeps its ports
+    Down(DownArgs),
+
+    /// Show the project's ports, containers and URLs
+    Status(StatusArgs),
+
+    /// Write the built-in IRIS Community compose file into the project for editing
+    Init,
+
     /// Print the project's IRIS superserver port, assigning one if needed
     ///
     /// The project keeps the port across runs. Made for scripts and Makefiles:
@@ -78,6 +94,85 @@ pub enum Command {
     ///
     /// For example `iris-dev completions bash > ~/.local/share/bash-completion/completions/iris-dev`.
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    /// Pin the superserver port (overrides `IRIS_DEV_PORT`)
+    #[arg(long, value_name = "PORT", value_parser = port_number)]
+    pub port: Option<u16>,
+
+    /// Pin the web portal port (overrides `IRIS_DEV_WEB_PORT`)
+    #[arg(long, value_name = "PORT", value_parser = port_number)]
+    pub web_port: Option<u16>,
+
+    /// Host address to publish on [default: 127.0.0.1]
+    ///
+    /// IRIS ships well-known default credentials, so iris-dev publishes on loopback
+    /// only. `--bind 0.0.0.0` publishes on every interface, past the host firewall.
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<std::net::IpAddr>,
+
+    /// The compose service that runs IRIS, when iris-dev cannot tell
+    #[arg(long, value_name = "NAME")]
+    pub service: Option<String>,
+
+    /// Return once compose has started the containers
+    #[arg(long)]
+    pub no_wait: bool,
+
+    /// Seconds to wait for IRIS to answer
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 300,
+        conflicts_with = "no_wait"
+    )]
+    pub wait_timeout: u64,
+
+    /// Print the override file and the compose command, and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Extra arguments for `docker compose up`, after `--`
+    #[arg(last = true, value_name = "COMPOSE_ARGS")]
+    pub compose_args: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DownArgs {
+    /// Also remove the project's volumes, IRIS's data with them
+    #[arg(long)]
+    pub volumes: bool,
+
+    /// Give the project's ports back instead of keeping them
+    #[arg(long)]
+    pub release: bool,
+
+    /// Extra arguments for `docker compose down`, after `--`
+    #[arg(last = true, value_name = "COMPOSE_ARGS")]
+    pub compose_args: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print the status as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Say what would change, and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+fn port_number(text: &str) -> Result<u16, String> {
+    text.parse::<u16>()
+        .ok()
+        .filter(|&port| port != 0)
+        .ok_or_else(|| format!("`{text}` is not a port from 1 to 65535"))
 }
 
 #[derive(Debug, Args)]
@@ -122,6 +217,13 @@ pub enum PortsCommand {
 
     /// Remove projects' assignments, freeing their ports
     Clear(ClearArgs),
+
+    /// Mark assignments stale whose containers are gone, and remove assignments of
+    /// deleted projects
+    ///
+    /// Only assignments whose containers `iris-dev up` started can go stale; nothing
+    /// is marked while the Docker engine cannot be reached.
+    Prune(PruneArgs),
 
     /// Move the registry aside and start an empty one
     ///

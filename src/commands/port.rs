@@ -1,7 +1,7 @@
 //! `iris-dev port`: the project's port, alone on standard output.
 
 use crate::cli::PortArgs;
-use crate::commands::Context;
+use crate::commands::{Context, Resolve};
 use crate::error::Error;
 use crate::settings::PortSettings;
 
@@ -9,7 +9,9 @@ pub fn run(args: PortArgs, context: &Context<'_>) -> Result<(), Error> {
     let PortArgs { web } = args;
     let ports = PortSettings::resolve(None, None, context.env)?;
     let project = context.project()?;
-    let assignment = context.resolve_ports(&project, &ports)?;
+    let endpoint = context.endpoint();
+    context.sweep_stale(&endpoint)?;
+    let assignment = context.resolve_ports(&project, &ports, &endpoint, &[], Resolve::Write)?;
     let port = if web {
         assignment.effective_web_port().unwrap_or_default()
     } else {

@@ -1,10 +1,13 @@
 //! `iris-dev ports list|inspect|clear|reset`: the registry itself.
 
-use crate::cli::{ClearArgs, InspectArgs, ListArgs};
+use std::path::Path;
+
+use crate::cli::{ClearArgs, InspectArgs, ListArgs, PruneArgs};
 use crate::commands::Context;
 use crate::error::Error;
 use crate::project::{Project, compose_project_name};
 use crate::registry::Assignment;
+use crate::stale;
 use crate::table;
 
 pub fn list(args: ListArgs, context: &Context<'_>) -> Result<(), Error> {
@@ -117,6 +120,81 @@ pub fn clear(args: ClearArgs, context: &Context<'_>) -> Result<(), Error> {
             "cleared",
             format_args!("`{}` (port {})", assignment.project_path, assignment.port),
         );
+    }
+    Ok(())
+}
+
+pub fn prune(args: PruneArgs, context: &Context<'_>) -> Result<(), Error> {
+    let PruneArgs { dry_run } = args;
+    let endpoint = context.endpoint();
+    let engine = endpoint.registry_key();
+    let registry = context.with_store(|store| Ok(store.read()?))?;
+    let mut changes = 0;
+
+    match context.engine_containers(&endpoint) {
+        Ok(containers) => {
+            let stale: Vec<Assignment> = if dry_run {
+                stale::stale_projects(&registry, &containers, engine)
+                    .iter()
+                    .filter_map(|project| registry.find(project).cloned())
+                    .collect()
+            } else {
+                context.mark_stale(&containers, engine)?
+            };
+            let verb = if dry_run { "would mark" } else { "marked" };
+            for assignment in &stale {
+                context.printer.status(
+                    verb,
+                    format_args!(
+                        "`{}` stale: its containers are gone (port {})",
+                        assignment.project_path, assignment.port
+                    ),
+                );
+            }
+            changes += stale.len();
+        }
+        Err(err) => context
+            .printer
+            .warn(format_args!("{err}; nothing is marked stale")),
+    }
+
+    let missing: Vec<String> = registry
+        .assignments
+        .iter()
+        .filter(|assignment| !Path::new(&assignment.project_path).exists())
+        .map(|assignment| assignment.project_path.clone())
+        .collect();
+    let removed = if dry_run || missing.is_empty() {
+        missing
+            .iter()
+            .filter_map(|project| registry.find(project).cloned())
+            .collect()
+    } else {
+        context.with_store(|store| {
+            store.update(|registry| {
+                Ok::<_, Error>(
+                    missing
+                        .iter()
+                        .filter(|project| !Path::new(project).exists())
+                        .filter_map(|project| registry.remove(project))
+                        .collect::<Vec<_>>(),
+                )
+            })
+        })?
+    };
+    let verb = if dry_run { "would remove" } else { "removed" };
+    for assignment in &removed {
+        context.printer.status(
+            verb,
+            format_args!(
+                "`{}`: the directory no longer exists (port {})",
+                assignment.project_path, assignment.port
+            ),
+        );
+    }
+    changes += removed.len();
+    if changes == 0 {
+        context.printer.info("nothing to prune");
     }
     Ok(())
 }

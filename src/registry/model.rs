@@ -51,6 +51,17 @@ pub struct Assignment {
     /// When the assignment stopped being active, for least-recently-used reuse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inactive_since: Option<Timestamp>,
+    /// The Docker endpoint the ports are for; absent for the local engine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<String>,
+    /// Set once `iris-dev up` has started containers: the compose project they
+    /// belong to. Only such assignments can go stale; one made by `port` alone is
+    /// a reservation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compose_project: Option<String>,
+    /// The compose service that runs IRIS, with `compose_project`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compose_service: Option<String>,
     /// Keys written by a newer tool, kept as they are.
     #[serde(flatten)]
     pub extra: Map<String, Value>,

@@ -3,6 +3,8 @@
 
 mod commands;
 mod concurrency;
+mod docker;
+mod fake_compose;
 mod generated;
 mod interop;
 mod registry_file;

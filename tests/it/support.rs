@@ -37,6 +37,9 @@ impl TestEnv {
             ("NO_COLOR".into(), "1".into()),
             ("PATH".into(), std::env::var("PATH").unwrap_or_default()),
         ];
+        if let Ok(host) = std::env::var("DOCKER_HOST") {
+            env.vars.push(("DOCKER_HOST".into(), host));
+        }
         env
     }
 

@@ -1,0 +1,22 @@
+//! `iris-dev init`: the built-in template as the project's own compose file.
+
+use fs_err as fs;
+
+use crate::commands::Context;
+use crate::error::Error;
+use crate::project::{COMPOSE_FILE_NAMES, Project};
+use crate::stack::TEMPLATE;
+
+pub fn run(context: &Context<'_>) -> Result<(), Error> {
+    let project = Project::discover(context.directory())?;
+    if let Some(existing) = project.compose_file {
+        return Err(Error::AlreadyExists { path: existing });
+    }
+    let path = project.root.join(COMPOSE_FILE_NAMES[0]);
+    fs::write(&path, TEMPLATE)?;
+    context.printer.status(
+        "wrote",
+        format_args!("`{}`; edit it, then run `iris-dev up`", path.display()),
+    );
+    Ok(())
+}

@@ -1,0 +1,300 @@
+//! `compose config` output, read as data: services, their images and ports, and
+//! which service runs IRIS.
+//!
+//! Pure. Both compose generations are read: v1 prints ports in short (`"1972:1972"`)
+//! or long form and drops `x-` extensions; v2 prints the long form with strings.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_norway::Value;
+
+/// IRIS's superserver port inside the container.
+pub const SUPERSERVER_PORT: u16 = 1972;
+/// IRIS's web server port inside the container.
+pub const WEB_PORT: u16 = 52773;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ComposeConfig {
+    #[serde(default)]
+    pub services: BTreeMap<String, Service>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Service {
+    #[serde(default)]
+    pub image: Option<String>,
+    #[serde(default)]
+    pub ports: Vec<Value>,
+    #[serde(default)]
+    pub expose: Vec<Value>,
+}
+
+/// One `ports` entry, whatever its syntax.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PortMapping {
+    pub host_ip: Option<String>,
+    /// The host port (or range) as written; `None` lets Docker choose.
+    pub published: Option<String>,
+    /// The first container port of the entry.
+    pub target: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ServiceError {
+    #[error("the compose file has no service `{name}` (services: {})", available.join(", "))]
+    Unknown {
+        name: String,
+        available: Vec<String>,
+    },
+    #[error("no service runs IRIS: none uses an InterSystems IRIS image or exposes port 1972 (services: {})", available.join(", "))]
+    NoCandidate { available: Vec<String> },
+    #[error("several services could be IRIS: {}", candidates.join(", "))]
+    Ambiguous { candidates: Vec<String> },
+}
+
+impl ComposeConfig {
+    pub fn parse(yaml: &str) -> Result<Self, String> {
+        serde_norway::from_str(yaml).map_err(|err| err.to_string())
+    }
+
+    /// The IRIS service: the one asked for, else the only candidate.
+    pub fn iris_service(&self, requested: Option<&str>) -> Result<&str, ServiceError> {
+        let available = || self.services.keys().cloned().collect::<Vec<_>>();
+        if let Some(name) = requested {
+            return self
+                .services
+                .get_key_value(name)
+                .map(|(name, _)| name.as_str())
+                .ok_or_else(|| ServiceError::Unknown {
+                    name: name.to_owned(),
+                    available: available(),
+                });
+        }
+        let candidates: Vec<&str> = self
+            .services
+            .iter()
+            .filter(|(_, service)| service.looks_like_iris())
+            .map(|(name, _)| name.as_str())
+            .collect();
+        match candidates.as_slice() {
+            [] => Err(ServiceError::NoCandidate {
+                available: available(),
+            }),
+            [only] => Ok(only),
+            _ => Err(ServiceError::Ambiguous {
+                candidates: candidates.iter().map(|name| (*name).to_owned()).collect(),
+            }),
+        }
+    }
+}
+
+impl Service {
+    fn looks_like_iris(&self) -> bool {
+        self.image.as_deref().is_some_and(is_iris_image)
+            || self
+                .port_mappings()
+                .iter()
+                .any(|port| port.target == SUPERSERVER_PORT)
+            || self
+                .expose
+                .iter()
+                .any(|value| first_port(&scalar(value)) == Some(SUPERSERVER_PORT))
+    }
+
+    pub fn port_mappings(&self) -> Vec<PortMapping> {
+        self.ports
+            .iter()
+            .filter_map(PortMapping::from_value)
+            .collect()
+    }
+}
+
+/// InterSystems' images: `intersystems/iris*`, `intersystemsdc/iris*` and anything
+/// from `containers.intersystems.com`, with or without a registry, tag or digest.
+pub fn is_iris_image(image: &str) -> bool {
+    if image.starts_with("containers.intersystems.com/") {
+        return true;
+    }
+    let image = image.strip_prefix("docker.io/").unwrap_or(image);
+    ["intersystems/iris", "intersystemsdc/iris"]
+        .iter()
+        .any(|prefix| image.starts_with(prefix))
+}
+
+impl PortMapping {
+    pub fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::Mapping(map) => {
+                let field = |name: &str| map.get(name).map(scalar).filter(|text| !text.is_empty());
+                Some(Self {
+                    host_ip: field("host_ip"),
+                    published: field("published"),
+                    target: first_port(&field("target")?)?,
+                })
+            }
+            other => Self::parse_short(&scalar(other)),
+        }
+    }
+
+    /// `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]`, with `[v6]` addresses.
+    pub fn parse_short(text: &str) -> Option<Self> {
+        let text = text.split('/').next()?;
+        let (host_ip, rest) = match text.strip_prefix('[') {
+            Some(v6) => {
+                let (ip, rest) = v6.split_once("]:")?;
+                (Some(ip.to_owned()), rest)
+            }
+            None => (None, text),
+        };
+        let parts: Vec<&str> = rest.split(':').collect();
+        let (host_ip, published, target) = match (host_ip, parts.as_slice()) {
+            (None, [target]) => (None, None, *target),
+            (None, [published, target]) => (None, Some(*published), *target),
+            (None, [ip, published, target]) => (Some((*ip).to_owned()), Some(*published), *target),
+            (Some(ip), [published, target]) => (Some(ip), Some(*published), *target),
+            _ => return None,
+        };
+        Some(Self {
+            host_ip: host_ip.filter(|ip| !ip.is_empty()),
+            published: published.filter(|port| !port.is_empty()).map(str::to_owned),
+            target: first_port(target)?,
+        })
+    }
+}
+
+fn scalar(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Number(number) => number.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// `1972` of `1972`, `1972-1980` or `1972/tcp`.
+fn first_port(text: &str) -> Option<u16> {
+    text.split(['-', '/']).next()?.trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const V1: &str = "services:
+  iris:
+    image: intersystemsdc/iris-community:latest
+    ports:
+    - published: 1972
+      target: 1972
+    - 127.0.0.1:1973:52773/tcp
+    - target: 8080
+  web:
+    image: nginx
+    expose:
+    - '9999'
+version: '3.9'
+";
+
+    const V2: &str = r#"name: shop
+services:
+  db:
+    image: postgres
+  app:
+    image: registry.local/app
+    expose:
+      - "1972"
+    ports:
+      - mode: ingress
+        host_ip: 127.0.0.1
+        target: 1972
+        published: "41972"
+        protocol: tcp
+"#;
+
+    #[test]
+    fn reads_v1_ports_in_both_forms() {
+        let config = ComposeConfig::parse(V1).unwrap();
+        assert_eq!(config.iris_service(None), Ok("iris"));
+        let ports = config.services["iris"].port_mappings();
+        assert_eq!(
+            ports,
+            [
+                PortMapping {
+                    host_ip: None,
+                    published: Some("1972".into()),
+                    target: 1972
+                },
+                PortMapping {
+                    host_ip: Some("127.0.0.1".into()),
+                    published: Some("1973".into()),
+                    target: 52_773
+                },
+                PortMapping {
+                    host_ip: None,
+                    published: None,
+                    target: 8080
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_service_exposing_1972_is_iris() {
+        let config = ComposeConfig::parse(V2).unwrap();
+        assert_eq!(config.iris_service(None), Ok("app"));
+        assert_eq!(
+            config.services["app"].port_mappings()[0]
+                .published
+                .as_deref(),
+            Some("41972")
+        );
+    }
+
+    #[test]
+    fn picking_names_the_choices() {
+        let config = ComposeConfig::parse(V1).unwrap();
+        assert_eq!(config.iris_service(Some("web")), Ok("web"));
+        assert_eq!(
+            config.iris_service(Some("iriss")).unwrap_err().to_string(),
+            "the compose file has no service `iriss` (services: iris, web)"
+        );
+        let two = ComposeConfig::parse(
+            "services:\n  a: {image: intersystems/iris:2024.1}\n  b: {ports: ['1972']}\n",
+        )
+        .unwrap();
+        assert_eq!(
+            two.iris_service(None).unwrap_err().to_string(),
+            "several services could be IRIS: a, b"
+        );
+        let none = ComposeConfig::parse("services:\n  web: {image: nginx}\n").unwrap();
+        assert!(matches!(
+            none.iris_service(None),
+            Err(ServiceError::NoCandidate { .. })
+        ));
+    }
+
+    #[test]
+    fn iris_images() {
+        for image in [
+            "intersystemsdc/iris-community:latest",
+            "docker.io/intersystems/iris:2024.1",
+            "containers.intersystems.com/intersystems/irishealth-community:2024.1",
+            "intersystemsdc/iris-ml-community@sha256:00",
+        ] {
+            assert!(is_iris_image(image), "{image}");
+        }
+        for image in ["nginx", "myiris", "ghcr.io/intersystems/iris"] {
+            assert!(!is_iris_image(image), "{image}");
+        }
+    }
+
+    #[test]
+    fn short_syntax() {
+        let parse = |text| PortMapping::parse_short(text).unwrap();
+        assert_eq!(parse("1972").published, None);
+        assert_eq!(parse("[::1]:1972:1972").host_ip.as_deref(), Some("::1"));
+        assert_eq!(parse("0.0.0.0:1972-1975:1972-1975/tcp").target, 1972);
+        assert_eq!(parse("${IRIS_PORT:-1972}:1972").target, 1972);
+        assert!(PortMapping::parse_short("a:b:c:d").is_none());
+    }
+}

@@ -1,0 +1,341 @@
+//! The Docker engine: which one, and what containers it runs.
+//!
+//! Endpoint resolution follows Docker's CLI (`DOCKER_HOST`, else the current
+//! context) and is pure but for reading the context's metadata. The client is
+//! bollard behind the small [`Engine`] trait, so stale detection and readiness are
+//! tested against fakes. Nothing here writes to the engine.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::env_vars;
+use crate::settings::Env;
+
+/// Docker's default local endpoint.
+pub const DEFAULT_ENDPOINT: &str = "unix:///var/run/docker.sock";
+
+/// Label iris-dev puts on the IRIS service: the project root.
+pub const PROJECT_LABEL: &str = "dev.iris-dev.project";
+/// Label iris-dev puts on the IRIS service: the superserver port.
+pub const PORT_LABEL: &str = "dev.iris-dev.port";
+/// Compose's own labels.
+pub const COMPOSE_PROJECT_LABEL: &str = "com.docker.compose.project";
+pub const COMPOSE_SERVICE_LABEL: &str = "com.docker.compose.service";
+
+/// Where the engine is, and whether its published ports are on this host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub url: String,
+}
+
+impl Endpoint {
+    /// Resolves like the Docker CLI: `DOCKER_HOST`, else `DOCKER_CONTEXT` or the
+    /// config's `currentContext`, whose endpoint `context_host` looks up.
+    pub fn resolve(
+        env: Env<'_>,
+        config_json: Option<&str>,
+        context_host: impl FnOnce(&str) -> Option<String>,
+    ) -> Self {
+        if let Some(host) = non_empty(env(env_vars::DOCKER_HOST)) {
+            return Self { url: host };
+        }
+        let context = non_empty(env(env_vars::DOCKER_CONTEXT)).or_else(|| {
+            let config: serde_json::Value = serde_json::from_str(config_json?).ok()?;
+            config.get("currentContext")?.as_str().map(str::to_owned)
+        });
+        let url = match context.as_deref() {
+            None | Some("" | "default") => None,
+            Some(name) => context_host(name),
+        };
+        Self {
+            url: url.unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned()),
+        }
+    }
+
+    /// Whether ports the engine publishes land on this host, so that a bind test
+    /// here means something.
+    pub fn is_local(&self) -> bool {
+        let url = self.url.as_str();
+        if url.starts_with("unix://") || url.starts_with("npipe://") {
+            return true;
+        }
+        let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+        let authority = rest.split('/').next().unwrap_or("");
+        let authority = authority
+            .rsplit_once('@')
+            .map_or(authority, |(_, host)| host);
+        let host = match authority.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or(""),
+            None => authority.split(':').next().unwrap_or(""),
+        };
+        host == "localhost" || host == "::1" || host.starts_with("127.")
+    }
+
+    /// The value stored in an assignment's `engine`: `None` for this host, whose
+    /// ports every local engine shares.
+    pub fn registry_key(&self) -> Option<&str> {
+        (!self.is_local()).then_some(self.url.as_str())
+    }
+}
+
+fn non_empty(value: Option<OsString>) -> Option<String> {
+    value
+        .and_then(|value| value.into_string().ok())
+        .filter(|value| !value.trim().is_empty())
+}
+
+/// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
+pub fn config_path(env: Env<'_>) -> Option<PathBuf> {
+    match non_empty(env(env_vars::DOCKER_CONFIG)) {
+        Some(dir) => Some(PathBuf::from(dir).join("config.json")),
+        None => non_empty(env(env_vars::HOME))
+            .map(|home| PathBuf::from(home).join(".docker/config.json")),
+    }
+}
+
+/// A container as iris-dev needs to see it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Container {
+    pub id: String,
+    pub name: String,
+    /// `running`, `exited`, ...
+    pub state: String,
+    pub labels: BTreeMap<String, String>,
+    pub ports: Vec<PublishedPort>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedPort {
+    pub host_ip: String,
+    pub host_port: u16,
+    pub container_port: u16,
+}
+
+/// `none` when the image has no HEALTHCHECK.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Health {
+    None,
+    Starting,
+    Healthy,
+    Unhealthy,
+}
+
+impl std::fmt::Display for Health {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::None => "none",
+            Self::Starting => "starting",
+            Self::Healthy => "healthy",
+            Self::Unhealthy => "unhealthy",
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot reach the Docker engine at `{endpoint}`: {message}")]
+pub struct EngineError {
+    pub endpoint: String,
+    pub message: String,
+}
+
+/// What iris-dev asks of the engine.
+pub trait Engine {
+    /// Every container, running or not.
+    fn containers(&self) -> Result<Vec<Container>, EngineError>;
+    fn health(&self, id: &str) -> Result<Health, EngineError>;
+}
+
+impl Container {
+    /// Whether iris-dev or compose labelled this container as the project's.
+    pub fn belongs_to(&self, project_path: &str, compose_project: Option<&str>) -> bool {
+        self.labels.get(PROJECT_LABEL).map(String::as_str) == Some(project_path)
+            || compose_project.is_some_and(|name| {
+                self.labels.get(COMPOSE_PROJECT_LABEL).map(String::as_str) == Some(name)
+            })
+    }
+}
+
+/// The engine through bollard, on a current-thread runtime of its own.
+pub struct DockerEngine {
+    endpoint: String,
+    runtime: tokio::runtime::Runtime,
+    docker: bollard::Docker,
+}
+
+impl DockerEngine {
+    pub fn connect(endpoint: &Endpoint) -> Result<Self, EngineError> {
+        let fail = |message: String| EngineError {
+            endpoint: endpoint.url.clone(),
+            message,
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|err| fail(format!("cannot start an async runtime: {err}")))?;
+        let docker = bollard::Docker::connect_with_host(&endpoint.url)
+            .map_err(|err| fail(err.to_string()))?
+            .with_timeout(Duration::from_secs(10));
+        // The engine may be older than bollard's default API version (this
+        // machine's Debian engine speaks 1.41); negotiate down.
+        let docker = runtime
+            .block_on(docker.negotiate_version())
+            .map_err(|err| fail(err.to_string()))?;
+        Ok(Self {
+            endpoint: endpoint.url.clone(),
+            runtime,
+            docker,
+        })
+    }
+
+    fn fail(&self, err: bollard::errors::Error) -> EngineError {
+        EngineError {
+            endpoint: self.endpoint.clone(),
+            message: err.to_string(),
+        }
+    }
+}
+
+impl Engine for DockerEngine {
+    fn containers(&self) -> Result<Vec<Container>, EngineError> {
+        let options = bollard::query_parameters::ListContainersOptions {
+            all: true,
+            ..Default::default()
+        };
+        let summaries = self
+            .runtime
+            .block_on(self.docker.list_containers(Some(options)))
+            .map_err(|err| self.fail(err))?;
+        Ok(summaries
+            .into_iter()
+            .map(|summary| Container {
+                id: summary.id.unwrap_or_default(),
+                name: summary
+                    .names
+                    .and_then(|names| names.into_iter().next())
+                    .map(|name| name.trim_start_matches('/').to_owned())
+                    .unwrap_or_default(),
+                state: summary
+                    .state
+                    .map(|state| state.to_string())
+                    .unwrap_or_default(),
+                labels: summary.labels.unwrap_or_default().into_iter().collect(),
+                ports: summary
+                    .ports
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|port| {
+                        Some(PublishedPort {
+                            host_ip: port.ip.unwrap_or_default(),
+                            host_port: port.public_port?,
+                            container_port: port.private_port,
+                        })
+                    })
+                    .collect(),
+            })
+            .collect())
+    }
+
+    fn health(&self, id: &str) -> Result<Health, EngineError> {
+        use bollard::models::HealthStatusEnum;
+        let inspect = self
+            .runtime
+            .block_on(self.docker.inspect_container(id, None))
+            .map_err(|err| self.fail(err))?;
+        let status = inspect
+            .state
+            .and_then(|state| state.health)
+            .and_then(|health| health.status);
+        Ok(match status {
+            Some(HealthStatusEnum::STARTING) => Health::Starting,
+            Some(HealthStatusEnum::HEALTHY) => Health::Healthy,
+            Some(HealthStatusEnum::UNHEALTHY) => Health::Unhealthy,
+            _ => Health::None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<OsString> {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.into())
+        }
+    }
+
+    #[test]
+    fn docker_host_wins_then_context_then_default() {
+        let no_context = |_: &str| -> Option<String> { panic!("no context lookup expected") };
+        let env = env_of(&[("DOCKER_HOST", "tcp://10.0.0.5:2375")]);
+        assert_eq!(
+            Endpoint::resolve(&env, Some(r#"{"currentContext":"x"}"#), no_context).url,
+            "tcp://10.0.0.5:2375"
+        );
+
+        let env = env_of(&[]);
+        let context = |name: &str| (name == "remote").then(|| "ssh://builder".to_owned());
+        assert_eq!(
+            Endpoint::resolve(&env, Some(r#"{"currentContext":"remote"}"#), context).url,
+            "ssh://builder"
+        );
+        assert_eq!(
+            Endpoint::resolve(&env, Some(r#"{"currentContext":"default"}"#), no_context).url,
+            DEFAULT_ENDPOINT
+        );
+        assert_eq!(
+            Endpoint::resolve(&env, Some("not json"), no_context).url,
+            DEFAULT_ENDPOINT
+        );
+        assert_eq!(
+            Endpoint::resolve(&env, None, no_context).url,
+            DEFAULT_ENDPOINT
+        );
+
+        let env = env_of(&[("DOCKER_CONTEXT", "remote")]);
+        assert_eq!(Endpoint::resolve(&env, None, context).url, "ssh://builder");
+    }
+
+    #[test]
+    fn local_endpoints_share_this_hosts_ports() {
+        for url in [
+            "unix:///var/run/docker.sock",
+            "unix:///run/user/1000/docker.sock",
+            "tcp://127.0.0.1:2375",
+            "tcp://localhost:2375",
+            "tcp://[::1]:2375",
+        ] {
+            let endpoint = Endpoint { url: url.into() };
+            assert!(endpoint.is_local(), "{url}");
+            assert_eq!(endpoint.registry_key(), None);
+        }
+        for url in [
+            "tcp://10.0.0.5:2375",
+            "ssh://me@builder",
+            "https://docker.example:2376",
+        ] {
+            let endpoint = Endpoint { url: url.into() };
+            assert!(!endpoint.is_local(), "{url}");
+            assert_eq!(endpoint.registry_key(), Some(url));
+        }
+    }
+
+    #[test]
+    fn containers_belong_by_label_or_compose_project() {
+        let mut container = Container::default();
+        container
+            .labels
+            .insert(COMPOSE_PROJECT_LABEL.into(), "shop-1".into());
+        assert!(container.belongs_to("/shop", Some("shop-1")));
+        assert!(!container.belongs_to("/shop", Some("shop-2")));
+        container
+            .labels
+            .insert(PROJECT_LABEL.into(), "/shop".into());
+        assert!(container.belongs_to("/shop", None));
+    }
+}

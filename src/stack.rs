@@ -1,0 +1,141 @@
+//! A project's compose stack: its base files, compose project name, IRIS service
+//! hint and where the generated files go.
+//!
+//! Resolution is pure over the base file's text; writing the generated files is the
+//! caller's job.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use crate::project::Project;
+
+/// The built-in compose file for a project that has none.
+pub const TEMPLATE: &str = include_str!("../templates/compose.yaml");
+/// Where iris-dev keeps its generated files inside a project.
+pub const STATE_DIR: &str = ".iris-dev";
+pub const OVERRIDE_FILE: &str = "compose.override.yaml";
+/// The template's copy when the project has no compose file.
+pub const TEMPLATE_FILE: &str = "compose.yaml";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stack {
+    pub root: PathBuf,
+    /// The `-f` files before the override.
+    pub base_files: Vec<PathBuf>,
+    /// Whether the base is the built-in template.
+    pub template: bool,
+    /// The compose project name passed with `-p`.
+    pub name: String,
+    /// The IRIS service named by `x-iris-dev: {service: ...}`.
+    pub service_hint: Option<String>,
+}
+
+/// The parts of a compose file iris-dev reads itself (v1's `config` drops both).
+#[derive(Debug, Default, Deserialize)]
+struct Header {
+    name: Option<String>,
+    #[serde(rename = "x-iris-dev")]
+    iris_dev: Option<Extension>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Extension {
+    service: Option<String>,
+}
+
+impl Stack {
+    /// `base_text` is the project's compose file, `None` for the template;
+    /// `env_name` is `COMPOSE_PROJECT_NAME`, which wins over the file's `name`.
+    pub fn resolve(
+        project: &Project,
+        base_text: Option<&str>,
+        env_name: Option<String>,
+    ) -> Result<Self, String> {
+        let (base_files, template, text) = match (&project.compose_file, base_text) {
+            (Some(file), Some(text)) => (vec![file.clone()], false, text),
+            _ => (
+                vec![project.root.join(STATE_DIR).join(TEMPLATE_FILE)],
+                true,
+                TEMPLATE,
+            ),
+        };
+        let header: Header = serde_norway::from_str::<Option<Header>>(text)
+            .map_err(|err| err.to_string())?
+            .unwrap_or_default();
+        let name = env_name
+            .or(header.name)
+            .unwrap_or_else(|| project.compose_name());
+        Ok(Self {
+            root: project.root.clone(),
+            base_files,
+            template,
+            name,
+            service_hint: header.iris_dev.and_then(|extension| extension.service),
+        })
+    }
+
+    pub fn state_dir(&self) -> PathBuf {
+        self.root.join(STATE_DIR)
+    }
+
+    pub fn override_file(&self) -> PathBuf {
+        self.state_dir().join(OVERRIDE_FILE)
+    }
+
+    /// Base files and the override, in `-f` order.
+    pub fn files(&self) -> Vec<PathBuf> {
+        let mut files = self.base_files.clone();
+        files.push(self.override_file());
+        files
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compose::config::ComposeConfig;
+
+    fn project(compose: bool) -> Project {
+        Project {
+            root: PathBuf::from("/home/dev/shop"),
+            compose_file: compose.then(|| PathBuf::from("/home/dev/shop/compose.yaml")),
+        }
+    }
+
+    #[test]
+    fn template_when_there_is_no_compose_file() {
+        let stack = Stack::resolve(&project(false), None, None).unwrap();
+        assert!(stack.template);
+        assert_eq!(
+            stack.base_files,
+            [PathBuf::from("/home/dev/shop/.iris-dev/compose.yaml")]
+        );
+        assert_eq!(stack.service_hint.as_deref(), Some("iris"));
+        assert_eq!(stack.name, project(false).compose_name());
+        let config = ComposeConfig::parse(TEMPLATE).unwrap();
+        assert_eq!(config.iris_service(None), Ok("iris"));
+    }
+
+    #[test]
+    fn name_from_env_then_file_then_path() {
+        let text = "name: shop-dev\nx-iris-dev:\n  service: db\nservices: {}\n";
+        let stack = Stack::resolve(&project(true), Some(text), None).unwrap();
+        assert_eq!(
+            (stack.name.as_str(), stack.service_hint.as_deref()),
+            ("shop-dev", Some("db"))
+        );
+        let stack = Stack::resolve(&project(true), Some(text), Some("ci-7".into())).unwrap();
+        assert_eq!(stack.name, "ci-7");
+        let stack = Stack::resolve(&project(true), Some(""), None).unwrap();
+        assert_eq!(stack.name, project(true).compose_name());
+        assert!(Stack::resolve(&project(true), Some("services: [unclosed"), None).is_err());
+        assert_eq!(
+            stack.files(),
+            [
+                PathBuf::from("/home/dev/shop/compose.yaml"),
+                PathBuf::from("/home/dev/shop/.iris-dev/compose.override.yaml")
+            ]
+        );
+    }
+}

@@ -1,0 +1,78 @@
+//! Which assignments are stale: `up` started their containers and the engine no
+//! longer has any of them.
+//!
+//! Pure: the caller lists the engine's containers (and never calls this when the
+//! engine cannot be reached) and applies the verdict under the registry lock.
+
+use crate::engine::Container;
+use crate::registry::{Assignment, Registry};
+
+/// Whether `assignment` can go stale at all on this engine: it is active, `up`
+/// started containers for it, and it is for the engine being looked at.
+pub fn is_candidate(assignment: &Assignment, engine: Option<&str>) -> bool {
+    assignment.is_active()
+        && assignment.compose_project.is_some()
+        && assignment.engine.as_deref() == engine
+}
+
+/// The projects whose containers are all gone.
+pub fn stale_projects(
+    registry: &Registry,
+    containers: &[Container],
+    engine: Option<&str>,
+) -> Vec<String> {
+    registry
+        .assignments
+        .iter()
+        .filter(|assignment| is_candidate(assignment, engine))
+        .filter(|assignment| {
+            !containers.iter().any(|container| {
+                container.belongs_to(
+                    &assignment.project_path,
+                    assignment.compose_project.as_deref(),
+                )
+            })
+        })
+        .map(|assignment| assignment.project_path.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{COMPOSE_PROJECT_LABEL, PROJECT_LABEL};
+    use crate::registry::Status;
+
+    fn registry() -> Registry {
+        let text = r#"{"schema_version": "1.0", "assignments": [
+          {"project_path": "/up-gone", "port": 1, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "auto", "status": "active", "compose_project": "gone-1"},
+          {"project_path": "/up-running", "port": 2, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "auto", "status": "active", "compose_project": "running-1"},
+          {"project_path": "/up-labelled", "port": 3, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "auto", "status": "active", "compose_project": "renamed"},
+          {"project_path": "/reservation", "port": 4, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "auto", "status": "active"},
+          {"project_path": "/released", "port": 5, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "auto", "status": "released", "compose_project": "r"},
+          {"project_path": "/remote", "port": 6, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "auto", "status": "active", "compose_project": "x", "engine": "tcp://far:2375"}
+        ]}"#;
+        Registry::parse(text.as_bytes()).unwrap()
+    }
+
+    fn container(label: &str, value: &str) -> Container {
+        let mut container = Container::default();
+        container.labels.insert(label.into(), value.into());
+        container
+    }
+
+    #[test]
+    fn only_up_assignments_without_containers_on_this_engine_go_stale() {
+        let registry = registry();
+        let containers = [
+            container(COMPOSE_PROJECT_LABEL, "running-1"),
+            container(PROJECT_LABEL, "/up-labelled"),
+        ];
+        assert_eq!(stale_projects(&registry, &containers, None), ["/up-gone"]);
+        assert_eq!(
+            stale_projects(&registry, &[], Some("tcp://far:2375")),
+            ["/remote"]
+        );
+        assert_eq!(registry.find("/released").unwrap().status, Status::Released);
+    }
+}

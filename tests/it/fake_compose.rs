@@ -1,0 +1,155 @@
+//! The compose v2 paths this machine cannot run (`docker compose` 2.24.4+ with
+//! `!override`, and the engine refusing a port), through a fake `docker` on PATH
+//! that records every call.
+
+use std::os::unix::fs::PermissionsExt;
+
+use fs_err as fs;
+use insta::assert_snapshot;
+use iris_dev::project::compose_project_name;
+
+use crate::support::TestEnv;
+
+const FAKE_DOCKER: &str = r#"#!/bin/sh
+# A fake `docker compose` 2.29.1: answers `version` and `config`, records `up`
+# and `down` with the ports iris-dev passed, keeps the override it was given.
+[ "$1" = compose ] && shift
+case " $* " in *" version --short "*) echo 2.29.1; exit 0;; esac
+echo "IRIS_PORT=$IRIS_PORT IRIS_WEB_PORT=$IRIS_WEB_PORT $*" >> "$FAKE_DIR/calls"
+case " $* " in
+  *" config "*) cat "$FAKE_DIR/config.yaml"; exit 0;;
+  *" up "*)
+    for arg; do [ "$previous" = -f ] && last="$arg"; previous="$arg"; done
+    cp "$last" "$FAKE_DIR/override.yaml"
+    if [ -e "$FAKE_DIR/refuse-once" ]; then
+      rm "$FAKE_DIR/refuse-once"
+      echo "Error response from daemon: Bind for 127.0.0.1:$IRIS_PORT failed: port is already allocated" >&2
+      exit 1
+    fi
+    echo " Container fake-iris-1  Started"; exit 0;;
+  *" down "*) exit 0;;
+esac
+exit 3
+"#;
+
+const CONFIG_V2: &str = r#"name: shop
+services:
+  iris:
+    image: intersystemsdc/iris-community:latest
+    ports:
+      - mode: ingress
+        target: 1972
+        published: "1972"
+        protocol: tcp
+      - mode: ingress
+        target: 8080
+        published: "8080"
+        protocol: tcp
+"#;
+
+fn fake_env(range: &str) -> (TestEnv, std::path::PathBuf) {
+    let env = TestEnv::new(range);
+    let fake = env.project("fake");
+    let docker = fake.join("docker");
+    fs::write(&docker, FAKE_DOCKER).unwrap();
+    fs::set_permissions(&docker, PermissionsExt::from_mode(0o755)).unwrap();
+    fs::write(fake.join("config.yaml"), CONFIG_V2).unwrap();
+    let path = format!(
+        "{}:{}",
+        fake.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let env = env
+        .with("PATH", &path)
+        .with("FAKE_DIR", fake.to_str().unwrap())
+        // bollard cannot reach ssh:// engines, so iris-dev goes ahead with compose
+        // alone; a remote engine's ports are not probed on this host either.
+        .with("DOCKER_HOST", "ssh://fake-engine");
+    let shop = env.project("shop");
+    fs::write(shop.join("compose.yaml"), "services:\n  iris:\n    image: intersystemsdc/iris-community\n    ports: [\"1972:1972\", \"8080:8080\"]\n").unwrap();
+    (env, fake)
+}
+
+#[test]
+fn compose_v2_replaces_the_base_ports_with_override() {
+    let (env, fake) = fake_env("12200-12209");
+    let name = compose_project_name(env.root().join("shop").to_str().unwrap());
+    let up = env
+        .run(["up", "-C", "shop", "--no-wait", "--", "--remove-orphans"])
+        .redact(&name, "[NAME]");
+    assert_snapshot!("v2_up", up.snapshot());
+    let calls = fs::read_to_string(fake.join("calls"))
+        .unwrap()
+        .replace(&env.root().display().to_string(), "[ROOT]")
+        .replace(&name, "[NAME]");
+    assert_snapshot!("v2_calls", calls);
+    assert_snapshot!(
+        "v2_override",
+        fs::read_to_string(fake.join("override.yaml"))
+            .unwrap()
+            .replace(&env.root().display().to_string(), "[ROOT]")
+    );
+    let registry = env.registry_json();
+    let assignment = &registry["assignments"][0];
+    assert_eq!(assignment["engine"], "ssh://fake-engine");
+    assert_eq!(assignment["compose_project"], name.as_str());
+    assert_eq!(assignment["compose_service"], "iris");
+
+    env.run(["down", "-C", "shop", "--volumes"]).success();
+    let calls = fs::read_to_string(fake.join("calls")).unwrap();
+    let last = calls.lines().last().unwrap();
+    assert!(
+        last.ends_with("compose.override.yaml down --volumes"),
+        "{last}"
+    );
+    assert_eq!(env.registry_json()["assignments"][0]["status"], "released");
+}
+
+#[test]
+fn a_port_the_engine_refuses_is_replaced_by_the_next_free_one() {
+    let (env, fake) = fake_env("12210-12219");
+    fs::write(fake.join("refuse-once"), "").unwrap();
+    let up = env.run(["up", "-C", "shop", "--no-wait"]).success();
+    assert!(
+        up.stderr().contains("port is already allocated"),
+        "compose's words pass through: {}",
+        up.snapshot()
+    );
+    assert!(
+        up.stderr()
+            .contains("warning: the engine says port 12210 or 63011 is taken"),
+        "{}",
+        up.snapshot()
+    );
+    let ups: Vec<_> = fs::read_to_string(fake.join("calls"))
+        .unwrap()
+        .lines()
+        .filter(|line| line.contains(" up -d"))
+        .map(|line| line.split(' ').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(ups, ["IRIS_PORT=12210", "IRIS_PORT=12211"]);
+    assert_eq!(env.run(["port", "-C", "shop"]).success().port(), 12_211);
+    assert!(
+        fs::read_to_string(fake.join("override.yaml"))
+            .unwrap()
+            .contains("127.0.0.1:12211:1972")
+    );
+}
+
+#[test]
+fn dry_run_prints_the_plan_and_changes_nothing() {
+    let (env, fake) = fake_env("12220-12229");
+    let name = compose_project_name(env.root().join("shop").to_str().unwrap());
+    let run = env
+        .run(["up", "-C", "shop", "--dry-run"])
+        .success()
+        .redact(&name, "[NAME]");
+    assert_snapshot!(run.snapshot());
+    assert!(!env.registry().exists());
+    assert!(!env.root().join("shop/.iris-dev").exists());
+    let calls = fs::read_to_string(fake.join("calls")).unwrap();
+    assert!(
+        calls.lines().all(|line| line.ends_with(" config")),
+        "only `config` ran: {calls}"
+    );
+}
