@@ -10,6 +10,7 @@ use std::io::IsTerminal;
 use clap::Parser;
 
 pub mod allocate;
+pub mod cache;
 pub mod cli;
 mod commands;
 pub mod compose;

@@ -122,7 +122,7 @@ pub fn compose_project_name(path: &str) -> String {
 }
 
 /// FNV-1a: small, and unlike std's hasher its output is fixed forever.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
     })

@@ -5,7 +5,9 @@ use fs_err as fs;
 
 use crate::allocate;
 use crate::cli::DownArgs;
-use crate::commands::{Context, compose_env, detect_compose, load_stack};
+use crate::commands::{
+    Context, ProjectCache, compose_env, detect_compose, ensure_state_dir, load_stack,
+};
 use crate::compose::{DuctRunner, Runner};
 use crate::error::Error;
 use crate::stack;
@@ -18,13 +20,14 @@ pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
     } = args;
     let project = context.project()?;
     let stack = load_stack(context, &project)?;
-    let compose = detect_compose(context, &project)?;
+    let mut cache = ProjectCache::load(stack.state_dir());
+    let compose = detect_compose(context, &project, &mut cache)?;
     context.require_engine(&context.endpoint())?;
     let registry = context.with_store(|store| Ok(store.read()?))?;
     let assignment = registry.find(project.key()).cloned();
 
     if stack.template && !stack.base_files[0].exists() {
-        fs::create_dir_all(stack.state_dir())?;
+        ensure_state_dir(&stack.state_dir())?;
         fs::write(&stack.base_files[0], stack::TEMPLATE)?;
     }
     let mut files = stack.base_files.clone();
@@ -41,6 +44,9 @@ pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
         invocation.env = compose_env(assignment);
     }
     let code = DuctRunner.stream(&invocation, &mut |line| context.printer.passthrough(line))?;
+    if stack.state_dir().exists() {
+        cache.save()?;
+    }
     if code != 0 {
         return Err(Error::ComposeFailed {
             command: invocation.to_string(),

@@ -4,8 +4,11 @@ use std::net::IpAddr;
 
 use fs_err as fs;
 
+use crate::cache::{Key, referenced_variables};
 use crate::cli::UpArgs;
-use crate::commands::{Context, Resolve, compose_env, detect_compose, load_stack};
+use crate::commands::{
+    Context, ProjectCache, Resolve, compose_env, detect_compose, ensure_state_dir, load_stack,
+};
 use crate::compose::config::ComposeConfig;
 use crate::compose::override_file::{self, OverrideSpec};
 use crate::compose::{Compose, DuctRunner, Invocation, Runner, is_port_conflict};
@@ -25,7 +28,8 @@ pub fn run(args: UpArgs, context: &Context<'_>) -> Result<(), Error> {
     let settings = UpSettings::resolve(args, context.env)?;
     let project = context.project()?;
     let stack = load_stack(context, &project)?;
-    let compose = detect_compose(context, &project)?;
+    let mut cache = ProjectCache::load(stack.state_dir());
+    let compose = detect_compose(context, &project, &mut cache)?;
     let endpoint = context.endpoint();
     if !settings.bind.is_loopback() {
         context.printer.warn(format_args!(
@@ -46,7 +50,7 @@ pub fn run(args: UpArgs, context: &Context<'_>) -> Result<(), Error> {
         let assignment =
             context.resolve_ports(&project, &settings.ports, &endpoint, &avoid, mode)?;
         let env = compose_env(&assignment);
-        let config = read_config(context, &compose, &stack, &env)?;
+        let config = read_config(context, &compose, &stack, &env, &mut cache)?;
         let requested = settings
             .service
             .as_deref()
@@ -95,6 +99,7 @@ pub fn run(args: UpArgs, context: &Context<'_>) -> Result<(), Error> {
             return context.printer.data(&invocation);
         }
         write_generated(&stack, &yaml)?;
+        cache.save()?;
         context.printer.status(
             "starting",
             format_args!(
@@ -170,12 +175,13 @@ pub fn run(args: UpArgs, context: &Context<'_>) -> Result<(), Error> {
 }
 
 /// The merged configuration of the base files; the template's is known without
-/// asking compose.
+/// asking compose, and an unchanged project's comes from the cache.
 fn read_config(
     context: &Context<'_>,
     compose: &Compose,
     stack: &Stack,
     env: &[(String, String)],
+    cache: &mut ProjectCache,
 ) -> Result<ComposeConfig, Error> {
     if stack.template {
         return Ok(ComposeConfig::parse(stack::TEMPLATE).expect("the built-in template parses"));
@@ -187,20 +193,53 @@ fn read_config(
         &["config".to_owned()],
     );
     invocation.env = env.to_vec();
-    let output = DuctRunner.capture(&invocation)?;
-    if output.code != 0 {
-        for line in output.stderr.lines().chain(output.stdout.lines()) {
-            context.printer.passthrough(line);
+    let key = config_key(context, &invocation, stack)?;
+    let yaml = match cache.cache.config(&key) {
+        Some(yaml) => yaml.to_owned(),
+        None => {
+            let output = DuctRunner.capture(&invocation)?;
+            if output.code != 0 {
+                for line in output.stderr.lines().chain(output.stdout.lines()) {
+                    context.printer.passthrough(line);
+                }
+                return Err(Error::ComposeFailed {
+                    command: invocation.to_string(),
+                    code: output.code,
+                });
+            }
+            cache.cache.set_config(key, output.stdout.clone());
+            cache.dirty = true;
+            output.stdout
         }
-        return Err(Error::ComposeFailed {
-            command: invocation.to_string(),
-            code: output.code,
-        });
-    }
-    ComposeConfig::parse(&output.stdout).map_err(|message| Error::ComposeConfig {
+    };
+    ComposeConfig::parse(&yaml).map_err(|message| Error::ComposeConfig {
         command: invocation.to_string(),
         message,
     })
+}
+
+/// Everything `compose config` reads: the command line and its variables, the
+/// base files, `.env`, and the values of the variables the files interpolate.
+fn config_key(
+    context: &Context<'_>,
+    invocation: &Invocation,
+    stack: &Stack,
+) -> Result<String, Error> {
+    let mut key = Key::default().part("command", invocation.to_string());
+    let mut variables = vec!["COMPOSE_PROFILES".to_owned()];
+    for file in &stack.base_files {
+        let text = fs::read_to_string(file)?;
+        variables.extend(referenced_variables(&text));
+        key = key.part(&file.display().to_string(), text);
+    }
+    let dotenv = fs::read(stack.root.join(".env")).unwrap_or_default();
+    variables.extend(referenced_variables(&String::from_utf8_lossy(&dotenv)));
+    key = key.part(".env", dotenv);
+    for name in variables {
+        let value = (context.env)(&name).unwrap_or_default();
+        key = key.part(&name, value.as_encoded_bytes());
+    }
+    Ok(key.finish())
 }
 
 fn base_publishes(
@@ -224,15 +263,10 @@ fn base_publishes(
     }
 }
 
-/// `.iris-dev/` with the override, the template when the project has no compose
-/// file, and a `.gitignore` so none of it is committed by accident.
+/// `.iris-dev/` with the override, and the template when the project has no
+/// compose file.
 fn write_generated(stack: &Stack, yaml: &str) -> Result<(), Error> {
-    let dir = stack.state_dir();
-    fs::create_dir_all(&dir)?;
-    let ignore = dir.join(".gitignore");
-    if !ignore.exists() {
-        fs::write(&ignore, "# Generated by iris-dev.\n*\n")?;
-    }
+    ensure_state_dir(&stack.state_dir())?;
     if stack.template {
         fs::write(&stack.base_files[0], stack::TEMPLATE)?;
     }

@@ -137,6 +137,40 @@ fn a_port_the_engine_refuses_is_replaced_by_the_next_free_one() {
 }
 
 #[test]
+fn a_warm_up_starts_one_compose_process() {
+    let (env, fake) = fake_env("12230-12239");
+    let configs = || {
+        fs::read_to_string(fake.join("calls"))
+            .unwrap()
+            .lines()
+            .filter(|line| line.ends_with(" config"))
+            .count()
+    };
+    env.run(["up", "-C", "shop", "--no-wait"]).success();
+    env.run(["up", "-C", "shop", "--no-wait"]).success();
+    assert_eq!(
+        configs(),
+        1,
+        "the second `up` reads the config from the cache"
+    );
+    let cache = fs::read_to_string(env.root().join("shop/.iris-dev/cache.json")).unwrap();
+    assert!(cache.contains("2.29.1"), "{cache}");
+
+    let compose = env.root().join("shop/compose.yaml");
+    let edited = fs::read_to_string(&compose)
+        .unwrap()
+        .replace("8080:8080", "8081:8080");
+    fs::write(&compose, edited).unwrap();
+    env.run(["up", "-C", "shop", "--no-wait"]).success();
+    assert_eq!(configs(), 2, "an edited compose file is read again");
+    env.command(["up", "-C", "shop", "--no-wait"])
+        .env("COMPOSE_PROFILES", "debug")
+        .output()
+        .unwrap();
+    assert_eq!(configs(), 3, "so is one whose profiles changed");
+}
+
+#[test]
 fn dry_run_prints_the_plan_and_changes_nothing() {
     let (env, fake) = fake_env("12220-12229");
     let name = compose_project_name(env.root().join("shop").to_str().unwrap());
