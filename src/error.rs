@@ -73,6 +73,8 @@ pub enum Error {
     },
     #[error("`{}` already exists", path.display())]
     AlreadyExists { path: PathBuf },
+    #[error("interrupted while {doing}")]
+    Interrupted { doing: String },
 }
 
 /// An error laid out for people.
@@ -94,6 +96,8 @@ impl Error {
                 .ok()
                 .filter(|&code| code != 0)
                 .unwrap_or(1),
+            // The shell's convention for SIGINT: 128 + 2.
+            Self::Interrupted { .. } => 130,
             _ => 1,
         }
     }
@@ -185,6 +189,9 @@ impl Error {
                 if matches!(source, WaitError::Timeout { .. }) {
                     hints.push("or wait longer: `iris-dev up --wait-timeout 600`".into());
                 }
+            }
+            Self::Interrupted { .. } => {
+                hints.push("`iris-dev status` shows what is running; `iris-dev down` stops it, `iris-dev up` tries again".into());
             }
             Self::AlreadyExists { .. } => {
                 hints.push("edit that file instead; `iris-dev up` uses it as it is".into());

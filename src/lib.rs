@@ -18,6 +18,7 @@ pub mod connection;
 pub mod engine;
 pub mod env_vars;
 pub mod error;
+pub mod interrupt;
 pub mod printer;
 pub mod probe;
 pub mod project;

@@ -32,6 +32,8 @@ pub enum WaitError {
     Stopped { container: String, state: String },
     #[error("the container `{container}` reports itself unhealthy")]
     Unhealthy { container: String },
+    #[error("interrupted")]
+    Interrupted,
 }
 
 /// Polls until the service's container is running, healthy (if it has a health

@@ -100,6 +100,7 @@ pub fn run(args: UpArgs, context: &Context<'_>) -> Result<(), Error> {
         }
         write_generated(&stack, &yaml)?;
         cache.save()?;
+        crate::interrupt::catch();
         context.printer.status(
             "starting",
             format_args!(
@@ -114,6 +115,11 @@ pub fn run(args: UpArgs, context: &Context<'_>) -> Result<(), Error> {
             port_taken |= is_port_conflict(line);
             context.printer.passthrough(line);
         })?;
+        if crate::interrupt::requested() {
+            return Err(Error::Interrupted {
+                doing: format!("`{invocation}` ran; the containers may be partly started"),
+            });
+        }
         if code == 0 {
             break (assignment, service);
         }
@@ -153,6 +159,11 @@ pub fn run(args: UpArgs, context: &Context<'_>) -> Result<(), Error> {
             &|state| progress.update(state),
         );
         progress.finish();
+        if let Err(ready::WaitError::Interrupted) = waited {
+            return Err(Error::Interrupted {
+                doing: format!("waiting for IRIS on {address}; it is still starting"),
+            });
+        }
         waited.map_err(|source| Error::NotReady {
             project: project.key().to_owned(),
             logs: format!(

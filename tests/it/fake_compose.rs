@@ -21,6 +21,7 @@ case " $* " in
   *" up "*)
     for arg; do [ "$previous" = -f ] && last="$arg"; previous="$arg"; done
     cp "$last" "$FAKE_DIR/override.yaml"
+    [ -e "$FAKE_DIR/slow" ] && sleep 30
     if [ -e "$FAKE_DIR/refuse-once" ]; then
       rm "$FAKE_DIR/refuse-once"
       echo "Error response from daemon: Bind for 127.0.0.1:$IRIS_PORT failed: port is already allocated" >&2
@@ -168,6 +169,68 @@ fn a_warm_up_starts_one_compose_process() {
         .output()
         .unwrap();
     assert_eq!(configs(), 3, "so is one whose profiles changed");
+}
+
+#[test]
+fn ctrl_c_during_up_is_reported_and_leaves_a_reservation() {
+    use std::os::unix::process::CommandExt;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let (env, fake) = fake_env("12240-12249");
+    fs::write(fake.join("slow"), "").unwrap();
+    let child = env
+        .command(["up", "-C", "shop", "--no-wait"])
+        .process_group(0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !fs::read_to_string(fake.join("calls"))
+        .unwrap_or_default()
+        .contains(" up -d")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "compose up never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // What a terminal does on Ctrl-C: SIGINT to the whole foreground group.
+    let group = i32::try_from(child.id()).unwrap();
+    // SAFETY: plain syscall on a process group this test created.
+    assert_eq!(unsafe { libc::kill(-group, libc::SIGINT) }, 0);
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("error: interrupted while `IRIS_PORT=12240"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("iris-dev down"), "{stderr}");
+    let assignment = &env.registry_json()["assignments"][0];
+    assert_eq!(assignment["status"], "active");
+    assert!(
+        assignment.get("compose_project").is_none(),
+        "still a reservation: {assignment}"
+    );
+}
+
+#[test]
+fn no_compose_at_all_says_how_to_install_one() {
+    let env = TestEnv::new("12250-12259").with("PATH", "/nonexistent");
+    env.project("shop");
+    assert_snapshot!(env.run(["up", "-C", "shop"]).snapshot());
+    let env = env.with("IRIS_DEV_COMPOSE", "/nonexistent/compose");
+    let run = env.run(["up", "-C", "shop"]);
+    assert_eq!(run.code(), 1);
+    assert!(
+        run.stderr()
+            .contains("`/nonexistent/compose` from `IRIS_DEV_COMPOSE` does not run"),
+        "{}",
+        run.snapshot()
+    );
 }
 
 #[test]
