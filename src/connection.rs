@@ -61,7 +61,7 @@ impl Connection {
 }
 
 /// Quotes for POSIX shells, leaving plain words alone.
-fn shell_quote(value: &str) -> String {
+pub fn shell_quote(value: &str) -> String {
     let plain = !value.is_empty()
         && value
             .chars()

@@ -259,15 +259,7 @@ impl Engine for DockerEngine {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<OsString> {
-        move |name| {
-            pairs
-                .iter()
-                .find(|(key, _)| *key == name)
-                .map(|(_, value)| value.into())
-        }
-    }
+    use crate::settings::env_of;
 
     #[test]
     fn docker_host_wins_then_context_then_default() {

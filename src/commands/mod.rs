@@ -153,6 +153,17 @@ impl Context<'_> {
         Ok(outcome.assignment)
     }
 
+    /// The current project and its ports, as `port` and `env` need them: stale
+    /// assignments swept first, then resolved (and assigned if needed) under the lock.
+    pub fn current_ports(&self) -> Result<(Project, Assignment), Error> {
+        let ports = PortSettings::resolve(None, None, self.env)?;
+        let project = self.project()?;
+        let endpoint = self.endpoint();
+        self.sweep_stale(&endpoint)?;
+        let assignment = self.resolve_ports(&project, &ports, &endpoint, &[], Resolve::Write)?;
+        Ok((project, assignment))
+    }
+
     /// The check every `up` and `port` makes: assignments whose containers are
     /// gone become stale. Quiet, and a no-op when nothing could be stale or the
     /// engine cannot be reached.

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 pub mod config;
 pub mod override_file;
 
+use crate::connection::shell_quote;
+
 /// First compose release that reads the `!override` tag.
 const OVERRIDE_TAG_SINCE: Version = Version(2, 24, 4);
 
@@ -155,21 +157,9 @@ impl fmt::Display for Invocation {
         let words = self
             .env
             .iter()
-            .map(|(name, value)| format!("{name}={}", quote(value)))
-            .chain(self.argv.iter().map(|word| quote(word)));
+            .map(|(name, value)| format!("{name}={}", shell_quote(value)))
+            .chain(self.argv.iter().map(|word| shell_quote(word)));
         f.write_str(&words.collect::<Vec<_>>().join(" "))
-    }
-}
-
-fn quote(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c));
-    if plain {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
     }
 }
 

@@ -1,7 +1,7 @@
 //! Many processes at once, and processes killed mid-write.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::thread;
 use std::time::{Duration, SystemTime};
 
@@ -30,14 +30,7 @@ fn sixty_four_processes_get_sixty_four_distinct_ports() {
     let projects: Vec<_> = (0..64).map(|n| env.project(&format!("p{n:02}"))).collect();
     let children: Vec<Child> = projects
         .iter()
-        .map(|project| {
-            env.command(["port"])
-                .current_dir(project)
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
+        .map(|project| env.spawn(["port"], project))
         .collect();
     let mut ports = BTreeSet::new();
     for child in children {
@@ -87,18 +80,12 @@ fn killed_writers_never_corrupt_the_registry() {
             .map(|n| {
                 let name = format!("r{round:02}-{n}");
                 let project = env.project(&name);
-                let child = env
-                    .command(["port"])
-                    .current_dir(&project)
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .unwrap();
+                let child = env.spawn(["port"], &project);
                 (project, child)
             })
             .collect();
         thread::sleep(Duration::from_micros(random(4000)));
-        let mut batch: Vec<_> = batch.into_iter().collect();
+        let mut batch = batch;
         for (_, child) in batch.iter_mut().filter(|_| random(2) == 0) {
             let _ = child.kill();
         }

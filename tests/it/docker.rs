@@ -149,14 +149,7 @@ fn two_projects_run_side_by_side_on_loopback_only() {
 
     let children: Vec<_> = [&alpha, &beta]
         .iter()
-        .map(|dir| {
-            env.command(["up", "--wait-timeout", "60"])
-                .current_dir(dir)
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
+        .map(|dir| env.spawn(["up", "--wait-timeout", "60"], dir))
         .collect();
     for child in children {
         let output = child.wait_with_output().unwrap();

@@ -61,12 +61,7 @@ fn python_and_iris_dev_share_one_registry() {
     let ours: Vec<_> = (0..20)
         .map(|n| {
             let project = env.project(&format!("rs{n:02}"));
-            env.command(["port"])
-                .current_dir(project)
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
+            env.spawn(["port"], &project)
         })
         .collect();
     for child in ours {

@@ -100,6 +100,20 @@ impl TestEnv {
         command
     }
 
+    /// Starts the binary in `dir` with output captured, for tests that run many at once.
+    pub fn spawn<I, S>(&self, args: I, dir: &Path) -> std::process::Child
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.command(args)
+            .current_dir(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
     pub fn run<I, S>(&self, args: I) -> Run
     where
         I: IntoIterator<Item = S>,
