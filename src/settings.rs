@@ -142,8 +142,7 @@ impl RegistrySettings {
             Some(value) => value
                 .parse::<f64>()
                 .ok()
-                .filter(|seconds| seconds.is_finite() && *seconds >= 0.0)
-                .map(Duration::from_secs_f64)
+                .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
                 .ok_or_else(|| {
                     invalid(
                         env_vars::IRIS_DEV_LOCK_TIMEOUT,
@@ -279,11 +278,17 @@ mod tests {
             error.to_string(),
             "`IRIS_DEV_PORT_RANGE=2000-1999` is invalid: `2000-1999` starts after it ends"
         );
-        let env = env_of(&[("HOME", "/h"), ("IRIS_DEV_LOCK_TIMEOUT", "soon")]);
-        assert_eq!(
-            RegistrySettings::resolve(&env).unwrap_err().name,
-            "IRIS_DEV_LOCK_TIMEOUT"
-        );
+        let bad_timeouts: [&'static [(&str, &str)]; 4] = [
+            &[("HOME", "/h"), ("IRIS_DEV_LOCK_TIMEOUT", "soon")],
+            &[("HOME", "/h"), ("IRIS_DEV_LOCK_TIMEOUT", "-1")],
+            &[("HOME", "/h"), ("IRIS_DEV_LOCK_TIMEOUT", "1e30")],
+            &[("HOME", "/h"), ("IRIS_DEV_LOCK_TIMEOUT", "NaN")],
+        ];
+        for pairs in bad_timeouts {
+            let env = env_of(pairs);
+            let error = RegistrySettings::resolve(&env).unwrap_err();
+            assert_eq!(error.name, "IRIS_DEV_LOCK_TIMEOUT", "{pairs:?}");
+        }
         let env = env_of(&[]);
         assert_eq!(RegistrySettings::resolve(&env).unwrap_err().name, "HOME");
     }

@@ -39,7 +39,12 @@ pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
         down_args.push("--volumes".to_owned());
     }
     down_args.extend(compose_args);
-    let mut invocation = compose.invocation(&stack.root, &stack.name, &files, &down_args);
+    // The name `up` used, even if `COMPOSE_PROJECT_NAME` or the file changed since.
+    let name = assignment
+        .as_ref()
+        .and_then(|assignment| assignment.compose_project.clone())
+        .unwrap_or_else(|| stack.name.clone());
+    let mut invocation = compose.invocation(&stack.root, &name, &files, &down_args);
     if let Some(assignment) = &assignment {
         invocation.env = compose_env(assignment);
     }

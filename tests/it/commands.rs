@@ -227,3 +227,23 @@ fn quiet_keeps_data_and_errors() {
     let colour = env.run(["--color", "always", "ports", "clear", "nowhere"]);
     assert!(colour.stderr().contains("\u{1b}["));
 }
+
+#[test]
+fn env_names_the_compose_project_up_would_use() {
+    let env = TestEnv::new("10340-10349");
+    let shop = env.project("shop");
+    fs::write(shop.join("compose.yaml"), "name: shop-dev\nservices: {}\n").unwrap();
+    let name = |run: crate::support::Run| {
+        let json: serde_json::Value = serde_json::from_str(&run.success().stdout()).unwrap();
+        json["COMPOSE_PROJECT_NAME"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(
+        name(env.run(["env", "-C", "shop", "--format", "json"])),
+        "shop-dev"
+    );
+    let env = env.with("COMPOSE_PROJECT_NAME", "ci-42");
+    assert_eq!(
+        name(env.run(["env", "-C", "shop", "--format", "json"])),
+        "ci-42"
+    );
+}
