@@ -49,48 +49,18 @@ pub fn run(args: UpArgs, context: &Context<'_>) -> Result<(), Error> {
     let (assignment, service) = loop {
         let assignment =
             context.resolve_ports(&project, &settings.ports, &endpoint, &avoid, mode)?;
-        let env = compose_env(&assignment);
-        let config = read_config(context, &compose, &stack, &env, &mut cache)?;
-        let requested = settings
-            .service
-            .as_deref()
-            .or(stack.service_hint.as_deref());
-        let service = config
-            .iris_service(requested)
-            .map_err(|source| Error::Service {
-                file: stack.base_files[0].clone(),
-                source,
-            })?
-            .to_owned();
-        let spec = OverrideSpec {
-            service: &service,
-            bind: settings.bind,
-            port: assignment.port,
-            web_port: assignment.effective_web_port().unwrap_or_default(),
-            project_path: project.key(),
-            base: &config.services[&service],
-            override_tag: compose.supports_override_tag(),
-        };
-        if let Some(conflict) = override_file::check_base_ports(&spec).into_iter().next() {
-            return Err(base_publishes(&stack, &compose, conflict));
-        }
-        for (port, address) in override_file::base_binds_elsewhere(&spec) {
-            context.printer.warn(format_args!(
-                "`{}` publishes port {port} on {}, not only on {}",
-                stack.base_files[0].display(),
-                address.map_or_else(
-                    || "every interface".to_owned(),
-                    |address| format!("`{address}`")
-                ),
-                settings.bind
-            ));
-        }
-        let yaml = override_file::render(&spec);
-        let mut up_args = vec!["up".to_owned(), "-d".to_owned()];
-        up_args.extend(settings.compose_args.iter().cloned());
-        let mut invocation = compose.invocation(&stack.root, &stack.name, &stack.files(), &up_args);
-        invocation.env = env;
-
+        let Plan {
+            service,
+            yaml,
+            invocation,
+        } = plan(
+            context,
+            &settings,
+            &stack,
+            &compose,
+            &assignment,
+            &mut cache,
+        )?;
         if settings.dry_run {
             context.printer.data(format_args!(
                 "# {}\n{yaml}",
@@ -183,6 +153,72 @@ pub fn run(args: UpArgs, context: &Context<'_>) -> Result<(), Error> {
         settings.wait.is_some(),
     );
     Ok(())
+}
+
+/// What one attempt at `up` will run.
+struct Plan {
+    service: String,
+    /// The override file's text.
+    yaml: String,
+    invocation: Invocation,
+}
+
+/// Reads the config, picks the IRIS service, checks the base files' ports and
+/// renders the override for these ports; touches nothing but the cache.
+fn plan(
+    context: &Context<'_>,
+    settings: &UpSettings,
+    stack: &Stack,
+    compose: &Compose,
+    assignment: &Assignment,
+    cache: &mut ProjectCache,
+) -> Result<Plan, Error> {
+    let env = compose_env(assignment);
+    let config = read_config(context, compose, stack, &env, cache)?;
+    let requested = settings
+        .service
+        .as_deref()
+        .or(stack.service_hint.as_deref());
+    let service = config
+        .iris_service(requested)
+        .map_err(|source| Error::Service {
+            file: stack.base_files[0].clone(),
+            source,
+        })?
+        .to_owned();
+    let spec = OverrideSpec {
+        service: &service,
+        bind: settings.bind,
+        port: assignment.port,
+        web_port: assignment.effective_web_port().unwrap_or_default(),
+        project_path: &assignment.project_path,
+        base: &config.services[&service],
+        override_tag: compose.supports_override_tag(),
+    };
+    if let Some(conflict) = override_file::check_base_ports(&spec).into_iter().next() {
+        return Err(base_publishes(stack, compose, conflict));
+    }
+    for (port, address) in override_file::base_binds_elsewhere(&spec) {
+        context.printer.warn(format_args!(
+            "`{}` publishes port {port} on {}, not only on {}",
+            stack.base_files[0].display(),
+            address.map_or_else(
+                || "every interface".to_owned(),
+                |address| format!("`{address}`")
+            ),
+            settings.bind
+        ));
+    }
+    let yaml = override_file::render(&spec);
+    let mut up_args = vec!["up".to_owned(), "-d".to_owned()];
+    up_args.extend(settings.compose_args.iter().cloned());
+    let mut invocation = compose.invocation(&stack.root, &stack.name, &stack.files(), &up_args);
+    invocation.env = env;
+    Ok(Plan {
+        yaml,
+        invocation,
+        service,
+    })
 }
 
 /// The merged configuration of the base files; the template's is known without
