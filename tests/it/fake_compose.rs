@@ -21,7 +21,7 @@ case " $* " in
   *" up "*)
     for arg; do [ "$previous" = -f ] && last="$arg"; previous="$arg"; done
     cp "$last" "$FAKE_DIR/override.yaml"
-    [ -e "$FAKE_DIR/slow" ] && sleep 30
+    [ -e "$FAKE_DIR/slow" ] && exec sleep 30
     if [ -e "$FAKE_DIR/refuse-once" ]; then
       rm "$FAKE_DIR/refuse-once"
       echo "Error response from daemon: Bind for 127.0.0.1:$IRIS_PORT failed: port is already allocated" >&2
