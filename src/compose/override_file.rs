@@ -56,20 +56,12 @@ pub struct BaseConflict {
 /// port published on a host port other than the one assigned. An entry that
 /// publishes the assigned port (`"${IRIS_PORT:-1972}:1972"`) is fine.
 pub fn check_base_ports(spec: &OverrideSpec<'_>) -> Vec<BaseConflict> {
-    if spec.override_tag {
-        return Vec::new();
-    }
-    spec.base
-        .port_mappings()
-        .into_iter()
-        .filter_map(|mapping| {
-            let assigned = assigned_for(spec, mapping.target)?;
-            let published = mapping.published?;
-            (published != assigned.to_string()).then_some(BaseConflict {
-                target: mapping.target,
-                published,
-                assigned,
-            })
+    base_iris_ports(spec)
+        .filter(|(_, published, assigned)| *published != assigned.to_string())
+        .map(|(mapping, published, assigned)| BaseConflict {
+            target: mapping.target,
+            published,
+            assigned,
         })
         .collect()
 }
@@ -79,23 +71,33 @@ pub fn check_base_ports(spec: &OverrideSpec<'_>) -> Vec<BaseConflict> {
 /// `!override` iris-dev cannot narrow them. Returns `(host port, address)`, the
 /// address `None` for every interface.
 pub fn base_binds_elsewhere(spec: &OverrideSpec<'_>) -> Vec<(u16, Option<String>)> {
-    if spec.override_tag {
-        return Vec::new();
-    }
-    spec.base
-        .port_mappings()
-        .into_iter()
-        .filter_map(|mapping| {
-            let assigned = assigned_for(spec, mapping.target)?;
-            let same_port = mapping.published.as_deref() == Some(assigned.to_string().as_str());
-            let same_address = mapping
+    base_iris_ports(spec)
+        .filter(|(mapping, published, assigned)| {
+            let address = mapping
                 .host_ip
                 .as_deref()
-                .and_then(|ip| ip.parse::<IpAddr>().ok())
-                == Some(spec.bind);
-            (same_port && !same_address).then_some((assigned, mapping.host_ip))
+                .and_then(|ip| ip.parse::<IpAddr>().ok());
+            *published == assigned.to_string() && address != Some(spec.bind)
         })
+        .map(|(mapping, _, assigned)| (assigned, mapping.host_ip))
         .collect()
+}
+
+/// What the base files publish for IRIS's container ports, when `!override`
+/// cannot replace it: each entry with its host port and the port assigned.
+fn base_iris_ports<'a>(
+    spec: &'a OverrideSpec<'_>,
+) -> impl Iterator<Item = (PortMapping, String, u16)> + 'a {
+    let mappings = if spec.override_tag {
+        Vec::new()
+    } else {
+        spec.base.port_mappings()
+    };
+    mappings.into_iter().filter_map(|mapping| {
+        let assigned = assigned_for(spec, mapping.target)?;
+        let published = mapping.published.clone()?;
+        Some((mapping, published, assigned))
+    })
 }
 
 /// The override file's text, header comment included.

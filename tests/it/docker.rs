@@ -199,11 +199,7 @@ fn down_then_up_keeps_the_ports() {
     env.run(["up", "-C", "shop"]).success();
     let port = port_of(&env, &shop, false);
     let down = env.run(["down", "-C", "shop"]).success();
-    assert!(
-        down.stderr().contains(&format!("it keeps port {port}")),
-        "{}",
-        down.snapshot()
-    );
+    down.assert_stderr_contains(&format!("it keeps port {port}"));
     assert!(!reachable(Ipv4Addr::LOCALHOST, port));
     let registry = env.registry_json();
     assert_eq!(registry["assignments"][0]["status"], "released");
@@ -244,13 +240,7 @@ fn removed_containers_go_stale_and_free_their_port() {
     rm.extend(ids.split_whitespace());
     assert!(Command::new("docker").args(&rm).status().unwrap().success());
     let prune = env.run(["ports", "prune"]).success();
-    assert!(
-        prune
-            .stderr()
-            .contains("stale: its containers are gone (port 12120)"),
-        "{}",
-        prune.snapshot()
-    );
+    prune.assert_stderr_contains("stale: its containers are gone (port 12120)");
     assert_eq!(env.registry_json()["assignments"][0]["status"], "stale");
     assert_eq!(env.run(["port", "-C", "beta"]).success().port(), 12_120);
     let projects: Vec<_> = env.registry_json()["assignments"]
@@ -295,13 +285,8 @@ fn an_unreachable_engine_is_named_and_changes_nothing() {
     assert!(!env.registry().exists(), "nothing was assigned");
     assert_snapshot!("unreachable_prune", env.run(["ports", "prune"]).snapshot());
     let status = env.run(["status", "-C", "shop"]).success();
-    assert!(
-        status
-            .stdout()
-            .contains("unknown: cannot reach the Docker engine at `unix:///nonexistent`"),
-        "{}",
-        status.snapshot()
-    );
+    status
+        .assert_stdout_contains("unknown: cannot reach the Docker engine at `unix:///nonexistent`");
 }
 
 #[test]
@@ -315,11 +300,7 @@ fn no_compose_file_runs_the_built_in_template() {
     let up = env
         .run(["up", "-C", "plain", "--wait-timeout", "60"])
         .success();
-    assert!(
-        up.stderr().contains("superserver  127.0.0.1:12150"),
-        "{}",
-        up.snapshot()
-    );
+    up.assert_stderr_contains("superserver  127.0.0.1:12150");
     assert!(plain.join(".iris-dev/compose.yaml").is_file());
     assert!(plain.join(".iris-dev/compose.override.yaml").is_file());
     assert!(reachable(Ipv4Addr::LOCALHOST, 12_150));
@@ -341,7 +322,7 @@ fn no_compose_file_runs_the_built_in_template() {
     assert!(!reachable(Ipv4Addr::LOCALHOST, 12_150));
 
     let init = env.run(["init", "-C", "plain"]).success();
-    assert!(init.stderr().contains("wrote"), "{}", init.snapshot());
+    init.assert_stderr_contains("wrote");
     assert_eq!(
         fs::read_to_string(plain.join("compose.yaml")).unwrap(),
         include_str!("../../templates/compose.yaml")
@@ -366,16 +347,8 @@ fn compose_errors_pass_through() {
     );
     let run = env.run(["up", "-C", "broken"]);
     assert_eq!(run.code(), 1);
-    assert!(
-        run.stderr().contains("compose.yaml"),
-        "compose names the file: {}",
-        run.snapshot()
-    );
-    assert!(
-        run.stderr().contains("config` failed with exit code 1"),
-        "{}",
-        run.snapshot()
-    );
+    run.assert_stderr_contains("compose.yaml");
+    run.assert_stderr_contains("config` failed with exit code 1");
 
     compose_project(
         &env,
@@ -396,14 +369,6 @@ fn compose_errors_pass_through() {
     let _cleanup = Cleanup(vec![name]);
     let run = env.run(["up", "-C", "missing-image"]);
     assert_ne!(run.code(), 0);
-    assert!(
-        run.stderr().contains("iris-dev-does-not-exist"),
-        "{}",
-        run.snapshot()
-    );
-    assert!(
-        run.stderr().contains("failed with exit code"),
-        "{}",
-        run.snapshot()
-    );
+    run.assert_stderr_contains("iris-dev-does-not-exist");
+    run.assert_stderr_contains("failed with exit code");
 }

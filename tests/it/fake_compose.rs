@@ -111,17 +111,8 @@ fn a_port_the_engine_refuses_is_replaced_by_the_next_free_one() {
     let (env, fake) = fake_env("12210-12219");
     fs::write(fake.join("refuse-once"), "").unwrap();
     let up = env.run(["up", "-C", "shop", "--no-wait"]).success();
-    assert!(
-        up.stderr().contains("port is already allocated"),
-        "compose's words pass through: {}",
-        up.snapshot()
-    );
-    assert!(
-        up.stderr()
-            .contains("warning: the engine says port 12210 or 63011 is taken"),
-        "{}",
-        up.snapshot()
-    );
+    up.assert_stderr_contains("port is already allocated");
+    up.assert_stderr_contains("warning: the engine says port 12210 or 63011 is taken");
     let ups: Vec<_> = fs::read_to_string(fake.join("calls"))
         .unwrap()
         .lines()
@@ -225,12 +216,7 @@ fn no_compose_at_all_says_how_to_install_one() {
     let env = env.with("IRIS_DEV_COMPOSE", "/nonexistent/compose");
     let run = env.run(["up", "-C", "shop"]);
     assert_eq!(run.code(), 1);
-    assert!(
-        run.stderr()
-            .contains("`/nonexistent/compose` from `IRIS_DEV_COMPOSE` does not run"),
-        "{}",
-        run.snapshot()
-    );
+    run.assert_stderr_contains("`/nonexistent/compose` from `IRIS_DEV_COMPOSE` does not run");
 }
 
 #[test]

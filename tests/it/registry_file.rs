@@ -45,11 +45,7 @@ fn bad_contents_are_reported_and_never_overwritten() {
         ] {
             let run = env.run(args);
             assert_eq!(run.code(), 1, "{name} {args:?}: {}", run.snapshot());
-            assert!(
-                run.stderr().contains("port-registry.json` cannot be read"),
-                "{}",
-                run.snapshot()
-            );
+            run.assert_stderr_contains("port-registry.json` cannot be read");
         }
         assert_eq!(
             fs::read_to_string(env.registry()).unwrap(),
@@ -79,11 +75,7 @@ fn reset_moves_a_bad_registry_aside_and_starts_fresh() {
     assert_eq!(env.run(["port", "-C", "alpha"]).success().port(), 10_410);
 
     let run = env.run(["ports", "reset"]).success();
-    assert!(
-        run.stderr().contains("port-registry.json.backup-"),
-        "{}",
-        run.snapshot()
-    );
+    run.assert_stderr_contains("port-registry.json.backup-");
 }
 
 #[test]
@@ -96,11 +88,7 @@ fn a_newer_schema_is_read_but_never_rewritten() {
         "container_name": null, "owner": {"kind": "future"}}], "hosts": []}"#;
     fs::write(env.registry(), newer).unwrap();
     let list = env.run(["ports", "list", "--json"]).success();
-    assert!(
-        list.stdout().contains("\"owner\""),
-        "unknown fields are shown: {}",
-        list.snapshot()
-    );
+    list.assert_stdout_contains("\"owner\"");
     assert_snapshot!(env.run(["port", "-C", "alpha"]).snapshot());
     assert_eq!(fs::read_to_string(env.registry()).unwrap(), newer);
 }
@@ -152,12 +140,7 @@ fn symlinks_are_refused_and_nothing_is_written_through_them() {
     symlink(&target, env.registry()).unwrap();
     let run = env.run(["port", "-C", "alpha"]);
     assert_eq!(run.code(), 1);
-    assert!(
-        run.stderr()
-            .contains("port-registry.json` is a symbolic link"),
-        "{}",
-        run.snapshot()
-    );
+    run.assert_stderr_contains("port-registry.json` is a symbolic link");
     assert_eq!(fs::read_to_string(&target).unwrap(), GOOD);
     fs::remove_file(env.registry()).unwrap();
     fs::remove_file(env.lock_file()).unwrap();
@@ -166,12 +149,7 @@ fn symlinks_are_refused_and_nothing_is_written_through_them() {
     symlink(&lock_target, env.lock_file()).unwrap();
     let run = env.run(["ports", "list"]);
     assert_eq!(run.code(), 1);
-    assert!(
-        run.stderr()
-            .contains("port-registry.lock` is a symbolic link"),
-        "{}",
-        run.snapshot()
-    );
+    run.assert_stderr_contains("port-registry.lock` is a symbolic link");
     assert!(!lock_target.exists());
 }
 
@@ -189,12 +167,7 @@ fn files_owned_by_another_user_are_refused() {
     std::os::unix::fs::chown(env.registry(), Some(4242), Some(4242)).unwrap();
     let run = env.run(["port", "-C", "alpha"]);
     assert_eq!(run.code(), 1);
-    assert!(
-        run.stderr()
-            .contains("belongs to another user (uid 4242, you are uid 0)"),
-        "{}",
-        run.snapshot()
-    );
+    run.assert_stderr_contains("belongs to another user (uid 4242, you are uid 0)");
     assert_eq!(fs::read(env.registry()).unwrap(), before);
 
     std::os::unix::fs::chown(env.registry(), Some(0), Some(0)).unwrap();
@@ -236,10 +209,6 @@ fn a_waiter_proceeds_when_the_lock_is_released() {
     });
     let run = env.run(["port", "-C", "alpha"]).success();
     releaser.join().unwrap();
-    assert!(
-        run.stderr().contains("waiting for lock on"),
-        "{}",
-        run.snapshot()
-    );
+    run.assert_stderr_contains("waiting for lock on");
     assert_eq!(run.port(), 10_480);
 }

@@ -166,6 +166,26 @@ impl Run {
         self
     }
 
+    /// Panics with everything the command said unless stderr contains `needle`.
+    #[track_caller]
+    pub fn assert_stderr_contains(&self, needle: &str) {
+        assert!(
+            self.stderr().contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            self.snapshot()
+        );
+    }
+
+    /// Panics with everything the command said unless stdout contains `needle`.
+    #[track_caller]
+    pub fn assert_stdout_contains(&self, needle: &str) {
+        assert!(
+            self.stdout().contains(needle),
+            "stdout lacks {needle:?}:\n{}",
+            self.snapshot()
+        );
+    }
+
     pub fn port(&self) -> u16 {
         self.stdout()
             .trim()
