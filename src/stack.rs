@@ -17,6 +17,14 @@ pub const STATE_DIR: &str = ".iris-dev";
 pub const OVERRIDE_FILE: &str = "compose.override.yaml";
 /// The template's copy when the project has no compose file.
 pub const TEMPLATE_FILE: &str = "compose.yaml";
+/// A project's own override files, which compose merges over the base by itself
+/// when run without `-f`; the first that exists is used.
+pub const LOCAL_OVERRIDE_NAMES: [&str; 4] = [
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stack {
@@ -47,13 +55,23 @@ struct Extension {
 impl Stack {
     /// `base_text` is the project's compose file, `None` for the template;
     /// `env_name` is `COMPOSE_PROJECT_NAME`, which wins over the file's `name`.
+    ///
+    /// `local_override` is the project's own override file (`compose.override.yaml`
+    /// and the like), which compose reads by itself only when no `-f` is given, so
+    /// iris-dev passes it on.
     pub fn resolve(
         project: &Project,
         base_text: Option<&str>,
+        local_override: Option<PathBuf>,
         env_name: Option<String>,
     ) -> Result<Self, String> {
         let (base_files, template, text) = match (&project.compose_file, base_text) {
-            (Some(file), Some(text)) => (vec![file.clone()], false, text),
+            (Some(file), Some(text)) => {
+                let files = std::iter::once(file.clone())
+                    .chain(local_override)
+                    .collect();
+                (files, false, text)
+            }
             _ => (
                 vec![project.root.join(STATE_DIR).join(TEMPLATE_FILE)],
                 true,
@@ -105,7 +123,7 @@ mod tests {
 
     #[test]
     fn template_when_there_is_no_compose_file() {
-        let stack = Stack::resolve(&project(false), None, None).unwrap();
+        let stack = Stack::resolve(&project(false), None, Some("/x".into()), None).unwrap();
         assert!(stack.template);
         assert_eq!(
             stack.base_files,
@@ -120,20 +138,22 @@ mod tests {
     #[test]
     fn name_from_env_then_file_then_path() {
         let text = "name: shop-dev\nx-iris-dev:\n  service: db\nservices: {}\n";
-        let stack = Stack::resolve(&project(true), Some(text), None).unwrap();
+        let stack = Stack::resolve(&project(true), Some(text), None, None).unwrap();
         assert_eq!(
             (stack.name.as_str(), stack.service_hint.as_deref()),
             ("shop-dev", Some("db"))
         );
-        let stack = Stack::resolve(&project(true), Some(text), Some("ci-7".into())).unwrap();
+        let stack = Stack::resolve(&project(true), Some(text), None, Some("ci-7".into())).unwrap();
         assert_eq!(stack.name, "ci-7");
-        let stack = Stack::resolve(&project(true), Some(""), None).unwrap();
+        let local = PathBuf::from("/home/dev/shop/compose.override.yaml");
+        let stack = Stack::resolve(&project(true), Some(""), Some(local), None).unwrap();
         assert_eq!(stack.name, project(true).compose_name());
-        assert!(Stack::resolve(&project(true), Some("services: [unclosed"), None).is_err());
+        assert!(Stack::resolve(&project(true), Some("services: [unclosed"), None, None).is_err());
         assert_eq!(
             stack.files(),
             [
                 PathBuf::from("/home/dev/shop/compose.yaml"),
+                PathBuf::from("/home/dev/shop/compose.override.yaml"),
                 PathBuf::from("/home/dev/shop/.iris-dev/compose.override.yaml")
             ]
         );

@@ -269,12 +269,16 @@ pub fn load_stack(context: &Context<'_>, project: &Project) -> Result<crate::sta
     let env_name = (context.env)(crate::env_vars::COMPOSE_PROJECT_NAME)
         .and_then(|name| name.into_string().ok())
         .filter(|name| !name.trim().is_empty());
-    crate::stack::Stack::resolve(project, text.as_deref(), env_name).map_err(|message| {
-        Error::ComposeFile {
+    let local_override = crate::stack::LOCAL_OVERRIDE_NAMES
+        .iter()
+        .map(|name| project.root.join(name))
+        .find(|path| path.is_file());
+    crate::stack::Stack::resolve(project, text.as_deref(), local_override, env_name).map_err(
+        |message| Error::ComposeFile {
             file: project.compose_file.clone().unwrap_or_default(),
             message,
-        }
-    })
+        },
+    )
 }
 
 /// The compose command, from `IRIS_DEV_COMPOSE` or found on the PATH; remembered

@@ -220,6 +220,22 @@ fn no_compose_at_all_says_how_to_install_one() {
 }
 
 #[test]
+fn the_projects_own_override_file_is_kept() {
+    let (env, fake) = fake_env("12260-12269");
+    fs::write(
+        env.root().join("shop/docker-compose.override.yml"),
+        "services: {}\n",
+    )
+    .unwrap();
+    env.run(["up", "-C", "shop", "--no-wait"]).success();
+    let calls = fs::read_to_string(fake.join("calls")).unwrap();
+    let local = env.root().join("shop/docker-compose.override.yml");
+    for line in calls.lines() {
+        assert!(line.contains(&format!("-f {} ", local.display())), "{line}");
+    }
+}
+
+#[test]
 fn dry_run_prints_the_plan_and_changes_nothing() {
     let (env, fake) = fake_env("12220-12229");
     let name = compose_project_name(env.root().join("shop").to_str().unwrap());
