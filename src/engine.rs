@@ -176,7 +176,7 @@ impl DockerEngine {
             .map_err(|err| fail(format!("cannot start an async runtime: {err}")))?;
         let docker = bollard::Docker::connect_with_host(&endpoint.url)
             .map_err(|err| fail(err.to_string()))?
-            .with_timeout(Duration::from_secs(10));
+            .with_timeout(Duration::from_secs(5));
         // The engine may be older than bollard's default API version (this
         // machine's Debian engine speaks 1.41); negotiate down.
         let docker = runtime
