@@ -159,15 +159,20 @@ impl Context<'_> {
         let ports = PortSettings::resolve(None, None, self.env)?;
         let project = self.project()?;
         let endpoint = self.endpoint();
-        self.sweep_stale(&endpoint)?;
+        self.sweep_stale(&endpoint, None)?;
         let assignment = self.resolve_ports(&project, &ports, &endpoint, &[], Resolve::Write)?;
         Ok((project, assignment))
     }
 
     /// The check every `up` and `port` makes: assignments whose containers are
     /// gone become stale. Quiet, and a no-op when nothing could be stale or the
-    /// engine cannot be reached.
-    pub fn sweep_stale(&self, endpoint: &Endpoint) -> Result<(), Error> {
+    /// engine cannot be reached. `engine` is a client the caller already has;
+    /// without one the sweep connects only if something could be stale.
+    pub fn sweep_stale(
+        &self,
+        endpoint: &Endpoint,
+        engine: Option<&DockerEngine>,
+    ) -> Result<(), Error> {
         let key = endpoint.registry_key();
         let registry = self.with_store(|store| Ok(store.read()?))?;
         if !registry
@@ -177,7 +182,11 @@ impl Context<'_> {
         {
             return Ok(());
         }
-        match self.engine_containers(endpoint) {
+        let containers = match engine {
+            Some(engine) => engine.containers().map_err(Error::from),
+            None => self.engine_containers(endpoint),
+        };
+        match containers {
             Ok(containers) => {
                 for assignment in self.mark_stale(&containers, key)? {
                     self.printer.note(format_args!(

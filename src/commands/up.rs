@@ -41,7 +41,7 @@ pub fn run(args: UpArgs, context: &Context<'_>) -> Result<(), Error> {
         (Resolve::DryRun, None)
     } else {
         let engine = context.require_engine(&endpoint)?;
-        context.sweep_stale(&endpoint)?;
+        context.sweep_stale(&endpoint, engine.as_ref())?;
         (Resolve::Starting, engine)
     };
 

@@ -55,11 +55,6 @@ impl Compose {
             .is_some_and(|version| version >= OVERRIDE_TAG_SINCE)
     }
 
-    /// v1 knows neither a top-level `name` nor `!override`.
-    pub fn is_v1(&self) -> bool {
-        self.version.is_some_and(|version| version.0 < 2)
-    }
-
     pub fn display_name(&self) -> String {
         match self.version {
             Some(version) => format!("{} {version}", self.command.join(" ")),
@@ -321,7 +316,7 @@ mod tests {
             .answer("docker-compose", 0, "1.29.2\n");
         let compose = detect(&v1, None, Path::new("/p")).unwrap();
         assert_eq!(compose.command, ["docker-compose"]);
-        assert!(compose.is_v1() && !compose.supports_override_tag());
+        assert!(compose.version == Some(Version(1, 29, 2)) && !compose.supports_override_tag());
         assert_eq!(compose.display_name(), "docker-compose 1.29.2");
 
         assert!(matches!(
