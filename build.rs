@@ -1,0 +1,100 @@
+//! Decides which integration tests this machine can run, the way cargo's own
+//! `#[cargo_test(requires = "docker")]` does: at build time, as `cfg`s that the
+//! tests turn into `#[ignore = "needs ..."]`. A test whose tool is missing shows up
+//! as *ignored* in the summary, with its reason, instead of passing silently.
+//!
+//! CI makes every one of them mandatory: `IRIS_DEV_DOCKER_TESTS=1` turns on every
+//! engine-backed `cfg` whatever the probe says (a missing tool then fails the test
+//! loudly), and the other variables name the tools `.ci/run` installed.
+//!
+//! The library and binary ignore these `cfg`s; only `tests/` reads them.
+
+use std::process::{Command, Stdio};
+
+/// Every `cfg` this script may set, with what turns it on.
+const CHECKS: &[(&str, &str)] = &[
+    ("has_docker", "a Docker engine answers `docker info`"),
+    ("has_python", "`IRIS_DEV_TEST_PYTHON` names a Python with iris-devtester"),
+    ("has_compose_v1", "`docker-compose` 1.x runs"),
+    ("has_compose_v2", "`IRIS_DEV_TEST_COMPOSE_V2` names a DOCKER_CONFIG with compose v2 >= 2.24.4"),
+    ("has_compose_v2_legacy", "`IRIS_DEV_TEST_COMPOSE_V2_LEGACY` names a DOCKER_CONFIG with compose v2 < 2.24.4"),
+    ("has_sshd", "`sshd` and `ssh` are installed"),
+    ("has_socat", "`socat` is installed"),
+    ("is_root", "the tests run as root"),
+];
+
+fn main() {
+    for name in [
+        "IRIS_DEV_DOCKER_TESTS",
+        "IRIS_DEV_TEST_PYTHON",
+        "IRIS_DEV_TEST_COMPOSE_V2",
+        "IRIS_DEV_TEST_COMPOSE_V2_LEGACY",
+        "DOCKER_HOST",
+        "PATH",
+    ] {
+        println!("cargo::rerun-if-env-changed={name}");
+    }
+    println!("cargo::rerun-if-changed=build.rs");
+    for (cfg, _) in CHECKS {
+        println!("cargo::rustc-check-cfg=cfg({cfg})");
+    }
+
+    let mandatory = var("IRIS_DEV_DOCKER_TESTS").as_deref() == Some("1");
+    let docker = mandatory || runs("docker", &["info", "--format", "{{.ServerVersion}}"]);
+    let enabled = [
+        ("has_docker", docker),
+        ("has_python", var("IRIS_DEV_TEST_PYTHON").is_some()),
+        (
+            "has_compose_v1",
+            docker && (mandatory || runs("docker-compose", &["version", "--short"])),
+        ),
+        (
+            "has_compose_v2",
+            docker && var("IRIS_DEV_TEST_COMPOSE_V2").is_some(),
+        ),
+        (
+            "has_compose_v2_legacy",
+            docker && var("IRIS_DEV_TEST_COMPOSE_V2_LEGACY").is_some(),
+        ),
+        (
+            "has_sshd",
+            mandatory || (found("sshd") && runs("ssh", &["-V"])),
+        ),
+        ("has_socat", mandatory || runs("socat", &["-V"])),
+        ("is_root", is_root()),
+    ];
+    for (cfg, on) in enabled {
+        if on {
+            println!("cargo::rustc-cfg={cfg}");
+        }
+    }
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.is_empty())
+}
+
+fn runs(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// `sshd` lives in `/usr/sbin`, which is not always on a user's PATH.
+fn found(program: &str) -> bool {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(["/usr/sbin".into(), "/usr/local/sbin".into()])
+        .any(|dir| dir.join(program).is_file())
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|output| String::from_utf8_lossy(&output.stdout).trim() == "0")
+}
