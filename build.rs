@@ -14,10 +14,19 @@ use std::process::{Command, Stdio};
 /// Every `cfg` this script may set, with what turns it on.
 const CHECKS: &[(&str, &str)] = &[
     ("has_docker", "a Docker engine answers `docker info`"),
-    ("has_python", "`IRIS_DEV_TEST_PYTHON` names a Python with iris-devtester"),
+    (
+        "has_python",
+        "`IRIS_DEV_TEST_PYTHON` names a Python with iris-devtester",
+    ),
     ("has_compose_v1", "`docker-compose` 1.x runs"),
-    ("has_compose_v2", "`IRIS_DEV_TEST_COMPOSE_V2` names a DOCKER_CONFIG with compose v2 >= 2.24.4"),
-    ("has_compose_v2_legacy", "`IRIS_DEV_TEST_COMPOSE_V2_LEGACY` names a DOCKER_CONFIG with compose v2 < 2.24.4"),
+    (
+        "has_compose_v2",
+        "`IRIS_DEV_TEST_COMPOSE_V2` names a DOCKER_CONFIG with compose v2 >= 2.24.4",
+    ),
+    (
+        "has_compose_v2_legacy",
+        "`IRIS_DEV_TEST_COMPOSE_V2_LEGACY` names a DOCKER_CONFIG with compose v2 < 2.24.4",
+    ),
     ("has_sshd", "`sshd` and `ssh` are installed"),
     ("has_socat", "`socat` is installed"),
     ("is_root", "the tests run as root"),

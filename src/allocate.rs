@@ -7,6 +7,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
+use crate::port::Port;
 use crate::registry::{Assignment, AssignmentType, Registry, Status, paired_web_port};
 use crate::timestamp::Timestamp;
 
@@ -30,16 +31,12 @@ impl PortRange {
             .split_once('-')
             .ok_or_else(|| format!("`{text}` is not a range such as `1972-1981`"))?;
         let port = |part: &str| {
-            part.trim()
-                .parse::<u16>()
-                .ok()
-                .filter(|&port| port != 0)
-                .ok_or_else(|| {
-                    format!(
-                        "`{}` in `{text}` is not a port from 1 to 65535",
-                        part.trim()
-                    )
-                })
+            part.parse::<Port>().map(Port::get).map_err(|_| {
+                format!(
+                    "`{}` in `{text}` is not a port from 1 to 65535",
+                    part.trim()
+                )
+            })
         };
         let range = Self {
             start: port(start)?,
@@ -397,32 +394,70 @@ fn place(
     }
 }
 
-/// Marks the project's assignment released (sticky: it keeps its ports until
-/// another project needs them). Returns whether anything changed.
-pub fn release(registry: &mut Registry, project: &str, now: &Timestamp) -> bool {
-    deactivate(registry, project, Status::Released, now)
+/// What `up` does after the engine refused to publish host ports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AfterRefusal {
+    /// Try again with these IRIS ports avoided: they are iris-dev's to move.
+    Retry { avoid: Vec<u16> },
+    /// A port the user pinned (or the web port paired with a pinned superserver
+    /// port) was refused; `None` when the engine did not say which port.
+    Pinned { port: Option<u16> },
+    /// A host port that is not one of the project's IRIS ports was refused:
+    /// moving the IRIS ports cannot help.
+    Foreign { port: u16 },
 }
 
-/// Marks the project's assignment stale: its containers are gone.
-pub fn mark_stale(registry: &mut Registry, project: &str, now: &Timestamp) -> bool {
-    deactivate(registry, project, Status::Stale, now)
+/// Which ports the user pinned, for [`after_refusal`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pins {
+    pub port: bool,
+    pub web_port: bool,
 }
 
-fn deactivate(registry: &mut Registry, project: &str, status: Status, now: &Timestamp) -> bool {
-    let Some(index) = registry.position(project) else {
-        return false;
-    };
-    let assignment = &mut registry.assignments[index];
-    if assignment.status == status {
-        return false;
+/// Decides what to do after a refusal. `refused` holds one entry per refusal
+/// line of compose's output: the port it names, or `None` when it names none.
+/// A pinned port is never moved; an unpinned one moves.
+pub fn after_refusal(refused: &[Option<u16>], assignment: &Assignment, pins: Pins) -> AfterRefusal {
+    let port = assignment.port;
+    let web_port = assignment.effective_web_port().unwrap_or(port);
+    let named: Vec<u16> = refused.iter().flatten().copied().collect();
+    if let Some(&foreign) = named
+        .iter()
+        .find(|&&refused| refused != port && refused != web_port)
+    {
+        return AfterRefusal::Foreign { port: foreign };
     }
-    assignment.status = status;
-    assignment.inactive_since = Some(now.clone());
-    true
+    if named.is_empty() {
+        if pins.port || pins.web_port {
+            return AfterRefusal::Pinned { port: None };
+        }
+        return AfterRefusal::Retry {
+            avoid: vec![port, web_port],
+        };
+    }
+    let mut avoid = Vec::new();
+    for refused in named {
+        // A superserver pin fixes the paired web port too, unless that is pinned.
+        let pinned = if refused == port {
+            pins.port
+        } else {
+            pins.web_port || pins.port
+        };
+        if pinned {
+            return AfterRefusal::Pinned {
+                port: Some(refused),
+            };
+        }
+        if !avoid.contains(&refused) {
+            avoid.push(refused);
+        }
+    }
+    AfterRefusal::Retry { avoid }
 }
 
 #[cfg(test)]
 mod tests {
+    use crate::registry::transition::{mark_stale_project as mark_stale, release};
     use std::collections::BTreeSet;
 
     use proptest::prelude::*;
@@ -695,5 +730,80 @@ mod tests {
                 prop_assert_eq!(projects.len(), registry.assignments.len());
             }
         }
+    }
+
+    #[test]
+    fn after_a_refusal_pins_stay_and_the_rest_moves() {
+        let assignment = Registry::parse(
+            br#"{"schema_version": "1.0", "assignments": [{"project_path": "/p", "port": 1975, "assigned_at": "2026-01-01T00:00:00+00:00", "assignment_type": "auto", "status": "active", "container_name": null, "web_port": 52776}]}"#,
+        )
+        .unwrap()
+        .assignments
+        .remove(0);
+        let none = Pins::default();
+        let port = Pins {
+            port: true,
+            web_port: false,
+        };
+        let web = Pins {
+            port: false,
+            web_port: true,
+        };
+        let both = Pins {
+            port: true,
+            web_port: true,
+        };
+        let retry = |avoid: &[u16]| AfterRefusal::Retry {
+            avoid: avoid.to_vec(),
+        };
+        let pinned = |port| AfterRefusal::Pinned { port };
+
+        // Unnamed refusals: both IRIS ports move unless one is pinned.
+        assert_eq!(
+            after_refusal(&[None], &assignment, none),
+            retry(&[1975, 52_776])
+        );
+        for pins in [port, web, both] {
+            assert_eq!(after_refusal(&[None], &assignment, pins), pinned(None));
+        }
+        // The superserver port refused.
+        assert_eq!(
+            after_refusal(&[Some(1975)], &assignment, none),
+            retry(&[1975])
+        );
+        assert_eq!(
+            after_refusal(&[Some(1975)], &assignment, web),
+            retry(&[1975])
+        );
+        assert_eq!(
+            after_refusal(&[Some(1975)], &assignment, port),
+            pinned(Some(1975))
+        );
+        assert_eq!(
+            after_refusal(&[Some(1975)], &assignment, both),
+            pinned(Some(1975))
+        );
+        // The web port refused: paired with a pinned superserver port, it stays.
+        assert_eq!(
+            after_refusal(&[Some(52_776)], &assignment, none),
+            retry(&[52_776])
+        );
+        assert_eq!(
+            after_refusal(&[Some(52_776)], &assignment, port),
+            pinned(Some(52_776))
+        );
+        assert_eq!(
+            after_refusal(&[Some(52_776)], &assignment, web),
+            pinned(Some(52_776))
+        );
+        assert_eq!(
+            after_refusal(&[Some(52_776)], &assignment, both),
+            pinned(Some(52_776))
+        );
+        // Another port: never the IRIS ports' fault.
+        assert_eq!(
+            after_refusal(&[Some(1975), Some(8080)], &assignment, none),
+            AfterRefusal::Foreign { port: 8080 }
+        );
     }
 }

@@ -5,6 +5,7 @@
 
 use crate::cli::EnvFormat;
 use crate::env_vars;
+use crate::shell;
 
 /// Published ports are bound to loopback unless the user opts out.
 pub const DEFAULT_HOST: &str = "127.0.0.1";
@@ -18,6 +19,20 @@ pub fn connect_host(bind: std::net::IpAddr) -> String {
         std::net::IpAddr::V6(ip) if ip.is_unspecified() => "[::1]".to_owned(),
         std::net::IpAddr::V6(ip) => format!("[{ip}]"),
     }
+}
+
+/// `IRIS_PORT` and `IRIS_WEB_PORT` for compose, so base files can interpolate them.
+pub fn compose_env(assignment: &crate::registry::Assignment) -> Vec<(String, String)> {
+    vec![
+        (env_vars::IRIS_PORT.to_owned(), assignment.port.to_string()),
+        (
+            env_vars::IRIS_WEB_PORT.to_owned(),
+            assignment
+                .effective_web_port()
+                .unwrap_or_default()
+                .to_string(),
+        ),
+    ]
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -51,25 +66,12 @@ impl Connection {
         variables
             .iter()
             .map(|(name, value)| match format {
-                EnvFormat::Shell => format!("export {name}={}", shell_quote(value)),
+                EnvFormat::Shell => format!("export {name}={}", shell::quote(value)),
                 EnvFormat::Make => format!("export {name} := {value}"),
                 EnvFormat::Dotenv | EnvFormat::Json => format!("{name}={value}"),
             })
             .collect::<Vec<_>>()
             .join("\n")
-    }
-}
-
-/// Quotes for POSIX shells, leaving plain words alone.
-pub fn shell_quote(value: &str) -> String {
-    let plain = !value.is_empty()
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c));
-    if plain {
-        value.to_owned()
-    } else {
-        format!("'{}'", value.replace('\'', r"'\''"))
     }
 }
 
@@ -114,13 +116,5 @@ mod tests {
           "COMPOSE_PROJECT_NAME": "shop-0a1b2c3d"
         }
         "#);
-    }
-
-    #[test]
-    fn shell_quoting() {
-        assert_eq!(shell_quote("a b"), "'a b'");
-        assert_eq!(shell_quote("it's"), r"'it'\''s'");
-        assert_eq!(shell_quote(""), "''");
-        assert_eq!(shell_quote("$(rm)"), "'$(rm)'");
     }
 }

@@ -62,3 +62,9 @@ pub const DOCKER_CONTEXT: &str = "DOCKER_CONTEXT";
 
 /// Where Docker's CLI keeps `config.json` (default `~/.docker`).
 pub const DOCKER_CONFIG: &str = "DOCKER_CONFIG";
+
+/// The directories searched for `docker` and `docker-compose`.
+pub const PATH: &str = "PATH";
+
+/// Compose's profiles; part of the key of the cached `compose config`.
+pub const COMPOSE_PROFILES: &str = "COMPOSE_PROFILES";

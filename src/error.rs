@@ -18,6 +18,8 @@ use crate::project::ProjectError;
 use crate::ready::WaitError;
 use crate::registry::StoreError;
 use crate::settings::SettingsError;
+use crate::shell;
+use crate::stack::StackError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -44,8 +46,8 @@ pub enum Error {
     ComposeFailed { command: String, code: i32 },
     #[error("cannot read the output of `{command}`")]
     ComposeConfig { command: String, message: String },
-    #[error("cannot read the compose file `{}`", file.display())]
-    ComposeFile { file: PathBuf, message: String },
+    #[error(transparent)]
+    Stack(#[from] StackError),
     #[error("cannot pick the IRIS service in `{}`", file.display())]
     Service {
         file: PathBuf,
@@ -75,6 +77,32 @@ pub enum Error {
     AlreadyExists { path: PathBuf },
     #[error("interrupted while {doing}")]
     Interrupted { doing: String },
+    #[error("{}", pinned_refused(project, *port, *pinned))]
+    PinnedRefused {
+        project: String,
+        /// The refused port, when the engine named it.
+        port: Option<u16>,
+        /// The project's superserver port.
+        pinned: u16,
+    },
+    #[error(
+        "the engine refused to publish host port {port}, which another program or container holds; it is not one of the IRIS ports iris-dev manages"
+    )]
+    ForeignRefused { port: u16, file: PathBuf },
+}
+
+fn pinned_refused(project: &str, port: Option<u16>, pinned: u16) -> String {
+    match port {
+        Some(port) if port == pinned => {
+            format!("the engine refuses port {port}, which is pinned for `{project}`")
+        }
+        Some(port) => format!(
+            "the engine refuses web port {port} of `{project}`, which goes with pinned port {pinned}"
+        ),
+        None => format!(
+            "the engine refuses a port of `{project}`, whose ports are pinned, so iris-dev does not move them"
+        ),
+    }
 }
 
 /// An error laid out for people.
@@ -133,8 +161,8 @@ impl Error {
             }
             Self::Store(StoreError::LockTimeout { path, .. }) => {
                 hints.push(format!(
-                    "another iris-dev or iris-devtester process holds it; find it with `fuser -v {}`",
-                    path.display()
+                    "another iris-dev or iris-devtester process holds it; find it with `{}`",
+                    shell::join(["fuser", "-v", &path.display().to_string()])
                 ));
                 hints.push(format!("or wait longer: `{}=120`", env_vars::IRIS_DEV_LOCK_TIMEOUT));
             }
@@ -152,8 +180,29 @@ impl Error {
             Self::Compose(ComposeError::Configured { .. }) => {
                 hints.push(format!("correct or unset `{}`", env_vars::IRIS_DEV_COMPOSE));
             }
-            Self::ComposeConfig { message, .. } | Self::ComposeFile { message, .. } => {
+            Self::ComposeConfig { message, .. }
+            | Self::Stack(StackError::Parse { message, .. }) => {
                 report.causes.push(message.clone());
+            }
+            Self::PinnedRefused { port, pinned, .. } => {
+                hints.push(format!(
+                    "see what holds it: `iris-dev status`, or `ss -ltnp 'sport = :{}'`",
+                    port.unwrap_or(*pinned)
+                ));
+                hints.push(format!(
+                    "or pin other ports (`--port`, `--web-port`, `{}`, `{}`), or unset them and let iris-dev choose",
+                    env_vars::IRIS_DEV_PORT,
+                    env_vars::IRIS_DEV_WEB_PORT
+                ));
+            }
+            Self::ForeignRefused { port, file } => {
+                hints.push(format!(
+                    "see what holds it: `ss -ltnp 'sport = :{port}'` or `docker ps --filter publish={port}`"
+                ));
+                hints.push(format!(
+                    "or publish it from `{}` on a port of your choice: `- \"${{APP_PORT:-{port}}}:<container port>\"`, or on an ephemeral one: `- \"<container port>\"`",
+                    file.display()
+                ));
             }
             Self::Service { source, .. } => match source {
                 ServiceError::Unknown { .. } => hints.push("pick one of those with `--service <name>`".into()),
@@ -196,7 +245,11 @@ impl Error {
             Self::AlreadyExists { .. } => {
                 hints.push("edit that file instead; `iris-dev up` uses it as it is".into());
             }
-            Self::ComposeFailed { .. } | Self::Store(StoreError::Io(_)) | Self::Project(_) | Self::Io(_) => {}
+            Self::ComposeFailed { .. }
+            | Self::Store(StoreError::Io(_))
+            | Self::Stack(StackError::Io(_))
+            | Self::Project(_)
+            | Self::Io(_) => {}
         }
     }
 }
@@ -206,8 +259,8 @@ fn explain_alloc(error: &AllocError, report: &mut Report) {
     match error {
         AllocError::Held { holder, .. } => {
             hints.push(format!(
-                "free it with `iris-dev ports clear '{}'`",
-                holder.project_path
+                "free it with `{}`",
+                shell::join(["iris-dev", "ports", "clear", &holder.project_path])
             ));
             hints.push(format!(
                 "or let iris-dev choose a port: unset `{}` and `{}`",

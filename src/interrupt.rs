@@ -4,29 +4,22 @@
 //! The handler only sets a flag (all a signal handler may safely do). Compose is
 //! in the same process group and gets the same SIGINT, so it stops by itself; the
 //! registry lock is never held across these waits, so nothing is left locked.
+//! Installing the handler is [`crate::platform`]'s job.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-#[cfg(unix)]
 extern "C" fn on_interrupt(_signal: libc::c_int) {
     INTERRUPTED.store(true, Ordering::SeqCst);
 }
 
-/// From now on, SIGINT sets the flag instead of ending the process.
+/// From now on, Ctrl-C sets the flag instead of ending the process.
 pub fn catch() {
-    #[cfg(unix)]
-    // SAFETY: the handler is async-signal-safe: it only stores to an atomic.
-    unsafe {
-        libc::signal(
-            libc::SIGINT,
-            on_interrupt as *const () as libc::sighandler_t,
-        );
-    }
+    crate::platform::catch_interrupt(on_interrupt);
 }
 
-/// Whether SIGINT arrived since [`catch`].
+/// Whether Ctrl-C arrived since [`catch`].
 pub fn requested() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }

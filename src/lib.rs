@@ -10,7 +10,6 @@ use std::io::IsTerminal;
 use clap::Parser;
 
 pub mod allocate;
-pub mod cache;
 pub mod cli;
 mod commands;
 pub mod compose;
@@ -19,14 +18,20 @@ pub mod engine;
 pub mod env_vars;
 pub mod error;
 pub mod interrupt;
+pub mod platform;
+pub mod port;
 pub mod printer;
 pub mod probe;
+pub mod process;
 pub mod project;
 pub mod ready;
 pub mod registry;
 pub mod settings;
+pub mod shell;
 pub mod stack;
 pub mod stale;
+pub mod state_dir;
+pub mod status_report;
 pub mod table;
 pub mod timestamp;
 
@@ -34,7 +39,7 @@ use cli::Cli;
 use commands::Context;
 use error::Error;
 use printer::Printer;
-use settings::GlobalSettings;
+use settings::{GlobalSettings, Settings};
 
 /// Runs iris-dev with these arguments (the first is the program name) and the
 /// process's environment; returns the exit code.
@@ -62,11 +67,15 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
     let interactive = std::io::stderr().is_terminal();
     let global = GlobalSettings::resolve(cli.global, cwd, &env, interactive);
     let printer = Printer::new(global.quiet, global.verbose, global.color, interactive);
-    let context = Context {
-        global,
-        env: &env,
-        printer,
+    let settings = match Settings::resolve(global, &env) {
+        Ok(settings) => settings,
+        Err(err) => {
+            let error = Error::from(err);
+            printer.error(&error);
+            return error.exit_code();
+        }
     };
+    let context = Context::new(settings, printer);
     match commands::dispatch(cli.command, &context) {
         Ok(()) => 0,
         Err(error) => {

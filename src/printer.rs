@@ -12,6 +12,7 @@ use console::Style;
 
 use crate::error::{Error, Report};
 
+#[derive(Clone)]
 pub struct Printer {
     quiet: bool,
     verbose: bool,

@@ -1,7 +1,10 @@
 //! Arguments, environment and defaults resolved into plain settings, in one place.
 //!
-//! Pure: the environment comes in as a lookup function, so every rule here is
-//! unit-tested without touching the process's real environment.
+//! This is the only module that reads environment variables: [`Settings::resolve`]
+//! reads every one iris-dev knows (named in [`crate::env_vars`]) once, before any
+//! command runs, and commands get plain structs. Pure: the environment comes in as
+//! a lookup function, so every rule here is unit-tested without touching the
+//! process's real environment.
 
 use std::ffi::OsString;
 use std::net::{IpAddr, Ipv4Addr};
@@ -11,6 +14,7 @@ use std::time::Duration;
 use crate::allocate::{DEFAULT_RANGE, PortRange};
 use crate::cli::{ColorChoice, GlobalArgs, UpArgs};
 use crate::env_vars;
+use crate::port::Port;
 
 /// Looks up an environment variable.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<OsString>;
@@ -21,6 +25,21 @@ pub struct SettingsError {
     pub name: &'static str,
     pub value: String,
     pub reason: String,
+}
+
+/// Everything the environment says, resolved once per run.
+pub struct Settings<'a> {
+    pub global: GlobalSettings,
+    pub registry: RegistrySettings,
+    /// Pins and range from the environment; `up`'s flags win over them.
+    pub ports: PortSettings,
+    /// `IRIS_DEV_BIND`; `up --bind` wins.
+    pub bind: Option<IpAddr>,
+    pub compose: ComposeSettings,
+    pub docker: DockerSettings,
+    /// The environment compose inherits, kept only to learn the values of the
+    /// variables a compose file interpolates (see [`Settings::interpolated`]).
+    env: Env<'a>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -40,16 +59,31 @@ pub struct RegistrySettings {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PortSettings {
-    pub port: Option<u16>,
-    pub web_port: Option<u16>,
+    pub port: Option<Port>,
+    pub web_port: Option<Port>,
     pub range: PortRange,
 }
 
-/// How to run compose, for `up`, `down` and `status`.
-#[derive(Debug, Clone, PartialEq)]
+/// How to find and run compose.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ComposeSettings {
     /// `IRIS_DEV_COMPOSE`, split on whitespace later.
     pub command: Option<String>,
+    /// `PATH`, which decides which `docker` and `docker-compose` run.
+    pub path: OsString,
+    /// `COMPOSE_PROJECT_NAME`, which wins over the file's `name`.
+    pub project_name: Option<String>,
+}
+
+/// Which Docker engine, as Docker's own CLI decides it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DockerSettings {
+    /// `DOCKER_HOST`.
+    pub host: Option<String>,
+    /// `DOCKER_CONTEXT`, which wins over the config's `currentContext`.
+    pub context: Option<String>,
+    /// `DOCKER_CONFIG`, else `~/.docker`: where `config.json` and `cli-plugins/` are.
+    pub config_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -63,16 +97,54 @@ pub struct UpSettings {
     pub compose_args: Vec<String>,
 }
 
-impl ComposeSettings {
-    pub fn resolve(env: Env<'_>) -> Result<Self, SettingsError> {
+impl<'a> Settings<'a> {
+    /// Reads every variable iris-dev knows; a value that does not parse is a usage
+    /// error naming the variable, whatever the command.
+    pub fn resolve(global: GlobalSettings, env: Env<'a>) -> Result<Self, SettingsError> {
+        let bind = text(env, env_vars::IRIS_DEV_BIND)?
+            .map(|value| {
+                value.parse().map_err(|_| {
+                    invalid(
+                        env_vars::IRIS_DEV_BIND,
+                        &value,
+                        "expected an IP address such as `127.0.0.1`",
+                    )
+                })
+            })
+            .transpose()?;
+        let home = home(env);
         Ok(Self {
-            command: text(env, env_vars::IRIS_DEV_COMPOSE)?,
+            registry: RegistrySettings::resolve(env, home.as_ref())?,
+            ports: PortSettings::resolve(env)?,
+            bind,
+            compose: ComposeSettings {
+                command: text(env, env_vars::IRIS_DEV_COMPOSE)?,
+                path: env(env_vars::PATH).unwrap_or_default(),
+                project_name: text(env, env_vars::COMPOSE_PROJECT_NAME)?,
+            },
+            docker: DockerSettings {
+                host: text(env, env_vars::DOCKER_HOST)?,
+                context: text(env, env_vars::DOCKER_CONTEXT)?,
+                config_dir: match env(env_vars::DOCKER_CONFIG).filter(|dir| !dir.is_empty()) {
+                    Some(dir) => Some(PathBuf::from(dir)),
+                    None => home.map(|home| home.join(".docker")),
+                },
+            },
+            global,
+            env,
         })
+    }
+
+    /// The value compose will see for a variable its files interpolate (`${NAME}`),
+    /// so that a cached `compose config` is thrown away when one changes.
+    pub fn interpolated(&self, name: &str) -> Option<OsString> {
+        (self.env)(name)
     }
 }
 
 impl UpSettings {
-    pub fn resolve(args: UpArgs, env: Env<'_>) -> Result<Self, SettingsError> {
+    /// `up`'s flags over the environment's settings.
+    pub fn resolve(args: UpArgs, settings: &Settings<'_>) -> Self {
         let UpArgs {
             port,
             web_port,
@@ -83,27 +155,20 @@ impl UpSettings {
             dry_run,
             compose_args,
         } = args;
-        let bind = match bind {
-            Some(bind) => bind,
-            None => match text(env, env_vars::IRIS_DEV_BIND)? {
-                None => IpAddr::V4(Ipv4Addr::LOCALHOST),
-                Some(value) => value.parse().map_err(|_| {
-                    invalid(
-                        env_vars::IRIS_DEV_BIND,
-                        &value,
-                        "expected an IP address such as `127.0.0.1`",
-                    )
-                })?,
+        Self {
+            ports: PortSettings {
+                port: port.or(settings.ports.port),
+                web_port: web_port.or(settings.ports.web_port),
+                range: settings.ports.range,
             },
-        };
-        Ok(Self {
-            ports: PortSettings::resolve(port, web_port, env)?,
-            bind,
+            bind: bind
+                .or(settings.bind)
+                .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)),
             service,
             wait: (!no_wait).then(|| Duration::from_secs(wait_timeout)),
             dry_run,
             compose_args,
-        })
+        }
     }
 }
 
@@ -132,10 +197,19 @@ impl GlobalSettings {
 }
 
 impl RegistrySettings {
-    pub fn resolve(env: Env<'_>) -> Result<Self, SettingsError> {
+    fn resolve(env: Env<'_>, home: Option<&PathBuf>) -> Result<Self, SettingsError> {
         let dir = match env(env_vars::IRIS_DEV_HOME).filter(|value| !value.is_empty()) {
             Some(dir) => PathBuf::from(dir),
-            None => home(env)?.join(".iris-devtester"),
+            None => home
+                .ok_or_else(|| SettingsError {
+                    name: env_vars::HOME,
+                    value: String::new(),
+                    reason: format!(
+                        "no home directory is set; set `{}` to the registry directory",
+                        env_vars::IRIS_DEV_HOME
+                    ),
+                })?
+                .join(".iris-devtester"),
         };
         let lock_timeout = match text(env, env_vars::IRIS_DEV_LOCK_TIMEOUT)? {
             None => Duration::from_secs(30),
@@ -156,46 +230,25 @@ impl RegistrySettings {
 }
 
 impl PortSettings {
-    /// Flags win over the environment.
-    pub fn resolve(
-        port_flag: Option<u16>,
-        web_port_flag: Option<u16>,
-        env: Env<'_>,
-    ) -> Result<Self, SettingsError> {
-        let port = match port_flag {
-            Some(port) => Some(port),
-            None => port_variable(env, env_vars::IRIS_DEV_PORT)?,
-        };
-        let web_port = match web_port_flag {
-            Some(port) => Some(port),
-            None => port_variable(env, env_vars::IRIS_DEV_WEB_PORT)?,
-        };
+    fn resolve(env: Env<'_>) -> Result<Self, SettingsError> {
         let range = match text(env, env_vars::IRIS_DEV_PORT_RANGE)? {
             None => DEFAULT_RANGE,
             Some(value) => PortRange::parse(&value)
                 .map_err(|reason| invalid(env_vars::IRIS_DEV_PORT_RANGE, &value, &reason))?,
         };
         Ok(Self {
-            port,
-            web_port,
+            port: port_variable(env, env_vars::IRIS_DEV_PORT)?,
+            web_port: port_variable(env, env_vars::IRIS_DEV_WEB_PORT)?,
             range,
         })
     }
 }
 
-fn home(env: Env<'_>) -> Result<PathBuf, SettingsError> {
+fn home(env: Env<'_>) -> Option<PathBuf> {
     [env_vars::HOME, env_vars::USERPROFILE]
         .into_iter()
         .find_map(|name| env(name).filter(|value| !value.is_empty()))
         .map(PathBuf::from)
-        .ok_or_else(|| SettingsError {
-            name: env_vars::HOME,
-            value: String::new(),
-            reason: format!(
-                "no home directory is set; set `{}` to the registry directory",
-                env_vars::IRIS_DEV_HOME
-            ),
-        })
 }
 
 /// A variable's value, trimmed; unset and empty are the same.
@@ -212,14 +265,12 @@ fn text(env: Env<'_>, name: &'static str) -> Result<Option<String>, SettingsErro
     }
 }
 
-fn port_variable(env: Env<'_>, name: &'static str) -> Result<Option<u16>, SettingsError> {
+fn port_variable(env: Env<'_>, name: &'static str) -> Result<Option<Port>, SettingsError> {
     text(env, name)?
         .map(|value| {
             value
-                .parse::<u16>()
-                .ok()
-                .filter(|&port| port != 0)
-                .ok_or_else(|| invalid(name, &value, "expected a port from 1 to 65535"))
+                .parse::<Port>()
+                .map_err(|_| invalid(name, &value, "expected a port from 1 to 65535"))
         })
         .transpose()
 }
@@ -247,10 +298,23 @@ pub fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -
 mod tests {
     use super::*;
 
+    fn global() -> GlobalSettings {
+        GlobalSettings {
+            directory: PathBuf::from("/work"),
+            quiet: false,
+            verbose: false,
+            color: false,
+        }
+    }
+
+    fn resolve(env: &dyn Fn(&str) -> Option<OsString>) -> Result<Settings<'_>, SettingsError> {
+        Settings::resolve(global(), env)
+    }
+
     #[test]
     fn registry_defaults_to_the_python_directory() {
         let env = env_of(&[("HOME", "/home/dev")]);
-        let settings = RegistrySettings::resolve(&env).unwrap();
+        let settings = resolve(&env).unwrap().registry;
         assert_eq!(settings.dir, PathBuf::from("/home/dev/.iris-devtester"));
         assert_eq!(settings.lock_timeout, Duration::from_secs(30));
 
@@ -259,67 +323,74 @@ mod tests {
             ("IRIS_DEV_HOME", "/tmp/r"),
             ("IRIS_DEV_LOCK_TIMEOUT", "0.5"),
         ]);
-        let settings = RegistrySettings::resolve(&env).unwrap();
+        let settings = resolve(&env).unwrap().registry;
         assert_eq!(settings.dir, PathBuf::from("/tmp/r"));
         assert_eq!(settings.lock_timeout, Duration::from_millis(500));
     }
 
     #[test]
     fn bad_values_name_the_variable() {
-        let env = env_of(&[("IRIS_DEV_PORT", "70000")]);
-        let error = PortSettings::resolve(None, None, &env).unwrap_err();
+        let error = |pairs: &'static [(&'static str, &'static str)]| {
+            let env = env_of(pairs);
+            resolve(&env).err().expect("an error")
+        };
         assert_eq!(
-            error.to_string(),
+            error(&[("HOME", "/h"), ("IRIS_DEV_PORT", "70000")]).to_string(),
             "`IRIS_DEV_PORT=70000` is invalid: expected a port from 1 to 65535"
         );
-        let env = env_of(&[("IRIS_DEV_PORT_RANGE", "2000-1999")]);
-        let error = PortSettings::resolve(None, None, &env).unwrap_err();
         assert_eq!(
-            error.to_string(),
+            error(&[("HOME", "/h"), ("IRIS_DEV_PORT_RANGE", "2000-1999")]).to_string(),
             "`IRIS_DEV_PORT_RANGE=2000-1999` is invalid: `2000-1999` starts after it ends"
         );
-        let bad_timeouts: [&'static [(&str, &str)]; 4] = [
-            &[("HOME", "/h"), ("IRIS_DEV_LOCK_TIMEOUT", "soon")],
-            &[("HOME", "/h"), ("IRIS_DEV_LOCK_TIMEOUT", "-1")],
-            &[("HOME", "/h"), ("IRIS_DEV_LOCK_TIMEOUT", "1e30")],
-            &[("HOME", "/h"), ("IRIS_DEV_LOCK_TIMEOUT", "NaN")],
-        ];
-        for pairs in bad_timeouts {
-            let env = env_of(pairs);
-            let error = RegistrySettings::resolve(&env).unwrap_err();
-            assert_eq!(error.name, "IRIS_DEV_LOCK_TIMEOUT", "{pairs:?}");
+        assert_eq!(
+            error(&[("HOME", "/h"), ("IRIS_DEV_PORT_RANGE", "0-10")]).to_string(),
+            "`IRIS_DEV_PORT_RANGE=0-10` is invalid: `0` in `0-10` is not a port from 1 to 65535"
+        );
+        for timeout in ["soon", "-1", "1e30", "NaN"] {
+            let pairs: &'static [(&'static str, &'static str)] = Box::leak(Box::new([
+                ("HOME", "/h"),
+                ("IRIS_DEV_LOCK_TIMEOUT", timeout),
+            ]));
+            assert_eq!(error(pairs).name, "IRIS_DEV_LOCK_TIMEOUT", "{timeout}");
         }
-        let env = env_of(&[]);
-        assert_eq!(RegistrySettings::resolve(&env).unwrap_err().name, "HOME");
+        assert_eq!(
+            error(&[("HOME", "/h"), ("IRIS_DEV_BIND", "everywhere")]).name,
+            "IRIS_DEV_BIND"
+        );
+        assert_eq!(error(&[]).name, "HOME");
     }
 
     #[test]
     fn flags_win_over_the_environment() {
         let env = env_of(&[
+            ("HOME", "/h"),
             ("IRIS_DEV_PORT", "2000"),
             ("IRIS_DEV_WEB_PORT", "3000"),
             ("IRIS_DEV_PORT_RANGE", "12000-12099"),
+            ("IRIS_DEV_BIND", "0.0.0.0"),
         ]);
-        let settings = PortSettings::resolve(Some(2100), None, &env).unwrap();
-        assert_eq!(settings.port, Some(2100));
-        assert_eq!(settings.web_port, Some(3000));
+        let settings = resolve(&env).unwrap();
+        let flags = UpArgs {
+            port: Port::new(2100),
+            ..up_args()
+        };
+        let up = UpSettings::resolve(flags, &settings);
+        assert_eq!(up.ports.port, Port::new(2100));
+        assert_eq!(up.ports.web_port, Port::new(3000));
         assert_eq!(
-            settings.range,
+            up.ports.range,
             PortRange {
                 start: 12_000,
                 end: 12_099
             }
         );
-        let empty = env_of(&[("IRIS_DEV_PORT", " ")]);
-        assert_eq!(
-            PortSettings::resolve(None, None, &empty).unwrap().port,
-            None
-        );
+        assert!(up.bind.is_unspecified());
+        let empty = env_of(&[("HOME", "/h"), ("IRIS_DEV_PORT", " ")]);
+        assert_eq!(resolve(&empty).unwrap().ports.port, None);
     }
 
-    #[test]
-    fn up_binds_to_loopback_unless_told() {
-        let args = || UpArgs {
+    fn up_args() -> UpArgs {
+        UpArgs {
             port: None,
             web_port: None,
             bind: None,
@@ -328,31 +399,61 @@ mod tests {
             wait_timeout: 300,
             dry_run: false,
             compose_args: vec![],
-        };
-        let env = env_of(&[]);
-        let settings = UpSettings::resolve(args(), &env).unwrap();
-        assert_eq!(settings.bind, IpAddr::V4(Ipv4Addr::LOCALHOST));
-        assert_eq!(settings.wait, Some(Duration::from_secs(300)));
-        let env = env_of(&[("IRIS_DEV_BIND", "0.0.0.0")]);
+        }
+    }
+
+    #[test]
+    fn up_binds_to_loopback_unless_told() {
+        let env = env_of(&[("HOME", "/h")]);
+        let settings = resolve(&env).unwrap();
+        let up = UpSettings::resolve(up_args(), &settings);
+        assert_eq!(up.bind, IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert_eq!(up.wait, Some(Duration::from_secs(300)));
+        let env = env_of(&[("HOME", "/h"), ("IRIS_DEV_BIND", "0.0.0.0")]);
+        let settings = resolve(&env).unwrap();
         assert!(
-            UpSettings::resolve(args(), &env)
-                .unwrap()
+            UpSettings::resolve(up_args(), &settings)
                 .bind
                 .is_unspecified()
         );
         let flag = UpArgs {
             bind: Some(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2))),
             no_wait: true,
-            ..args()
+            ..up_args()
         };
-        let settings = UpSettings::resolve(flag, &env).unwrap();
-        assert_eq!(settings.bind.to_string(), "127.0.0.2");
-        assert_eq!(settings.wait, None);
-        let env = env_of(&[("IRIS_DEV_BIND", "everywhere")]);
+        let up = UpSettings::resolve(flag, &settings);
+        assert_eq!(up.bind.to_string(), "127.0.0.2");
+        assert_eq!(up.wait, None);
+    }
+
+    #[test]
+    fn docker_and_compose_settings_come_from_their_variables() {
+        let env = env_of(&[("HOME", "/home/dev"), ("PATH", "/bin")]);
+        let settings = resolve(&env).unwrap();
         assert_eq!(
-            UpSettings::resolve(args(), &env).unwrap_err().name,
-            "IRIS_DEV_BIND"
+            settings.docker.config_dir,
+            Some(PathBuf::from("/home/dev/.docker"))
         );
+        assert_eq!(settings.docker.host, None);
+        assert_eq!(settings.compose.path, OsString::from("/bin"));
+        let env = env_of(&[
+            ("HOME", "/home/dev"),
+            ("DOCKER_CONFIG", "/cfg"),
+            ("DOCKER_HOST", "tcp://127.0.0.1:2375"),
+            ("DOCKER_CONTEXT", "far"),
+            ("COMPOSE_PROJECT_NAME", " ci-7 "),
+            ("IRIS_DEV_COMPOSE", "podman-compose"),
+        ]);
+        let settings = resolve(&env).unwrap();
+        assert_eq!(settings.docker.config_dir, Some(PathBuf::from("/cfg")));
+        assert_eq!(
+            settings.docker.host.as_deref(),
+            Some("tcp://127.0.0.1:2375")
+        );
+        assert_eq!(settings.docker.context.as_deref(), Some("far"));
+        assert_eq!(settings.compose.project_name.as_deref(), Some("ci-7"));
+        assert_eq!(settings.compose.command.as_deref(), Some("podman-compose"));
+        assert_eq!(settings.interpolated("DOCKER_CONTEXT"), Some("far".into()));
     }
 
     #[test]

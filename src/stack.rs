@@ -1,22 +1,20 @@
-//! A project's compose stack: its base files, compose project name, IRIS service
-//! hint and where the generated files go.
+//! A project's compose stack: its base files, compose project name and IRIS
+//! service hint.
 //!
-//! Resolution is pure over the base file's text; writing the generated files is the
-//! caller's job.
+//! [`Stack::resolve`] is pure over the base file's text; [`Stack::load`] reads
+//! the files for it. Writing the generated files is [`StateDir`]'s job.
 
 use std::path::PathBuf;
 
 use serde::Deserialize;
 
 use crate::project::Project;
+use crate::registry::Assignment;
+use crate::settings::ComposeSettings;
+use crate::state_dir::StateDir;
 
 /// The built-in compose file for a project that has none.
 pub const TEMPLATE: &str = include_str!("../templates/compose.yaml");
-/// Where iris-dev keeps its generated files inside a project.
-pub const STATE_DIR: &str = ".iris-dev";
-pub const OVERRIDE_FILE: &str = "compose.override.yaml";
-/// The template's copy when the project has no compose file.
-pub const TEMPLATE_FILE: &str = "compose.yaml";
 /// A project's own override files, which compose merges over the base by itself
 /// when run without `-f`; the first that exists is used.
 pub const LOCAL_OVERRIDE_NAMES: [&str; 4] = [
@@ -52,7 +50,38 @@ struct Extension {
     service: Option<String>,
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum StackError {
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error("cannot read the compose file `{}`", file.display())]
+    Parse { file: PathBuf, message: String },
+}
+
 impl Stack {
+    /// Reads the project's compose file (for `name` and `x-iris-dev`) and finds
+    /// its own override file.
+    pub fn load(project: &Project, compose: &ComposeSettings) -> Result<Self, StackError> {
+        let text = match &project.compose_file {
+            Some(file) => Some(fs_err::read_to_string(file)?),
+            None => None,
+        };
+        let local_override = LOCAL_OVERRIDE_NAMES
+            .iter()
+            .map(|name| project.root.join(name))
+            .find(|path| path.is_file());
+        Self::resolve(
+            project,
+            text.as_deref(),
+            local_override,
+            compose.project_name.clone(),
+        )
+        .map_err(|message| StackError::Parse {
+            file: project.compose_file.clone().unwrap_or_default(),
+            message,
+        })
+    }
+
     /// `base_text` is the project's compose file, `None` for the template;
     /// `env_name` is `COMPOSE_PROJECT_NAME`, which wins over the file's `name`.
     ///
@@ -72,11 +101,7 @@ impl Stack {
                     .collect();
                 (files, false, text)
             }
-            _ => (
-                vec![project.root.join(STATE_DIR).join(TEMPLATE_FILE)],
-                true,
-                TEMPLATE,
-            ),
+            _ => (vec![StateDir::template_file(&project.root)], true, TEMPLATE),
         };
         let header: Header = serde_norway::from_str::<Option<Header>>(text)
             .map_err(|err| err.to_string())?
@@ -93,12 +118,18 @@ impl Stack {
         })
     }
 
-    pub fn state_dir(&self) -> PathBuf {
-        self.root.join(STATE_DIR)
+    pub fn override_file(&self) -> PathBuf {
+        StateDir::override_file(&self.root)
     }
 
-    pub fn override_file(&self) -> PathBuf {
-        self.state_dir().join(OVERRIDE_FILE)
+    /// The compose project name of this stack: the one `up` recorded in the
+    /// assignment when there is one (so `down`, `status` and `env` find the
+    /// containers even after `COMPOSE_PROJECT_NAME` or the file changed), else
+    /// the name `up` would use now. Every command asks this, and only this.
+    pub fn compose_project<'a>(&'a self, assignment: Option<&'a Assignment>) -> &'a str {
+        assignment
+            .and_then(|assignment| assignment.compose_project.as_deref())
+            .unwrap_or(&self.name)
     }
 
     /// Base files and the override, in `-f` order.

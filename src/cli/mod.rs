@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::port::Port;
+
 pub mod generate;
 
 /// Run InterSystems IRIS in Docker for many projects at once, each on its own ports.
@@ -99,12 +101,12 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct UpArgs {
     /// Pin the superserver port (overrides `IRIS_DEV_PORT`)
-    #[arg(long, value_name = "PORT", value_parser = port_number)]
-    pub port: Option<u16>,
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<Port>,
 
     /// Pin the web portal port (overrides `IRIS_DEV_WEB_PORT`)
-    #[arg(long, value_name = "PORT", value_parser = port_number)]
-    pub web_port: Option<u16>,
+    #[arg(long, value_name = "PORT")]
+    pub web_port: Option<Port>,
 
     /// Host address to publish on [default: 127.0.0.1]
     ///
@@ -166,13 +168,6 @@ pub struct PruneArgs {
     /// Say what would change, and change nothing
     #[arg(long)]
     pub dry_run: bool,
-}
-
-fn port_number(text: &str) -> Result<u16, String> {
-    text.parse::<u16>()
-        .ok()
-        .filter(|&port| port != 0)
-        .ok_or_else(|| format!("`{text}` is not a port from 1 to 65535"))
 }
 
 #[derive(Debug, Args)]

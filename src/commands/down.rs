@@ -1,16 +1,14 @@
 //! `iris-dev down`: `docker compose down` with the files and name `up` used; the
 //! project keeps its ports unless `--release`.
 
-use fs_err as fs;
-
-use crate::allocate;
 use crate::cli::DownArgs;
-use crate::commands::{
-    Context, ProjectCache, compose_env, detect_compose, ensure_state_dir, load_stack,
-};
-use crate::compose::{DuctRunner, Runner};
+use crate::commands::Context;
+use crate::connection::compose_env;
 use crate::error::Error;
+use crate::process::{DuctRunner, Runner};
+use crate::registry::transition;
 use crate::stack;
+use crate::state_dir::StateDir;
 
 pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
     let DownArgs {
@@ -19,16 +17,15 @@ pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
         compose_args,
     } = args;
     let project = context.project()?;
-    let stack = load_stack(context, &project)?;
-    let mut cache = ProjectCache::load(stack.state_dir());
-    let compose = detect_compose(context, &project, &mut cache)?;
+    let stack = context.stack(&project)?;
+    let mut state = StateDir::open(&project.root);
+    let compose = context.compose(&project, &mut state)?;
     context.require_engine(&context.endpoint())?;
-    let registry = context.with_store(|store| Ok(store.read()?))?;
+    let registry = context.store().read()?;
     let assignment = registry.find(project.key()).cloned();
 
     if stack.template && !stack.base_files[0].exists() {
-        ensure_state_dir(&stack.state_dir())?;
-        fs::write(&stack.base_files[0], stack::TEMPLATE)?;
+        state.write_template(stack::TEMPLATE)?;
     }
     let mut files = stack.base_files.clone();
     if stack.override_file().exists() {
@@ -39,18 +36,14 @@ pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
         down_args.push("--volumes".to_owned());
     }
     down_args.extend(compose_args);
-    // The name `up` used, even if `COMPOSE_PROJECT_NAME` or the file changed since.
-    let name = assignment
-        .as_ref()
-        .and_then(|assignment| assignment.compose_project.clone())
-        .unwrap_or_else(|| stack.name.clone());
-    let mut invocation = compose.invocation(&stack.root, &name, &files, &down_args);
+    let name = stack.compose_project(assignment.as_ref());
+    let mut invocation = compose.invocation(&stack.root, name, &files, &down_args);
     if let Some(assignment) = &assignment {
         invocation.env = compose_env(assignment);
     }
     let code = DuctRunner.stream(&invocation, &mut |line| context.printer.passthrough(line))?;
-    if stack.state_dir().exists() {
-        cache.save()?;
+    if state.exists() {
+        state.save()?;
     }
     if code != 0 {
         return Err(Error::ComposeFailed {
@@ -67,15 +60,13 @@ pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
         return Ok(());
     };
     let now = context.now();
-    context.with_store(|store| {
-        store.update(|registry| {
-            if release {
-                registry.remove(project.key());
-            } else {
-                allocate::release(registry, project.key(), &now);
-            }
-            Ok(())
-        })
+    context.store().update(|registry| {
+        if release {
+            registry.remove(project.key());
+        } else {
+            transition::release(registry, project.key(), &now);
+        }
+        Ok::<_, Error>(())
     })?;
     if release {
         context.printer.status(

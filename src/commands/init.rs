@@ -4,11 +4,11 @@ use fs_err as fs;
 
 use crate::commands::Context;
 use crate::error::Error;
-use crate::project::{COMPOSE_FILE_NAMES, Project};
+use crate::project::COMPOSE_FILE_NAMES;
 use crate::stack::TEMPLATE;
 
 pub fn run(context: &Context<'_>) -> Result<(), Error> {
-    let project = Project::discover(context.directory())?;
+    let project = context.project()?;
     if let Some(existing) = project.compose_file {
         return Err(Error::AlreadyExists { path: existing });
     }

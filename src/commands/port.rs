@@ -1,12 +1,12 @@
 //! `iris-dev port`: the project's port, alone on standard output.
 
 use crate::cli::PortArgs;
-use crate::commands::Context;
+use crate::commands::{Context, assign};
 use crate::error::Error;
 
 pub fn run(args: PortArgs, context: &Context<'_>) -> Result<(), Error> {
     let PortArgs { web } = args;
-    let (_, assignment) = context.current_ports()?;
+    let (_, assignment) = assign::current(context)?;
     let port = if web {
         assignment.effective_web_port().unwrap_or_default()
     } else {

@@ -4,15 +4,15 @@ use std::path::Path;
 
 use crate::cli::{ClearArgs, InspectArgs, ListArgs, PruneArgs};
 use crate::commands::Context;
+use crate::engine::{DockerEngine, Engine};
 use crate::error::Error;
-use crate::project::{Project, compose_project_name};
-use crate::registry::Assignment;
-use crate::stale;
+use crate::project::Project;
+use crate::registry::{Assignment, Registry, transition};
 use crate::table;
 
 pub fn list(args: ListArgs, context: &Context<'_>) -> Result<(), Error> {
     let ListArgs { json } = args;
-    let registry = context.with_store(|store| Ok(store.read()?))?;
+    let registry = context.store().read()?;
     if json {
         return context.printer.data(to_json(&registry.assignments));
     }
@@ -48,12 +48,13 @@ pub fn inspect(args: InspectArgs, context: &Context<'_>) -> Result<(), Error> {
         Some(path) => Project::from_argument(&path, context.directory())?,
         None => context.project()?,
     };
-    let registry = context.with_store(|store| Ok(store.read()?))?;
+    let registry = context.store().read()?;
     let assignment = registry
         .find(project.key())
         .ok_or_else(|| Error::NotAssigned {
             projects: vec![project.key().to_owned()],
         })?;
+    let stack = context.stack(&project)?;
     if json {
         return context.printer.data(to_json(assignment));
     }
@@ -64,10 +65,7 @@ pub fn inspect(args: InspectArgs, context: &Context<'_>) -> Result<(), Error> {
         ["status", &assignment.status.to_string()],
         ["type", &assignment.assignment_type.to_string()],
         ["assigned", assignment.assigned_at.as_str()],
-        [
-            "compose project",
-            &compose_project_name(&assignment.project_path),
-        ],
+        ["compose project", stack.compose_project(Some(assignment))],
         [
             "container",
             assignment.container_name.as_deref().unwrap_or("-"),
@@ -94,21 +92,19 @@ pub fn clear(args: ClearArgs, context: &Context<'_>) -> Result<(), Error> {
             })
             .collect::<Result<_, Error>>()?
     };
-    let cleared = context.with_store(|store| {
-        store.update(|registry| {
-            if all {
-                return Ok(std::mem::take(&mut registry.assignments));
-            }
-            let missing: Vec<String> = keys
-                .iter()
-                .filter(|key| registry.find(key).is_none())
-                .cloned()
-                .collect();
-            if !missing.is_empty() {
-                return Err(Error::NotAssigned { projects: missing });
-            }
-            Ok(keys.iter().filter_map(|key| registry.remove(key)).collect())
-        })
+    let cleared = context.store().update(|registry| {
+        if all {
+            return Ok(std::mem::take(&mut registry.assignments));
+        }
+        let missing: Vec<String> = keys
+            .iter()
+            .filter(|key| registry.find(key).is_none())
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::NotAssigned { projects: missing });
+        }
+        Ok(keys.iter().filter_map(|key| registry.remove(key)).collect())
     })?;
     if cleared.is_empty() {
         context
@@ -124,76 +120,63 @@ pub fn clear(args: ClearArgs, context: &Context<'_>) -> Result<(), Error> {
     Ok(())
 }
 
+/// What `ports prune` changes: computed and applied in one update (or on a copy
+/// with `--dry-run`), then printed.
+struct Pruned {
+    stale: Vec<Assignment>,
+    removed: Vec<Assignment>,
+}
+
 pub fn prune(args: PruneArgs, context: &Context<'_>) -> Result<(), Error> {
     let PruneArgs { dry_run } = args;
     let endpoint = context.endpoint();
     let engine = endpoint.registry_key();
-    let registry = context.with_store(|store| Ok(store.read()?))?;
-    let mut changes = 0;
-
-    match context.engine_containers(&endpoint) {
-        Ok(containers) => {
-            let stale: Vec<Assignment> = if dry_run {
-                stale::stale_projects(&registry, &containers, engine)
-                    .iter()
-                    .filter_map(|project| registry.find(project).cloned())
-                    .collect()
-            } else {
-                context.mark_stale(&containers, engine)?
-            };
-            let verb = if dry_run { "would mark" } else { "marked" };
-            for assignment in &stale {
-                context.printer.status(
-                    verb,
-                    format_args!(
-                        "`{}` stale: its containers are gone (port {})",
-                        assignment.project_path, assignment.port
-                    ),
-                );
-            }
-            changes += stale.len();
-        }
-        Err(err) => context
+    let containers = DockerEngine::connect(&endpoint).and_then(|engine| engine.containers());
+    if let Err(err) = &containers {
+        context
             .printer
-            .warn(format_args!("{err}; nothing is marked stale")),
+            .warn(format_args!("{err}; nothing is marked stale"));
     }
-
-    let missing: Vec<String> = registry
-        .assignments
-        .iter()
-        .filter(|assignment| !Path::new(&assignment.project_path).exists())
-        .map(|assignment| assignment.project_path.clone())
-        .collect();
-    let removed = if dry_run || missing.is_empty() {
-        missing
-            .iter()
-            .filter_map(|project| registry.find(project).cloned())
-            .collect()
-    } else {
-        context.with_store(|store| {
-            store.update(|registry| {
-                Ok::<_, Error>(
-                    missing
-                        .iter()
-                        .filter(|project| !Path::new(project).exists())
-                        .filter_map(|project| registry.remove(project))
-                        .collect::<Vec<_>>(),
-                )
-            })
-        })?
+    let now = context.now();
+    let plan = |registry: &mut Registry| Pruned {
+        stale: containers
+            .as_deref()
+            .map(|containers| transition::mark_stale(registry, containers, engine, &now))
+            .unwrap_or_default(),
+        removed: transition::prune_missing(registry, |path| Path::new(path).exists()),
     };
-    let verb = if dry_run { "would remove" } else { "removed" };
-    for assignment in &removed {
+    let pruned = if dry_run {
+        plan(&mut context.store().read()?)
+    } else {
+        context
+            .store()
+            .update(|registry| Ok::<_, Error>(plan(registry)))?
+    };
+
+    let (mark, remove) = if dry_run {
+        ("would mark", "would remove")
+    } else {
+        ("marked", "removed")
+    };
+    for assignment in &pruned.stale {
         context.printer.status(
-            verb,
+            mark,
+            format_args!(
+                "`{}` stale: its containers are gone (port {})",
+                assignment.project_path, assignment.port
+            ),
+        );
+    }
+    for assignment in &pruned.removed {
+        context.printer.status(
+            remove,
             format_args!(
                 "`{}`: the directory no longer exists (port {})",
                 assignment.project_path, assignment.port
             ),
         );
     }
-    changes += removed.len();
-    if changes == 0 {
+    if pruned.stale.is_empty() && pruned.removed.is_empty() {
         context.printer.info("nothing to prune");
     }
     Ok(())
@@ -201,8 +184,9 @@ pub fn prune(args: PruneArgs, context: &Context<'_>) -> Result<(), Error> {
 
 pub fn reset(context: &Context<'_>) -> Result<(), Error> {
     let now = context.now();
-    let (registry, aside) =
-        context.with_store(|store| Ok((store.registry_path(), store.reset(&now)?)))?;
+    let store = context.store();
+    let aside = store.reset(&now)?;
+    let registry = store.registry_path();
     if let Some(aside) = aside {
         context.printer.status(
             "moved",

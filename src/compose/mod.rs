@@ -1,17 +1,21 @@
-//! Running `docker compose`: which command, which version, and the invocations.
+//! Compose as data: the command and its version, the invocations iris-dev
+//! builds, and what its output says about refused ports.
 //!
-//! [`Runner`] is the one edge that starts compose processes (through duct); the
-//! rest of this module and its children is pure, so the v2 paths this machine
-//! cannot run are unit-tested with a fake runner.
+//! Pure. Finding the command is [`detect`]'s job, running it the
+//! [`crate::process::Runner`]'s; the merged config and the override file are
+//! [`config`] and [`override_file`].
 
 use std::fmt;
-use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
+pub mod cache;
 pub mod config;
+pub mod detect;
 pub mod override_file;
 
-use crate::connection::shell_quote;
+pub use detect::ComposeError;
+
+use crate::process::Invocation;
 
 /// First compose release that reads the `!override` tag.
 const OVERRIDE_TAG_SINCE: Version = Version(2, 24, 4);
@@ -84,260 +88,44 @@ impl Compose {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ComposeError {
-    #[error("no compose command found: neither `docker compose` nor `docker-compose` runs")]
-    NotFound,
-    #[error("`{command}` from `IRIS_DEV_COMPOSE` does not run: {message}")]
-    Configured { command: String, message: String },
+/// A host port the engine refused to publish, as compose's output names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The address it was to be bound on, when the message says.
+    pub address: Option<String>,
+    pub port: u16,
 }
 
-/// Finds the compose command: `configured` (from `IRIS_DEV_COMPOSE`), else the
-/// v2 plugin, else the standalone `docker-compose`.
-pub fn detect(
-    runner: &dyn Runner,
-    configured: Option<&str>,
-    dir: &Path,
-) -> Result<Compose, ComposeError> {
-    let probe = |command: Vec<String>| -> Result<Compose, String> {
-        let mut argv = command.clone();
-        argv.extend(["version".to_owned(), "--short".to_owned()]);
-        let invocation = Invocation {
-            argv,
-            dir: dir.to_owned(),
-            env: Vec::new(),
-        };
-        let output = runner.capture(&invocation).map_err(|err| err.to_string())?;
-        if output.code != 0 {
-            let said = if output.stderr.trim().is_empty() {
-                &output.stdout
-            } else {
-                &output.stderr
-            };
-            return Err(said.trim().to_owned());
-        }
-        Ok(Compose {
-            command,
-            version: Version::parse(&output.stdout),
-        })
+/// Whether a line of compose's output says a host port was taken under it, and
+/// which one when the message names it. The engine's words:
+/// - Docker: `Bind for 0.0.0.0:8080 failed: port is already allocated`;
+/// - Docker's userland proxy and Podman: `listen tcp4 127.0.0.1:8080: bind:
+///   address already in use` (Podman: `rootlessport listen tcp 0.0.0.0:8080:
+///   bind: address already in use`).
+pub fn port_refusal(line: &str) -> Option<Option<Refusal>> {
+    let before = if let Some(at) = line.find(" failed: port is already allocated") {
+        line[..at].rsplit_once("Bind for ").map(|(_, spec)| spec)
+    } else if let Some(at) = line.find(": bind: address already in use") {
+        line[..at].rsplit(' ').next()
+    } else if line.contains("port is already allocated") || line.contains("address already in use")
+    {
+        None
+    } else {
+        return None;
     };
-    if let Some(configured) = configured {
-        let command: Vec<String> = configured.split_whitespace().map(str::to_owned).collect();
-        return probe(command).map_err(|message| ComposeError::Configured {
-            command: configured.to_owned(),
-            message,
-        });
-    }
-    [
-        vec!["docker".to_owned(), "compose".to_owned()],
-        vec!["docker-compose".to_owned()],
-    ]
-    .into_iter()
-    .find_map(|command| probe(command).ok())
-    .ok_or(ComposeError::NotFound)
-}
-
-/// One compose process to start.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Invocation {
-    pub argv: Vec<String>,
-    pub dir: PathBuf,
-    /// Set on top of the inherited environment.
-    pub env: Vec<(String, String)>,
-}
-
-impl fmt::Display for Invocation {
-    /// The command line as a POSIX shell would take it, variables first.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let words = self
-            .env
-            .iter()
-            .map(|(name, value)| format!("{name}={}", shell_quote(value)))
-            .chain(self.argv.iter().map(|word| shell_quote(word)));
-        f.write_str(&words.collect::<Vec<_>>().join(" "))
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Captured {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-/// Starts compose processes.
-pub trait Runner {
-    /// Runs to completion with output captured.
-    fn capture(&self, invocation: &Invocation) -> io::Result<Captured>;
-    /// Runs with stdout and stderr merged and handed over line by line as they
-    /// come; returns the exit code.
-    fn stream(&self, invocation: &Invocation, on_line: &mut dyn FnMut(&str)) -> io::Result<i32>;
-}
-
-/// The real runner.
-pub struct DuctRunner;
-
-impl DuctRunner {
-    fn expression(invocation: &Invocation) -> io::Result<duct::Expression> {
-        let (program, args) = invocation
-            .argv
-            .split_first()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "empty compose command"))?;
-        let mut expression = duct::cmd(program, args).dir(&invocation.dir).unchecked();
-        for (name, value) in &invocation.env {
-            expression = expression.env(name, value);
-        }
-        Ok(expression)
-    }
-
-    fn name_error(invocation: &Invocation, err: io::Error) -> io::Error {
-        io::Error::new(
-            err.kind(),
-            format!("failed to run `{}`: {err}", invocation.argv.join(" ")),
-        )
-    }
-}
-
-impl Runner for DuctRunner {
-    fn capture(&self, invocation: &Invocation) -> io::Result<Captured> {
-        let output = Self::expression(invocation)?
-            .stdin_null()
-            .stdout_capture()
-            .stderr_capture()
-            .run()
-            .map_err(|err| Self::name_error(invocation, err))?;
-        Ok(Captured {
-            code: output.status.code().unwrap_or(1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    Some(before.and_then(|spec| {
+        let (address, port) = spec.rsplit_once(':')?;
+        let address = address.trim_start_matches('[').trim_end_matches(']');
+        Some(Refusal {
+            address: (!address.is_empty()).then(|| address.to_owned()),
+            port: port.trim().parse().ok()?,
         })
-    }
-
-    fn stream(&self, invocation: &Invocation, on_line: &mut dyn FnMut(&str)) -> io::Result<i32> {
-        let reader = Self::expression(invocation)?
-            .stdin_null()
-            .stderr_to_stdout()
-            .reader()
-            .map_err(|err| Self::name_error(invocation, err))?;
-        let mut lines = BufReader::new(&reader);
-        let mut line = Vec::new();
-        loop {
-            line.clear();
-            if lines.read_until(b'\n', &mut line)? == 0 {
-                break;
-            }
-            on_line(String::from_utf8_lossy(&line).trim_end_matches(['\n', '\r']));
-        }
-        let output = reader
-            .try_wait()?
-            .ok_or_else(|| io::Error::other("compose closed its output but is still running"))?;
-        Ok(output.status.code().unwrap_or(1))
-    }
-}
-
-/// Whether compose's output says a host port was taken under it.
-pub fn is_port_conflict(line: &str) -> bool {
-    line.contains("port is already allocated") || line.contains("address already in use")
-}
-
-#[cfg(test)]
-pub mod fake {
-    //! A compose that records what it was asked and answers from a script.
-
-    use std::cell::RefCell;
-
-    use super::*;
-
-    #[derive(Default)]
-    pub struct FakeRunner {
-        /// `(argv contains this word, answer)`, first match wins.
-        pub answers: Vec<(&'static str, Captured)>,
-        pub calls: RefCell<Vec<Invocation>>,
-    }
-
-    impl FakeRunner {
-        pub fn answer(mut self, word: &'static str, code: i32, stdout: &str) -> Self {
-            self.answers.push((
-                word,
-                Captured {
-                    code,
-                    stdout: stdout.to_owned(),
-                    stderr: String::new(),
-                },
-            ));
-            self
-        }
-
-        fn find(&self, invocation: &Invocation) -> io::Result<Captured> {
-            self.calls.borrow_mut().push(invocation.clone());
-            self.answers
-                .iter()
-                .find(|(word, _)| invocation.argv.iter().any(|arg| arg == word))
-                .map(|(_, answer)| answer.clone())
-                .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "not found"))
-        }
-    }
-
-    impl Runner for FakeRunner {
-        fn capture(&self, invocation: &Invocation) -> io::Result<Captured> {
-            self.find(invocation)
-        }
-
-        fn stream(
-            &self,
-            invocation: &Invocation,
-            on_line: &mut dyn FnMut(&str),
-        ) -> io::Result<i32> {
-            let answer = self.find(invocation)?;
-            answer.stdout.lines().for_each(on_line);
-            Ok(answer.code)
-        }
-    }
+    }))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::fake::FakeRunner;
     use super::*;
-
-    #[test]
-    fn prefers_the_plugin_then_standalone() {
-        let plugin = FakeRunner::default().answer("compose", 0, "2.29.1\n");
-        let compose = detect(&plugin, None, Path::new("/p")).unwrap();
-        assert_eq!(compose.command, ["docker", "compose"]);
-        assert!(compose.supports_override_tag());
-        assert_eq!(
-            plugin.calls.borrow()[0].argv,
-            ["docker", "compose", "version", "--short"]
-        );
-
-        let v1 = FakeRunner::default()
-            .answer("compose", 1, "docker: 'compose' is not a docker command.")
-            .answer("docker-compose", 0, "1.29.2\n");
-        let compose = detect(&v1, None, Path::new("/p")).unwrap();
-        assert_eq!(compose.command, ["docker-compose"]);
-        assert!(compose.version == Some(Version(1, 29, 2)) && !compose.supports_override_tag());
-        assert_eq!(compose.display_name(), "docker-compose 1.29.2");
-
-        assert!(matches!(
-            detect(&FakeRunner::default(), None, Path::new("/p")),
-            Err(ComposeError::NotFound)
-        ));
-    }
-
-    #[test]
-    fn configured_command_is_used_as_is() {
-        let podman =
-            FakeRunner::default().answer("podman-compose", 0, "podman-compose version 1.0.6\n");
-        let compose = detect(&podman, Some("podman-compose"), Path::new("/p")).unwrap();
-        assert_eq!(compose.version, None);
-        let broken = FakeRunner::default().answer("nope", 127, "command not found");
-        let error = detect(&broken, Some("nope"), Path::new("/p")).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "`nope` from `IRIS_DEV_COMPOSE` does not run: command not found"
-        );
-    }
 
     #[test]
     fn versions() {
@@ -376,13 +164,33 @@ mod tests {
     }
 
     #[test]
-    fn port_conflicts_in_compose_output() {
-        assert!(is_port_conflict(
-            "Error response from daemon: driver failed programming external connectivity on endpoint x: Bind for 127.0.0.1:12000 failed: port is already allocated"
-        ));
-        assert!(is_port_conflict(
-            "Error starting userland proxy: listen tcp4 127.0.0.1:12000: bind: address already in use"
-        ));
-        assert!(!is_port_conflict("Creating shop_iris_1 ... done"));
+    fn port_refusals_name_the_port_when_the_engine_does() {
+        let refusal = |address: &str, port| {
+            Some(Some(Refusal {
+                address: Some(address.to_owned()),
+                port,
+            }))
+        };
+        assert_eq!(
+            port_refusal(
+                "Error response from daemon: driver failed programming external connectivity on endpoint x: Bind for 127.0.0.1:12000 failed: port is already allocated"
+            ),
+            refusal("127.0.0.1", 12_000)
+        );
+        assert_eq!(
+            port_refusal(
+                "Error starting userland proxy: listen tcp4 0.0.0.0:8080: bind: address already in use"
+            ),
+            refusal("0.0.0.0", 8080)
+        );
+        assert_eq!(
+            port_refusal("Error: rootlessport listen tcp [::]:5432: bind: address already in use"),
+            refusal("::", 5432)
+        );
+        assert_eq!(
+            port_refusal("ERROR: for iris  port is already allocated"),
+            Some(None)
+        );
+        assert_eq!(port_refusal("Creating shop_iris_1 ... done"), None);
     }
 }

@@ -199,6 +199,12 @@ impl Registry {
             .find(|assignment| assignment.project_path == project)
     }
 
+    pub fn find_mut(&mut self, project: &str) -> Option<&mut Assignment> {
+        self.assignments
+            .iter_mut()
+            .find(|assignment| assignment.project_path == project)
+    }
+
     pub fn position(&self, project: &str) -> Option<usize> {
         self.assignments
             .iter()

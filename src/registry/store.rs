@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use fs_err as fs;
 
 use super::model::{ContentError, Registry};
+use crate::platform;
 use crate::timestamp::Timestamp;
 
 pub const REGISTRY_FILE: &str = "port-registry.json";
@@ -56,11 +57,11 @@ pub enum StoreError {
 }
 
 /// The registry directory and how long to wait for its lock.
-pub struct Store<'a> {
+pub struct Store {
     dir: PathBuf,
     timeout: Duration,
     /// Called once when a wait for the lock outlasts [`WAIT_NOTICE_AFTER`].
-    on_wait: &'a dyn Fn(&Path),
+    on_wait: Box<dyn Fn(&Path)>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -69,8 +70,8 @@ enum LockMode {
     Exclusive,
 }
 
-impl<'a> Store<'a> {
-    pub fn new(dir: PathBuf, timeout: Duration, on_wait: &'a dyn Fn(&Path)) -> Self {
+impl Store {
+    pub fn new(dir: PathBuf, timeout: Duration, on_wait: Box<dyn Fn(&Path)>) -> Self {
         Self {
             dir,
             timeout,
@@ -165,8 +166,7 @@ impl<'a> Store<'a> {
             Err(err) if err.kind() == io::ErrorKind::NotFound && create => {
                 let mut builder = std::fs::DirBuilder::new();
                 builder.recursive(true);
-                #[cfg(unix)]
-                std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+                platform::private_dir_builder(&mut builder);
                 builder.create(&self.dir).map_err(|err| {
                     io::Error::new(
                         err.kind(),
@@ -253,7 +253,7 @@ impl<'a> Store<'a> {
             file.sync_all()?;
             drop(file);
             fs::rename(&temp, &path)?;
-            sync_dir(&self.dir)
+            Ok(platform::sync_dir(&self.dir)?)
         })();
         if result.is_err() {
             let _ = fs::remove_file(&temp);
@@ -307,15 +307,9 @@ fn open_private(path: &Path, mode: OpenMode) -> Result<fs::File, StoreError> {
         OpenMode::Lock => options.read(true).write(true).create(true),
         OpenMode::CreateNew => options.write(true).create_new(true),
     };
-    #[cfg(unix)]
-    {
-        use fs_err::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
-    }
+    platform::private_file_options(&mut options);
     let file = options.open(path).map_err(|err| {
-        #[cfg(unix)]
-        if err.raw_os_error() == Some(libc::ELOOP) {
+        if platform::is_symlink_refusal(&err) {
             return StoreError::Symlink {
                 path: path.to_owned(),
             };
@@ -326,34 +320,17 @@ fn open_private(path: &Path, mode: OpenMode) -> Result<fs::File, StoreError> {
     Ok(file)
 }
 
-#[cfg(unix)]
+/// Refuses a file or directory that belongs to another user: writing through it
+/// would let that user read or swap the registry.
 fn check_owner(path: &Path, metadata: &std::fs::Metadata) -> Result<(), StoreError> {
-    use std::os::unix::fs::MetadataExt;
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let user = unsafe { libc::geteuid() };
-    if metadata.uid() != user {
+    if let (Some(owner), Some(user)) = (platform::owner(metadata), platform::current_uid())
+        && owner != user
+    {
         return Err(StoreError::ForeignOwner {
             path: path.to_owned(),
-            owner: metadata.uid(),
+            owner,
             user,
         });
     }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_owner(_path: &Path, _metadata: &std::fs::Metadata) -> Result<(), StoreError> {
-    Ok(())
-}
-
-/// Makes the rename durable: on Unix a directory's entries are synced through it.
-#[cfg(unix)]
-fn sync_dir(dir: &Path) -> Result<(), StoreError> {
-    fs::File::open(dir)?.sync_all()?;
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn sync_dir(_dir: &Path) -> Result<(), StoreError> {
     Ok(())
 }

@@ -112,7 +112,7 @@ fn a_port_the_engine_refuses_is_replaced_by_the_next_free_one() {
     fs::write(fake.join("refuse-once"), "").unwrap();
     let up = env.run(["up", "-C", "shop", "--no-wait"]).success();
     up.assert_stderr_contains("port is already allocated");
-    up.assert_stderr_contains("warning: the engine says port 12210 or 63011 is taken");
+    up.assert_stderr_contains("warning: the engine refused port 12210; trying the next free ports");
     let ups: Vec<_> = fs::read_to_string(fake.join("calls"))
         .unwrap()
         .lines()

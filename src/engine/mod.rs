@@ -1,17 +1,18 @@
-//! The Docker engine: which one, and what containers it runs.
+//! The Docker engine as data: which endpoint, its containers and their health,
+//! the labels iris-dev and compose put on them, and the [`Engine`] trait that
+//! stale detection and readiness are written against.
 //!
-//! Endpoint resolution follows Docker's CLI (`DOCKER_HOST`, else the current
-//! context) and is pure but for reading the context's metadata. The client is
-//! bollard behind the small [`Engine`] trait, so stale detection and readiness are
-//! tested against fakes. Nothing here writes to the engine.
+//! Pure. The bollard client and endpoint discovery (which reads the docker config
+//! and asks `docker context inspect`) are in [`docker`]; nothing here talks to an
+//! engine or writes to one.
 
 use std::collections::BTreeMap;
-use std::ffi::OsString;
-use std::path::PathBuf;
-use std::time::Duration;
 
-use crate::env_vars;
-use crate::settings::Env;
+use crate::settings::DockerSettings;
+
+pub mod docker;
+
+pub use docker::DockerEngine;
 
 /// Docker's default local endpoint.
 pub const DEFAULT_ENDPOINT: &str = "unix:///var/run/docker.sock";
@@ -34,14 +35,14 @@ impl Endpoint {
     /// Resolves like the Docker CLI: `DOCKER_HOST`, else `DOCKER_CONTEXT` or the
     /// config's `currentContext`, whose endpoint `context_host` looks up.
     pub fn resolve(
-        env: Env<'_>,
+        docker: &DockerSettings,
         config_json: Option<&str>,
         context_host: impl FnOnce(&str) -> Option<String>,
     ) -> Self {
-        if let Some(host) = non_empty(env(env_vars::DOCKER_HOST)) {
-            return Self { url: host };
+        if let Some(host) = &docker.host {
+            return Self { url: host.clone() };
         }
-        let context = non_empty(env(env_vars::DOCKER_CONTEXT)).or_else(|| {
+        let context = docker.context.clone().or_else(|| {
             let config: serde_json::Value = serde_json::from_str(config_json?).ok()?;
             config.get("currentContext")?.as_str().map(str::to_owned)
         });
@@ -77,21 +78,6 @@ impl Endpoint {
     /// ports every local engine shares.
     pub fn registry_key(&self) -> Option<&str> {
         (!self.is_local()).then_some(self.url.as_str())
-    }
-}
-
-fn non_empty(value: Option<OsString>) -> Option<String> {
-    value
-        .and_then(|value| value.into_string().ok())
-        .filter(|value| !value.trim().is_empty())
-}
-
-/// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
-pub fn config_path(env: Env<'_>) -> Option<PathBuf> {
-    match non_empty(env(env_vars::DOCKER_CONFIG)) {
-        Some(dir) => Some(PathBuf::from(dir).join("config.json")),
-        None => non_empty(env(env_vars::HOME))
-            .map(|home| PathBuf::from(home).join(".docker/config.json")),
     }
 }
 
@@ -157,120 +143,23 @@ impl Container {
     }
 }
 
-/// The engine through bollard, on a current-thread runtime of its own.
-pub struct DockerEngine {
-    endpoint: String,
-    runtime: tokio::runtime::Runtime,
-    docker: bollard::Docker,
-}
-
-impl DockerEngine {
-    pub fn connect(endpoint: &Endpoint) -> Result<Self, EngineError> {
-        let fail = |message: String| EngineError {
-            endpoint: endpoint.url.clone(),
-            message,
-        };
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|err| fail(format!("cannot start an async runtime: {err}")))?;
-        let docker = bollard::Docker::connect_with_host(&endpoint.url)
-            .map_err(|err| fail(err.to_string()))?
-            .with_timeout(Duration::from_secs(5));
-        // The engine may be older than bollard's default API version (this
-        // machine's Debian engine speaks 1.41); negotiate down.
-        let docker = runtime
-            .block_on(docker.negotiate_version())
-            .map_err(|err| fail(err.to_string()))?;
-        Ok(Self {
-            endpoint: endpoint.url.clone(),
-            runtime,
-            docker,
-        })
-    }
-
-    fn fail(&self, err: bollard::errors::Error) -> EngineError {
-        EngineError {
-            endpoint: self.endpoint.clone(),
-            message: err.to_string(),
-        }
-    }
-}
-
-impl Engine for DockerEngine {
-    fn containers(&self) -> Result<Vec<Container>, EngineError> {
-        let options = bollard::query_parameters::ListContainersOptions {
-            all: true,
-            ..Default::default()
-        };
-        let summaries = self
-            .runtime
-            .block_on(self.docker.list_containers(Some(options)))
-            .map_err(|err| self.fail(err))?;
-        Ok(summaries
-            .into_iter()
-            .map(|summary| Container {
-                id: summary.id.unwrap_or_default(),
-                name: summary
-                    .names
-                    .and_then(|names| names.into_iter().next())
-                    .map(|name| name.trim_start_matches('/').to_owned())
-                    .unwrap_or_default(),
-                state: summary
-                    .state
-                    .map(|state| state.to_string())
-                    .unwrap_or_default(),
-                labels: summary.labels.unwrap_or_default().into_iter().collect(),
-                ports: summary
-                    .ports
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(|port| {
-                        Some(PublishedPort {
-                            host_ip: port.ip.unwrap_or_default(),
-                            host_port: port.public_port?,
-                            container_port: port.private_port,
-                        })
-                    })
-                    .collect(),
-            })
-            .collect())
-    }
-
-    fn health(&self, id: &str) -> Result<Health, EngineError> {
-        use bollard::models::HealthStatusEnum;
-        let inspect = self
-            .runtime
-            .block_on(self.docker.inspect_container(id, None))
-            .map_err(|err| self.fail(err))?;
-        let status = inspect
-            .state
-            .and_then(|state| state.health)
-            .and_then(|health| health.status);
-        Ok(match status {
-            Some(HealthStatusEnum::STARTING) => Health::Starting,
-            Some(HealthStatusEnum::HEALTHY) => Health::Healthy,
-            Some(HealthStatusEnum::UNHEALTHY) => Health::Unhealthy,
-            _ => Health::None,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::env_of;
 
     #[test]
     fn docker_host_wins_then_context_then_default() {
         let no_context = |_: &str| -> Option<String> { panic!("no context lookup expected") };
-        let env = env_of(&[("DOCKER_HOST", "tcp://10.0.0.5:2375")]);
+        let env = DockerSettings {
+            host: Some("tcp://10.0.0.5:2375".into()),
+            ..DockerSettings::default()
+        };
         assert_eq!(
             Endpoint::resolve(&env, Some(r#"{"currentContext":"x"}"#), no_context).url,
             "tcp://10.0.0.5:2375"
         );
 
-        let env = env_of(&[]);
+        let env = DockerSettings::default();
         let context = |name: &str| (name == "remote").then(|| "ssh://builder".to_owned());
         assert_eq!(
             Endpoint::resolve(&env, Some(r#"{"currentContext":"remote"}"#), context).url,
@@ -289,7 +178,10 @@ mod tests {
             DEFAULT_ENDPOINT
         );
 
-        let env = env_of(&[("DOCKER_CONTEXT", "remote")]);
+        let env = DockerSettings {
+            context: Some("remote".into()),
+            ..DockerSettings::default()
+        };
         assert_eq!(Endpoint::resolve(&env, None, context).url, "ssh://builder");
     }
 

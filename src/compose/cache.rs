@@ -1,4 +1,5 @@
-//! What compose said last time, kept in `.iris-dev/cache.json`, so that a warm
+//! What compose said last time, kept in `.iris-dev/cache.json`
+//! (written by [`crate::state_dir::StateDir`]), so that a warm
 //! `iris-dev up` starts one compose process (`up -d`) instead of three.
 //!
 //! Finding the compose command and running `compose config` each cost a Python
@@ -10,9 +11,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::compose::{Compose, Version};
 use crate::project::fnv1a;
-
-/// The cache file inside the project's `.iris-dev/`.
-pub const CACHE_FILE: &str = "cache.json";
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Cache {

@@ -1,0 +1,196 @@
+//! The port workflow that `port`, `env` and `up` share.
+//!
+//! A project whose assignment can be kept as it is gets its ports under the
+//! shared lock, with no engine connection at all: that is every warm `port` and
+//! `env`, the calls Makefiles make in every rule. Only when ports must be chosen
+//! (no assignment yet, a released or stale one to reactivate, an engine refusal)
+//! is the engine asked for its containers, once and outside the lock; then
+//! marking stale and choosing ports are one exclusive update.
+
+use crate::allocate::{self, HostPorts, Outcome, Request};
+use crate::commands::Context;
+use crate::engine::{Container, DockerEngine, Endpoint, Engine};
+use crate::error::Error;
+use crate::probe::BindProbe;
+use crate::project::Project;
+use crate::registry::{Assignment, transition};
+use crate::settings::PortSettings;
+use crate::stale;
+
+/// How a port resolution may touch the registry.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Assign and write when needed, as `port` and `env` do.
+    Write,
+    /// Assign and write, and mark the assignment as not started yet
+    /// ([`transition::reserve`]), as `up` does before compose runs.
+    Reserve,
+    /// Work on a copy (`up --dry-run`).
+    DryRun,
+}
+
+/// The project's ports, and what they replaced.
+pub struct Assigned {
+    pub assignment: Assignment,
+    /// The project's assignment before this resolution, which a failed `up` puts
+    /// back.
+    pub previous: Option<Assignment>,
+    /// Inactive assignments of other projects whose ports were taken over.
+    pub evicted: Vec<Assignment>,
+}
+
+/// What a resolution needs to know besides the project.
+pub struct Target<'a> {
+    pub project: &'a Project,
+    pub ports: &'a PortSettings,
+    pub endpoint: &'a Endpoint,
+    /// A client `up` already has; without one the engine is asked only if an
+    /// assignment could be stale.
+    pub engine: Option<&'a DockerEngine>,
+    /// Ports the engine refused although the registry and the bind test said free.
+    pub avoid: &'a [u16],
+}
+
+/// Resolves the project's ports (see the module's doc for when the engine is
+/// asked), printing what changed.
+pub fn resolve(context: &Context<'_>, target: &Target<'_>, mode: Mode) -> Result<Assigned, Error> {
+    let now = context.now();
+    let engine_key = target.endpoint.registry_key();
+    let request = Request {
+        project: target.project.key(),
+        port: target.ports.port.map(|port| port.get()),
+        web_port: target.ports.web_port.map(|port| port.get()),
+        range: target.ports.range,
+        now: &now,
+        engine: engine_key,
+        avoid: target.avoid,
+    };
+    let host = HostProbe {
+        local: target.endpoint.is_local(),
+    };
+    let alloc_error = |source| Error::Alloc {
+        project: target.project.key().to_owned(),
+        source,
+    };
+
+    let mut could_be_stale = true;
+    if mode != Mode::Reserve {
+        let mut registry = context.store().read()?;
+        could_be_stale = registry
+            .assignments
+            .iter()
+            .any(|assignment| stale::is_candidate(assignment, engine_key));
+        let previous = registry.find(target.project.key()).cloned();
+        let outcome = allocate::resolve(&mut registry, &request, &host).map_err(alloc_error)?;
+        if !outcome.changed || mode == Mode::DryRun {
+            report(context, &outcome);
+            return Ok(Assigned {
+                assignment: outcome.assignment,
+                previous,
+                evicted: outcome.evicted,
+            });
+        }
+    }
+
+    let containers = match (target.engine, could_be_stale) {
+        (Some(engine), _) => containers(context, engine.containers().map_err(Error::from)),
+        (None, true) => containers(
+            context,
+            DockerEngine::connect(target.endpoint)
+                .and_then(|engine| engine.containers())
+                .map_err(Error::from),
+        ),
+        (None, false) => None,
+    };
+    let (outcome, previous, marked) = context.store().update(|registry| {
+        let marked = containers
+            .as_deref()
+            .map(|containers| transition::mark_stale(registry, containers, engine_key, &now))
+            .unwrap_or_default();
+        let previous = registry.find(target.project.key()).cloned();
+        let mut outcome = allocate::resolve(registry, &request, &host).map_err(alloc_error)?;
+        if mode == Mode::Reserve {
+            outcome.assignment =
+                transition::reserve(registry, target.project.key()).expect("just resolved");
+        }
+        Ok::<_, Error>((outcome, previous, marked))
+    })?;
+    for assignment in marked {
+        context.printer.note(format_args!(
+            "`{}` is stale: its containers are gone, so port {} is free again",
+            assignment.project_path, assignment.port
+        ));
+    }
+    report(context, &outcome);
+    Ok(Assigned {
+        assignment: outcome.assignment,
+        previous,
+        evicted: outcome.evicted,
+    })
+}
+
+/// The engine's containers, or a note that nothing is marked stale without them.
+fn containers(
+    context: &Context<'_>,
+    listed: Result<Vec<Container>, Error>,
+) -> Option<Vec<Container>> {
+    listed
+        .inspect_err(|err| {
+            context
+                .printer
+                .note(format_args!("{err}; nothing is marked stale"));
+        })
+        .ok()
+}
+
+/// The bind test, for ports that land on this host; a remote engine's ports are
+/// not here, so there is nothing to probe.
+struct HostProbe {
+    local: bool,
+}
+
+impl HostPorts for HostProbe {
+    fn is_free(&self, port: u16) -> bool {
+        !self.local || BindProbe.is_free(port)
+    }
+}
+
+fn report(context: &Context<'_>, outcome: &Outcome) {
+    let assignment = &outcome.assignment;
+    if let Some(old) = outcome.moved_from {
+        context.printer.warn(format_args!(
+            "port {old} is no longer free for `{}`; it moved to port {}",
+            assignment.project_path, assignment.port
+        ));
+    }
+    for evicted in &outcome.evicted {
+        context.printer.note(format_args!(
+            "took port {} over from `{}`, which was {}",
+            evicted.port, evicted.project_path, evicted.status
+        ));
+    }
+    if outcome.changed {
+        context.printer.note(format_args!(
+            "`{}` has port {} and web port {} ({})",
+            assignment.project_path,
+            assignment.port,
+            assignment.effective_web_port().unwrap_or_default(),
+            assignment.assignment_type
+        ));
+    }
+}
+
+/// The current project and its ports, as `port` and `env` need them.
+pub fn current(context: &Context<'_>) -> Result<(Project, Assignment), Error> {
+    let project = context.project()?;
+    let endpoint = context.endpoint();
+    let target = Target {
+        project: &project,
+        ports: &context.settings.ports,
+        endpoint: &endpoint,
+        engine: None,
+        avoid: &[],
+    };
+    let assigned = resolve(context, &target, Mode::Write)?;
+    Ok((project, assigned.assignment))
+}

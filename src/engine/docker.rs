@@ -1,0 +1,136 @@
+//! The engine through bollard, and finding which engine Docker's CLI would use.
+//!
+//! The edge behind [`Engine`]: one current-thread runtime per client, calls
+//! bounded by a timeout so an unreachable remote engine cannot stall a command.
+//! Endpoint discovery reads `config.json` and runs `docker context inspect`
+//! through the one [`Runner`].
+
+use std::path::Path;
+use std::time::Duration;
+
+use super::{Container, Endpoint, Engine, EngineError, Health, PublishedPort};
+use crate::process::{Invocation, Runner};
+use crate::settings::DockerSettings;
+
+/// The endpoint Docker's CLI would use: `DOCKER_HOST`, else the context named by
+/// `DOCKER_CONTEXT` or the config's `currentContext`. `dir` is where
+/// `docker context inspect` runs.
+pub fn discover_endpoint(docker: &DockerSettings, runner: &dyn Runner, dir: &Path) -> Endpoint {
+    let config = docker
+        .config_dir
+        .as_ref()
+        .and_then(|dir| fs_err::read_to_string(dir.join("config.json")).ok());
+    Endpoint::resolve(docker, config.as_deref(), |context| {
+        let invocation = Invocation {
+            argv: ["docker", "context", "inspect", context, "--format"]
+                .into_iter()
+                .map(str::to_owned)
+                .chain(["{{.Endpoints.docker.Host}}".to_owned()])
+                .collect(),
+            dir: dir.to_owned(),
+            env: Vec::new(),
+        };
+        let output = runner.capture(&invocation).ok()?;
+        let host = output.stdout.trim();
+        (output.code == 0 && !host.is_empty()).then(|| host.to_owned())
+    })
+}
+
+/// The engine through bollard, on a current-thread runtime of its own.
+pub struct DockerEngine {
+    endpoint: String,
+    runtime: tokio::runtime::Runtime,
+    docker: bollard::Docker,
+}
+
+impl DockerEngine {
+    pub fn connect(endpoint: &Endpoint) -> Result<Self, EngineError> {
+        let fail = |message: String| EngineError {
+            endpoint: endpoint.url.clone(),
+            message,
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|err| fail(format!("cannot start an async runtime: {err}")))?;
+        let docker = bollard::Docker::connect_with_host(&endpoint.url)
+            .map_err(|err| fail(err.to_string()))?
+            .with_timeout(Duration::from_secs(5));
+        // The engine may be older than bollard's default API version (this
+        // machine's Debian engine speaks 1.41); negotiate down.
+        let docker = runtime
+            .block_on(docker.negotiate_version())
+            .map_err(|err| fail(err.to_string()))?;
+        Ok(Self {
+            endpoint: endpoint.url.clone(),
+            runtime,
+            docker,
+        })
+    }
+
+    fn fail(&self, err: bollard::errors::Error) -> EngineError {
+        EngineError {
+            endpoint: self.endpoint.clone(),
+            message: err.to_string(),
+        }
+    }
+}
+
+impl Engine for DockerEngine {
+    fn containers(&self) -> Result<Vec<Container>, EngineError> {
+        let options = bollard::query_parameters::ListContainersOptions {
+            all: true,
+            ..Default::default()
+        };
+        let summaries = self
+            .runtime
+            .block_on(self.docker.list_containers(Some(options)))
+            .map_err(|err| self.fail(err))?;
+        Ok(summaries
+            .into_iter()
+            .map(|summary| Container {
+                id: summary.id.unwrap_or_default(),
+                name: summary
+                    .names
+                    .and_then(|names| names.into_iter().next())
+                    .map(|name| name.trim_start_matches('/').to_owned())
+                    .unwrap_or_default(),
+                state: summary
+                    .state
+                    .map(|state| state.to_string())
+                    .unwrap_or_default(),
+                labels: summary.labels.unwrap_or_default().into_iter().collect(),
+                ports: summary
+                    .ports
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|port| {
+                        Some(PublishedPort {
+                            host_ip: port.ip.unwrap_or_default(),
+                            host_port: port.public_port?,
+                            container_port: port.private_port,
+                        })
+                    })
+                    .collect(),
+            })
+            .collect())
+    }
+
+    fn health(&self, id: &str) -> Result<Health, EngineError> {
+        use bollard::models::HealthStatusEnum;
+        let inspect = self
+            .runtime
+            .block_on(self.docker.inspect_container(id, None))
+            .map_err(|err| self.fail(err))?;
+        let status = inspect
+            .state
+            .and_then(|state| state.health)
+            .and_then(|health| health.status);
+        Ok(match status {
+            Some(HealthStatusEnum::STARTING) => Health::Starting,
+            Some(HealthStatusEnum::HEALTHY) => Health::Healthy,
+            Some(HealthStatusEnum::UNHEALTHY) => Health::Unhealthy,
+            _ => Health::None,
+        })
+    }
+}

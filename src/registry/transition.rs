@@ -1,0 +1,241 @@
+//! Every change of an assignment's state after allocation, as pure functions on
+//! a [`Registry`] in memory: reserve, record started, release, mark stale, prune
+//! missing, and put back what a failed `up` changed.
+//!
+//! The caller holds the exclusive lock, reads the clock, lists the engine's
+//! containers (outside the lock) and writes the result back; commands never
+//! change an assignment's fields themselves.
+
+use crate::engine::Container;
+use crate::registry::{Assignment, Registry, Status};
+use crate::stale;
+use crate::timestamp::Timestamp;
+
+/// Marks `project`'s assignment as not started yet: `up` records its containers
+/// only once compose has started them, so a concurrent stale check never sees an
+/// assignment whose containers are still coming. Returns the assignment.
+pub fn reserve(registry: &mut Registry, project: &str) -> Option<Assignment> {
+    let assignment = registry.find_mut(project)?;
+    assignment.compose_project = None;
+    assignment.compose_service = None;
+    Some(assignment.clone())
+}
+
+/// What `up` started for a project.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Started<'a> {
+    pub compose_project: &'a str,
+    pub service: &'a str,
+    /// The IRIS container's name, when the engine said it.
+    pub container_name: Option<&'a str>,
+}
+
+/// Records that `up` started the project's containers, which makes the
+/// assignment able to go stale. Python's `container_name` is filled only for
+/// `iris_*` containers: iris-devtester's `cleanup_stale` deletes entries naming
+/// anything else. Returns whether the project had an assignment.
+pub fn record_started(registry: &mut Registry, project: &str, started: &Started<'_>) -> bool {
+    let Some(assignment) = registry.find_mut(project) else {
+        return false;
+    };
+    assignment.status = Status::Active;
+    assignment.inactive_since = None;
+    assignment.compose_project = Some(started.compose_project.to_owned());
+    assignment.compose_service = Some(started.service.to_owned());
+    if let Some(name) = started
+        .container_name
+        .filter(|name| name.starts_with("iris_"))
+    {
+        assignment.container_name = Some(name.to_owned());
+    }
+    true
+}
+
+/// Marks the project's assignment released (sticky: it keeps its ports until
+/// another project needs them). Returns whether anything changed.
+pub fn release(registry: &mut Registry, project: &str, now: &Timestamp) -> bool {
+    deactivate(registry, project, Status::Released, now)
+}
+
+/// Marks one project's assignment stale. Returns whether anything changed.
+pub fn mark_stale_project(registry: &mut Registry, project: &str, now: &Timestamp) -> bool {
+    deactivate(registry, project, Status::Stale, now)
+}
+
+/// Marks stale every assignment on `engine` whose containers are all gone from
+/// `containers` (see [`stale::stale_projects`]); returns them as they are now.
+pub fn mark_stale(
+    registry: &mut Registry,
+    containers: &[Container],
+    engine: Option<&str>,
+    now: &Timestamp,
+) -> Vec<Assignment> {
+    let mut marked = Vec::new();
+    for project in stale::stale_projects(registry, containers, engine) {
+        mark_stale_project(registry, &project, now);
+        marked.extend(registry.find(&project).cloned());
+    }
+    marked
+}
+
+/// Removes the assignments whose project directory no longer exists
+/// (`exists` asks); returns them.
+pub fn prune_missing(registry: &mut Registry, exists: impl Fn(&str) -> bool) -> Vec<Assignment> {
+    let missing: Vec<String> = registry
+        .assignments
+        .iter()
+        .filter(|assignment| !exists(&assignment.project_path))
+        .map(|assignment| assignment.project_path.clone())
+        .collect();
+    missing
+        .iter()
+        .filter_map(|project| registry.remove(project))
+        .collect()
+}
+
+/// Puts back what a failed `up` changed: the project's assignment as it was
+/// (same ports, same status), or none when it had none, and the inactive
+/// assignments of other projects whose ports the attempts took over, unless
+/// their project has an assignment again or an active one holds those ports now.
+pub fn restore(
+    registry: &mut Registry,
+    project: &str,
+    previous: Option<&Assignment>,
+    evicted: &[Assignment],
+) {
+    registry.remove(project);
+    registry.assignments.extend(previous.cloned());
+    for assignment in evicted {
+        let taken = registry.find(&assignment.project_path).is_some()
+            || registry.assignments.iter().any(|other| {
+                other.is_active()
+                    && other.engine == assignment.engine
+                    && other
+                        .ports()
+                        .any(|port| assignment.ports().any(|own| own == port))
+            });
+        if !taken {
+            registry.assignments.push(assignment.clone());
+        }
+    }
+}
+
+fn deactivate(registry: &mut Registry, project: &str, status: Status, now: &Timestamp) -> bool {
+    let Some(assignment) = registry.find_mut(project) else {
+        return false;
+    };
+    if assignment.status == status {
+        return false;
+    }
+    assignment.status = status;
+    assignment.inactive_since = Some(now.clone());
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::COMPOSE_PROJECT_LABEL;
+
+    fn registry() -> Registry {
+        let text = r#"{"schema_version": "1.0", "assignments": [
+          {"project_path": "/shop", "port": 1972, "assigned_at": "2026-01-01T00:00:00+00:00", "assignment_type": "auto", "status": "active", "container_name": null, "web_port": 52773},
+          {"project_path": "/gone", "port": 1973, "assigned_at": "2026-01-01T00:00:00+00:00", "assignment_type": "auto", "status": "active", "container_name": null, "compose_project": "gone-1"},
+          {"project_path": "/kept", "port": 1974, "assigned_at": "2026-01-01T00:00:00+00:00", "assignment_type": "manual", "status": "active", "container_name": null, "compose_project": "kept-1"}
+        ]}"#;
+        Registry::parse(text.as_bytes()).unwrap()
+    }
+
+    fn now() -> Timestamp {
+        Timestamp::parse("2026-02-01T00:00:00+00:00").unwrap()
+    }
+
+    #[test]
+    fn reserve_then_record_started() {
+        let mut registry = registry();
+        registry.find_mut("/shop").unwrap().compose_project = Some("old".into());
+        let reserved = reserve(&mut registry, "/shop").unwrap();
+        assert_eq!(reserved.compose_project, None);
+        assert_eq!(reserve(&mut registry, "/nobody"), None);
+
+        let started = Started {
+            compose_project: "shop",
+            service: "iris",
+            container_name: Some("shop-iris-1"),
+        };
+        assert!(record_started(&mut registry, "/shop", &started));
+        let shop = registry.find("/shop").unwrap();
+        assert_eq!(shop.compose_project.as_deref(), Some("shop"));
+        assert_eq!(shop.compose_service.as_deref(), Some("iris"));
+        assert_eq!(shop.container_name, None, "only iris_* names are Python's");
+        let python_name = Started {
+            container_name: Some("iris_shop"),
+            ..started
+        };
+        record_started(&mut registry, "/shop", &python_name);
+        assert_eq!(
+            registry.find("/shop").unwrap().container_name.as_deref(),
+            Some("iris_shop")
+        );
+        assert!(!record_started(&mut registry, "/nobody", &python_name));
+    }
+
+    #[test]
+    fn release_and_stale_keep_the_ports_and_say_when() {
+        let mut registry = registry();
+        assert!(release(&mut registry, "/shop", &now()));
+        assert!(!release(&mut registry, "/shop", &now()), "already released");
+        let shop = registry.find("/shop").unwrap();
+        assert_eq!((shop.status, shop.port), (Status::Released, 1972));
+        assert_eq!(shop.inactive_since, Some(now()));
+
+        let mut running = Container::default();
+        running
+            .labels
+            .insert(COMPOSE_PROJECT_LABEL.into(), "kept-1".into());
+        let marked = mark_stale(&mut registry, &[running], None, &now());
+        assert_eq!(marked.len(), 1);
+        assert_eq!(marked[0].project_path, "/gone");
+        assert_eq!(marked[0].status, Status::Stale);
+        assert!(registry.find("/kept").unwrap().is_active());
+    }
+
+    #[test]
+    fn prune_removes_only_missing_directories() {
+        let mut registry = registry();
+        let removed = prune_missing(&mut registry, |path| path != "/gone");
+        assert_eq!(removed.len(), 1);
+        assert_eq!(removed[0].project_path, "/gone");
+        assert!(registry.find("/gone").is_none());
+        assert_eq!(registry.assignments.len(), 2);
+    }
+
+    #[test]
+    fn restore_puts_back_the_previous_assignment_or_none() {
+        let mut registry = registry();
+        let before = registry.find("/shop").cloned();
+        let evicted = registry.remove("/gone").unwrap();
+        let shop = registry.find_mut("/shop").unwrap();
+        shop.port = 1973;
+        shop.web_port = Some(52_774);
+        restore(
+            &mut registry,
+            "/shop",
+            before.as_ref(),
+            std::slice::from_ref(&evicted),
+        );
+        assert_eq!(registry.find("/shop"), before.as_ref());
+        assert_eq!(registry.find("/gone"), Some(&evicted));
+
+        restore(&mut registry, "/kept", None, &[]);
+        assert!(registry.find("/kept").is_none());
+
+        // An evicted assignment whose ports an active one holds now stays out.
+        let mut taker = evicted.clone();
+        taker.project_path = "/taker".into();
+        registry.remove("/gone");
+        registry.assignments.push(taker);
+        restore(&mut registry, "/shop", before.as_ref(), &[evicted]);
+        assert!(registry.find("/gone").is_none());
+    }
+}
