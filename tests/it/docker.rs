@@ -1,8 +1,9 @@
 //! End to end against the Docker engine on this machine, with a stand-in image
 //! built from scratch (`tests/standin`), since no registry can be reached.
 //!
-//! These tests say that they skipped where there is no engine; with
-//! `IRIS_DEV_DOCKER_TESTS=1` (as `.ci/run` sets) a missing engine is a failure.
+//! Where build.rs finds no engine these tests are ignored, with the reason, in the
+//! summary; with `IRIS_DEV_DOCKER_TESTS=1` (as `.ci/run` sets) they always run, so a
+//! missing engine is a failure.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -18,30 +19,11 @@ use crate::support::TestEnv;
 
 pub const STANDIN: &str = "iris-dev-standin:test";
 
-/// Whether the Docker tests can run; builds the stand-in image once.
-fn docker() -> bool {
+/// Builds the stand-in image, once per test run; a failure fails the test.
+fn standin() {
     static READY: OnceLock<Result<(), String>> = OnceLock::new();
-    let ready = READY.get_or_init(|| {
-        let info = Command::new("docker")
-            .args(["info", "--format", "{{.ServerVersion}}"])
-            .output();
-        match info {
-            Ok(output) if output.status.success() => build_standin(),
-            Ok(output) => Err(String::from_utf8_lossy(&output.stderr).trim().to_owned()),
-            Err(err) => Err(format!("cannot run `docker`: {err}")),
-        }
-    });
-    match ready {
-        Ok(()) => true,
-        Err(why) if std::env::var("IRIS_DEV_DOCKER_TESTS").as_deref() == Ok("1") => {
-            panic!("IRIS_DEV_DOCKER_TESTS=1 but the Docker tests cannot run: {why}")
-        }
-        Err(why) => {
-            eprintln!(
-                "skipped: no usable Docker engine ({why}); set IRIS_DEV_DOCKER_TESTS=1 to require one"
-            );
-            false
-        }
+    if let Err(why) = READY.get_or_init(build_standin) {
+        panic!("cannot build the stand-in image `{STANDIN}`: {why}");
     }
 }
 
@@ -136,10 +118,12 @@ fn port_of(env: &TestEnv, dir: &Path, web: bool) -> u16 {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_docker),
+    ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
+)]
 fn two_projects_run_side_by_side_on_loopback_only() {
-    if !docker() {
-        return;
-    }
+    standin();
     let env = TestEnv::new("12100-12109");
     let (alpha, alpha_name) =
         compose_project(&env, "alpha", &standin_compose("    expose: [\"1972\"]\n"));
@@ -189,10 +173,12 @@ fn two_projects_run_side_by_side_on_loopback_only() {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_docker),
+    ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
+)]
 fn down_then_up_keeps_the_ports() {
-    if !docker() {
-        return;
-    }
+    standin();
     let env = TestEnv::new("12110-12119");
     let (shop, name) = compose_project(&env, "shop", &standin_compose("    expose: [\"1972\"]\n"));
     let _cleanup = Cleanup(vec![name]);
@@ -211,10 +197,12 @@ fn down_then_up_keeps_the_ports() {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_docker),
+    ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
+)]
 fn removed_containers_go_stale_and_free_their_port() {
-    if !docker() {
-        return;
-    }
+    standin();
     let env = TestEnv::new("12120-12120");
     let (alpha, name) =
         compose_project(&env, "alpha", &standin_compose("    expose: [\"1972\"]\n"));
@@ -253,16 +241,20 @@ fn removed_containers_go_stale_and_free_their_port() {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_compose_v1),
+    ignore = "needs a Docker engine and docker-compose 1.x, which cannot `!override` the base ports"
+)]
 fn a_base_file_publishing_1972_stops_before_anything_starts() {
-    if !docker() {
-        return;
-    }
+    standin();
     let env = TestEnv::new("12130-12139");
     let file = standin_compose("    ports:\n      - \"1972:1972\"\n");
     let (_, name) = compose_project(&env, "fixed", &file);
     let _cleanup = Cleanup(vec![name.clone()]);
+    // The message itself is snapshotted in `fake_compose`, whatever compose is here.
     let run = env.run(["up", "-C", "fixed"]);
-    assert_snapshot!(run.snapshot());
+    assert_eq!(run.code(), 1, "{}", run.snapshot());
+    run.assert_stderr_contains("publishes IRIS's port 1972 on host port 1972");
     let label = format!("label=com.docker.compose.project={name}");
     assert_eq!(docker_out(&["ps", "-aq", "--filter", &label]), "");
 
@@ -275,10 +267,12 @@ fn a_base_file_publishing_1972_stops_before_anything_starts() {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_docker),
+    ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
+)]
 fn an_unreachable_engine_is_named_and_changes_nothing() {
-    if !docker() {
-        return;
-    }
+    standin();
     let env = TestEnv::new("12140-12149").with("DOCKER_HOST", "unix:///nonexistent");
     compose_project(&env, "shop", &standin_compose("    expose: [\"1972\"]\n"));
     assert_snapshot!("unreachable_up", env.run(["up", "-C", "shop"]).snapshot());
@@ -290,10 +284,12 @@ fn an_unreachable_engine_is_named_and_changes_nothing() {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_docker),
+    ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
+)]
 fn no_compose_file_runs_the_built_in_template() {
-    if !docker() {
-        return;
-    }
+    standin();
     let env = TestEnv::new("12150-12159").with("IRIS_DEV_IMAGE", STANDIN);
     let plain = env.project("plain");
     let _cleanup = Cleanup(vec![compose_project_name(plain.to_str().unwrap())]);
@@ -335,10 +331,12 @@ fn no_compose_file_runs_the_built_in_template() {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_docker),
+    ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
+)]
 fn compose_errors_pass_through() {
-    if !docker() {
-        return;
-    }
+    standin();
     let env = TestEnv::new("12160-12169");
     compose_project(
         &env,
