@@ -73,7 +73,11 @@ impl Drop for Cleanup {
                     vec!["volume", "rm", "-f"],
                 ),
             ] {
-                let ids = docker_out(&list);
+                let ids = Command::new("docker")
+                    .args(&list)
+                    .output()
+                    .map(|output| String::from_utf8_lossy(&output.stdout).into_owned())
+                    .unwrap_or_default();
                 if !ids.trim().is_empty() {
                     let mut args = remove.clone();
                     args.extend(ids.split_whitespace());
@@ -88,8 +92,15 @@ impl Drop for Cleanup {
     }
 }
 
+/// What `docker ARGS` printed; panics if it failed, so that an empty answer
+/// means an empty list.
 fn docker_out(args: &[&str]) -> String {
     let output = Command::new("docker").args(args).output().unwrap();
+    assert!(
+        output.status.success(),
+        "docker {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 

@@ -155,10 +155,11 @@ fn a_warm_up_starts_one_compose_process() {
     fs::write(&compose, edited).unwrap();
     env.run(["up", "-C", "shop", "--no-wait"]).success();
     assert_eq!(configs(), 2, "an edited compose file is read again");
-    env.command(["up", "-C", "shop", "--no-wait"])
-        .env("COMPOSE_PROFILES", "debug")
-        .output()
-        .unwrap();
+    env.output(
+        env.command(["up", "-C", "shop", "--no-wait"])
+            .env("COMPOSE_PROFILES", "debug"),
+    )
+    .success();
     assert_eq!(configs(), 3, "so is one whose profiles changed");
 }
 

@@ -116,13 +116,9 @@ fn python_and_iris_dev_share_one_registry() {
     assert_eq!(entry["assignment_type"], "auto");
     assert!(entry.get("web_port").is_none(), "Python writes no web_port");
     let web = env
-        .command(["port", "--web"])
-        .current_dir(env.project("py00"))
-        .output()
-        .unwrap();
+        .run_in(&env.project("py00"), ["port", "--web"])
+        .success()
+        .port();
     let port = entry["port"].as_u64().unwrap();
-    assert_eq!(
-        String::from_utf8(web.stdout).unwrap().trim(),
-        (52_773 + port - 1972).to_string()
-    );
+    assert_eq!(u64::from(web), 52_773 + port - 1972);
 }
