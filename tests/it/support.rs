@@ -133,8 +133,13 @@ impl TestEnv {
 
     /// Runs a [`TestEnv::command`] adjusted by the caller (an extra variable, say).
     pub fn output(&self, command: &mut Command) -> Run {
+        self.wrap(command.output().unwrap())
+    }
+
+    /// The output of a process a test started itself, for [`Run`]'s checks.
+    pub fn wrap(&self, output: Output) -> Run {
         Run {
-            output: command.output().unwrap(),
+            output,
             root: self.root.display().to_string(),
             redactions: Vec::new(),
         }
