@@ -248,3 +248,64 @@ fn env_names_the_compose_project_up_would_use() {
         "ci-42"
     );
 }
+
+#[test]
+fn init_writes_the_template_once() {
+    let env = TestEnv::new("10500-10509");
+    let plain = env.project("plain");
+    assert_snapshot!("init", env.run(["init", "-C", "plain"]).snapshot());
+    let written = fs::read_to_string(plain.join("compose.yaml")).unwrap();
+    assert_eq!(written, include_str!("../../templates/compose.yaml"));
+    fs::write(plain.join("compose.yaml"), "services: {}\n").unwrap();
+    assert_snapshot!("init_refuses", env.run(["init", "-C", "plain"]).snapshot());
+    assert_eq!(
+        fs::read_to_string(plain.join("compose.yaml")).unwrap(),
+        "services: {}\n",
+        "init never overwrites"
+    );
+}
+
+/// Without an engine, `ports prune` still removes projects whose directory is gone.
+#[test]
+fn ports_prune_removes_projects_that_are_gone() {
+    let env = TestEnv::new("10510-10519").with("DOCKER_HOST", "unix:///nonexistent");
+    env.project("kept");
+    let gone = env.project("gone");
+    env.run(["port", "-C", "kept"]).success();
+    env.run(["port", "-C", "gone"]).success();
+    fs::remove_dir(&gone).unwrap();
+    let before = fs::read(env.registry()).unwrap();
+    assert_snapshot!(
+        "prune_dry_run",
+        env.run(["ports", "prune", "--dry-run"]).snapshot()
+    );
+    assert_eq!(
+        fs::read(env.registry()).unwrap(),
+        before,
+        "a dry run changes nothing"
+    );
+    assert_snapshot!("prune", env.run(["ports", "prune"]).snapshot());
+    let projects: Vec<_> = env.registry_json()["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["project_path"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(projects, [env.root().join("kept").display().to_string()]);
+    let again = env.run(["ports", "prune"]).success();
+    again.assert_stderr_contains("nothing to prune");
+}
+
+#[test]
+fn verbose_notes_of_port() {
+    let env = TestEnv::new("10520-10529");
+    env.project("alpha");
+    assert_snapshot!(
+        "verbose_port_new",
+        env.run(["port", "-v", "-C", "alpha"]).snapshot()
+    );
+    assert_snapshot!(
+        "verbose_port_again",
+        env.run(["port", "-v", "-C", "alpha"]).snapshot()
+    );
+}
