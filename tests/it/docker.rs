@@ -116,6 +116,21 @@ fn standin_compose(extra: &str) -> String {
     format!("services:\n  iris:\n    image: {STANDIN}\n{extra}")
 }
 
+/// `status` text with each container's published ports in one order: the engine
+/// lists them in no fixed order.
+fn sorted_container_ports(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.rsplit_once("  ") {
+            Some((head, ports)) if line.starts_with("container ") => {
+                let mut ports: Vec<_> = ports.split(", ").collect();
+                ports.sort_unstable();
+                format!("{head}  {}\n", ports.join(", "))
+            }
+            _ => format!("{line}\n"),
+        })
+        .collect()
+}
+
 fn reachable(ip: Ipv4Addr, port: u16) -> bool {
     TcpStream::connect_timeout(&SocketAddr::from((ip, port)), Duration::from_secs(2)).is_ok()
 }
@@ -192,9 +207,19 @@ fn down_then_up_keeps_the_ports() {
     standin();
     let env = TestEnv::new("12110-12119");
     let (shop, name) = compose_project(&env, "shop", &standin_compose("    expose: [\"1972\"]\n"));
-    let _cleanup = Cleanup(vec![name]);
+    let _cleanup = Cleanup(vec![name.clone()]);
     env.run(["up", "-C", "shop"]).success();
     let port = port_of(&env, &shop, false);
+    let web_port = port_of(&env, &shop, true);
+    let status = env
+        .run(["status", "-C", "shop"])
+        .success()
+        .redact(format!("{name}_iris_1"), "[CONTAINER]")
+        .redact(format!("{name}-iris-1"), "[CONTAINER]")
+        .redact(&name, "[NAME]")
+        .redact(web_port.to_string(), "[WEB_PORT]")
+        .redact(port.to_string(), "[PORT]");
+    assert_snapshot!("status_running", sorted_container_ports(&status.snapshot()));
     let down = env.run(["down", "-C", "shop"]).success();
     down.assert_stderr_contains(&format!("it keeps port {port}"));
     assert!(!reachable(Ipv4Addr::LOCALHOST, port));
@@ -238,8 +263,13 @@ fn removed_containers_go_stale_and_free_their_port() {
     let mut rm = vec!["rm", "-f"];
     rm.extend(ids.split_whitespace());
     assert!(Command::new("docker").args(&rm).status().unwrap().success());
-    let prune = env.run(["ports", "prune"]).success();
-    prune.assert_stderr_contains("stale: its containers are gone (port 12120)");
+    let before = fs::read(env.registry()).unwrap();
+    assert_snapshot!(
+        "prune_dry_run_stale",
+        env.run(["ports", "prune", "--dry-run"]).snapshot()
+    );
+    assert_eq!(fs::read(env.registry()).unwrap(), before);
+    assert_snapshot!("prune_stale", env.run(["ports", "prune"]).snapshot());
     assert_eq!(env.registry_json()["assignments"][0]["status"], "stale");
     assert_eq!(env.run(["port", "-C", "beta"]).success().port(), 12_120);
     let projects: Vec<_> = env.registry_json()["assignments"]
