@@ -13,15 +13,14 @@ fn port_is_sticky_and_distinct_per_project() {
     let env = TestEnv::new("10210-10219");
     let alpha = env.project("alpha");
     let beta = env.project("beta");
-    let first = env.run(["port", "-C"]).output; // missing value is a usage error
-    assert_eq!(first.status.code(), Some(2));
+    let missing = env.run(["port", "-C"]);
+    assert_eq!(missing.code(), 2, "a missing value is a usage error");
 
     let a = env
         .run(["-C", alpha.to_str().unwrap(), "port"])
         .success()
         .port();
-    let b = env.command(["port"]).current_dir(&beta).output().unwrap();
-    let b: u16 = String::from_utf8(b.stdout).unwrap().trim().parse().unwrap();
+    let b = env.run_in(&beta, ["port"]).success().port();
     assert_ne!(a, b);
     assert!((10_210..=10_219).contains(&a) && (10_210..=10_219).contains(&b));
     for _ in 0..3 {
@@ -38,11 +37,8 @@ fn project_root_is_the_nearest_compose_file_upwards() {
     fs::write(shop.join("compose.yaml"), "services: {}\n").unwrap();
     let deep = env.project("shop/src/app");
     let from_root = env.run(["port", "-C", "shop"]).success().port();
-    let from_deep = env.command(["port"]).current_dir(&deep).output().unwrap();
-    assert_eq!(
-        String::from_utf8(from_deep.stdout).unwrap().trim(),
-        from_root.to_string()
-    );
+    let from_deep = env.run_in(&deep, ["port"]).success().port();
+    assert_eq!(from_deep, from_root);
     let registry = env.registry_json();
     assert_eq!(registry["assignments"].as_array().unwrap().len(), 1);
     assert_eq!(
@@ -85,15 +81,19 @@ fn env_formats() {
 fn env_output_evaluates_in_a_shell() {
     let env = TestEnv::new("10240-10249");
     let dir = env.project("it's here");
-    let exports = env.command(["env"]).current_dir(&dir).output().unwrap();
+    let exports = env.run_in(&dir, ["env"]).success().stdout();
     let script = format!(
-        "{}\nprintf '%s %s %s' \"$IRIS_HOST\" \"$IRIS_PORT\" \"$COMPOSE_PROJECT_NAME\"",
-        String::from_utf8(exports.stdout).unwrap()
+        "set -e\n{exports}\nprintf '%s %s %s' \"$IRIS_HOST\" \"$IRIS_PORT\" \"$COMPOSE_PROJECT_NAME\""
     );
     let out = std::process::Command::new("sh")
         .args(["-c", &script])
         .output()
         .unwrap();
+    assert!(
+        out.status.success(),
+        "sh failed on:\n{script}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = String::from_utf8(out.stdout).unwrap();
     assert!(out.starts_with("127.0.0.1 10240 itshere-"), "{out}");
 }
@@ -149,11 +149,12 @@ fn ports_list_inspect_clear() {
 impl TestEnv {
     fn env_pinned_beta(&self) {
         let run = self
-            .command(["port", "-C", "beta"])
-            .env("IRIS_DEV_PORT", "10300")
-            .output()
-            .unwrap();
-        assert!(run.status.success());
+            .output(
+                self.command(["port", "-C", "beta"])
+                    .env("IRIS_DEV_PORT", "10300"),
+            )
+            .success();
+        assert_eq!(run.port(), 10_300);
     }
 }
 
@@ -245,5 +246,66 @@ fn env_names_the_compose_project_up_would_use() {
     assert_eq!(
         name(env.run(["env", "-C", "shop", "--format", "json"])),
         "ci-42"
+    );
+}
+
+#[test]
+fn init_writes_the_template_once() {
+    let env = TestEnv::new("10500-10509");
+    let plain = env.project("plain");
+    assert_snapshot!("init", env.run(["init", "-C", "plain"]).snapshot());
+    let written = fs::read_to_string(plain.join("compose.yaml")).unwrap();
+    assert_eq!(written, include_str!("../../templates/compose.yaml"));
+    fs::write(plain.join("compose.yaml"), "services: {}\n").unwrap();
+    assert_snapshot!("init_refuses", env.run(["init", "-C", "plain"]).snapshot());
+    assert_eq!(
+        fs::read_to_string(plain.join("compose.yaml")).unwrap(),
+        "services: {}\n",
+        "init never overwrites"
+    );
+}
+
+/// Without an engine, `ports prune` still removes projects whose directory is gone.
+#[test]
+fn ports_prune_removes_projects_that_are_gone() {
+    let env = TestEnv::new("10510-10519").with("DOCKER_HOST", "unix:///nonexistent");
+    env.project("kept");
+    let gone = env.project("gone");
+    env.run(["port", "-C", "kept"]).success();
+    env.run(["port", "-C", "gone"]).success();
+    fs::remove_dir(&gone).unwrap();
+    let before = fs::read(env.registry()).unwrap();
+    assert_snapshot!(
+        "prune_dry_run",
+        env.run(["ports", "prune", "--dry-run"]).snapshot()
+    );
+    assert_eq!(
+        fs::read(env.registry()).unwrap(),
+        before,
+        "a dry run changes nothing"
+    );
+    assert_snapshot!("prune", env.run(["ports", "prune"]).snapshot());
+    let projects: Vec<_> = env.registry_json()["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["project_path"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(projects, [env.root().join("kept").display().to_string()]);
+    let again = env.run(["ports", "prune"]).success();
+    again.assert_stderr_contains("nothing to prune");
+}
+
+#[test]
+fn verbose_notes_of_port() {
+    let env = TestEnv::new("10520-10529");
+    env.project("alpha");
+    assert_snapshot!(
+        "verbose_port_new",
+        env.run(["port", "-v", "-C", "alpha"]).snapshot()
+    );
+    assert_snapshot!(
+        "verbose_port_again",
+        env.run(["port", "-v", "-C", "alpha"]).snapshot()
     );
 }

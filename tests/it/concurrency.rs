@@ -1,4 +1,13 @@
 //! Many processes at once, and processes killed mid-write.
+//!
+//! The kill test picks its moments from a random seed and prints it (`cargo test`
+//! shows it when the test fails). To replay a failure, set `IRIS_DEV_TEST_SEED`
+//! to that number; the same seed makes the same choices of when and whom to kill
+//! (how far each process got by then still depends on the machine):
+//!
+//! ```text
+//! IRIS_DEV_TEST_SEED=123456789 cargo test --test it killed_writers_never_corrupt_the_registry
+//! ```
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Child;
@@ -57,21 +66,33 @@ fn sixty_four_processes_get_sixty_four_distinct_ports() {
     );
 }
 
+/// Replays [`killed_writers_never_corrupt_the_registry`] with the seed it printed.
+const SEED: &str = "IRIS_DEV_TEST_SEED";
+
 /// SIGKILL at random moments while several processes write: the registry always
 /// parses and holds every assignment a process reported as done.
 #[test]
 fn killed_writers_never_corrupt_the_registry() {
     let env = TestEnv::new("11100-11399");
-    let mut seed = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos() as u64
-        | 1;
+    let seed = match std::env::var(SEED) {
+        Ok(seed) => seed
+            .parse::<u64>()
+            .unwrap_or_else(|err| panic!("{SEED}={seed:?}: {err}")),
+        Err(_) => {
+            let now = SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap();
+            now.as_secs() ^ (u64::from(now.subsec_nanos()) << 20)
+        }
+    };
+    eprintln!("random seed: {seed} (replay with {SEED}={seed})");
+    // xorshift64 would stay at zero forever: start from an odd state.
+    let mut state = seed | 1;
     let mut random = move |bound: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % bound
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % bound
     };
     let mut done = BTreeMap::new();
     let mut killed = 0;

@@ -1,8 +1,9 @@
 //! End to end against the Docker engine on this machine, with a stand-in image
 //! built from scratch (`tests/standin`), since no registry can be reached.
 //!
-//! These tests say that they skipped where there is no engine; with
-//! `IRIS_DEV_DOCKER_TESTS=1` (as `.ci/run` sets) a missing engine is a failure.
+//! Where build.rs finds no engine these tests are ignored, with the reason, in the
+//! summary; with `IRIS_DEV_DOCKER_TESTS=1` (as `.ci/run` sets) they always run, so a
+//! missing engine is a failure.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -18,30 +19,11 @@ use crate::support::TestEnv;
 
 pub const STANDIN: &str = "iris-dev-standin:test";
 
-/// Whether the Docker tests can run; builds the stand-in image once.
-fn docker() -> bool {
+/// Builds the stand-in image, once per test run; a failure fails the test.
+fn standin() {
     static READY: OnceLock<Result<(), String>> = OnceLock::new();
-    let ready = READY.get_or_init(|| {
-        let info = Command::new("docker")
-            .args(["info", "--format", "{{.ServerVersion}}"])
-            .output();
-        match info {
-            Ok(output) if output.status.success() => build_standin(),
-            Ok(output) => Err(String::from_utf8_lossy(&output.stderr).trim().to_owned()),
-            Err(err) => Err(format!("cannot run `docker`: {err}")),
-        }
-    });
-    match ready {
-        Ok(()) => true,
-        Err(why) if std::env::var("IRIS_DEV_DOCKER_TESTS").as_deref() == Ok("1") => {
-            panic!("IRIS_DEV_DOCKER_TESTS=1 but the Docker tests cannot run: {why}")
-        }
-        Err(why) => {
-            eprintln!(
-                "skipped: no usable Docker engine ({why}); set IRIS_DEV_DOCKER_TESTS=1 to require one"
-            );
-            false
-        }
+    if let Err(why) = READY.get_or_init(build_standin) {
+        panic!("cannot build the stand-in image `{STANDIN}`: {why}");
     }
 }
 
@@ -91,7 +73,11 @@ impl Drop for Cleanup {
                     vec!["volume", "rm", "-f"],
                 ),
             ] {
-                let ids = docker_out(&list);
+                let ids = Command::new("docker")
+                    .args(&list)
+                    .output()
+                    .map(|output| String::from_utf8_lossy(&output.stdout).into_owned())
+                    .unwrap_or_default();
                 if !ids.trim().is_empty() {
                     let mut args = remove.clone();
                     args.extend(ids.split_whitespace());
@@ -106,8 +92,15 @@ impl Drop for Cleanup {
     }
 }
 
+/// What `docker ARGS` printed; panics if it failed, so that an empty answer
+/// means an empty list.
 fn docker_out(args: &[&str]) -> String {
     let output = Command::new("docker").args(args).output().unwrap();
+    assert!(
+        output.status.success(),
+        "docker {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
@@ -123,6 +116,21 @@ fn standin_compose(extra: &str) -> String {
     format!("services:\n  iris:\n    image: {STANDIN}\n{extra}")
 }
 
+/// `status` text with each container's published ports in one order: the engine
+/// lists them in no fixed order.
+fn sorted_container_ports(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.rsplit_once("  ") {
+            Some((head, ports)) if line.starts_with("container ") => {
+                let mut ports: Vec<_> = ports.split(", ").collect();
+                ports.sort_unstable();
+                format!("{head}  {}\n", ports.join(", "))
+            }
+            _ => format!("{line}\n"),
+        })
+        .collect()
+}
+
 fn reachable(ip: Ipv4Addr, port: u16) -> bool {
     TcpStream::connect_timeout(&SocketAddr::from((ip, port)), Duration::from_secs(2)).is_ok()
 }
@@ -136,10 +144,12 @@ fn port_of(env: &TestEnv, dir: &Path, web: bool) -> u16 {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_docker),
+    ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
+)]
 fn two_projects_run_side_by_side_on_loopback_only() {
-    if !docker() {
-        return;
-    }
+    standin();
     let env = TestEnv::new("12100-12109");
     let (alpha, alpha_name) =
         compose_project(&env, "alpha", &standin_compose("    expose: [\"1972\"]\n"));
@@ -189,15 +199,27 @@ fn two_projects_run_side_by_side_on_loopback_only() {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_docker),
+    ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
+)]
 fn down_then_up_keeps_the_ports() {
-    if !docker() {
-        return;
-    }
+    standin();
     let env = TestEnv::new("12110-12119");
     let (shop, name) = compose_project(&env, "shop", &standin_compose("    expose: [\"1972\"]\n"));
-    let _cleanup = Cleanup(vec![name]);
+    let _cleanup = Cleanup(vec![name.clone()]);
     env.run(["up", "-C", "shop"]).success();
     let port = port_of(&env, &shop, false);
+    let web_port = port_of(&env, &shop, true);
+    let status = env
+        .run(["status", "-C", "shop"])
+        .success()
+        .redact(format!("{name}_iris_1"), "[CONTAINER]")
+        .redact(format!("{name}-iris-1"), "[CONTAINER]")
+        .redact(&name, "[NAME]")
+        .redact(web_port.to_string(), "[WEB_PORT]")
+        .redact(port.to_string(), "[PORT]");
+    assert_snapshot!("status_running", sorted_container_ports(&status.snapshot()));
     let down = env.run(["down", "-C", "shop"]).success();
     down.assert_stderr_contains(&format!("it keeps port {port}"));
     assert!(!reachable(Ipv4Addr::LOCALHOST, port));
@@ -211,10 +233,12 @@ fn down_then_up_keeps_the_ports() {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_docker),
+    ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
+)]
 fn removed_containers_go_stale_and_free_their_port() {
-    if !docker() {
-        return;
-    }
+    standin();
     let env = TestEnv::new("12120-12120");
     let (alpha, name) =
         compose_project(&env, "alpha", &standin_compose("    expose: [\"1972\"]\n"));
@@ -239,8 +263,13 @@ fn removed_containers_go_stale_and_free_their_port() {
     let mut rm = vec!["rm", "-f"];
     rm.extend(ids.split_whitespace());
     assert!(Command::new("docker").args(&rm).status().unwrap().success());
-    let prune = env.run(["ports", "prune"]).success();
-    prune.assert_stderr_contains("stale: its containers are gone (port 12120)");
+    let before = fs::read(env.registry()).unwrap();
+    assert_snapshot!(
+        "prune_dry_run_stale",
+        env.run(["ports", "prune", "--dry-run"]).snapshot()
+    );
+    assert_eq!(fs::read(env.registry()).unwrap(), before);
+    assert_snapshot!("prune_stale", env.run(["ports", "prune"]).snapshot());
     assert_eq!(env.registry_json()["assignments"][0]["status"], "stale");
     assert_eq!(env.run(["port", "-C", "beta"]).success().port(), 12_120);
     let projects: Vec<_> = env.registry_json()["assignments"]
@@ -253,16 +282,20 @@ fn removed_containers_go_stale_and_free_their_port() {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_compose_v1),
+    ignore = "needs a Docker engine and docker-compose 1.x, which cannot `!override` the base ports"
+)]
 fn a_base_file_publishing_1972_stops_before_anything_starts() {
-    if !docker() {
-        return;
-    }
+    standin();
     let env = TestEnv::new("12130-12139");
     let file = standin_compose("    ports:\n      - \"1972:1972\"\n");
     let (_, name) = compose_project(&env, "fixed", &file);
     let _cleanup = Cleanup(vec![name.clone()]);
+    // The message itself is snapshotted in `fake_compose`, whatever compose is here.
     let run = env.run(["up", "-C", "fixed"]);
-    assert_snapshot!(run.snapshot());
+    assert_eq!(run.code(), 1, "{}", run.snapshot());
+    run.assert_stderr_contains("publishes IRIS's port 1972 on host port 1972");
     let label = format!("label=com.docker.compose.project={name}");
     assert_eq!(docker_out(&["ps", "-aq", "--filter", &label]), "");
 
@@ -275,10 +308,12 @@ fn a_base_file_publishing_1972_stops_before_anything_starts() {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_docker),
+    ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
+)]
 fn an_unreachable_engine_is_named_and_changes_nothing() {
-    if !docker() {
-        return;
-    }
+    standin();
     let env = TestEnv::new("12140-12149").with("DOCKER_HOST", "unix:///nonexistent");
     compose_project(&env, "shop", &standin_compose("    expose: [\"1972\"]\n"));
     assert_snapshot!("unreachable_up", env.run(["up", "-C", "shop"]).snapshot());
@@ -290,10 +325,12 @@ fn an_unreachable_engine_is_named_and_changes_nothing() {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_docker),
+    ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
+)]
 fn no_compose_file_runs_the_built_in_template() {
-    if !docker() {
-        return;
-    }
+    standin();
     let env = TestEnv::new("12150-12159").with("IRIS_DEV_IMAGE", STANDIN);
     let plain = env.project("plain");
     let _cleanup = Cleanup(vec![compose_project_name(plain.to_str().unwrap())]);
@@ -335,10 +372,12 @@ fn no_compose_file_runs_the_built_in_template() {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_docker),
+    ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
+)]
 fn compose_errors_pass_through() {
-    if !docker() {
-        return;
-    }
+    standin();
     let env = TestEnv::new("12160-12169");
     compose_project(
         &env,

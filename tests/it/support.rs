@@ -119,7 +119,25 @@ impl TestEnv {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        let output = self.command(args).output().unwrap();
+        self.output(&mut self.command(args))
+    }
+
+    /// Runs the binary with `dir` as its working directory.
+    pub fn run_in<I, S>(&self, dir: &Path, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.output(self.command(args).current_dir(dir))
+    }
+
+    /// Runs a [`TestEnv::command`] adjusted by the caller (an extra variable, say).
+    pub fn output(&self, command: &mut Command) -> Run {
+        self.wrap(command.output().unwrap())
+    }
+
+    /// The output of a process a test started itself, for [`Run`]'s checks.
+    pub fn wrap(&self, output: Output) -> Run {
         Run {
             output,
             root: self.root.display().to_string(),
