@@ -717,8 +717,17 @@ mod tests {
                 match action {
                     0 => { release(&mut registry, &project, &now); }
                     1 => { mark_stale(&mut registry, &project, &now); }
-                    2 => { request.port = Some(port); let _ = resolve(&mut registry, &request, &host); }
-                    _ => { let _ = resolve(&mut registry, &request, &host); }
+                    action => {
+                        if action == 2 { request.port = Some(port); }
+                        let before = registry.clone();
+                        if let Err(error) = resolve(&mut registry, &request, &host) {
+                            prop_assert!(
+                                matches!(error, AllocError::Held { .. } | AllocError::Busy { .. } | AllocError::Exhausted { .. }),
+                                "unexpected {error:?}"
+                            );
+                            prop_assert_eq!(&registry, &before, "a failed resolve changes nothing");
+                        }
+                    }
                 }
                 let mut ports = BTreeSet::new();
                 for assignment in registry.assignments.iter().filter(|a| a.is_active()) {

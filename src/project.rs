@@ -135,10 +135,6 @@ mod tests {
     #[test]
     fn compose_names_are_stable_valid_and_distinct() {
         assert_eq!(compose_project_name("/home/dev/My App"), "myapp-04697e5f");
-        assert_eq!(
-            compose_project_name("/home/dev/My App"),
-            compose_project_name("/home/dev/My App")
-        );
         assert_ne!(
             compose_project_name("/a/shop"),
             compose_project_name("/b/shop")

@@ -44,8 +44,8 @@ pub struct Target<'a> {
     pub project: &'a Project,
     pub ports: &'a PortSettings,
     pub endpoint: &'a Endpoint,
-    /// A client `up` already has; without one the engine is asked only if an
-    /// assignment could be stale.
+    /// A client `up` already has; without one, `port` and `env` ask the engine
+    /// only if an assignment could be stale, and `up` does not ask it at all.
     pub engine: Option<&'a DockerEngine>,
     /// Ports the engine refused although the registry and the bind test said free.
     pub avoid: &'a [u16],
@@ -92,15 +92,17 @@ pub fn resolve(context: &Context<'_>, target: &Target<'_>, mode: Mode) -> Result
         }
     }
 
-    let containers = match (target.engine, could_be_stale) {
+    // `up` connects before it reserves: without a client here, it already said
+    // that it goes ahead without the engine.
+    let containers = match (target.engine, mode) {
         (Some(engine), _) => containers(context, engine.containers().map_err(Error::from)),
-        (None, true) => containers(
+        (None, Mode::Write | Mode::DryRun) if could_be_stale => containers(
             context,
             DockerEngine::connect(target.endpoint)
                 .and_then(|engine| engine.containers())
                 .map_err(Error::from),
         ),
-        (None, false) => None,
+        (None, _) => None,
     };
     let (outcome, previous, marked) = context.store().update(|registry| {
         let marked = containers

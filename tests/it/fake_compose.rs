@@ -43,8 +43,11 @@ case " $* " in
     cp "$last" "$FAKE_DIR/override.yaml"
     [ -e "$FAKE_DIR/slow" ] && exec sleep 30
     if [ -e "$FAKE_DIR/refuse-once" ]; then
-      rm "$FAKE_DIR/refuse-once"
-      echo "Error response from daemon: Bind for 127.0.0.1:$IRIS_PORT failed: port is already allocated" >&2
+      # The file may name the port to refuse: `web`, or a number; else the
+      # superserver port.
+      refused=$(cat "$FAKE_DIR/refuse-once"); rm "$FAKE_DIR/refuse-once"
+      case "$refused" in web) refused=$IRIS_WEB_PORT;; "") refused=$IRIS_PORT;; esac
+      echo "Error response from daemon: Bind for 127.0.0.1:$refused failed: port is already allocated" >&2
       exit 1
     fi
     echo " Container fake-iris-1  Started"; exit 0;;
@@ -184,6 +187,95 @@ fn a_port_the_engine_refuses_is_replaced_by_the_next_free_one() {
             .unwrap()
             .contains("127.0.0.1:12211:1972")
     );
+}
+
+/// `up` once the engine refuses `refused` (see the fake's `refuse-once`), with
+/// these pins; returns the run and the `IRIS_PORT` of every `up -d` compose got.
+fn refused_up(range: &str, refused: &str, pins: &[&str]) -> (TestEnv, Run, Vec<String>) {
+    let (env, fake) = fake_env(range);
+    fs::write(fake.join("refuse-once"), refused).unwrap();
+    let mut args = vec!["up", "-C", "shop", "--no-wait"];
+    args.extend(pins);
+    let run = env.run(&args);
+    let ups = calls(&env, &fake)
+        .lines()
+        .filter(|line| line.contains(" up -d"))
+        .map(|line| line.split(' ').take(2).collect::<Vec<_>>().join(" "))
+        .collect();
+    (env, run, ups)
+}
+
+#[test]
+fn a_pinned_superserver_port_is_never_moved() {
+    let (env, run, ups) = refused_up("12350-12359", "", &["--port", "12355"]);
+    assert_eq!(run.code(), 1, "{}", run.snapshot());
+    run.assert_stderr_contains("error: the engine refuses port 12355, which is pinned for");
+    assert_eq!(
+        ups,
+        ["IRIS_PORT=12355 IRIS_WEB_PORT=63156"],
+        "one attempt only"
+    );
+    // The project had no ports before this `up`, so it has none after it.
+    assert_eq!(env.registry_json()["assignments"], serde_json::json!([]));
+}
+
+#[test]
+fn the_web_port_paired_with_a_pinned_port_is_never_moved() {
+    let (_env, run, ups) = refused_up("12360-12369", "web", &["--port", "12365"]);
+    assert_eq!(run.code(), 1, "{}", run.snapshot());
+    run.assert_stderr_contains("error: the engine refuses web port 63166 of `");
+    run.assert_stderr_contains("which goes with pinned port 12365");
+    assert_eq!(ups.len(), 1);
+}
+
+#[test]
+fn a_pinned_web_port_stays_while_the_superserver_port_moves() {
+    let (env, run, ups) = refused_up("12370-12379", "", &["--web-port", "12399"]);
+    let run = run.success();
+    run.assert_stderr_contains("the engine refused port 12370; trying the next free ports");
+    assert_eq!(
+        ups,
+        [
+            "IRIS_PORT=12370 IRIS_WEB_PORT=12399",
+            "IRIS_PORT=12371 IRIS_WEB_PORT=12399"
+        ]
+    );
+    let assignment = &env.registry_json()["assignments"][0];
+    assert_eq!(
+        (assignment["port"].as_u64(), assignment["web_port"].as_u64()),
+        (Some(12_371), Some(12_399))
+    );
+}
+
+#[test]
+fn both_pinned_ports_stay_and_the_error_says_which_was_refused() {
+    let (_env, run, ups) = refused_up(
+        "12380-12389",
+        "web",
+        &["--port", "12385", "--web-port", "12398"],
+    );
+    assert_eq!(run.code(), 1, "{}", run.snapshot());
+    run.assert_stderr_contains("error: the engine refuses web port 12398 of `");
+    assert_eq!(ups, ["IRIS_PORT=12385 IRIS_WEB_PORT=12398"]);
+}
+
+#[test]
+fn a_refused_port_that_is_not_irises_stops_at_once_and_keeps_the_ports() {
+    let (env, fake) = fake_env("12390-12397");
+    let before = env.run(["port", "-C", "shop"]).success().port();
+    let registry = env.registry_json();
+    fs::write(fake.join("refuse-once"), "8080").unwrap();
+    let run = env.run(["up", "-C", "shop", "--no-wait"]);
+    assert_eq!(run.code(), 1, "{}", run.snapshot());
+    run.assert_stderr_contains("error: the engine refused to publish host port 8080");
+    let ups = calls(&env, &fake).matches(" up -d").count();
+    assert_eq!(ups, 1, "the IRIS ports are not moved for another port");
+    assert_eq!(
+        env.registry_json(),
+        registry,
+        "a failed up keeps the ports as they were"
+    );
+    assert_eq!(env.run(["port", "-C", "shop"]).success().port(), before);
 }
 
 #[test]
@@ -466,9 +558,17 @@ fn verbose_notes_of_up() {
             .redact(shop_name(&env), "[NAME]")
             .snapshot()
     );
-    // An assignment `up` started can go stale, so `port` asks the engine.
+    // The project has its ports: `port` answers from the registry alone and
+    // never asks the (unreachable) engine, so there is nothing to note.
+    assert_snapshot!(
+        "verbose_port_keeps_its_ports_without_the_engine",
+        env.run(["port", "-v", "-C", "shop"]).success().snapshot()
+    );
+    // A new project has to choose ports, and `up`'s assignment could be stale, so
+    // `port` asks the engine first and says it cannot.
+    fs::create_dir(env.root().join("other")).unwrap();
     assert_snapshot!(
         "verbose_port_cannot_check_stale",
-        env.run(["port", "-v", "-C", "shop"]).success().snapshot()
+        env.run(["port", "-v", "-C", "other"]).success().snapshot()
     );
 }
