@@ -86,9 +86,18 @@ pub enum Error {
         pinned: u16,
     },
     #[error(
-        "the engine refused to publish host port {port}, which another program or container holds; it is not one of the IRIS ports iris-dev manages"
+        "host port {port}{} is taken by {}",
+        service.as_ref().map(|(service, _)| format!(" (service `{service}`)")).unwrap_or_default(),
+        owner.as_deref().unwrap_or("another program")
     )]
-    ForeignRefused { port: u16, file: PathBuf },
+    HostPortTaken {
+        port: u16,
+        /// The service that publishes it, and the container port, when known.
+        service: Option<(String, u16)>,
+        file: PathBuf,
+        line: Option<(usize, String)>,
+        owner: Option<String>,
+    },
 }
 
 fn pinned_refused(project: &str, port: Option<u16>, pinned: u16) -> String {
@@ -195,13 +204,23 @@ impl Error {
                     env_vars::IRIS_DEV_WEB_PORT
                 ));
             }
-            Self::ForeignRefused { port, file } => {
+            Self::HostPortTaken { port, service, file, line, .. } => {
+                let place = match line {
+                    Some((number, text)) => {
+                        report.details.push(format!("{number:>5} | {text}"));
+                        format!("`{}` line {number}", file.display())
+                    }
+                    None => format!("`{}`", file.display()),
+                };
+                let (variable, target) = match service {
+                    Some((service, target)) => (port_variable(service, *target), target.to_string()),
+                    None => ("APP_PORT".to_owned(), "<container port>".to_owned()),
+                };
                 hints.push(format!(
-                    "see what holds it: `ss -ltnp 'sport = :{port}'` or `docker ps --filter publish={port}`"
+                    "publish it in {place} on a port of your choice: `- \"${{{variable}:-{port}}}:{target}\"`, or on one Docker picks: `- \"{target}\"`"
                 ));
                 hints.push(format!(
-                    "or publish it from `{}` on a port of your choice: `- \"${{APP_PORT:-{port}}}:<container port>\"`, or on an ephemeral one: `- \"<container port>\"`",
-                    file.display()
+                    "or free it: `ss -ltnp 'sport = :{port}'` and `docker ps --filter publish={port}` show who holds it"
                 ));
             }
             Self::Service { source, .. } => match source {
@@ -251,6 +270,27 @@ impl Error {
             | Self::Project(_)
             | Self::Io(_) => {}
         }
+    }
+}
+
+/// `WEB_PORT` for service `web`: the variable a hint suggests for its host port;
+/// `IRIS_8080_PORT` where the short one is a variable iris-dev sets itself.
+fn port_variable(service: &str, target: u16) -> String {
+    let name: String = service
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let short = format!("{name}_PORT");
+    if short == env_vars::IRIS_PORT || short == env_vars::IRIS_WEB_PORT {
+        format!("{name}_{target}_PORT")
+    } else {
+        short
     }
 }
 

@@ -73,6 +73,7 @@ struct Up<'a> {
 
 /// What one attempt at `up` will run.
 struct Plan {
+    config: ComposeConfig,
     service: String,
     /// The override file's text.
     yaml: String,
@@ -83,7 +84,8 @@ impl Up<'_> {
     /// Prints the override and the command the first attempt would run.
     fn dry_run(&self, state: &mut StateDir) -> Result<(), Error> {
         let assigned = self.assign(None, &[], Mode::DryRun)?;
-        let plan = self.plan(&assigned.assignment, state)?;
+        let engine = DockerEngine::connect(self.endpoint).ok();
+        let plan = self.plan(&assigned.assignment, engine.as_ref(), state)?;
         let printer = &self.context.printer;
         printer.data(format_args!(
             "# {}\n{}",
@@ -115,7 +117,7 @@ impl Up<'_> {
                 None => before.insert(assigned),
             };
             let failed = |error: Error| self.restore(before, error);
-            let plan = self.plan(&assignment, state).map_err(failed)?;
+            let plan = self.plan(&assignment, engine, state).map_err(failed)?;
             state
                 .write_override(&plan.yaml)
                 .map_err(|err| failed(err.into()))?;
@@ -184,10 +186,13 @@ impl Up<'_> {
                     }));
                 }
                 AfterRefusal::Foreign { port } => {
-                    return Err(failed(Error::ForeignRefused {
-                        port,
-                        file: self.stack.base_files[0].clone(),
-                    }));
+                    let fixed = plan.config.fixed_host_ports(&plan.service);
+                    let published = fixed.iter().find(|fixed| fixed.port == port);
+                    let containers = engine
+                        .and_then(|engine| engine.containers().ok())
+                        .unwrap_or_default();
+                    let owner = self.container_owner(port, &containers);
+                    return Err(failed(self.port_taken(port, published, owner)));
                 }
             }
         }
@@ -233,7 +238,12 @@ impl Up<'_> {
 
     /// Reads the config, picks the IRIS service, checks the base files' ports and
     /// renders the override for these ports; touches nothing but the cache.
-    fn plan(&self, assignment: &Assignment, state: &mut StateDir) -> Result<Plan, Error> {
+    fn plan(
+        &self,
+        assignment: &Assignment,
+        engine: Option<&DockerEngine>,
+        state: &mut StateDir,
+    ) -> Result<Plan, Error> {
         let (stack, settings) = (self.stack, self.settings);
         let env = compose_env(assignment);
         let config = self.read_config(&env, state)?;
@@ -271,6 +281,7 @@ impl Up<'_> {
                 settings.bind
             ));
         }
+        self.preflight(&config, &service, engine)?;
         let yaml = override_file::render(&spec);
         let mut up_args = vec!["up".to_owned(), "-d".to_owned()];
         up_args.extend(settings.compose_args.iter().cloned());
@@ -279,6 +290,7 @@ impl Up<'_> {
                 .invocation(&stack.root, &stack.name, &stack.files(), &up_args);
         invocation.env = env;
         Ok(Plan {
+            config,
             yaml,
             invocation,
             service,
@@ -370,6 +382,114 @@ impl Up<'_> {
         }
     }
 
+    /// Checks every fixed host port the stack publishes, before compose runs:
+    /// another stack's container, another project's IRIS ports in the registry,
+    /// and (for a local engine) the bind test. The project's own containers are
+    /// no obstacle. Without an engine client only the registry and bind test
+    /// speak.
+    fn preflight(
+        &self,
+        config: &ComposeConfig,
+        service: &str,
+        engine: Option<&DockerEngine>,
+    ) -> Result<(), Error> {
+        let fixed = config.fixed_host_ports(service);
+        if fixed.is_empty() {
+            return Ok(());
+        }
+        let containers = engine
+            .and_then(|engine| engine.containers().ok())
+            .unwrap_or_default();
+        let own_ports: Vec<u16> = containers
+            .iter()
+            .filter(|container| self.is_own(container))
+            .flat_map(|container| container.ports.iter().map(|port| port.host_port))
+            .collect();
+        let registry = self.context.store().read()?;
+        let engine_key = self.endpoint.registry_key();
+        for published in &fixed {
+            let port = published.port;
+            let owner = self.container_owner(port, &containers).or_else(|| {
+                registry
+                    .assignments
+                    .iter()
+                    .filter(|assignment| assignment.project_path != self.project.key())
+                    .filter(|assignment| assignment.is_active())
+                    .filter(|assignment| assignment.engine.as_deref() == engine_key)
+                    .find(|assignment| assignment.ports().any(|held| held == port))
+                    .map(|assignment| {
+                        format!(
+                            "iris-dev project `{}` ({} {})",
+                            assignment.project_path, assignment.assignment_type, assignment.status
+                        )
+                    })
+            });
+            let busy = owner.is_some()
+                || (self.endpoint.is_local()
+                    && !own_ports.contains(&port)
+                    && !crate::allocate::HostPorts::is_free(&crate::probe::BindProbe, port));
+            if busy {
+                return Err(self.port_taken(port, Some(published), owner));
+            }
+        }
+        Ok(())
+    }
+
+    fn is_own(&self, container: &crate::engine::Container) -> bool {
+        container.belongs_to(self.project.key(), Some(&self.stack.name))
+    }
+
+    /// Which other stack's container publishes host port `port`.
+    fn container_owner(
+        &self,
+        port: u16,
+        containers: &[crate::engine::Container],
+    ) -> Option<String> {
+        containers
+            .iter()
+            .filter(|container| !self.is_own(container))
+            .find(|container| {
+                container
+                    .ports
+                    .iter()
+                    .any(|published| published.host_port == port)
+            })
+            .map(
+                |container| match container.labels.get(crate::engine::COMPOSE_PROJECT_LABEL) {
+                    Some(project) => format!(
+                        "container `{}` of compose project `{project}`",
+                        container.name
+                    ),
+                    None => format!("container `{}`", container.name),
+                },
+            )
+    }
+
+    /// The error for a fixed host port someone else holds, naming the file and
+    /// line that publishes it.
+    fn port_taken(
+        &self,
+        port: u16,
+        published: Option<&crate::compose::config::FixedPort>,
+        owner: Option<String>,
+    ) -> Error {
+        let found = self.stack.base_files.iter().find_map(|file| {
+            let text = fs::read_to_string(file).ok()?;
+            override_file::find_host_port_line(&text, port).map(|line| (file.clone(), line))
+        });
+        let (file, line) = match found {
+            Some((file, line)) => (file, Some(line)),
+            None => (self.stack.base_files[0].clone(), None),
+        };
+        Error::HostPortTaken {
+            port,
+            service: published.map(|published| (published.service.clone(), published.target)),
+            file,
+            line,
+            owner,
+        }
+    }
+
     /// Records the started stack, which makes the assignment able to go stale.
     fn record_started(&self, engine: Option<&DockerEngine>, service: &str) -> Result<(), Error> {
         let key = self.project.key();
@@ -378,7 +498,7 @@ impl Up<'_> {
             .and_then(|containers| {
                 containers
                     .into_iter()
-                    .find(|container| container.belongs_to(key, Some(&self.stack.name)))
+                    .find(|container| self.is_own(container))
             })
             .map(|container| container.name);
         let started = transition::Started {

@@ -110,6 +110,52 @@ impl Service {
     }
 }
 
+/// A host port the stack publishes on a fixed number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixedPort {
+    pub service: String,
+    pub host_ip: Option<String>,
+    pub port: u16,
+    /// The container port it forwards to.
+    pub target: u16,
+}
+
+impl ComposeConfig {
+    /// Every fixed host port of every service in the merged config (so of the
+    /// active profiles only), ranges expanded, except what `iris_service`
+    /// publishes for IRIS's own ports: iris-dev assigns those.
+    pub fn fixed_host_ports(&self, iris_service: &str) -> Vec<FixedPort> {
+        let mut fixed = Vec::new();
+        for (name, service) in &self.services {
+            for mapping in service.port_mappings() {
+                let iris_port = [SUPERSERVER_PORT, WEB_PORT].contains(&mapping.target);
+                if name == iris_service && iris_port {
+                    continue;
+                }
+                let Some(published) = &mapping.published else {
+                    continue;
+                };
+                let (first, last) = match published.split_once('-') {
+                    Some((first, last)) => (first.trim().parse(), last.trim().parse()),
+                    None => (published.trim().parse(), published.trim().parse()),
+                };
+                let (Ok(first), Ok(last)) = (first, last) else {
+                    continue;
+                };
+                for (offset, port) in (first..=last).enumerate() {
+                    fixed.push(FixedPort {
+                        service: name.clone(),
+                        host_ip: mapping.host_ip.clone(),
+                        port,
+                        target: mapping.target.saturating_add(offset as u16),
+                    });
+                }
+            }
+        }
+        fixed
+    }
+}
+
 /// InterSystems' images: `intersystems/iris*`, `intersystemsdc/iris*` and anything
 /// from `containers.intersystems.com`, with or without a registry, tag or digest.
 pub fn is_iris_image(image: &str) -> bool {
@@ -296,5 +342,38 @@ services:
         assert_eq!(parse("0.0.0.0:1972-1975:1972-1975/tcp").target, 1972);
         assert_eq!(parse("${IRIS_PORT:-1972}:1972").target, 1972);
         assert!(PortMapping::parse_short("a:b:c:d").is_none());
+    }
+
+    #[test]
+    fn fixed_host_ports_of_every_service_but_irises_own() {
+        let config = ComposeConfig::parse(
+            "services:
+  iris:
+    image: intersystemsdc/iris-community
+    ports: [\"1972:1972\", \"8080:80\", \"52773\"]
+  db:
+    ports:
+    - target: 5432
+      published: \"5432\"
+      host_ip: 127.0.0.1
+    - \"9000-9001:7000-7001\"
+    - \"6000\"
+",
+        )
+        .unwrap();
+        let fixed: Vec<(String, u16, u16)> = config
+            .fixed_host_ports("iris")
+            .into_iter()
+            .map(|fixed| (fixed.service, fixed.port, fixed.target))
+            .collect();
+        assert_eq!(
+            fixed,
+            [
+                ("db".to_owned(), 5432, 5432),
+                ("db".to_owned(), 9000, 7000),
+                ("db".to_owned(), 9001, 7001),
+                ("iris".to_owned(), 8080, 80),
+            ]
+        );
     }
 }

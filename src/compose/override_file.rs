@@ -178,6 +178,28 @@ pub fn find_port_line(text: &str, target: u16) -> Option<(usize, String)> {
         .map(|(index, line)| (index + 1, line.to_owned()))
 }
 
+/// The line of a compose file that publishes host port `port`, in either
+/// syntax (`- "8080:80"`, `- 127.0.0.1:8080:80`, `published: 8080`), 1-based.
+pub fn find_host_port_line(text: &str, port: u16) -> Option<(usize, String)> {
+    let port = port.to_string();
+    let publishes = |line: &str| {
+        if let Some((_, published)) = line.split_once("published:") {
+            return published.trim().trim_matches(['"', '\'']) == port;
+        }
+        // Short syntax, also inside a flow list: `ports: ["1972:1972", "8080:80"]`.
+        line.split(|c: char| c.is_whitespace() || "[],\"'".contains(c))
+            .any(|word| {
+                let parts: Vec<&str> = word.split(':').collect();
+                parts.len() >= 2 && parts[parts.len() - 2] == port
+            })
+    };
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim_start().starts_with('#'))
+        .find(|(_, line)| publishes(line))
+        .map(|(index, line)| (index + 1, line.to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use std::net::Ipv4Addr;
@@ -285,5 +307,28 @@ mod tests {
             2
         );
         assert_eq!(find_port_line("- 19721:19720\n", 1972), None);
+    }
+
+    #[test]
+    fn finds_the_line_that_publishes_a_host_port() {
+        let text = "services:\n  web:\n    ports:\n      # - \"8080:80\"\n      - \"8080:80\"\n  db:\n    ports:\n      - 127.0.0.1:5432:5432\n      - published: 6000\n        target: 6000\n";
+        assert_eq!(
+            find_host_port_line(text, 8080),
+            Some((5, "      - \"8080:80\"".to_owned()))
+        );
+        assert_eq!(
+            find_host_port_line(text, 5432).map(|(line, _)| line),
+            Some(8)
+        );
+        assert_eq!(
+            find_host_port_line(text, 6000).map(|(line, _)| line),
+            Some(9)
+        );
+        assert_eq!(find_host_port_line(text, 80), None);
+        let flow = "services:\n  iris:\n    ports: [\"1972:1972\", \"8080:8080\"]\n";
+        assert_eq!(
+            find_host_port_line(flow, 8080).map(|(line, _)| line),
+            Some(3)
+        );
     }
 }
