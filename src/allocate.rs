@@ -11,6 +11,15 @@ use crate::port::Port;
 use crate::registry::{Assignment, AssignmentType, Registry, Status, paired_web_port};
 use crate::timestamp::Timestamp;
 
+/// Where the host ports of a stack's other services come from with `isolate:
+/// all`: below Linux's ephemeral range (32768-60999, where Docker picks host ports
+/// for `- "80"`), and apart from the IRIS range and its paired web ports, so the
+/// two kinds never meet.
+pub const DEFAULT_STACK_RANGE: PortRange = PortRange {
+    start: 21_000,
+    end: 21_999,
+};
+
 /// Where IRIS's default ports start.
 pub const DEFAULT_RANGE: PortRange = PortRange {
     start: 1972,
@@ -46,6 +55,26 @@ impl PortRange {
             return Err(format!("`{text}` starts after it ends"));
         }
         Ok(range)
+    }
+
+    /// Why this range, used for stack ports, may not be used with the IRIS
+    /// range `iris`: the two overlap, or this one meets `iris`'s paired web ports.
+    pub fn overlap_with_iris(&self, iris: PortRange) -> Option<String> {
+        let overlaps = |other: PortRange| self.start <= other.end && other.start <= self.end;
+        if overlaps(iris) {
+            return Some(format!(
+                "it overlaps the IRIS range {iris}; pick one apart from it"
+            ));
+        }
+        let web = (paired_web_port(iris.start), paired_web_port(iris.end));
+        if let (Some(start), Some(end)) = web
+            && overlaps(PortRange { start, end })
+        {
+            return Some(format!(
+                "it overlaps the IRIS range's paired web ports {start}-{end}; pick one apart from them"
+            ));
+        }
+        None
     }
 
     pub fn contains(&self, port: u16) -> bool {
@@ -371,6 +400,7 @@ fn place(
             engine: request.engine.map(str::to_owned),
             compose_project: None,
             compose_service: None,
+            stack_ports: std::collections::BTreeMap::new(),
             extra: serde_json::Map::new(),
         },
     };
@@ -392,6 +422,93 @@ fn place(
         moved_from,
         evicted,
     }
+}
+
+/// The project's stack ports after [`isolate`], and what changed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Isolated {
+    /// Host port by `service:container port`.
+    pub ports: std::collections::BTreeMap<String, u16>,
+    /// Keys that got a new host port, and whether the assignment had lost them
+    /// (it had stack ports no more: iris-devtester rewrote the file).
+    pub assigned: Vec<String>,
+    pub lost: bool,
+}
+
+/// Gives each of `keys` (`service:container port`) a host port of the project's
+/// own from `range`, sticky like the IRIS pair: a key keeps its port while no
+/// other project holds it and it stays free. New ports are the lowest in `range`
+/// that no other assignment holds, in any status (stack ports never collide
+/// across projects), that the host probe finds free and `avoid` does not list.
+/// The caller's probe counts the ports of the project's own running containers
+/// as free. The project's assignment must exist (call after [`resolve`]).
+pub fn isolate(
+    registry: &mut Registry,
+    project: &str,
+    keys: &[String],
+    range: PortRange,
+    avoid: &[u16],
+    host: &impl HostPorts,
+) -> Result<Isolated, AllocError> {
+    let current = registry
+        .find(project)
+        .cloned()
+        .expect("isolate runs after resolve");
+    let engine = current.engine.as_deref();
+    let others: Vec<&Assignment> = registry
+        .assignments
+        .iter()
+        .filter(|other| other.project_path != project && other.engine.as_deref() == engine)
+        .collect();
+    let held_by_others = |port: u16| {
+        others
+            .iter()
+            .any(|other| other.ports().any(|held| held == port))
+    };
+    let iris_ports: Vec<u16> = [Some(current.port), current.effective_web_port()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut isolated = Isolated {
+        lost: current.stack_ports.is_empty() && current.compose_project.is_some(),
+        ..Isolated::default()
+    };
+    let mut taken: Vec<u16> = iris_ports;
+    let mut fresh = Vec::new();
+    for key in keys {
+        let kept = current.stack_ports.get(key).copied().filter(|&port| {
+            !held_by_others(port)
+                && !avoid.contains(&port)
+                && !taken.contains(&port)
+                && host.is_free(port)
+        });
+        match kept {
+            Some(port) => {
+                taken.push(port);
+                isolated.ports.insert(key.clone(), port);
+            }
+            None => fresh.push(key),
+        }
+    }
+    for key in fresh {
+        let port = (range.start..=range.end)
+            .find(|&port| {
+                !taken.contains(&port)
+                    && !held_by_others(port)
+                    && !avoid.contains(&port)
+                    && host.is_free(port)
+            })
+            .ok_or_else(|| AllocError::Exhausted {
+                range,
+                assignments: registry.assignments.clone(),
+            })?;
+        taken.push(port);
+        isolated.ports.insert(key.clone(), port);
+        isolated.assigned.push(key.clone());
+    }
+    let assignment = registry.find_mut(project).expect("checked above");
+    assignment.stack_ports = isolated.ports.clone();
+    Ok(isolated)
 }
 
 /// What `up` does after the engine refused to publish host ports.
@@ -814,5 +931,99 @@ mod tests {
             after_refusal(&[Some(1975), Some(8080)], &assignment, none),
             AfterRefusal::Foreign { port: 8080 }
         );
+    }
+
+    #[test]
+    fn stack_ports_are_sticky_and_never_shared() {
+        let now = stamp(1);
+        let range = PortRange {
+            start: 21_000,
+            end: 21_003,
+        };
+        let mut registry = Registry::empty();
+        let free = |_: u16| true;
+        let keys = |names: &[&str]| {
+            names
+                .iter()
+                .map(|name| (*name).to_owned())
+                .collect::<Vec<_>>()
+        };
+        for project in ["/a", "/b"] {
+            resolve(&mut registry, &request(project, &now), &free).unwrap();
+        }
+        let a = isolate(
+            &mut registry,
+            "/a",
+            &keys(&["db:5432", "web:80"]),
+            range,
+            &[],
+            &free,
+        )
+        .unwrap();
+        assert_eq!(
+            a.ports.values().copied().collect::<Vec<_>>(),
+            [21_000, 21_001]
+        );
+        assert_eq!(a.assigned, ["db:5432", "web:80"]);
+        assert!(!a.lost);
+        let b = isolate(&mut registry, "/b", &keys(&["web:80"]), range, &[], &free).unwrap();
+        assert_eq!(b.ports["web:80"], 21_002, "never another project's port");
+
+        // Sticky across a release.
+        release(&mut registry, "/a", &now);
+        resolve(&mut registry, &request("/a", &now), &free).unwrap();
+        let again = isolate(
+            &mut registry,
+            "/a",
+            &keys(&["db:5432", "web:80"]),
+            range,
+            &[],
+            &free,
+        )
+        .unwrap();
+        assert_eq!(again.ports, a.ports);
+        assert!(again.assigned.is_empty());
+        // A port to avoid moves, and so does one the host no longer has free.
+        let avoided = isolate(
+            &mut registry,
+            "/a",
+            &keys(&["db:5432", "web:80"]),
+            range,
+            &[21_001],
+            &free,
+        )
+        .unwrap();
+        assert_eq!(avoided.ports["web:80"], 21_003);
+        assert_eq!(avoided.assigned, ["web:80"]);
+        let busy = |port: u16| port != 21_000;
+        let moved = isolate(
+            &mut registry,
+            "/a",
+            &keys(&["db:5432", "web:80"]),
+            range,
+            &[],
+            &busy,
+        )
+        .unwrap();
+        assert_eq!(moved.ports["db:5432"], 21_001);
+        assert_eq!(moved.ports["web:80"], 21_003);
+        assert_eq!(moved.assigned, ["db:5432"]);
+        // Full: the error names the range.
+        let error = isolate(
+            &mut registry,
+            "/b",
+            &keys(&["web:80", "x:1", "y:2"]),
+            range,
+            &[],
+            &free,
+        )
+        .unwrap_err();
+        assert!(matches!(error, AllocError::Exhausted { .. }));
+        // Lost: Python rewrote the file without our fields.
+        let c = registry.find_mut("/b").unwrap();
+        c.stack_ports.clear();
+        c.compose_project = Some("b".into());
+        let b = isolate(&mut registry, "/b", &keys(&["web:80"]), range, &[], &free).unwrap();
+        assert!(b.lost);
     }
 }

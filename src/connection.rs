@@ -21,9 +21,10 @@ pub fn connect_host(bind: std::net::IpAddr) -> String {
     }
 }
 
-/// `IRIS_PORT` and `IRIS_WEB_PORT` for compose, so base files can interpolate them.
+/// `IRIS_PORT`, `IRIS_WEB_PORT` and the stack ports' `IRIS_DEV_PORT_*` for
+/// compose, so base files can interpolate them.
 pub fn compose_env(assignment: &crate::registry::Assignment) -> Vec<(String, String)> {
-    vec![
+    let mut env = vec![
         (env_vars::IRIS_PORT.to_owned(), assignment.port.to_string()),
         (
             env_vars::IRIS_WEB_PORT.to_owned(),
@@ -32,7 +33,35 @@ pub fn compose_env(assignment: &crate::registry::Assignment) -> Vec<(String, Str
                 .unwrap_or_default()
                 .to_string(),
         ),
-    ]
+    ];
+    env.extend(
+        assignment
+            .stack_ports
+            .iter()
+            .map(|(key, port)| (stack_port_variable(key), port.to_string())),
+    );
+    env
+}
+
+/// The key of a stack port: `web:80` for service `web`'s container port 80.
+pub fn stack_port_key(service: &str, target: u16) -> String {
+    format!("{service}:{target}")
+}
+
+/// `IRIS_DEV_PORT_WEB_80` for the key `web:80`: the service in capitals, every
+/// character a variable name cannot hold as `_`.
+pub fn stack_port_variable(key: &str) -> String {
+    let name: String = key
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{}{name}", env_vars::IRIS_DEV_PORT_PREFIX)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -41,16 +70,27 @@ pub struct Connection {
     pub port: u16,
     pub web_port: u16,
     pub compose_project: String,
+    /// `isolate: all`'s ports, by `service:container port`.
+    pub stack_ports: Vec<(String, u16)>,
 }
 
 impl Connection {
-    pub fn variables(&self) -> [(&'static str, String); 4] {
-        [
+    pub fn variables(&self) -> Vec<(String, String)> {
+        let mut variables: Vec<(String, String)> = [
             (env_vars::IRIS_HOST, self.host.clone()),
             (env_vars::IRIS_PORT, self.port.to_string()),
             (env_vars::IRIS_WEB_PORT, self.web_port.to_string()),
             (env_vars::COMPOSE_PROJECT_NAME, self.compose_project.clone()),
         ]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect();
+        variables.extend(
+            self.stack_ports
+                .iter()
+                .map(|(key, port)| (stack_port_variable(key), port.to_string())),
+        );
+        variables
     }
 
     /// The variables in `format`, without a trailing newline.
@@ -59,7 +99,7 @@ impl Connection {
         if format == EnvFormat::Json {
             let object: serde_json::Map<_, _> = variables
                 .into_iter()
-                .map(|(name, value)| (name.to_owned(), serde_json::Value::String(value)))
+                .map(|(name, value)| (name, serde_json::Value::String(value)))
                 .collect();
             return serde_json::to_string_pretty(&object).expect("strings serialise");
         }
@@ -85,7 +125,29 @@ mod tests {
             port: 1973,
             web_port: 52_774,
             compose_project: "shop-0a1b2c3d".into(),
+            stack_ports: Vec::new(),
         }
+    }
+
+    #[test]
+    fn stack_ports_become_variables() {
+        assert_eq!(
+            stack_port_variable(&stack_port_key("web", 80)),
+            "IRIS_DEV_PORT_WEB_80"
+        );
+        assert_eq!(
+            stack_port_variable("my-db.1:5432"),
+            "IRIS_DEV_PORT_MY_DB_1_5432"
+        );
+        let connection = Connection {
+            stack_ports: vec![("web:80".into(), 21_000)],
+            ..connection()
+        };
+        assert!(
+            connection
+                .render(EnvFormat::Dotenv)
+                .ends_with("\nIRIS_DEV_PORT_WEB_80=21000")
+        );
     }
 
     #[test]

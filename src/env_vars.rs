@@ -68,3 +68,12 @@ pub const PATH: &str = "PATH";
 
 /// Compose's profiles; part of the key of the cached `compose config`.
 pub const COMPOSE_PROFILES: &str = "COMPOSE_PROFILES";
+
+/// Range `START-END` that `isolate: all` takes the host ports of a stack's other
+/// services from (default `21000-21999`); it may not overlap the IRIS range or
+/// its paired web ports.
+pub const IRIS_DEV_STACK_PORT_RANGE: &str = "IRIS_DEV_STACK_PORT_RANGE";
+
+/// Prefix of the variables that carry `isolate: all`'s stack ports to compose and
+/// `iris-dev env`: `IRIS_DEV_PORT_WEB_80` is service `web`'s container port 80.
+pub const IRIS_DEV_PORT_PREFIX: &str = "IRIS_DEV_PORT_";

@@ -55,13 +55,13 @@ pub enum Error {
         source: ServiceError,
     },
     #[error(
-        "`{}` publishes IRIS's port {} on host port {}, which collides with other projects",
-        file.display(), conflict.target, conflict.published
+        "`{}` publishes {} on host port {}, which collides with other projects",
+        file.display(), conflict.describe(), conflict.published
     )]
     BasePublishes {
         file: PathBuf,
         line: Option<(usize, String)>,
-        conflict: BaseConflict,
+        conflict: Box<BaseConflict>,
         compose: String,
     },
     #[error(transparent)]
@@ -233,13 +233,10 @@ impl Error {
                 if let Some((number, text)) = line {
                     report.details.push(format!("{number:>5} | {text}"));
                 }
-                let variable = if conflict.target == crate::compose::config::SUPERSERVER_PORT {
-                    env_vars::IRIS_PORT
-                } else {
-                    env_vars::IRIS_WEB_PORT
-                };
                 hints.push(format!(
-                    "publish the port iris-dev assigns instead: `- \"${{{variable}:-{target}}}:{target}\"`, or no fixed host port: `- \"{target}\"`",
+                    "publish the port iris-dev assigns instead: `- \"${{{variable}:-{published}}}:{target}\"`, or no fixed host port: `- \"{target}\"`",
+                    variable = conflict.variable,
+                    published = conflict.published,
                     target = conflict.target
                 ));
                 hints.push(format!(

@@ -11,8 +11,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::allocate::{DEFAULT_RANGE, PortRange};
-use crate::cli::{ColorChoice, GlobalArgs, UpArgs};
+use crate::allocate::{DEFAULT_RANGE, DEFAULT_STACK_RANGE, PortRange};
+use crate::cli::{ColorChoice, GlobalArgs, Isolate, UpArgs};
 use crate::env_vars;
 use crate::port::Port;
 
@@ -62,6 +62,8 @@ pub struct PortSettings {
     pub port: Option<Port>,
     pub web_port: Option<Port>,
     pub range: PortRange,
+    /// Where `isolate: all` takes the stack's other host ports from.
+    pub stack_range: PortRange,
 }
 
 /// How to find and run compose.
@@ -94,6 +96,8 @@ pub struct UpSettings {
     /// `None` with `--no-wait`.
     pub wait: Option<Duration>,
     pub dry_run: bool,
+    /// `--isolate`; `None` leaves it to the compose file's `x-iris-dev`.
+    pub isolate: Option<Isolate>,
     pub compose_args: Vec<String>,
 }
 
@@ -153,13 +157,14 @@ impl UpSettings {
             no_wait,
             wait_timeout,
             dry_run,
+            isolate,
             compose_args,
         } = args;
         Self {
             ports: PortSettings {
                 port: port.or(settings.ports.port),
                 web_port: web_port.or(settings.ports.web_port),
-                range: settings.ports.range,
+                ..settings.ports.clone()
             },
             bind: bind
                 .or(settings.bind)
@@ -167,6 +172,7 @@ impl UpSettings {
             service,
             wait: (!no_wait).then(|| Duration::from_secs(wait_timeout)),
             dry_run,
+            isolate,
             compose_args,
         }
     }
@@ -236,10 +242,23 @@ impl PortSettings {
             Some(value) => PortRange::parse(&value)
                 .map_err(|reason| invalid(env_vars::IRIS_DEV_PORT_RANGE, &value, &reason))?,
         };
+        let stack_range = match text(env, env_vars::IRIS_DEV_STACK_PORT_RANGE)? {
+            None => DEFAULT_STACK_RANGE,
+            Some(value) => PortRange::parse(&value)
+                .map_err(|reason| invalid(env_vars::IRIS_DEV_STACK_PORT_RANGE, &value, &reason))?,
+        };
+        if let Some(reason) = stack_range.overlap_with_iris(range) {
+            return Err(invalid(
+                env_vars::IRIS_DEV_STACK_PORT_RANGE,
+                &stack_range.to_string(),
+                &reason,
+            ));
+        }
         Ok(Self {
             port: port_variable(env, env_vars::IRIS_DEV_PORT)?,
             web_port: port_variable(env, env_vars::IRIS_DEV_WEB_PORT)?,
             range,
+            stack_range,
         })
     }
 }
@@ -385,6 +404,19 @@ mod tests {
             }
         );
         assert!(up.bind.is_unspecified());
+        let overlapping = env_of(&[("HOME", "/h"), ("IRIS_DEV_STACK_PORT_RANGE", "1970-1975")]);
+        assert_eq!(
+            resolve(&overlapping).err().unwrap().to_string(),
+            "`IRIS_DEV_STACK_PORT_RANGE=1970-1975` is invalid: it overlaps the IRIS range 1972-1981; pick one apart from it"
+        );
+        let web = env_of(&[("HOME", "/h"), ("IRIS_DEV_STACK_PORT_RANGE", "52780-52800")]);
+        assert!(
+            resolve(&web)
+                .err()
+                .unwrap()
+                .to_string()
+                .contains("paired web ports 52773-52782")
+        );
         let empty = env_of(&[("HOME", "/h"), ("IRIS_DEV_PORT", " ")]);
         assert_eq!(resolve(&empty).unwrap().ports.port, None);
     }
@@ -398,6 +430,7 @@ mod tests {
             no_wait: false,
             wait_timeout: 300,
             dry_run: false,
+            isolate: None,
             compose_args: vec![],
         }
     }

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+use crate::cli::Isolate;
 use crate::project::Project;
 use crate::registry::Assignment;
 use crate::settings::ComposeSettings;
@@ -35,6 +36,8 @@ pub struct Stack {
     pub name: String,
     /// The IRIS service named by `x-iris-dev: {service: ...}`.
     pub service_hint: Option<String>,
+    /// `x-iris-dev: {isolate: all}`.
+    pub isolate: Option<Isolate>,
 }
 
 /// The parts of a compose file iris-dev reads itself (v1's `config` drops both).
@@ -48,6 +51,7 @@ struct Header {
 #[derive(Debug, Default, Deserialize)]
 struct Extension {
     service: Option<String>,
+    isolate: Option<Isolate>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -114,7 +118,11 @@ impl Stack {
             base_files,
             template,
             name,
-            service_hint: header.iris_dev.and_then(|extension| extension.service),
+            service_hint: header
+                .iris_dev
+                .as_ref()
+                .and_then(|extension| extension.service.clone()),
+            isolate: header.iris_dev.and_then(|extension| extension.isolate),
         })
     }
 
@@ -168,12 +176,13 @@ mod tests {
 
     #[test]
     fn name_from_env_then_file_then_path() {
-        let text = "name: shop-dev\nx-iris-dev:\n  service: db\nservices: {}\n";
+        let text = "name: shop-dev\nx-iris-dev:\n  service: db\n  isolate: all\nservices: {}\n";
         let stack = Stack::resolve(&project(true), Some(text), None, None).unwrap();
         assert_eq!(
             (stack.name.as_str(), stack.service_hint.as_deref()),
             ("shop-dev", Some("db"))
         );
+        assert_eq!(stack.isolate, Some(Isolate::All));
         let stack = Stack::resolve(&project(true), Some(text), None, Some("ci-7".into())).unwrap();
         assert_eq!(stack.name, "ci-7");
         let local = PathBuf::from("/home/dev/shop/compose.override.yaml");

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::connection::DEFAULT_HOST;
+use crate::connection::{DEFAULT_HOST, stack_port_variable};
 use crate::engine::Container;
 use crate::registry::Assignment;
 use crate::table;
@@ -116,6 +116,16 @@ impl StatusReport {
         if let (Some(superserver), Some(portal)) = (&self.superserver, &self.portal) {
             rows.push(["superserver".to_owned(), superserver.clone()]);
             rows.push(["portal".to_owned(), portal.clone()]);
+        }
+        for (key, port) in self
+            .assignment
+            .iter()
+            .flat_map(|assignment| &assignment.stack_ports)
+        {
+            rows.push([
+                format!("stack port {key}"),
+                format!("{DEFAULT_HOST}:{port} ({})", stack_port_variable(key)),
+            ]);
         }
         match (&self.containers, &self.engine_error) {
             (Some(containers), _) if containers.is_empty() => {

@@ -136,9 +136,29 @@ pub struct UpArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Which host ports get per-project numbers [default: from `x-iris-dev`, else iris]
+    ///
+    /// `iris` moves IRIS's superserver and web ports only. `all` also gives every
+    /// fixed host port of every service (`"80:80"`, `"5432:5432"`) a port of the
+    /// project's own from `IRIS_DEV_STACK_PORT_RANGE`, kept across runs, passed to
+    /// compose and printed by `iris-dev env` as `IRIS_DEV_PORT_<SERVICE>_<PORT>`.
+    /// Same as `x-iris-dev: {isolate: all}` in the compose file.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub isolate: Option<Isolate>,
+
     /// Extra arguments for `docker compose up`, after `--`
     #[arg(last = true, value_name = "COMPOSE_ARGS")]
     pub compose_args: Vec<String>,
+}
+
+/// Which host ports `up` gives per-project numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Isolate {
+    /// IRIS's superserver and web ports
+    Iris,
+    /// Every fixed host port of every service
+    All,
 }
 
 #[derive(Debug, Args)]

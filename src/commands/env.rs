@@ -14,6 +14,11 @@ pub fn run(args: EnvArgs, context: &Context<'_>) -> Result<(), Error> {
         port: assignment.port,
         web_port: assignment.effective_web_port().unwrap_or_default(),
         compose_project: stack.compose_project(Some(&assignment)).to_owned(),
+        stack_ports: assignment
+            .stack_ports
+            .iter()
+            .map(|(key, port)| (key.clone(), *port))
+            .collect(),
     };
     context.printer.data(connection.render(format))
 }

@@ -11,13 +11,20 @@ use crate::compose::cache::{Key, referenced_variables};
 use crate::compose::config::ComposeConfig;
 use crate::compose::override_file::{self, OverrideSpec};
 use crate::compose::{self, Compose};
-use crate::connection::{compose_env, connect_host};
+use std::collections::BTreeMap;
+
+use crate::allocate::HostPorts;
+use crate::cli::Isolate;
+use crate::compose::config::Service;
+use crate::connection::{compose_env, connect_host, stack_port_key, stack_port_variable};
 use crate::engine::{DockerEngine, Endpoint, Engine};
 use crate::env_vars;
 use crate::error::Error;
+use crate::probe::BindProbe;
 use crate::process::{DuctRunner, Invocation, Runner};
 use crate::project::Project;
 use crate::ready::{self, Target as WaitTarget};
+use crate::registry::Registry;
 use crate::registry::{Assignment, transition};
 use crate::settings::UpSettings;
 use crate::shell;
@@ -73,6 +80,8 @@ struct Up<'a> {
 
 /// What one attempt at `up` will run.
 struct Plan {
+    /// The project's ports, its stack ports included.
+    assignment: Assignment,
     config: ComposeConfig,
     service: String,
     /// The override file's text.
@@ -85,7 +94,13 @@ impl Up<'_> {
     fn dry_run(&self, state: &mut StateDir) -> Result<(), Error> {
         let assigned = self.assign(None, &[], Mode::DryRun)?;
         let engine = DockerEngine::connect(self.endpoint).ok();
-        let plan = self.plan(&assigned.assignment, engine.as_ref(), state)?;
+        let plan = self.plan(
+            &assigned.assignment,
+            engine.as_ref(),
+            &[],
+            Mode::DryRun,
+            state,
+        )?;
         let printer = &self.context.printer;
         printer.data(format_args!(
             "# {}\n{}",
@@ -105,6 +120,7 @@ impl Up<'_> {
     ) -> Result<(Assignment, String), Error> {
         let printer = &self.context.printer;
         let mut avoid = Vec::new();
+        let mut stack_avoid = Vec::new();
         let mut before: Option<Assigned> = None;
         for attempt in 1..=MAX_ATTEMPTS {
             let mut assigned = self.assign(engine, &avoid, Mode::Reserve)?;
@@ -117,7 +133,10 @@ impl Up<'_> {
                 None => before.insert(assigned),
             };
             let failed = |error: Error| self.restore(before, error);
-            let plan = self.plan(&assignment, engine, state).map_err(failed)?;
+            let plan = self
+                .plan(&assignment, engine, &stack_avoid, Mode::Reserve, state)
+                .map_err(failed)?;
+            let assignment = plan.assignment.clone();
             state
                 .write_override(&plan.yaml)
                 .map_err(|err| failed(err.into()))?;
@@ -157,6 +176,23 @@ impl Up<'_> {
             if code == 0 {
                 self.record_started(engine, &plan.service)?;
                 return Ok((assignment, plan.service));
+            }
+            // A stack port the engine refuses is iris-dev's to move, like an
+            // unpinned IRIS port.
+            let stack_refused: Vec<u16> = refused
+                .iter()
+                .flatten()
+                .copied()
+                .filter(|port| assignment.stack_ports.values().any(|own| own == port))
+                .collect();
+            refused.retain(|port| !port.is_some_and(|port| stack_refused.contains(&port)));
+            if !stack_refused.is_empty() && refused.is_empty() && attempt < MAX_ATTEMPTS {
+                printer.warn(format_args!(
+                    "the engine refused port {}; trying the next free ports",
+                    list(&stack_refused)
+                ));
+                stack_avoid.extend(stack_refused);
+                continue;
             }
             let compose_failed = Error::ComposeFailed {
                 command: plan.invocation.to_string(),
@@ -242,11 +278,14 @@ impl Up<'_> {
         &self,
         assignment: &Assignment,
         engine: Option<&DockerEngine>,
+        stack_avoid: &[u16],
+        mode: Mode,
         state: &mut StateDir,
     ) -> Result<Plan, Error> {
         let (stack, settings) = (self.stack, self.settings);
-        let env = compose_env(assignment);
-        let config = self.read_config(&env, state)?;
+        let mut assignment = assignment.clone();
+        let mut env = compose_env(&assignment);
+        let mut config = self.read_config(&env, state)?;
         let requested = settings
             .service
             .as_deref()
@@ -258,6 +297,37 @@ impl Up<'_> {
                 source,
             })?
             .to_owned();
+        let isolate = settings.isolate.or(stack.isolate) == Some(Isolate::All);
+        if isolate {
+            let keys: Vec<String> = config
+                .fixed_host_ports(&service)
+                .iter()
+                .map(|fixed| stack_port_key(&fixed.service, fixed.target))
+                .collect();
+            assignment.stack_ports = self.isolate(&assignment, &keys, engine, stack_avoid, mode)?;
+            let isolated_env = compose_env(&assignment);
+            if isolated_env != env {
+                // Base files may interpolate the new ports: read them again.
+                env = isolated_env;
+                config = self.read_config(&env, state)?;
+            }
+        }
+        let mut stack_services: BTreeMap<&str, (&Service, BTreeMap<u16, u16>)> = BTreeMap::new();
+        for (key, &port) in &assignment.stack_ports {
+            let Some((name, target)) = key.rsplit_once(':') else {
+                continue;
+            };
+            let (Some((name, base)), Ok(target)) =
+                (config.services.get_key_value(name), target.parse::<u16>())
+            else {
+                continue;
+            };
+            stack_services
+                .entry(name.as_str())
+                .or_insert_with(|| (base, BTreeMap::new()))
+                .1
+                .insert(target, port);
+        }
         let spec = OverrideSpec {
             service: &service,
             bind: settings.bind,
@@ -266,6 +336,7 @@ impl Up<'_> {
             project_path: &assignment.project_path,
             base: &config.services[&service],
             override_tag: self.compose.supports_override_tag(),
+            stack: stack_services,
         };
         if let Some(conflict) = override_file::check_base_ports(&spec).into_iter().next() {
             return Err(self.base_publishes(conflict));
@@ -281,7 +352,9 @@ impl Up<'_> {
                 settings.bind
             ));
         }
-        self.preflight(&config, &service, engine)?;
+        if !isolate {
+            self.preflight(&config, &service, engine)?;
+        }
         let yaml = override_file::render(&spec);
         let mut up_args = vec!["up".to_owned(), "-d".to_owned()];
         up_args.extend(settings.compose_args.iter().cloned());
@@ -289,7 +362,9 @@ impl Up<'_> {
             self.compose
                 .invocation(&stack.root, &stack.name, &stack.files(), &up_args);
         invocation.env = env;
+        drop(spec);
         Ok(Plan {
+            assignment,
             config,
             yaml,
             invocation,
@@ -377,9 +452,71 @@ impl Up<'_> {
         Error::BasePublishes {
             file,
             line,
-            conflict,
+            conflict: Box::new(conflict),
             compose: self.compose.display_name(),
         }
+    }
+
+    /// Gives every `keys` entry (`service:container port`) a host port of the
+    /// project's own ([`allocate::isolate`]), in one exclusive update (on a copy
+    /// for `--dry-run`). The project's own containers' ports count as free,
+    /// every other container's as taken.
+    fn isolate(
+        &self,
+        assignment: &Assignment,
+        keys: &[String],
+        engine: Option<&DockerEngine>,
+        avoid: &[u16],
+        mode: Mode,
+    ) -> Result<BTreeMap<String, u16>, Error> {
+        let containers = engine
+            .and_then(|engine| engine.containers().ok())
+            .unwrap_or_default();
+        let (own, foreign): (Vec<_>, Vec<_>) = containers
+            .iter()
+            .partition(|container| self.is_own(container));
+        let published = |containers: &[&crate::engine::Container]| -> Vec<u16> {
+            containers
+                .iter()
+                .flat_map(|container| container.ports.iter().map(|port| port.host_port))
+                .collect()
+        };
+        let (own, foreign) = (published(&own), published(&foreign));
+        let local = self.endpoint.is_local();
+        let host = |port: u16| {
+            !foreign.contains(&port) && (own.contains(&port) || !local || BindProbe.is_free(port))
+        };
+        let key = self.project.key();
+        let range = self.settings.ports.stack_range;
+        let alloc_error = |source| Error::Alloc {
+            project: key.to_owned(),
+            source,
+        };
+        let isolate = |registry: &mut Registry| {
+            if registry.find(key).is_none() {
+                // `--dry-run` of a project without an assignment yet.
+                registry.assignments.push(assignment.clone());
+            }
+            allocate::isolate(registry, key, keys, range, avoid, &host).map_err(alloc_error)
+        };
+        let isolated = match mode {
+            Mode::DryRun => isolate(&mut self.context.store().read()?)?,
+            Mode::Write | Mode::Reserve => self.context.store().update(isolate)?,
+        };
+        let printer = &self.context.printer;
+        if isolated.lost && !isolated.assigned.is_empty() {
+            printer.note(format_args!(
+                "the registry had no ports for `{key}`'s other services (iris-devtester rewrites it without them); assigning them again"
+            ));
+        }
+        for stack_key in &isolated.assigned {
+            printer.note(format_args!(
+                "`{key}` publishes {stack_key} on host port {} ({})",
+                isolated.ports[stack_key],
+                stack_port_variable(stack_key)
+            ));
+        }
+        Ok(isolated.ports)
     }
 
     /// Checks every fixed host port the stack publishes, before compose runs:

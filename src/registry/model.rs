@@ -6,6 +6,7 @@
 //! key we do not know is carried through a rewrite untouched. Pure: bytes in,
 //! bytes out; the store decides where they come from.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
@@ -62,6 +63,15 @@ pub struct Assignment {
     /// The compose service that runs IRIS, with `compose_project`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compose_service: Option<String>,
+    /// With `isolate: all`, the host port of every other fixed port the stack
+    /// publishes, by `service:container port` (`web:80`). Python drops it when it
+    /// rewrites the file; the next `up` assigns them again.
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "deserialize_port_map"
+    )]
+    pub stack_ports: BTreeMap<String, u16>,
     /// Keys written by a newer tool, kept as they are.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -228,9 +238,11 @@ impl Assignment {
         self.web_port.or_else(|| paired_web_port(self.port))
     }
 
-    /// Both host ports the assignment holds.
+    /// Every host port the assignment holds: the IRIS pair and its stack ports.
     pub fn ports(&self) -> impl Iterator<Item = u16> {
-        std::iter::once(self.port).chain(self.effective_web_port())
+        std::iter::once(self.port)
+            .chain(self.effective_web_port())
+            .chain(self.stack_ports.values().copied())
     }
 
     pub fn is_active(&self) -> bool {
@@ -296,6 +308,22 @@ fn deserialize_optional_port<'de, D: Deserializer<'de>>(
         Some(value) => deserialize_port(value)
             .map(Some)
             .map_err(serde::de::Error::custom),
+    }
+}
+
+fn deserialize_port_map<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, u16>, D::Error> {
+    match Option::<BTreeMap<String, Value>>::deserialize(deserializer)? {
+        None => Ok(BTreeMap::new()),
+        Some(map) => map
+            .into_iter()
+            .map(|(key, value)| {
+                deserialize_port(value)
+                    .map(|port| (key, port))
+                    .map_err(serde::de::Error::custom)
+            })
+            .collect(),
     }
 }
 
