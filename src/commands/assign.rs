@@ -9,13 +9,12 @@
 
 use crate::allocate::{self, HostPorts, Outcome, Request};
 use crate::commands::Context;
-use crate::engine::{Container, DockerEngine, Endpoint, Engine};
+use crate::engine::{self, Container, DockerEngine, Endpoint, Engine};
 use crate::error::Error;
 use crate::probe::BindProbe;
 use crate::project::Project;
 use crate::registry::{Assignment, transition};
 use crate::settings::PortSettings;
-use crate::stale;
 
 /// How a port resolution may touch the registry.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -44,8 +43,8 @@ pub struct Target<'a> {
     pub project: &'a Project,
     pub ports: &'a PortSettings,
     pub endpoint: &'a Endpoint,
-    /// A client `up` already has; without one the engine is asked only if an
-    /// assignment could be stale.
+    /// A client `up` already has; without one, one is connected when ports must
+    /// be chosen.
     pub engine: Option<&'a DockerEngine>,
     /// Ports the engine refused although the registry and the bind test said free.
     pub avoid: &'a [u16],
@@ -73,13 +72,8 @@ pub fn resolve(context: &Context<'_>, target: &Target<'_>, mode: Mode) -> Result
         source,
     };
 
-    let mut could_be_stale = true;
     if mode != Mode::Reserve {
         let mut registry = context.store().read()?;
-        could_be_stale = registry
-            .assignments
-            .iter()
-            .any(|assignment| stale::is_candidate(assignment, engine_key));
         let previous = registry.find(target.project.key()).cloned();
         let outcome = allocate::resolve(&mut registry, &request, &host).map_err(alloc_error)?;
         if !outcome.changed || mode == Mode::DryRun {
@@ -92,15 +86,16 @@ pub fn resolve(context: &Context<'_>, target: &Target<'_>, mode: Mode) -> Result
         }
     }
 
-    let containers = match (target.engine, could_be_stale) {
-        (Some(engine), _) => containers(context, engine.containers().map_err(Error::from)),
-        (None, true) => containers(
+    // Ports are chosen now: the engine's containers tell which assignments are
+    // stale and which host ports other containers publish.
+    let containers = match target.engine {
+        Some(engine) => containers(context, engine.containers().map_err(Error::from)),
+        None => containers(
             context,
             DockerEngine::connect(target.endpoint)
                 .and_then(|engine| engine.containers())
                 .map_err(Error::from),
         ),
-        (None, false) => None,
     };
     let (outcome, previous, marked) = context.store().update(|registry| {
         let marked = containers
@@ -108,6 +103,21 @@ pub fn resolve(context: &Context<'_>, target: &Target<'_>, mode: Mode) -> Result
             .map(|containers| transition::mark_stale(registry, containers, engine_key, &now))
             .unwrap_or_default();
         let previous = registry.find(target.project.key()).cloned();
+        let mut avoid = target.avoid.to_vec();
+        if let Some(containers) = &containers {
+            let compose_project = previous
+                .as_ref()
+                .and_then(|assignment| assignment.compose_project.as_deref());
+            avoid.extend(engine::ports_published_by_others(
+                containers,
+                target.project.key(),
+                compose_project,
+            ));
+        }
+        let request = Request {
+            avoid: &avoid,
+            ..request.clone()
+        };
         let mut outcome = allocate::resolve(registry, &request, &host).map_err(alloc_error)?;
         if mode == Mode::Reserve {
             outcome.assignment =
@@ -129,16 +139,17 @@ pub fn resolve(context: &Context<'_>, target: &Target<'_>, mode: Mode) -> Result
     })
 }
 
-/// The engine's containers, or a note that nothing is marked stale without them.
+/// The engine's containers, or a note that nothing is marked stale and the
+/// engine's published ports are not known without them.
 fn containers(
     context: &Context<'_>,
     listed: Result<Vec<Container>, Error>,
 ) -> Option<Vec<Container>> {
     listed
         .inspect_err(|err| {
-            context
-                .printer
-                .note(format_args!("{err}; nothing is marked stale"));
+            context.printer.note(format_args!(
+                "{err}; nothing is marked stale, and ports the engine publishes are not checked"
+            ));
         })
         .ok()
 }
