@@ -155,6 +155,7 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show one project''s assignment')
             [CompletionResult]::new('clear', 'clear', [CompletionResultType]::ParameterValue, 'Remove projects'' assignments, freeing their ports')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Mark assignments stale whose containers are gone, and remove assignments of deleted projects')
+            [CompletionResult]::new('who', 'who', [CompletionResultType]::ParameterValue, 'Say who holds each port: an assignment, a container or a host process')
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Move the registry aside and start an empty one')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -219,6 +220,21 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'iris-dev;ports;who' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour messages')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON array of ports and their owners')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what iris-dev decides and why')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what iris-dev decides and why')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'iris-dev;ports;reset' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
             [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
@@ -238,6 +254,7 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show one project''s assignment')
             [CompletionResult]::new('clear', 'clear', [CompletionResultType]::ParameterValue, 'Remove projects'' assignments, freeing their ports')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Mark assignments stale whose containers are gone, and remove assignments of deleted projects')
+            [CompletionResult]::new('who', 'who', [CompletionResultType]::ParameterValue, 'Say who holds each port: an assignment, a container or a host process')
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Move the registry aside and start an empty one')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -252,6 +269,9 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
             break
         }
         'iris-dev;ports;help;prune' {
+            break
+        }
+        'iris-dev;ports;help;who' {
             break
         }
         'iris-dev;ports;help;reset' {
@@ -309,6 +329,7 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show one project''s assignment')
             [CompletionResult]::new('clear', 'clear', [CompletionResultType]::ParameterValue, 'Remove projects'' assignments, freeing their ports')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Mark assignments stale whose containers are gone, and remove assignments of deleted projects')
+            [CompletionResult]::new('who', 'who', [CompletionResultType]::ParameterValue, 'Say who holds each port: an assignment, a container or a host process')
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Move the registry aside and start an empty one')
             break
         }
@@ -322,6 +343,9 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
             break
         }
         'iris-dev;help;ports;prune' {
+            break
+        }
+        'iris-dev;help;ports;who' {
             break
         }
         'iris-dev;help;ports;reset' {

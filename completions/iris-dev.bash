@@ -85,6 +85,9 @@ _iris__dev() {
             iris__dev__subcmd__help__subcmd__ports,reset)
                 cmd="iris__dev__subcmd__help__subcmd__ports__subcmd__reset"
                 ;;
+            iris__dev__subcmd__help__subcmd__ports,who)
+                cmd="iris__dev__subcmd__help__subcmd__ports__subcmd__who"
+                ;;
             iris__dev__subcmd__ports,clear)
                 cmd="iris__dev__subcmd__ports__subcmd__clear"
                 ;;
@@ -103,6 +106,9 @@ _iris__dev() {
             iris__dev__subcmd__ports,reset)
                 cmd="iris__dev__subcmd__ports__subcmd__reset"
                 ;;
+            iris__dev__subcmd__ports,who)
+                cmd="iris__dev__subcmd__ports__subcmd__who"
+                ;;
             iris__dev__subcmd__ports__subcmd__help,clear)
                 cmd="iris__dev__subcmd__ports__subcmd__help__subcmd__clear"
                 ;;
@@ -120,6 +126,9 @@ _iris__dev() {
                 ;;
             iris__dev__subcmd__ports__subcmd__help,reset)
                 cmd="iris__dev__subcmd__ports__subcmd__help__subcmd__reset"
+                ;;
+            iris__dev__subcmd__ports__subcmd__help,who)
+                cmd="iris__dev__subcmd__ports__subcmd__help__subcmd__who"
                 ;;
             *)
                 ;;
@@ -334,7 +343,7 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__help__subcmd__ports)
-            opts="list inspect clear prune reset"
+            opts="list inspect clear prune who reset"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -404,6 +413,20 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__help__subcmd__ports__subcmd__reset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__help__subcmd__ports__subcmd__who)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -498,7 +521,7 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__ports)
-            opts="-C -q -v -h -V --directory --quiet --verbose --color --help --version list inspect clear prune reset help"
+            opts="-C -q -v -h -V --directory --quiet --verbose --color --help --version list inspect clear prune who reset help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -550,7 +573,7 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__ports__subcmd__help)
-            opts="list inspect clear prune reset help"
+            opts="list inspect clear prune who reset help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -647,6 +670,20 @@ _iris__dev() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        iris__subcmd__dev__subcmd__ports__subcmd__help__subcmd__who)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         iris__subcmd__dev__subcmd__ports__subcmd__inspect)
             opts="-C -q -v -h -V --json --directory --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -727,6 +764,32 @@ _iris__dev() {
             ;;
         iris__subcmd__dev__subcmd__ports__subcmd__reset)
             opts="-C -q -v -h -V --directory --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__ports__subcmd__who)
+            opts="-C -q -v -h -V --json --directory --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -145,6 +145,7 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand inspect 'Show one project''s assignment'
             cand clear 'Remove projects'' assignments, freeing their ports'
             cand prune 'Mark assignments stale whose containers are gone, and remove assignments of deleted projects'
+            cand who 'Say who holds each port: an assignment, a container or a host process'
             cand reset 'Move the registry aside and start an empty one'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -204,6 +205,20 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'iris-dev;ports;who'= {
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand --json 'Print a JSON array of ports and their owners'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'iris-dev;ports;reset'= {
             cand -C 'Run as if iris-dev was started in DIR'
             cand --directory 'Run as if iris-dev was started in DIR'
@@ -222,6 +237,7 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand inspect 'Show one project''s assignment'
             cand clear 'Remove projects'' assignments, freeing their ports'
             cand prune 'Mark assignments stale whose containers are gone, and remove assignments of deleted projects'
+            cand who 'Say who holds each port: an assignment, a container or a host process'
             cand reset 'Move the registry aside and start an empty one'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -232,6 +248,8 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
         &'iris-dev;ports;help;clear'= {
         }
         &'iris-dev;ports;help;prune'= {
+        }
+        &'iris-dev;ports;help;who'= {
         }
         &'iris-dev;ports;help;reset'= {
         }
@@ -278,6 +296,7 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand inspect 'Show one project''s assignment'
             cand clear 'Remove projects'' assignments, freeing their ports'
             cand prune 'Mark assignments stale whose containers are gone, and remove assignments of deleted projects'
+            cand who 'Say who holds each port: an assignment, a container or a host process'
             cand reset 'Move the registry aside and start an empty one'
         }
         &'iris-dev;help;ports;list'= {
@@ -287,6 +306,8 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
         &'iris-dev;help;ports;clear'= {
         }
         &'iris-dev;help;ports;prune'= {
+        }
+        &'iris-dev;help;ports;who'= {
         }
         &'iris-dev;help;ports;reset'= {
         }

@@ -104,20 +104,21 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -s q -l quiet -d 
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -s v -l verbose -d 'Explain what iris-dev decides and why'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -s V -l version -d 'Print version'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -l color -d 'When to colour messages' -r -f -a "auto\t''
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune who reset help" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune who reset help" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -s q -l quiet -d 'Print only data and errors'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -s v -l verbose -d 'Explain what iris-dev decides and why'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -s V -l version -d 'Print version'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -f -a "list" -d 'List every assignment in the registry'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -f -a "inspect" -d 'Show one project\'s assignment'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -f -a "clear" -d 'Remove projects\' assignments, freeing their ports'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -f -a "prune" -d 'Mark assignments stale whose containers are gone, and remove assignments of deleted projects'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -f -a "reset" -d 'Move the registry aside and start an empty one'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune reset help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune who reset help" -s q -l quiet -d 'Print only data and errors'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune who reset help" -s v -l verbose -d 'Explain what iris-dev decides and why'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune who reset help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune who reset help" -s V -l version -d 'Print version'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune who reset help" -f -a "list" -d 'List every assignment in the registry'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune who reset help" -f -a "inspect" -d 'Show one project\'s assignment'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune who reset help" -f -a "clear" -d 'Remove projects\' assignments, freeing their ports'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune who reset help" -f -a "prune" -d 'Mark assignments stale whose containers are gone, and remove assignments of deleted projects'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune who reset help" -f -a "who" -d 'Say who holds each port: an assignment, a container or a host process'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune who reset help" -f -a "reset" -d 'Move the registry aside and start an empty one'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune who reset help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from list" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from list" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
@@ -154,6 +155,15 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from prune" -s v -l verbose -d 'Explain what iris-dev decides and why'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from who" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from who" -l color -d 'When to colour messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from who" -l json -d 'Print a JSON array of ports and their owners'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from who" -s q -l quiet -d 'Print only data and errors'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from who" -s v -l verbose -d 'Explain what iris-dev decides and why'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from who" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from who" -s V -l version -d 'Print version'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from reset" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from reset" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
@@ -166,6 +176,7 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Show one project\'s assignment'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from help" -f -a "clear" -d 'Remove projects\' assignments, freeing their ports'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Mark assignments stale whose containers are gone, and remove assignments of deleted projects'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from help" -f -a "who" -d 'Say who holds each port: an assignment, a container or a host process'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from help" -f -a "reset" -d 'Move the registry aside and start an empty one'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
@@ -189,4 +200,5 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and __fish_seen_
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and __fish_seen_subcommand_from ports" -f -a "inspect" -d 'Show one project\'s assignment'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and __fish_seen_subcommand_from ports" -f -a "clear" -d 'Remove projects\' assignments, freeing their ports'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and __fish_seen_subcommand_from ports" -f -a "prune" -d 'Mark assignments stale whose containers are gone, and remove assignments of deleted projects'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and __fish_seen_subcommand_from ports" -f -a "who" -d 'Say who holds each port: an assignment, a container or a host process'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and __fish_seen_subcommand_from ports" -f -a "reset" -d 'Move the registry aside and start an empty one'

@@ -14,6 +14,7 @@ use crate::compose::config::ServiceError;
 use crate::compose::override_file::BaseConflict;
 use crate::engine::EngineError;
 use crate::env_vars;
+use crate::owner::Owner;
 use crate::project::ProjectError;
 use crate::ready::WaitError;
 use crate::registry::StoreError;
@@ -34,6 +35,8 @@ pub enum Error {
         project: String,
         #[source]
         source: AllocError,
+        /// Who holds the port the error is about, when it names one.
+        owners: Vec<Owner>,
     },
     #[error("no port assignment for {}", list(projects))]
     NotAssigned { projects: Vec<String> },
@@ -88,7 +91,11 @@ pub enum Error {
     #[error(
         "the engine refused to publish host port {port}, which another program or container holds; it is not one of the IRIS ports iris-dev manages"
     )]
-    ForeignRefused { port: u16, file: PathBuf },
+    ForeignRefused {
+        port: u16,
+        file: PathBuf,
+        owners: Vec<Owner>,
+    },
 }
 
 fn pinned_refused(project: &str, port: Option<u16>, pinned: u16) -> String {
@@ -169,7 +176,10 @@ impl Error {
             Self::Store(StoreError::NewerSchema { .. }) => {
                 hints.push("upgrade iris-dev to one that knows this schema".into());
             }
-            Self::Alloc { source, .. } => explain_alloc(source, report),
+            Self::Alloc { source, owners, .. } => {
+                held_by(owners, &mut report.details);
+                explain_alloc(source, report);
+            }
             Self::NotAssigned { .. } => {
                 hints.push("see every assignment with `iris-dev ports list`".into());
             }
@@ -195,7 +205,8 @@ impl Error {
                     env_vars::IRIS_DEV_WEB_PORT
                 ));
             }
-            Self::ForeignRefused { port, file } => {
+            Self::ForeignRefused { port, file, owners } => {
+                held_by(owners, &mut report.details);
                 hints.push(format!(
                     "see what holds it: `ss -ltnp 'sport = :{port}'` or `docker ps --filter publish={port}`"
                 ));
@@ -251,6 +262,12 @@ impl Error {
             | Self::Project(_)
             | Self::Io(_) => {}
         }
+    }
+}
+
+fn held_by(owners: &[Owner], details: &mut Vec<String>) {
+    for owner in owners {
+        details.push(format!("  held by {owner}"));
     }
 }
 

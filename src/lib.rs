@@ -18,6 +18,7 @@ pub mod engine;
 pub mod env_vars;
 pub mod error;
 pub mod interrupt;
+pub mod owner;
 pub mod platform;
 pub mod port;
 pub mod printer;

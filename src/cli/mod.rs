@@ -220,6 +220,13 @@ pub enum PortsCommand {
     /// is marked while the Docker engine cannot be reached.
     Prune(PruneArgs),
 
+    /// Say who holds each port: an assignment, a container or a host process
+    ///
+    /// Looks in the registry, at the containers of the Docker engine, and (for a
+    /// local engine, on Linux) at the host's listening sockets. A socket of another
+    /// user's process shows as unknown; `sudo` can see it.
+    Who(WhoArgs),
+
     /// Move the registry aside and start an empty one
     ///
     /// The old file is kept as `port-registry.json.corrupt-<time>` (or `.backup-<time>`
@@ -241,6 +248,17 @@ pub struct InspectArgs {
     pub project: Option<PathBuf>,
 
     /// Print the assignment as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WhoArgs {
+    /// The host ports to look up
+    #[arg(value_name = "PORT", required = true)]
+    pub ports: Vec<Port>,
+
+    /// Print a JSON array of ports and their owners
     #[arg(long)]
     pub json: bool,
 }

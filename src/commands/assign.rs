@@ -7,7 +7,7 @@
 //! is the engine asked for its containers, once and outside the lock; then
 //! marking stale and choosing ports are one exclusive update.
 
-use crate::allocate::{self, HostPorts, Outcome, Request};
+use crate::allocate::{self, AllocError, HostPorts, Outcome, Request};
 use crate::commands::Context;
 use crate::engine::{self, Container, DockerEngine, Endpoint, Engine};
 use crate::error::Error;
@@ -51,8 +51,28 @@ pub struct Target<'a> {
 }
 
 /// Resolves the project's ports (see the module's doc for when the engine is
-/// asked), printing what changed.
+/// asked), printing what changed. An error about a port another program holds
+/// names that program (looked up after the lock is released).
 pub fn resolve(context: &Context<'_>, target: &Target<'_>, mode: Mode) -> Result<Assigned, Error> {
+    resolve_locked(context, target, mode).map_err(|error| match error {
+        Error::Alloc {
+            project,
+            source: source @ AllocError::Busy { port },
+            ..
+        } => Error::Alloc {
+            project,
+            source,
+            owners: super::who::owners_for_error(context, port),
+        },
+        error => error,
+    })
+}
+
+fn resolve_locked(
+    context: &Context<'_>,
+    target: &Target<'_>,
+    mode: Mode,
+) -> Result<Assigned, Error> {
     let now = context.now();
     let engine_key = target.endpoint.registry_key();
     let request = Request {
@@ -70,6 +90,7 @@ pub fn resolve(context: &Context<'_>, target: &Target<'_>, mode: Mode) -> Result
     let alloc_error = |source| Error::Alloc {
         project: target.project.key().to_owned(),
         source,
+        owners: Vec::new(),
     };
 
     if mode != Mode::Reserve {

@@ -30,6 +30,7 @@ mod port;
 mod ports;
 mod status;
 mod up;
+mod who;
 
 pub fn dispatch(command: Command, context: &Context<'_>) -> Result<(), Error> {
     match command {
@@ -44,6 +45,7 @@ pub fn dispatch(command: Command, context: &Context<'_>) -> Result<(), Error> {
             PortsCommand::Inspect(args) => ports::inspect(args, context),
             PortsCommand::Clear(args) => ports::clear(args, context),
             PortsCommand::Prune(args) => ports::prune(args, context),
+            PortsCommand::Who(args) => who::run(args, context),
             PortsCommand::Reset => ports::reset(context),
         },
         Command::Completions(args) => completions::run(args, context),

@@ -184,9 +184,11 @@ impl Up<'_> {
                     }));
                 }
                 AfterRefusal::Foreign { port } => {
+                    let owners = super::who::owners_for_error(self.context, port);
                     return Err(failed(Error::ForeignRefused {
                         port,
                         file: self.stack.base_files[0].clone(),
+                        owners,
                     }));
                 }
             }

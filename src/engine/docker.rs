@@ -95,6 +95,7 @@ impl Engine for DockerEngine {
                     .and_then(|names| names.into_iter().next())
                     .map(|name| name.trim_start_matches('/').to_owned())
                     .unwrap_or_default(),
+                image: summary.image.unwrap_or_default(),
                 state: summary
                     .state
                     .map(|state| state.to_string())

@@ -86,6 +86,8 @@ impl Endpoint {
 pub struct Container {
     pub id: String,
     pub name: String,
+    /// The image as the container was created from it, such as `iris:latest`.
+    pub image: String,
     /// `running`, `exited`, ...
     pub state: String,
     pub labels: BTreeMap<String, String>,

@@ -19,7 +19,7 @@ use crate::support::TestEnv;
 pub const STANDIN: &str = "iris-dev-standin:test";
 
 /// Whether the Docker tests can run; builds the stand-in image once.
-fn docker() -> bool {
+pub(crate) fn docker() -> bool {
     static READY: OnceLock<Result<(), String>> = OnceLock::new();
     let ready = READY.get_or_init(|| {
         let info = Command::new("docker")

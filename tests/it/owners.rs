@@ -76,3 +76,92 @@ fn port_with_an_active_assignment_makes_no_engine_connection() {
     assert_ne!(second, first);
     assert!(engine.connections() > 0);
 }
+
+#[test]
+fn ports_who_names_a_listener_an_assignment_and_a_free_port() {
+    let env = TestEnv::new("13110-13119").with("DOCKER_HOST", "unix:///nonexistent");
+    env.project("shop");
+    let port = env.run(["port", "-C", "shop"]).success().port();
+    let listener = std::net::TcpListener::bind("127.0.0.1:13119").unwrap();
+
+    let run = env
+        .run(["ports", "who", &port.to_string(), "13119", "13118"])
+        .success();
+    let shop = env.root().join("shop");
+    run.assert_stdout_contains(&format!(
+        "{port}  the registry: superserver port of `{}` (active, auto)",
+        shop.display()
+    ));
+    run.assert_stdout_contains(&format!("13119  process {} `", std::process::id()));
+    run.assert_stdout_contains("13118  free");
+
+    let run = env.run(["ports", "who", "13119", "--json"]).success();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let owner = &json[0]["owners"][0];
+    assert_eq!(owner["kind"], "process");
+    assert_eq!(owner["pid"], std::process::id());
+    let command = owner["command"].as_str().unwrap();
+    let me = std::env::current_exe().unwrap();
+    assert!(command.starts_with(&me.display().to_string()), "{command}");
+    drop(listener);
+}
+
+#[test]
+#[cfg_attr(not(is_root), ignore = "needs root, to run iris-dev as another user")]
+fn another_users_listener_is_unknown_with_the_reason() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:13129").unwrap();
+    let output = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(crate::support::BIN)
+        .args(["ports", "who", "13129"])
+        .env_clear()
+        .env("HOME", "/nonexistent")
+        .env("NO_COLOR", "1")
+        .env("DOCKER_HOST", "unix:///nonexistent")
+        .current_dir("/")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        stdout.trim(),
+        "13129  unknown: a process of another user (root) listens on port 13129; try again with sudo"
+    );
+    drop(listener);
+}
+
+#[test]
+#[cfg_attr(
+    not(has_docker),
+    ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
+)]
+fn ports_who_names_a_container_and_assignment_skips_its_port() {
+    assert!(crate::docker::docker());
+    let name = format!("iris-dev-who-{}", std::process::id());
+    let run = std::process::Command::new("docker")
+        .args(["run", "-d", "--name", &name, "-p", "127.0.0.1:13130:1972"])
+        .arg(crate::docker::STANDIN)
+        .output()
+        .unwrap();
+    struct Remove(String);
+    impl Drop for Remove {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("docker")
+                .args(["rm", "-f", &self.0])
+                .output();
+        }
+    }
+    let _remove = Remove(name.clone());
+    assert!(run.status.success(), "{run:?}");
+
+    let env = TestEnv::new("13130-13139");
+    let run = env.run(["ports", "who", "13130"]).success();
+    run.assert_stdout_contains(&format!(
+        "13130  container `{name}` (image `{}`, engine `",
+        crate::docker::STANDIN
+    ));
+
+    // The engine publishes 13130, so automatic assignment skips it.
+    env.project("p");
+    assert_eq!(env.run(["port", "-C", "p"]).success().port(), 13_131);
+}
