@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
             [CompletionResult]::new('port', 'port', [CompletionResultType]::ParameterValue, 'Print the project''s IRIS superserver port, assigning one if needed')
             [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print the project''s connection settings as environment variables')
             [CompletionResult]::new('ports', 'ports', [CompletionResultType]::ParameterValue, 'Look at and manage the port registry')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check compose, the engine, the registry, the port range and the project')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -280,6 +281,21 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
         'iris-dev;ports;help;help' {
             break
         }
+        'iris-dev;doctor' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour messages')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the checks as a JSON array')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what iris-dev decides and why')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what iris-dev decides and why')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'iris-dev;completions' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
             [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
@@ -302,6 +318,7 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
             [CompletionResult]::new('port', 'port', [CompletionResultType]::ParameterValue, 'Print the project''s IRIS superserver port, assigning one if needed')
             [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print the project''s connection settings as environment variables')
             [CompletionResult]::new('ports', 'ports', [CompletionResultType]::ParameterValue, 'Look at and manage the port registry')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check compose, the engine, the registry, the port range and the project')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -349,6 +366,9 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
             break
         }
         'iris-dev;help;ports;reset' {
+            break
+        }
+        'iris-dev;help;doctor' {
             break
         }
         'iris-dev;help;completions' {

@@ -19,6 +19,9 @@ _iris__dev() {
             iris__dev,completions)
                 cmd="iris__dev__subcmd__completions"
                 ;;
+            iris__dev,doctor)
+                cmd="iris__dev__subcmd__doctor"
+                ;;
             iris__dev,down)
                 cmd="iris__dev__subcmd__down"
                 ;;
@@ -45,6 +48,9 @@ _iris__dev() {
                 ;;
             iris__dev__subcmd__help,completions)
                 cmd="iris__dev__subcmd__help__subcmd__completions"
+                ;;
+            iris__dev__subcmd__help,doctor)
+                cmd="iris__dev__subcmd__help__subcmd__doctor"
                 ;;
             iris__dev__subcmd__help,down)
                 cmd="iris__dev__subcmd__help__subcmd__down"
@@ -137,7 +143,7 @@ _iris__dev() {
 
     case "${cmd}" in
         iris__dev)
-            opts="-C -q -v -h -V --directory --quiet --verbose --color --help --version up down status init port env ports completions help"
+            opts="-C -q -v -h -V --directory --quiet --verbose --color --help --version up down status init port env ports doctor completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -164,6 +170,32 @@ _iris__dev() {
             ;;
         iris__subcmd__dev__subcmd__completions)
             opts="-C -q -v -h -V --directory --quiet --verbose --color --help --version bash elvish fish powershell zsh"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__doctor)
+            opts="-C -q -v -h -V --json --directory --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -245,7 +277,7 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__help)
-            opts="up down status init port env ports completions help"
+            opts="up down status init port env ports doctor completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -259,6 +291,20 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -36,6 +36,7 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand port 'Print the project''s IRIS superserver port, assigning one if needed'
             cand env 'Print the project''s connection settings as environment variables'
             cand ports 'Look at and manage the port registry'
+            cand doctor 'Check compose, the engine, the registry, the port range and the project'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -255,6 +256,20 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
         }
         &'iris-dev;ports;help;help'= {
         }
+        &'iris-dev;doctor'= {
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand --json 'Print the checks as a JSON array'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'iris-dev;completions'= {
             cand -C 'Run as if iris-dev was started in DIR'
             cand --directory 'Run as if iris-dev was started in DIR'
@@ -276,6 +291,7 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand port 'Print the project''s IRIS superserver port, assigning one if needed'
             cand env 'Print the project''s connection settings as environment variables'
             cand ports 'Look at and manage the port registry'
+            cand doctor 'Check compose, the engine, the registry, the port range and the project'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -310,6 +326,8 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
         &'iris-dev;help;ports;who'= {
         }
         &'iris-dev;help;ports;reset'= {
+        }
+        &'iris-dev;help;doctor'= {
         }
         &'iris-dev;help;completions'= {
         }

@@ -88,6 +88,8 @@ pub enum Error {
         /// The project's superserver port.
         pinned: u16,
     },
+    #[error("{failed} check(s) failed")]
+    ChecksFailed { failed: usize },
     #[error(
         "the engine refused to publish host port {port}, which another program or container holds; it is not one of the IRIS ports iris-dev manages"
     )]
@@ -257,6 +259,7 @@ impl Error {
                 hints.push("edit that file instead; `iris-dev up` uses it as it is".into());
             }
             Self::ComposeFailed { .. }
+            | Self::ChecksFailed { .. }
             | Self::Store(StoreError::Io(_))
             | Self::Stack(StackError::Io(_))
             | Self::Project(_)

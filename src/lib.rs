@@ -14,6 +14,7 @@ pub mod cli;
 mod commands;
 pub mod compose;
 pub mod connection;
+pub mod doctor;
 pub mod engine;
 pub mod env_vars;
 pub mod error;

@@ -44,6 +44,20 @@ pub fn owner(metadata: &std::fs::Metadata) -> Option<u32> {
     }
 }
 
+/// The permission bits of a file, when the platform has them.
+pub fn mode(metadata: &std::fs::Metadata) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(metadata.permissions().mode())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        None
+    }
+}
+
 /// Makes `options` create files only the user can read (0600) and refuse to
 /// follow a final symlink.
 pub fn private_file_options(options: &mut fs_err::OpenOptions) {

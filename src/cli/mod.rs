@@ -92,6 +92,12 @@ pub enum Command {
     /// Look at and manage the port registry
     Ports(PortsArgs),
 
+    /// Check compose, the engine, the registry, the port range and the project
+    ///
+    /// One line per check, ok, warn or fail; each warn and fail says the command
+    /// or edit that fixes it. Exits 1 when a check fails.
+    Doctor(DoctorArgs),
+
     /// Print a shell completion script
     ///
     /// For example `iris-dev completions bash > ~/.local/share/bash-completion/completions/iris-dev`.
@@ -248,6 +254,13 @@ pub struct InspectArgs {
     pub project: Option<PathBuf>,
 
     /// Print the assignment as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print the checks as a JSON array
     #[arg(long)]
     pub json: bool,
 }

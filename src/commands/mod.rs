@@ -23,6 +23,7 @@ use crate::timestamp::Timestamp;
 
 mod assign;
 mod completions;
+mod doctor;
 mod down;
 mod env;
 mod init;
@@ -48,6 +49,7 @@ pub fn dispatch(command: Command, context: &Context<'_>) -> Result<(), Error> {
             PortsCommand::Who(args) => who::run(args, context),
             PortsCommand::Reset => ports::reset(context),
         },
+        Command::Doctor(args) => doctor::run(args, context),
         Command::Completions(args) => completions::run(args, context),
     }
 }

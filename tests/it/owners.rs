@@ -165,3 +165,52 @@ fn ports_who_names_a_container_and_assignment_skips_its_port() {
     env.project("p");
     assert_eq!(env.run(["port", "-C", "p"]).success().port(), 13_131);
 }
+
+#[test]
+#[cfg_attr(
+    not(has_docker),
+    ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
+)]
+fn doctor_is_ok_on_a_healthy_setup() {
+    let env = TestEnv::new("13140-13149");
+    let shop = env.project("shop");
+    fs_err::write(
+        shop.join("compose.yaml"),
+        "services:\n  iris:\n    image: intersystemsdc/iris-community\n    ports:\n      - \"127.0.0.1:${IRIS_PORT:-1972}:1972\"\n",
+    )
+    .unwrap();
+    env.run(["port", "-C", "shop"]).success();
+    let run = env.run(["doctor", "-C", "shop"]);
+    assert_eq!(run.code(), 0, "{}", run.snapshot());
+    run.assert_stdout_contains("ok    engine: ");
+    run.assert_stdout_contains("holds 1 assignment(s)");
+    run.assert_stdout_contains("ok    project: IRIS service `iris`");
+    assert!(!run.stdout().contains("fail"), "{}", run.snapshot());
+
+    let run = env.run(["doctor", "-C", "shop", "--json"]);
+    let checks: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert!(
+        checks
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|check| check["level"] != "fail")
+    );
+}
+
+#[test]
+fn doctor_fails_naming_a_damaged_registry() {
+    let env = TestEnv::new("13150-13159").with("DOCKER_HOST", "unix:///nonexistent");
+    fs_err::create_dir_all(env.registry_dir()).unwrap();
+    fs_err::write(env.registry(), "{ not json").unwrap();
+    let run = env.run(["doctor"]);
+    assert_eq!(run.code(), 1, "{}", run.snapshot());
+    run.assert_stdout_contains(&format!(
+        "fail  registry: the port registry `{}` cannot be read",
+        env.registry().display()
+    ));
+    run.assert_stdout_contains(
+        "fix: move it aside and start an empty registry with `iris-dev ports reset`",
+    );
+    run.assert_stderr_contains("error: ");
+}
