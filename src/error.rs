@@ -87,6 +87,8 @@ pub enum Error {
         port: Option<u16>,
         /// The project's superserver port.
         pinned: u16,
+        /// Who holds the refused port, when the engine named it.
+        owners: Vec<Owner>,
     },
     #[error("{failed} check(s) failed")]
     ChecksFailed { failed: usize },
@@ -196,7 +198,8 @@ impl Error {
             | Self::Stack(StackError::Parse { message, .. }) => {
                 report.causes.push(message.clone());
             }
-            Self::PinnedRefused { port, pinned, .. } => {
+            Self::PinnedRefused { port, pinned, owners, .. } => {
+                held_by(owners, &mut report.details);
                 hints.push(format!(
                     "see what holds it: `iris-dev status`, or `ss -ltnp 'sport = :{}'`",
                     port.unwrap_or(*pinned)

@@ -177,10 +177,14 @@ impl Up<'_> {
                 }
                 AfterRefusal::Retry { .. } => return Err(failed(compose_failed)),
                 AfterRefusal::Pinned { port } => {
+                    let owners = port
+                        .map(|port| super::who::owners_for_error(self.context, port))
+                        .unwrap_or_default();
                     return Err(failed(Error::PinnedRefused {
                         project: self.project.key().to_owned(),
                         port,
                         pinned: assignment.port,
+                        owners,
                     }));
                 }
                 AfterRefusal::Foreign { port } => {
