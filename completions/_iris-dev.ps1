@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
             [CompletionResult]::new('port', 'port', [CompletionResultType]::ParameterValue, 'Print the project''s IRIS superserver port, assigning one if needed')
             [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print the project''s connection settings as environment variables')
             [CompletionResult]::new('ports', 'ports', [CompletionResultType]::ParameterValue, 'Look at and manage the port registry')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check compose, the engine, the registry, the port range and the project')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -49,6 +50,7 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Host address to publish on [default: 127.0.0.1]')
             [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The compose service that runs IRIS, when iris-dev cannot tell')
             [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for IRIS to answer')
+            [CompletionResult]::new('--isolate', '--isolate', [CompletionResultType]::ParameterName, 'Which host ports get per-project numbers [default: from `x-iris-dev`, else iris]')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
             [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour messages')
@@ -155,6 +157,7 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show one project''s assignment')
             [CompletionResult]::new('clear', 'clear', [CompletionResultType]::ParameterValue, 'Remove projects'' assignments, freeing their ports')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Mark assignments stale whose containers are gone, and remove assignments of deleted projects')
+            [CompletionResult]::new('who', 'who', [CompletionResultType]::ParameterValue, 'Say who holds each port: an assignment, a container or a host process')
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Move the registry aside and start an empty one')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -219,6 +222,21 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'iris-dev;ports;who' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour messages')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON array of ports and their owners')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what iris-dev decides and why')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what iris-dev decides and why')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'iris-dev;ports;reset' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
             [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
@@ -238,6 +256,7 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show one project''s assignment')
             [CompletionResult]::new('clear', 'clear', [CompletionResultType]::ParameterValue, 'Remove projects'' assignments, freeing their ports')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Mark assignments stale whose containers are gone, and remove assignments of deleted projects')
+            [CompletionResult]::new('who', 'who', [CompletionResultType]::ParameterValue, 'Say who holds each port: an assignment, a container or a host process')
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Move the registry aside and start an empty one')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -254,10 +273,28 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
         'iris-dev;ports;help;prune' {
             break
         }
+        'iris-dev;ports;help;who' {
+            break
+        }
         'iris-dev;ports;help;reset' {
             break
         }
         'iris-dev;ports;help;help' {
+            break
+        }
+        'iris-dev;doctor' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour messages')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the checks as a JSON array')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what iris-dev decides and why')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what iris-dev decides and why')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'iris-dev;completions' {
@@ -282,6 +319,7 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
             [CompletionResult]::new('port', 'port', [CompletionResultType]::ParameterValue, 'Print the project''s IRIS superserver port, assigning one if needed')
             [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print the project''s connection settings as environment variables')
             [CompletionResult]::new('ports', 'ports', [CompletionResultType]::ParameterValue, 'Look at and manage the port registry')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check compose, the engine, the registry, the port range and the project')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -309,6 +347,7 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show one project''s assignment')
             [CompletionResult]::new('clear', 'clear', [CompletionResultType]::ParameterValue, 'Remove projects'' assignments, freeing their ports')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Mark assignments stale whose containers are gone, and remove assignments of deleted projects')
+            [CompletionResult]::new('who', 'who', [CompletionResultType]::ParameterValue, 'Say who holds each port: an assignment, a container or a host process')
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Move the registry aside and start an empty one')
             break
         }
@@ -324,7 +363,13 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
         'iris-dev;help;ports;prune' {
             break
         }
+        'iris-dev;help;ports;who' {
+            break
+        }
         'iris-dev;help;ports;reset' {
+            break
+        }
+        'iris-dev;help;doctor' {
             break
         }
         'iris-dev;help;completions' {

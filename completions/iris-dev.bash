@@ -19,6 +19,9 @@ _iris__dev() {
             iris__dev,completions)
                 cmd="iris__dev__subcmd__completions"
                 ;;
+            iris__dev,doctor)
+                cmd="iris__dev__subcmd__doctor"
+                ;;
             iris__dev,down)
                 cmd="iris__dev__subcmd__down"
                 ;;
@@ -45,6 +48,9 @@ _iris__dev() {
                 ;;
             iris__dev__subcmd__help,completions)
                 cmd="iris__dev__subcmd__help__subcmd__completions"
+                ;;
+            iris__dev__subcmd__help,doctor)
+                cmd="iris__dev__subcmd__help__subcmd__doctor"
                 ;;
             iris__dev__subcmd__help,down)
                 cmd="iris__dev__subcmd__help__subcmd__down"
@@ -85,6 +91,9 @@ _iris__dev() {
             iris__dev__subcmd__help__subcmd__ports,reset)
                 cmd="iris__dev__subcmd__help__subcmd__ports__subcmd__reset"
                 ;;
+            iris__dev__subcmd__help__subcmd__ports,who)
+                cmd="iris__dev__subcmd__help__subcmd__ports__subcmd__who"
+                ;;
             iris__dev__subcmd__ports,clear)
                 cmd="iris__dev__subcmd__ports__subcmd__clear"
                 ;;
@@ -102,6 +111,9 @@ _iris__dev() {
                 ;;
             iris__dev__subcmd__ports,reset)
                 cmd="iris__dev__subcmd__ports__subcmd__reset"
+                ;;
+            iris__dev__subcmd__ports,who)
+                cmd="iris__dev__subcmd__ports__subcmd__who"
                 ;;
             iris__dev__subcmd__ports__subcmd__help,clear)
                 cmd="iris__dev__subcmd__ports__subcmd__help__subcmd__clear"
@@ -121,6 +133,9 @@ _iris__dev() {
             iris__dev__subcmd__ports__subcmd__help,reset)
                 cmd="iris__dev__subcmd__ports__subcmd__help__subcmd__reset"
                 ;;
+            iris__dev__subcmd__ports__subcmd__help,who)
+                cmd="iris__dev__subcmd__ports__subcmd__help__subcmd__who"
+                ;;
             *)
                 ;;
         esac
@@ -128,7 +143,7 @@ _iris__dev() {
 
     case "${cmd}" in
         iris__dev)
-            opts="-C -q -v -h -V --directory --quiet --verbose --color --help --version up down status init port env ports completions help"
+            opts="-C -q -v -h -V --directory --quiet --verbose --color --help --version up down status init port env ports doctor completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -155,6 +170,32 @@ _iris__dev() {
             ;;
         iris__subcmd__dev__subcmd__completions)
             opts="-C -q -v -h -V --directory --quiet --verbose --color --help --version bash elvish fish powershell zsh"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__doctor)
+            opts="-C -q -v -h -V --json --directory --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -236,7 +277,7 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__help)
-            opts="up down status init port env ports completions help"
+            opts="up down status init port env ports doctor completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -250,6 +291,20 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -334,7 +389,7 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__help__subcmd__ports)
-            opts="list inspect clear prune reset"
+            opts="list inspect clear prune who reset"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -404,6 +459,20 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__help__subcmd__ports__subcmd__reset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__help__subcmd__ports__subcmd__who)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -498,7 +567,7 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__ports)
-            opts="-C -q -v -h -V --directory --quiet --verbose --color --help --version list inspect clear prune reset help"
+            opts="-C -q -v -h -V --directory --quiet --verbose --color --help --version list inspect clear prune who reset help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -550,7 +619,7 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__ports__subcmd__help)
-            opts="list inspect clear prune reset help"
+            opts="list inspect clear prune who reset help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -634,6 +703,20 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__ports__subcmd__help__subcmd__reset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__ports__subcmd__help__subcmd__who)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -751,6 +834,32 @@ _iris__dev() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        iris__subcmd__dev__subcmd__ports__subcmd__who)
+            opts="-C -q -v -h -V --json --directory --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         iris__subcmd__dev__subcmd__status)
             opts="-C -q -v -h -V --json --directory --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -778,7 +887,7 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__up)
-            opts="-C -q -v -h -V --port --web-port --bind --service --no-wait --wait-timeout --dry-run --directory --quiet --verbose --color --help --version"
+            opts="-C -q -v -h -V --port --web-port --bind --service --no-wait --wait-timeout --dry-run --isolate --directory --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -802,6 +911,10 @@ _iris__dev() {
                     ;;
                 --wait-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --isolate)
+                    COMPREPLY=($(compgen -W "iris all" -- "${cur}"))
                     return 0
                     ;;
                 --directory)

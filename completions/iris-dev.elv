@@ -36,6 +36,7 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand port 'Print the project''s IRIS superserver port, assigning one if needed'
             cand env 'Print the project''s connection settings as environment variables'
             cand ports 'Look at and manage the port registry'
+            cand doctor 'Check compose, the engine, the registry, the port range and the project'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -45,6 +46,7 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand --bind 'Host address to publish on [default: 127.0.0.1]'
             cand --service 'The compose service that runs IRIS, when iris-dev cannot tell'
             cand --wait-timeout 'Seconds to wait for IRIS to answer'
+            cand --isolate 'Which host ports get per-project numbers [default: from `x-iris-dev`, else iris]'
             cand -C 'Run as if iris-dev was started in DIR'
             cand --directory 'Run as if iris-dev was started in DIR'
             cand --color 'When to colour messages'
@@ -145,6 +147,7 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand inspect 'Show one project''s assignment'
             cand clear 'Remove projects'' assignments, freeing their ports'
             cand prune 'Mark assignments stale whose containers are gone, and remove assignments of deleted projects'
+            cand who 'Say who holds each port: an assignment, a container or a host process'
             cand reset 'Move the registry aside and start an empty one'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -204,6 +207,20 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'iris-dev;ports;who'= {
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand --json 'Print a JSON array of ports and their owners'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'iris-dev;ports;reset'= {
             cand -C 'Run as if iris-dev was started in DIR'
             cand --directory 'Run as if iris-dev was started in DIR'
@@ -222,6 +239,7 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand inspect 'Show one project''s assignment'
             cand clear 'Remove projects'' assignments, freeing their ports'
             cand prune 'Mark assignments stale whose containers are gone, and remove assignments of deleted projects'
+            cand who 'Say who holds each port: an assignment, a container or a host process'
             cand reset 'Move the registry aside and start an empty one'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -233,9 +251,25 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
         }
         &'iris-dev;ports;help;prune'= {
         }
+        &'iris-dev;ports;help;who'= {
+        }
         &'iris-dev;ports;help;reset'= {
         }
         &'iris-dev;ports;help;help'= {
+        }
+        &'iris-dev;doctor'= {
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand --json 'Print the checks as a JSON array'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'iris-dev;completions'= {
             cand -C 'Run as if iris-dev was started in DIR'
@@ -258,6 +292,7 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand port 'Print the project''s IRIS superserver port, assigning one if needed'
             cand env 'Print the project''s connection settings as environment variables'
             cand ports 'Look at and manage the port registry'
+            cand doctor 'Check compose, the engine, the registry, the port range and the project'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -278,6 +313,7 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand inspect 'Show one project''s assignment'
             cand clear 'Remove projects'' assignments, freeing their ports'
             cand prune 'Mark assignments stale whose containers are gone, and remove assignments of deleted projects'
+            cand who 'Say who holds each port: an assignment, a container or a host process'
             cand reset 'Move the registry aside and start an empty one'
         }
         &'iris-dev;help;ports;list'= {
@@ -288,7 +324,11 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
         }
         &'iris-dev;help;ports;prune'= {
         }
+        &'iris-dev;help;ports;who'= {
+        }
         &'iris-dev;help;ports;reset'= {
+        }
+        &'iris-dev;help;doctor'= {
         }
         &'iris-dev;help;completions'= {
         }

@@ -26,6 +26,10 @@ pub const DEFAULT_RANGE: PortRange = PortRange {
     end: 1981,
 };
 
+/// The highest superserver port whose paired web port, 52773 + (port - 1972), is
+/// still a port: 65535.
+pub const MAX_PAIRED_PORT: u16 = 65_535 - 52_773 + 1972;
+
 /// An inclusive range of superserver ports for automatic assignment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PortRange {
@@ -79,6 +83,12 @@ impl PortRange {
 
     pub fn contains(&self, port: u16) -> bool {
         (self.start..=self.end).contains(&port)
+    }
+
+    /// Whether every port in the range has a paired web port (see
+    /// [`MAX_PAIRED_PORT`]); a range past it needs a pinned web port.
+    pub fn is_paired(&self) -> bool {
+        self.end <= MAX_PAIRED_PORT
     }
 }
 
@@ -609,6 +619,35 @@ mod tests {
         resolve(registry, &request(project, &now), &all_free)
             .unwrap()
             .assignment
+    }
+
+    #[test]
+    fn ranges_pair_up_to_the_last_port_whose_web_port_fits() {
+        assert_eq!(MAX_PAIRED_PORT, 14_734);
+        assert_eq!(paired_web_port(MAX_PAIRED_PORT), Some(65_535));
+        assert_eq!(paired_web_port(MAX_PAIRED_PORT + 1), None);
+        let range = |start, end| PortRange { start, end };
+        assert!(range(1, 1).is_paired());
+        assert!(range(1972, MAX_PAIRED_PORT).is_paired());
+        assert!(range(MAX_PAIRED_PORT, MAX_PAIRED_PORT).is_paired());
+        assert!(!range(1972, MAX_PAIRED_PORT + 1).is_paired());
+        assert!(!range(30_000, 30_010).is_paired());
+        assert!(DEFAULT_RANGE.is_paired());
+
+        let mut registry = Registry::empty();
+        let now = stamp(0);
+        let top = Request {
+            range: range(MAX_PAIRED_PORT, MAX_PAIRED_PORT),
+            ..request("/top", &now)
+        };
+        let outcome = resolve(&mut registry, &top, &all_free).unwrap();
+        assert_eq!(outcome.assignment.web_port, Some(65_535));
+        let bottom = Request {
+            range: range(1, 1),
+            ..request("/bottom", &now)
+        };
+        let outcome = resolve(&mut registry, &bottom, &all_free).unwrap();
+        assert_eq!(outcome.assignment.web_port, Some(50_802));
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::compose::config::ServiceError;
 use crate::compose::override_file::BaseConflict;
 use crate::engine::EngineError;
 use crate::env_vars;
+use crate::owner::Owner;
 use crate::project::ProjectError;
 use crate::ready::WaitError;
 use crate::registry::StoreError;
@@ -34,6 +35,8 @@ pub enum Error {
         project: String,
         #[source]
         source: AllocError,
+        /// Who holds the port the error is about, when it names one.
+        owners: Vec<Owner>,
     },
     #[error("no port assignment for {}", list(projects))]
     NotAssigned { projects: Vec<String> },
@@ -84,11 +87,14 @@ pub enum Error {
         port: Option<u16>,
         /// The project's superserver port.
         pinned: u16,
+        /// Who holds the refused port, when the engine named it.
+        owners: Vec<Owner>,
     },
+    #[error("{failed} check(s) failed")]
+    ChecksFailed { failed: usize },
     #[error(
-        "host port {port}{} is taken by {}",
-        service.as_ref().map(|(service, _)| format!(" (service `{service}`)")).unwrap_or_default(),
-        owner.as_deref().unwrap_or("another program")
+        "host port {port}{} is taken",
+        service.as_ref().map(|(service, _)| format!(" (service `{service}`)")).unwrap_or_default()
     )]
     HostPortTaken {
         port: u16,
@@ -96,7 +102,7 @@ pub enum Error {
         service: Option<(String, u16)>,
         file: PathBuf,
         line: Option<(usize, String)>,
-        owner: Option<String>,
+        owners: Vec<Owner>,
     },
 }
 
@@ -178,7 +184,10 @@ impl Error {
             Self::Store(StoreError::NewerSchema { .. }) => {
                 hints.push("upgrade iris-dev to one that knows this schema".into());
             }
-            Self::Alloc { source, .. } => explain_alloc(source, report),
+            Self::Alloc { source, owners, .. } => {
+                held_by(owners, &mut report.details);
+                explain_alloc(source, report);
+            }
             Self::NotAssigned { .. } => {
                 hints.push("see every assignment with `iris-dev ports list`".into());
             }
@@ -193,7 +202,8 @@ impl Error {
             | Self::Stack(StackError::Parse { message, .. }) => {
                 report.causes.push(message.clone());
             }
-            Self::PinnedRefused { port, pinned, .. } => {
+            Self::PinnedRefused { port, pinned, owners, .. } => {
+                held_by(owners, &mut report.details);
                 hints.push(format!(
                     "see what holds it: `iris-dev status`, or `ss -ltnp 'sport = :{}'`",
                     port.unwrap_or(*pinned)
@@ -204,7 +214,8 @@ impl Error {
                     env_vars::IRIS_DEV_WEB_PORT
                 ));
             }
-            Self::HostPortTaken { port, service, file, line, .. } => {
+            Self::HostPortTaken { port, service, file, line, owners } => {
+                held_by(owners, &mut report.details);
                 let place = match line {
                     Some((number, text)) => {
                         report.details.push(format!("{number:>5} | {text}"));
@@ -220,7 +231,7 @@ impl Error {
                     "publish it in {place} on a port of your choice: `- \"${{{variable}:-{port}}}:{target}\"`, or on one Docker picks: `- \"{target}\"`"
                 ));
                 hints.push(format!(
-                    "or free it: `ss -ltnp 'sport = :{port}'` and `docker ps --filter publish={port}` show who holds it"
+                    "or free it; `iris-dev ports who {port}` says who holds it"
                 ));
             }
             Self::Service { source, .. } => match source {
@@ -262,6 +273,7 @@ impl Error {
                 hints.push("edit that file instead; `iris-dev up` uses it as it is".into());
             }
             Self::ComposeFailed { .. }
+            | Self::ChecksFailed { .. }
             | Self::Store(StoreError::Io(_))
             | Self::Stack(StackError::Io(_))
             | Self::Project(_)
@@ -288,6 +300,12 @@ fn port_variable(service: &str, target: u16) -> String {
         format!("{name}_{target}_PORT")
     } else {
         short
+    }
+}
+
+fn held_by(owners: &[Owner], details: &mut Vec<String>) {
+    for owner in owners {
+        details.push(format!("  held by {owner}"));
     }
 }
 

@@ -8,11 +8,14 @@
 //! | a final symlink opened anyway (race) | `ELOOP`, reported as a symlink | not detected beyond the check above |
 //! | durable rename | the directory is synced | nothing: NTFS journals the rename |
 //! | Ctrl-C | a SIGINT handler that sets a flag | none: Ctrl-C ends the process as it always did |
+//! | who listens on a port | Linux: `/proc/net/tcp{,6}` and `/proc/*/fd` | `None`: cannot tell |
 //!
 //! Must not decide policy: callers say what a failed check means.
 
 use std::io;
 use std::path::Path;
+
+use crate::owner::{self, Owner};
 
 /// The effective user, when the platform has numeric owners.
 pub fn current_uid() -> Option<u32> {
@@ -33,6 +36,20 @@ pub fn owner(metadata: &std::fs::Metadata) -> Option<u32> {
     {
         use std::os::unix::fs::MetadataExt;
         Some(metadata.uid())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        None
+    }
+}
+
+/// The permission bits of a file, when the platform has them.
+pub fn mode(metadata: &std::fs::Metadata) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(metadata.permissions().mode())
     }
     #[cfg(not(unix))]
     {
@@ -111,4 +128,89 @@ pub fn catch_interrupt(on_interrupt: extern "C" fn(libc::c_int)) {
     }
     #[cfg(not(unix))]
     let _ = on_interrupt;
+}
+
+/// The host processes listening on TCP `port`, or [`Owner::Unknown`] with the
+/// reason for a socket whose process this user cannot see; `None` where the
+/// platform cannot tell (then the bind test is all there is).
+pub fn host_listeners(port: u16) -> Option<Vec<Owner>> {
+    #[cfg(target_os = "linux")]
+    {
+        Some(linux_listeners(port))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = port;
+        None
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn linux_listeners(port: u16) -> Vec<Owner> {
+    let listeners: Vec<owner::Listener> = ["/proc/net/tcp", "/proc/net/tcp6"]
+        .into_iter()
+        .filter_map(|path| fs_err::read_to_string(path).ok())
+        .flat_map(|text| owner::parse_proc_net_tcp(&text))
+        .filter(|listener| listener.port == port)
+        .collect();
+    if listeners.is_empty() {
+        return Vec::new();
+    }
+    let passwd = fs_err::read_to_string("/etc/passwd").unwrap_or_default();
+    let user = |uid: u32| owner::user_name(&passwd, uid);
+    let mut found: Vec<(u64, u32)> = Vec::new();
+    for entry in fs_err::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|name| name.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(descriptors) = fs_err::read_dir(entry.path().join("fd")) else {
+            continue;
+        };
+        for descriptor in descriptors.flatten() {
+            let inode = fs_err::read_link(descriptor.path())
+                .ok()
+                .and_then(|link| owner::socket_inode(&link.to_string_lossy()));
+            let wanted = |inode: &u64| listeners.iter().any(|l| l.inode == *inode);
+            if let Some(inode) = inode.filter(wanted)
+                && !found.contains(&(inode, pid))
+            {
+                found.push((inode, pid));
+            }
+        }
+    }
+    let mut owners = Vec::new();
+    for listener in &listeners {
+        let pids: Vec<u32> = found
+            .iter()
+            .filter(|(inode, _)| *inode == listener.inode)
+            .map(|&(_, pid)| pid)
+            .collect();
+        if pids.is_empty() {
+            owners.push(owner::unreadable(listener, user(listener.uid).as_deref()));
+        }
+        for pid in pids {
+            let proc = Path::new("/proc").join(pid.to_string());
+            let command = fs_err::read(proc.join("cmdline"))
+                .map(|raw| owner::command_line(&raw))
+                .unwrap_or_default();
+            let uid = fs_err::read_to_string(proc.join("status"))
+                .ok()
+                .and_then(|status| owner::status_uid(&status))
+                .unwrap_or(listener.uid);
+            let process = Owner::Process {
+                pid,
+                command,
+                uid,
+                user: user(uid),
+            };
+            if !owners.contains(&process) {
+                owners.push(process);
+            }
+        }
+    }
+    owners
 }

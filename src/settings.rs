@@ -11,7 +11,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::allocate::{DEFAULT_RANGE, DEFAULT_STACK_RANGE, PortRange};
+use crate::allocate::{DEFAULT_RANGE, DEFAULT_STACK_RANGE, MAX_PAIRED_PORT, PortRange};
 use crate::cli::{ColorChoice, GlobalArgs, Isolate, UpArgs};
 use crate::env_vars;
 use crate::port::Port;
@@ -242,6 +242,20 @@ impl PortSettings {
             Some(value) => PortRange::parse(&value)
                 .map_err(|reason| invalid(env_vars::IRIS_DEV_PORT_RANGE, &value, &reason))?,
         };
+        let web_port = port_variable(env, env_vars::IRIS_DEV_WEB_PORT)?;
+        if web_port.is_none() && !range.is_paired() {
+            return Err(invalid(
+                env_vars::IRIS_DEV_PORT_RANGE,
+                &range.to_string(),
+                &format!(
+                    "the paired web port, 52773 + (port - 1972), is past 65535 above port {MAX_PAIRED_PORT}; \
+                     use a range that ends at {MAX_PAIRED_PORT} or lower, such as `{}-{}`, or pin the web port with `{}`",
+                    range.start.min(MAX_PAIRED_PORT - 9),
+                    range.start.min(MAX_PAIRED_PORT - 9) + 9,
+                    env_vars::IRIS_DEV_WEB_PORT
+                ),
+            ));
+        }
         let stack_range = match text(env, env_vars::IRIS_DEV_STACK_PORT_RANGE)? {
             None => DEFAULT_STACK_RANGE,
             Some(value) => PortRange::parse(&value)
@@ -256,7 +270,7 @@ impl PortSettings {
         }
         Ok(Self {
             port: port_variable(env, env_vars::IRIS_DEV_PORT)?,
-            web_port: port_variable(env, env_vars::IRIS_DEV_WEB_PORT)?,
+            web_port,
             range,
             stack_range,
         })
@@ -377,6 +391,43 @@ mod tests {
             "IRIS_DEV_BIND"
         );
         assert_eq!(error(&[]).name, "HOME");
+    }
+
+    #[test]
+    fn ranges_past_the_paired_web_ports_are_refused_unless_the_web_port_is_pinned() {
+        let ports = |pairs: &'static [(&'static str, &'static str)]| {
+            let env = env_of(pairs);
+            resolve(&env).map(|settings| settings.ports)
+        };
+        let top = ports(&[("HOME", "/h"), ("IRIS_DEV_PORT_RANGE", "14725-14734")]).unwrap();
+        assert_eq!(
+            top.range,
+            PortRange {
+                start: 14_725,
+                end: 14_734
+            }
+        );
+        let bottom = ports(&[("HOME", "/h"), ("IRIS_DEV_PORT_RANGE", "1-10")]).unwrap();
+        assert_eq!(bottom.range, PortRange { start: 1, end: 10 });
+
+        let error = ports(&[("HOME", "/h"), ("IRIS_DEV_PORT_RANGE", "14725-14735")]).unwrap_err();
+        assert_eq!(error.name, "IRIS_DEV_PORT_RANGE");
+        assert_eq!(
+            error.to_string(),
+            "`IRIS_DEV_PORT_RANGE=14725-14735` is invalid: the paired web port, 52773 + (port - 1972), \
+             is past 65535 above port 14734; use a range that ends at 14734 or lower, such as \
+             `14725-14734`, or pin the web port with `IRIS_DEV_WEB_PORT`"
+        );
+        let error = ports(&[("HOME", "/h"), ("IRIS_DEV_PORT_RANGE", "30000-30010")]).unwrap_err();
+        assert!(error.reason.contains("such as `14725-14734`"), "{error}");
+
+        let pinned = ports(&[
+            ("HOME", "/h"),
+            ("IRIS_DEV_PORT_RANGE", "30000-30010"),
+            ("IRIS_DEV_WEB_PORT", "30100"),
+        ])
+        .unwrap();
+        assert_eq!(pinned.range.end, 30_010);
     }
 
     #[test]

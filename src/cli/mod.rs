@@ -92,6 +92,12 @@ pub enum Command {
     /// Look at and manage the port registry
     Ports(PortsArgs),
 
+    /// Check compose, the engine, the registry, the port range and the project
+    ///
+    /// One line per check, ok, warn or fail; each warn and fail says the command
+    /// or edit that fixes it. Exits 1 when a check fails.
+    Doctor(DoctorArgs),
+
     /// Print a shell completion script
     ///
     /// For example `iris-dev completions bash > ~/.local/share/bash-completion/completions/iris-dev`.
@@ -240,6 +246,13 @@ pub enum PortsCommand {
     /// is marked while the Docker engine cannot be reached.
     Prune(PruneArgs),
 
+    /// Say who holds each port: an assignment, a container or a host process
+    ///
+    /// Looks in the registry, at the containers of the Docker engine, and (for a
+    /// local engine, on Linux) at the host's listening sockets. A socket of another
+    /// user's process shows as unknown; `sudo` can see it.
+    Who(WhoArgs),
+
     /// Move the registry aside and start an empty one
     ///
     /// The old file is kept as `port-registry.json.corrupt-<time>` (or `.backup-<time>`
@@ -261,6 +274,24 @@ pub struct InspectArgs {
     pub project: Option<PathBuf>,
 
     /// Print the assignment as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print the checks as a JSON array
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WhoArgs {
+    /// The host ports to look up
+    #[arg(value_name = "PORT", required = true)]
+    pub ports: Vec<Port>,
+
+    /// Print a JSON array of ports and their owners
     #[arg(long)]
     pub json: bool,
 }

@@ -7,15 +7,14 @@
 //! is the engine asked for its containers, once and outside the lock; then
 //! marking stale and choosing ports are one exclusive update.
 
-use crate::allocate::{self, HostPorts, Outcome, Request};
+use crate::allocate::{self, AllocError, HostPorts, Outcome, Request};
 use crate::commands::Context;
-use crate::engine::{Container, DockerEngine, Endpoint, Engine};
+use crate::engine::{self, Container, DockerEngine, Endpoint, Engine};
 use crate::error::Error;
 use crate::probe::BindProbe;
 use crate::project::Project;
 use crate::registry::{Assignment, transition};
 use crate::settings::PortSettings;
-use crate::stale;
 
 /// How a port resolution may touch the registry.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -44,16 +43,36 @@ pub struct Target<'a> {
     pub project: &'a Project,
     pub ports: &'a PortSettings,
     pub endpoint: &'a Endpoint,
-    /// A client `up` already has; without one, `port` and `env` ask the engine
-    /// only if an assignment could be stale, and `up` does not ask it at all.
+    /// A client `up` already has; without one, `port` and `env` connect when
+    /// ports must be chosen, and `up` (which found no engine) does not.
     pub engine: Option<&'a DockerEngine>,
     /// Ports the engine refused although the registry and the bind test said free.
     pub avoid: &'a [u16],
 }
 
 /// Resolves the project's ports (see the module's doc for when the engine is
-/// asked), printing what changed.
+/// asked), printing what changed. An error about a port another program holds
+/// names that program (looked up after the lock is released).
 pub fn resolve(context: &Context<'_>, target: &Target<'_>, mode: Mode) -> Result<Assigned, Error> {
+    resolve_locked(context, target, mode).map_err(|error| match error {
+        Error::Alloc {
+            project,
+            source: source @ AllocError::Busy { port },
+            ..
+        } => Error::Alloc {
+            project,
+            source,
+            owners: super::who::owners_for_error(context, port),
+        },
+        error => error,
+    })
+}
+
+fn resolve_locked(
+    context: &Context<'_>,
+    target: &Target<'_>,
+    mode: Mode,
+) -> Result<Assigned, Error> {
     let now = context.now();
     let engine_key = target.endpoint.registry_key();
     let request = Request {
@@ -71,15 +90,11 @@ pub fn resolve(context: &Context<'_>, target: &Target<'_>, mode: Mode) -> Result
     let alloc_error = |source| Error::Alloc {
         project: target.project.key().to_owned(),
         source,
+        owners: Vec::new(),
     };
 
-    let mut could_be_stale = true;
     if mode != Mode::Reserve {
         let mut registry = context.store().read()?;
-        could_be_stale = registry
-            .assignments
-            .iter()
-            .any(|assignment| stale::is_candidate(assignment, engine_key));
         let previous = registry.find(target.project.key()).cloned();
         let outcome = allocate::resolve(&mut registry, &request, &host).map_err(alloc_error)?;
         if !outcome.changed || mode == Mode::DryRun {
@@ -92,11 +107,13 @@ pub fn resolve(context: &Context<'_>, target: &Target<'_>, mode: Mode) -> Result
         }
     }
 
-    // `up` connects before it reserves: without a client here, it already said
-    // that it goes ahead without the engine.
+    // Ports are chosen now: the engine's containers tell which assignments are
+    // stale and which host ports other containers publish. `up` connects before
+    // it reserves: without a client here, it already said that it goes ahead
+    // without the engine.
     let containers = match (target.engine, mode) {
         (Some(engine), _) => containers(context, engine.containers().map_err(Error::from)),
-        (None, Mode::Write | Mode::DryRun) if could_be_stale => containers(
+        (None, Mode::Write | Mode::DryRun) => containers(
             context,
             DockerEngine::connect(target.endpoint)
                 .and_then(|engine| engine.containers())
@@ -110,6 +127,21 @@ pub fn resolve(context: &Context<'_>, target: &Target<'_>, mode: Mode) -> Result
             .map(|containers| transition::mark_stale(registry, containers, engine_key, &now))
             .unwrap_or_default();
         let previous = registry.find(target.project.key()).cloned();
+        let mut avoid = target.avoid.to_vec();
+        if let Some(containers) = &containers {
+            let compose_project = previous
+                .as_ref()
+                .and_then(|assignment| assignment.compose_project.as_deref());
+            avoid.extend(engine::ports_published_by_others(
+                containers,
+                target.project.key(),
+                compose_project,
+            ));
+        }
+        let request = Request {
+            avoid: &avoid,
+            ..request.clone()
+        };
         let mut outcome = allocate::resolve(registry, &request, &host).map_err(alloc_error)?;
         if mode == Mode::Reserve {
             outcome.assignment =
@@ -131,16 +163,17 @@ pub fn resolve(context: &Context<'_>, target: &Target<'_>, mode: Mode) -> Result
     })
 }
 
-/// The engine's containers, or a note that nothing is marked stale without them.
+/// The engine's containers, or a note that nothing is marked stale and the
+/// engine's published ports are not known without them.
 fn containers(
     context: &Context<'_>,
     listed: Result<Vec<Container>, Error>,
 ) -> Option<Vec<Container>> {
     listed
         .inspect_err(|err| {
-            context
-                .printer
-                .note(format_args!("{err}; nothing is marked stale"));
+            context.printer.note(format_args!(
+                "{err}; nothing is marked stale, and ports the engine publishes are not checked"
+            ));
         })
         .ok()
 }

@@ -23,6 +23,7 @@ use crate::timestamp::Timestamp;
 
 mod assign;
 mod completions;
+mod doctor;
 mod down;
 mod env;
 mod init;
@@ -30,6 +31,7 @@ mod port;
 mod ports;
 mod status;
 mod up;
+mod who;
 
 pub fn dispatch(command: Command, context: &Context<'_>) -> Result<(), Error> {
     match command {
@@ -44,8 +46,10 @@ pub fn dispatch(command: Command, context: &Context<'_>) -> Result<(), Error> {
             PortsCommand::Inspect(args) => ports::inspect(args, context),
             PortsCommand::Clear(args) => ports::clear(args, context),
             PortsCommand::Prune(args) => ports::prune(args, context),
+            PortsCommand::Who(args) => who::run(args, context),
             PortsCommand::Reset => ports::reset(context),
         },
+        Command::Doctor(args) => doctor::run(args, context),
         Command::Completions(args) => completions::run(args, context),
     }
 }

@@ -17,9 +17,11 @@ use crate::allocate::HostPorts;
 use crate::cli::Isolate;
 use crate::compose::config::Service;
 use crate::connection::{compose_env, connect_host, stack_port_key, stack_port_variable};
+use crate::engine::Container;
 use crate::engine::{DockerEngine, Endpoint, Engine};
 use crate::env_vars;
 use crate::error::Error;
+use crate::owner::Owner;
 use crate::probe::BindProbe;
 use crate::process::{DuctRunner, Invocation, Runner};
 use crate::project::Project;
@@ -215,20 +217,21 @@ impl Up<'_> {
                 }
                 AfterRefusal::Retry { .. } => return Err(failed(compose_failed)),
                 AfterRefusal::Pinned { port } => {
+                    let owners = port
+                        .map(|port| super::who::owners_for_error(self.context, port))
+                        .unwrap_or_default();
                     return Err(failed(Error::PinnedRefused {
                         project: self.project.key().to_owned(),
                         port,
                         pinned: assignment.port,
+                        owners,
                     }));
                 }
                 AfterRefusal::Foreign { port } => {
                     let fixed = plan.config.fixed_host_ports(&plan.service);
                     let published = fixed.iter().find(|fixed| fixed.port == port);
-                    let containers = engine
-                        .and_then(|engine| engine.containers().ok())
-                        .unwrap_or_default();
-                    let owner = self.container_owner(port, &containers);
-                    return Err(failed(self.port_taken(port, published, owner)));
+                    let owners = self.others(super::who::owners_for_error(self.context, port));
+                    return Err(failed(self.port_taken(port, published, owners)));
                 }
             }
         }
@@ -491,6 +494,7 @@ impl Up<'_> {
         let alloc_error = |source| Error::Alloc {
             project: key.to_owned(),
             source,
+            owners: Vec::new(),
         };
         let isolate = |registry: &mut Registry| {
             if registry.find(key).is_none() {
@@ -520,10 +524,10 @@ impl Up<'_> {
     }
 
     /// Checks every fixed host port the stack publishes, before compose runs:
-    /// another stack's container, another project's IRIS ports in the registry,
-    /// and (for a local engine) the bind test. The project's own containers are
-    /// no obstacle. Without an engine client only the registry and bind test
-    /// speak.
+    /// other containers on the engine, other projects' ports in the registry, and
+    /// (for a local engine) the bind test. The project's own containers and
+    /// assignment are no obstacle. Without an engine client only the registry
+    /// and the bind test speak.
     fn preflight(
         &self,
         config: &ComposeConfig,
@@ -534,72 +538,50 @@ impl Up<'_> {
         if fixed.is_empty() {
             return Ok(());
         }
-        let containers = engine
+        let (own, others): (Vec<Container>, Vec<Container>) = engine
             .and_then(|engine| engine.containers().ok())
-            .unwrap_or_default();
-        let own_ports: Vec<u16> = containers
+            .unwrap_or_default()
+            .into_iter()
+            .partition(|container| self.is_own(container));
+        let own_ports: Vec<u16> = own
             .iter()
-            .filter(|container| self.is_own(container))
             .flat_map(|container| container.ports.iter().map(|port| port.host_port))
             .collect();
         let registry = self.context.store().read()?;
-        let engine_key = self.endpoint.registry_key();
         for published in &fixed {
             let port = published.port;
-            let owner = self.container_owner(port, &containers).or_else(|| {
-                registry
-                    .assignments
-                    .iter()
-                    .filter(|assignment| assignment.project_path != self.project.key())
-                    .filter(|assignment| assignment.is_active())
-                    .filter(|assignment| assignment.engine.as_deref() == engine_key)
-                    .find(|assignment| assignment.ports().any(|held| held == port))
-                    .map(|assignment| {
-                        format!(
-                            "iris-dev project `{}` ({} {})",
-                            assignment.project_path, assignment.assignment_type, assignment.status
-                        )
-                    })
-            });
-            let busy = owner.is_some()
+            let owners = self.others(super::who::lookup(
+                &registry,
+                Some(&others),
+                self.endpoint,
+                port,
+            ));
+            let known = owners
+                .iter()
+                .any(|owner| !matches!(owner, Owner::Unknown { .. } | Owner::Process { .. }));
+            let busy = known
                 || (self.endpoint.is_local()
                     && !own_ports.contains(&port)
-                    && !crate::allocate::HostPorts::is_free(&crate::probe::BindProbe, port));
+                    && !BindProbe.is_free(port));
             if busy {
-                return Err(self.port_taken(port, Some(published), owner));
+                return Err(self.port_taken(port, Some(published), owners));
             }
         }
         Ok(())
     }
 
-    fn is_own(&self, container: &crate::engine::Container) -> bool {
+    fn is_own(&self, container: &Container) -> bool {
         container.belongs_to(self.project.key(), Some(&self.stack.name))
     }
 
-    /// Which other stack's container publishes host port `port`.
-    fn container_owner(
-        &self,
-        port: u16,
-        containers: &[crate::engine::Container],
-    ) -> Option<String> {
-        containers
-            .iter()
-            .filter(|container| !self.is_own(container))
-            .find(|container| {
-                container
-                    .ports
-                    .iter()
-                    .any(|published| published.host_port == port)
+    /// `owners` without the project itself: its own assignment holds its ports.
+    fn others(&self, owners: Vec<Owner>) -> Vec<Owner> {
+        owners
+            .into_iter()
+            .filter(|owner| {
+                !matches!(owner, Owner::Assignment { project, .. } if project == self.project.key())
             })
-            .map(
-                |container| match container.labels.get(crate::engine::COMPOSE_PROJECT_LABEL) {
-                    Some(project) => format!(
-                        "container `{}` of compose project `{project}`",
-                        container.name
-                    ),
-                    None => format!("container `{}`", container.name),
-                },
-            )
+            .collect()
     }
 
     /// The error for a fixed host port someone else holds, naming the file and
@@ -608,7 +590,7 @@ impl Up<'_> {
         &self,
         port: u16,
         published: Option<&crate::compose::config::FixedPort>,
-        owner: Option<String>,
+        owners: Vec<Owner>,
     ) -> Error {
         let found = self.stack.base_files.iter().find_map(|file| {
             let text = fs::read_to_string(file).ok()?;
@@ -623,7 +605,7 @@ impl Up<'_> {
             service: published.map(|published| (published.service.clone(), published.target)),
             file,
             line,
-            owner,
+            owners,
         }
     }
 

@@ -28,6 +28,9 @@ pub struct Service {
     pub ports: Vec<Value>,
     #[serde(default)]
     pub expose: Vec<Value>,
+    /// A fixed name, which keeps a second copy of the project from starting.
+    #[serde(default)]
+    pub container_name: Option<String>,
 }
 
 /// One `ports` entry, whatever its syntax.

@@ -68,6 +68,15 @@ impl DockerEngine {
         })
     }
 
+    /// The API version the engine speaks, for `doctor`.
+    pub fn api_version(&self) -> Result<String, EngineError> {
+        let version = self
+            .runtime
+            .block_on(self.docker.version())
+            .map_err(|err| self.fail(err))?;
+        Ok(version.api_version.unwrap_or_else(|| "unknown".into()))
+    }
+
     fn fail(&self, err: bollard::errors::Error) -> EngineError {
         EngineError {
             endpoint: self.endpoint.clone(),
@@ -95,6 +104,7 @@ impl Engine for DockerEngine {
                     .and_then(|names| names.into_iter().next())
                     .map(|name| name.trim_start_matches('/').to_owned())
                     .unwrap_or_default(),
+                image: summary.image.unwrap_or_default(),
                 state: summary
                     .state
                     .map(|state| state.to_string())

@@ -86,6 +86,8 @@ impl Endpoint {
 pub struct Container {
     pub id: String,
     pub name: String,
+    /// The image as the container was created from it, such as `iris:latest`.
+    pub image: String,
     /// `running`, `exited`, ...
     pub state: String,
     pub labels: BTreeMap<String, String>,
@@ -143,9 +145,56 @@ impl Container {
     }
 }
 
+/// The host ports that containers other than the project's publish, which
+/// count as taken when ports are chosen even where no bind test can see them: a
+/// remote engine, `userland-proxy: false`, a dev container sharing the host's
+/// engine.
+pub fn ports_published_by_others(
+    containers: &[Container],
+    project_path: &str,
+    compose_project: Option<&str>,
+) -> Vec<u16> {
+    let mut ports: Vec<u16> = containers
+        .iter()
+        .filter(|container| !container.belongs_to(project_path, compose_project))
+        .flat_map(|container| container.ports.iter().map(|port| port.host_port))
+        .collect();
+    ports.sort_unstable();
+    ports.dedup();
+    ports
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ports_of_other_containers_are_taken_and_the_projects_own_are_not() {
+        let published = |host_port| PublishedPort {
+            host_ip: "0.0.0.0".into(),
+            host_port,
+            container_port: 1972,
+        };
+        let mut own = Container {
+            ports: vec![published(13_000)],
+            ..Container::default()
+        };
+        own.labels
+            .insert(COMPOSE_PROJECT_LABEL.into(), "shop-1".into());
+        let other = Container {
+            ports: vec![published(13_002), published(13_001), published(13_002)],
+            ..Container::default()
+        };
+        let containers = [own, other];
+        assert_eq!(
+            ports_published_by_others(&containers, "/shop", Some("shop-1")),
+            [13_001, 13_002]
+        );
+        assert_eq!(
+            ports_published_by_others(&containers, "/shop", None),
+            [13_000, 13_001, 13_002]
+        );
+    }
 
     #[test]
     fn docker_host_wins_then_context_then_default() {

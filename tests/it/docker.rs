@@ -20,7 +20,7 @@ use crate::support::TestEnv;
 pub const STANDIN: &str = "iris-dev-standin:test";
 
 /// Builds the stand-in image, once per test run; a failure fails the test.
-fn standin() {
+pub(crate) fn standin() {
     static READY: OnceLock<Result<(), String>> = OnceLock::new();
     if let Err(why) = READY.get_or_init(build_standin) {
         panic!("cannot build the stand-in image `{STANDIN}`: {why}");

@@ -267,9 +267,7 @@ fn a_refused_port_that_is_not_irises_stops_at_once_and_keeps_the_ports() {
     fs::write(fake.join("refuse-once"), "8080").unwrap();
     let run = env.run(["up", "-C", "shop", "--no-wait"]);
     assert_eq!(run.code(), 1, "{}", run.snapshot());
-    run.assert_stderr_contains(
-        "error: host port 8080 (service `iris`) is taken by another program",
-    );
+    run.assert_stderr_contains("error: host port 8080 (service `iris`) is taken\n");
     run.assert_stderr_contains("    4 |     ports: [\"1972:1972\", \"8080:8080\"]");
     run.assert_stderr_contains("`- \"${IRIS_8080_PORT:-8080}:8080\"`");
     let ups = calls(&env, &fake).matches(" up -d").count();

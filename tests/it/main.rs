@@ -7,5 +7,6 @@ mod docker;
 mod fake_compose;
 mod generated;
 mod interop;
+mod owners;
 mod registry_file;
 mod support;

@@ -1,0 +1,285 @@
+//! `iris-dev doctor [--json]`: gathers the facts (compose, the engine, the
+//! registry file, the project's compose config, the containers) and prints the
+//! checks [`crate::doctor`] makes of them, one line each.
+
+use crate::cli::DoctorArgs;
+use crate::commands::Context;
+use crate::compose::config::ComposeConfig;
+use crate::compose::override_file::{self, OverrideSpec};
+use crate::compose::{self, Compose};
+use crate::doctor::{self, Check, Level};
+use crate::engine::{DockerEngine, Engine};
+use crate::env_vars;
+use crate::error::Error;
+use crate::platform;
+use crate::process::{DuctRunner, Runner};
+use crate::shell;
+
+pub fn run(args: DoctorArgs, context: &Context<'_>) -> Result<(), Error> {
+    let DoctorArgs { json } = args;
+    let settings = &context.settings;
+    let mut checks = Vec::new();
+
+    let compose = compose::detect::detect(
+        &DuctRunner,
+        settings.compose.command.as_deref(),
+        context.directory(),
+    );
+    checks.push(match &compose {
+        Ok(compose) if compose.supports_override_tag() => Check::ok(
+            "compose",
+            format!("{}, which supports `!override`", compose.display_name()),
+        ),
+        Ok(compose) => Check::warn(
+            "compose",
+            format!(
+                "{} does not support `!override` (2.24.4 or newer does): a base file that publishes IRIS's ports on fixed host ports stops `iris-dev up`",
+                compose.display_name()
+            ),
+            "install the Compose plugin 2.24.4 or newer (`apt-get install docker-compose-plugin`)",
+        ),
+        Err(err) => Check::fail(
+            "compose",
+            err.to_string(),
+            "install the Compose plugin (`apt-get install docker-compose-plugin`), or name one with `IRIS_DEV_COMPOSE`",
+        ),
+    });
+
+    let endpoint = context.endpoint();
+    let engine = DockerEngine::connect(&endpoint);
+    let containers = match &engine {
+        Ok(engine) => {
+            let version = engine.api_version().unwrap_or_else(|_| "unknown".into());
+            checks.push(Check::ok(
+                "engine",
+                format!("`{}` answers, API version {version}", endpoint.url),
+            ));
+            engine.containers().ok()
+        }
+        Err(err) if endpoint.url.starts_with("ssh://") => {
+            checks.push(Check::warn(
+                "engine",
+                format!(
+                    "{err}; compose can still reach it, but stale assignments are not detected"
+                ),
+                "use a `tcp://` or `unix://` endpoint to let iris-dev see the containers",
+            ));
+            None
+        }
+        Err(err) => {
+            checks.push(Check::fail(
+                "engine",
+                err.to_string(),
+                "start the engine (`docker info` checks it), or point `DOCKER_HOST` or the docker context at a running one",
+            ));
+            None
+        }
+    };
+
+    let store = context.store();
+    let registry_path = store.registry_path();
+    let registry = match store.read() {
+        Ok(registry) => {
+            checks.push(Check::ok(
+                "registry",
+                format!(
+                    "`{}` holds {} assignment(s)",
+                    registry_path.display(),
+                    registry.assignments.len()
+                ),
+            ));
+            Some(registry)
+        }
+        Err(err) => {
+            let error = Error::from(err);
+            let report = error.report();
+            let mut message = report.message;
+            for cause in report.causes {
+                message.push_str(&format!(": {cause}"));
+            }
+            checks.push(Check::fail("registry", message, report.hints.join("; ")));
+            None
+        }
+    };
+    for path in [&registry_path, &store.lock_path()] {
+        let Ok(metadata) = fs_err::metadata(path) else {
+            continue;
+        };
+        match platform::mode(&metadata) {
+            Some(mode) if mode & 0o077 != 0 => checks.push(Check::warn(
+                "registry",
+                format!(
+                    "`{}` has mode {:o}: other users can read it",
+                    path.display(),
+                    mode & 0o777
+                ),
+                format!(
+                    "`{}`",
+                    shell::join(["chmod", "600", &path.display().to_string()])
+                ),
+            )),
+            _ => {}
+        }
+    }
+    checks.push(if store.lock_path().exists() {
+        Check::ok(
+            "registry",
+            format!("lock file `{}`", store.lock_path().display()),
+        )
+    } else {
+        Check::ok(
+            "registry",
+            "no lock file yet: the first assignment creates it",
+        )
+    });
+
+    checks.push(doctor::port_range(
+        settings.ports.range,
+        settings.ports.web_port.is_some(),
+    ));
+
+    checks.extend(project_checks(context, compose.as_ref().ok()));
+
+    if let (Some(registry), Some(containers)) = (&registry, &containers) {
+        let key = endpoint.registry_key();
+        checks.push(doctor::stale_assignments(registry, containers, key));
+        checks.push(doctor::moved_ports(registry, containers, key));
+    }
+
+    let failed = checks
+        .iter()
+        .filter(|check| check.level == Level::Fail)
+        .count();
+    if json {
+        context
+            .printer
+            .data(serde_json::to_string_pretty(&checks).expect("checks serialise"))?;
+    } else {
+        let text: Vec<String> = checks.iter().map(ToString::to_string).collect();
+        context.printer.data(text.join("\n"))?;
+    }
+    if failed > 0 {
+        return Err(Error::ChecksFailed { failed });
+    }
+    Ok(())
+}
+
+/// The project's compose file, its IRIS service, base files publishing IRIS's
+/// ports, and fixed container names.
+fn project_checks(context: &Context<'_>, compose: Option<&Compose>) -> Vec<Check> {
+    let project = match context.project() {
+        Ok(project) => project,
+        Err(err) => {
+            return vec![Check::warn(
+                "project",
+                err.to_string(),
+                "run `iris-dev doctor` inside a project, or `-C <project>`",
+            )];
+        }
+    };
+    let stack = match context.stack(&project) {
+        Ok(stack) => stack,
+        Err(err) => {
+            return vec![Check::fail(
+                "project",
+                err.to_string(),
+                "correct the compose file (`docker compose config` shows what is wrong)",
+            )];
+        }
+    };
+    if stack.template {
+        return vec![Check::ok(
+            "project",
+            format!(
+                "no compose file in `{}`: `iris-dev up` runs the built-in template (`iris-dev init` writes it out)",
+                project.root.display()
+            ),
+        )];
+    }
+    let file = stack.base_files[0].display().to_string();
+    let mut checks = vec![Check::ok("project", format!("compose file `{file}`"))];
+    let Some(compose) = compose else {
+        return checks;
+    };
+    let mut invocation = compose.invocation(
+        &stack.root,
+        &stack.name,
+        &stack.base_files,
+        &["config".to_owned()],
+    );
+    // Unlikely ports stand in for the assigned ones, so that an entry that
+    // publishes `${IRIS_PORT}` is told apart from a fixed host port.
+    let (port, web_port) = (65_001, 65_002);
+    invocation.env = vec![
+        (env_vars::IRIS_PORT.to_owned(), port.to_string()),
+        (env_vars::IRIS_WEB_PORT.to_owned(), web_port.to_string()),
+    ];
+    let config = DuctRunner
+        .capture(&invocation)
+        .map_err(|err| err.to_string())
+        .and_then(|output| {
+            if output.code == 0 {
+                ComposeConfig::parse(&output.stdout)
+            } else {
+                Err(output.stderr.trim().to_owned())
+            }
+        });
+    let config = match config {
+        Ok(config) => config,
+        Err(message) => {
+            checks.push(Check::fail(
+                "project",
+                format!("`{invocation}` fails: {message}"),
+                format!("correct `{file}`"),
+            ));
+            return checks;
+        }
+    };
+    let service = match config.iris_service(stack.service_hint.as_deref()) {
+        Ok(service) => service.to_owned(),
+        Err(err) => {
+            checks.push(Check::fail(
+                "project",
+                format!("cannot pick the IRIS service in `{file}`: {err}"),
+                "name it in the compose file: `x-iris-dev: {service: <name>}`",
+            ));
+            return checks;
+        }
+    };
+    checks.push(Check::ok("project", format!("IRIS service `{service}`")));
+    let spec = OverrideSpec {
+        service: &service,
+        bind: std::net::IpAddr::from([127, 0, 0, 1]),
+        port,
+        web_port,
+        project_path: project.key(),
+        base: &config.services[&service],
+        override_tag: compose.supports_override_tag(),
+        stack: std::collections::BTreeMap::new(),
+    };
+    for conflict in override_file::check_base_ports(&spec) {
+        checks.push(Check::fail(
+            "project",
+            format!(
+                "`{file}` publishes IRIS's port {} on fixed host port {}, and {} cannot replace the list",
+                conflict.target,
+                conflict.published,
+                compose.display_name()
+            ),
+            format!(
+                "publish the port iris-dev assigns: `- \"${{IRIS_PORT:-{0}}}:{0}\"`, or upgrade compose to 2.24.4 or newer",
+                conflict.target
+            ),
+        ));
+    }
+    for (name, fixed) in &config.services {
+        if let Some(container_name) = &fixed.container_name {
+            checks.push(Check::warn(
+                "project",
+                format!("service `{name}` has the fixed `container_name: {container_name}`: a second copy of the project cannot start"),
+                format!("remove `container_name` from `{name}` in `{file}`; compose names containers per project"),
+            ));
+        }
+    }
+    checks
+}

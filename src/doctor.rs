@@ -1,0 +1,264 @@
+//! What `iris-dev doctor` concludes: one [`Check`] per question, ok, warn or
+//! fail, each warn and fail with the command or edit that fixes it.
+//!
+//! Pure. The command gathers the facts (compose, the engine, the registry file,
+//! the project's compose config) and these functions judge them.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::allocate::{MAX_PAIRED_PORT, PortRange};
+use crate::compose::config::{SUPERSERVER_PORT, WEB_PORT};
+use crate::engine::Container;
+use crate::env_vars;
+use crate::registry::Registry;
+use crate::stale;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Ok,
+    Warn,
+    Fail,
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            Self::Ok => "ok",
+            Self::Warn => "warn",
+            Self::Fail => "fail",
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// What was checked: `compose`, `engine`, `registry`, ...
+    pub topic: &'static str,
+    pub level: Level,
+    pub message: String,
+    /// The command or edit that fixes a warn or fail.
+    pub fix: Option<String>,
+}
+
+impl Check {
+    pub fn ok(topic: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            topic,
+            level: Level::Ok,
+            message: message.into(),
+            fix: None,
+        }
+    }
+
+    pub fn warn(topic: &'static str, message: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self {
+            topic,
+            level: Level::Warn,
+            message: message.into(),
+            fix: Some(fix.into()),
+        }
+    }
+
+    pub fn fail(topic: &'static str, message: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self {
+            topic,
+            level: Level::Fail,
+            message: message.into(),
+            fix: Some(fix.into()),
+        }
+    }
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:<4}  {}: {}", self.level, self.topic, self.message)?;
+        if let Some(fix) = &self.fix {
+            write!(f, "\n      fix: {fix}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every paired web port of the range within 65535, or a pinned web port.
+pub fn port_range(range: PortRange, web_port_pinned: bool) -> Check {
+    if range.is_paired() {
+        Check::ok(
+            "port range",
+            format!(
+                "{range}: every paired web port is within 65535 (up to {})",
+                52_773 + u32::from(range.end) - 1972
+            ),
+        )
+    } else if web_port_pinned {
+        Check::ok(
+            "port range",
+            format!(
+                "{range}: past {MAX_PAIRED_PORT}, with the web port pinned by `{}`",
+                env_vars::IRIS_DEV_WEB_PORT
+            ),
+        )
+    } else {
+        Check::fail(
+            "port range",
+            format!("{range}: ports above {MAX_PAIRED_PORT} have no paired web port within 65535"),
+            format!(
+                "`export {}={}-{}`, or pin the web port with `{}`",
+                env_vars::IRIS_DEV_PORT_RANGE,
+                range.start.min(MAX_PAIRED_PORT - 9),
+                range.start.min(MAX_PAIRED_PORT - 9) + 9,
+                env_vars::IRIS_DEV_WEB_PORT
+            ),
+        )
+    }
+}
+
+/// Assignments whose containers are all gone.
+pub fn stale_assignments(
+    registry: &Registry,
+    containers: &[Container],
+    engine: Option<&str>,
+) -> Check {
+    let stale = stale::stale_projects(registry, containers, engine);
+    if stale.is_empty() {
+        return Check::ok("stale", "no assignment lost its containers");
+    }
+    Check::warn(
+        "stale",
+        format!(
+            "{} assignment(s) lost their containers: {}",
+            stale.len(),
+            stale
+                .iter()
+                .map(|project| format!("`{project}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        "`iris-dev ports prune` marks them stale so their ports can be reused",
+    )
+}
+
+/// Active assignments whose containers publish IRIS's ports on other host ports
+/// than the registry holds, as happens when another tool moved them (such as
+/// iris-devtester's `assign_port` when a project's port is bound).
+pub fn moved_ports(registry: &Registry, containers: &[Container], engine: Option<&str>) -> Check {
+    let mut found = Vec::new();
+    for assignment in registry
+        .assignments
+        .iter()
+        .filter(|assignment| assignment.is_active() && assignment.engine.as_deref() == engine)
+    {
+        let expected = [
+            (SUPERSERVER_PORT, Some(assignment.port)),
+            (WEB_PORT, assignment.effective_web_port()),
+        ];
+        for container in containers.iter().filter(|container| {
+            container.belongs_to(
+                &assignment.project_path,
+                assignment.compose_project.as_deref(),
+            )
+        }) {
+            for published in &container.ports {
+                for (target, held) in expected {
+                    if published.container_port == target
+                        && held.is_some_and(|held| held != published.host_port)
+                    {
+                        found.push(format!(
+                            "`{}` holds port {} in the registry, but container `{}` publishes {target} on host port {}",
+                            assignment.project_path,
+                            held.unwrap_or_default(),
+                            container.name,
+                            published.host_port
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    if found.is_empty() {
+        return Check::ok(
+            "published ports",
+            "every running stack publishes the ports the registry holds",
+        );
+    }
+    Check::warn(
+        "published ports",
+        found.join("; "),
+        "run `iris-dev up` in the project again to publish the registry's ports",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{COMPOSE_PROJECT_LABEL, PublishedPort};
+
+    fn registry() -> Registry {
+        Registry::parse(
+            br#"{"schema_version": "1.0", "assignments": [{"project_path": "/shop", "port": 1975, "assigned_at": "2026-01-01T00:00:00+00:00", "assignment_type": "auto", "status": "active", "container_name": null, "web_port": 52776, "compose_project": "shop"}]}"#,
+        )
+        .unwrap()
+    }
+
+    fn container(host_port: u16, container_port: u16) -> Container {
+        let mut container = Container {
+            name: "shop-iris-1".into(),
+            ports: vec![PublishedPort {
+                host_ip: "127.0.0.1".into(),
+                host_port,
+                container_port,
+            }],
+            ..Container::default()
+        };
+        container
+            .labels
+            .insert(COMPOSE_PROJECT_LABEL.into(), "shop".into());
+        container
+    }
+
+    #[test]
+    fn ranges_fail_past_the_last_paired_port_unless_the_web_port_is_pinned() {
+        let range = |start, end| PortRange { start, end };
+        assert_eq!(port_range(range(1972, 14_734), false).level, Level::Ok);
+        assert_eq!(port_range(range(1, 1), false).level, Level::Ok);
+        let check = port_range(range(30_000, 30_010), false);
+        assert_eq!(check.level, Level::Fail);
+        assert_eq!(
+            check.fix.as_deref(),
+            Some(
+                "`export IRIS_DEV_PORT_RANGE=14725-14734`, or pin the web port with `IRIS_DEV_WEB_PORT`"
+            )
+        );
+        assert_eq!(port_range(range(30_000, 30_010), true).level, Level::Ok);
+    }
+
+    #[test]
+    fn a_moved_port_names_both_ports() {
+        let registry = registry();
+        assert_eq!(
+            moved_ports(&registry, &[container(1975, 1972)], None).level,
+            Level::Ok
+        );
+        let check = moved_ports(&registry, &[container(1976, 1972)], None);
+        assert_eq!(check.level, Level::Warn);
+        assert_eq!(
+            check.message,
+            "`/shop` holds port 1975 in the registry, but container `shop-iris-1` publishes 1972 on host port 1976"
+        );
+    }
+
+    #[test]
+    fn stale_assignments_are_named_with_the_fix() {
+        let registry = registry();
+        assert_eq!(
+            stale_assignments(&registry, &[container(1975, 1972)], None).level,
+            Level::Ok
+        );
+        let check = stale_assignments(&registry, &[], None);
+        assert_eq!(check.level, Level::Warn);
+        assert!(check.message.contains("`/shop`"), "{check}");
+        assert!(check.to_string().contains("fix: `iris-dev ports prune`"));
+    }
+}

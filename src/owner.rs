@@ -1,0 +1,300 @@
+//! Who holds a host port: a registry assignment, a container, a host process, or
+//! nobody iris-dev can name, with the reason.
+//!
+//! Pure. It reads a [`Registry`], a container list and the text of
+//! `/proc/net/tcp`; [`crate::platform::host_listeners`] reads the host, and
+//! `ports who` and the errors that say a port is taken put the pieces together.
+//! Nothing here runs on `port`'s fast path.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::engine::{COMPOSE_PROJECT_LABEL, Container};
+use crate::registry::Registry;
+
+/// One holder of a port.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Owner {
+    Assignment {
+        project: String,
+        status: String,
+        /// `auto` or `manual`.
+        assignment_type: String,
+        /// `superserver` or `web`.
+        role: &'static str,
+    },
+    Container {
+        name: String,
+        compose_project: Option<String>,
+        image: String,
+        engine: String,
+    },
+    Process {
+        pid: u32,
+        command: String,
+        uid: u32,
+        user: Option<String>,
+    },
+    Unknown {
+        reason: String,
+    },
+}
+
+impl fmt::Display for Owner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Assignment {
+                project,
+                status,
+                assignment_type,
+                role,
+            } => write!(
+                f,
+                "the registry: {role} port of `{project}` ({status}, {assignment_type})"
+            ),
+            Self::Container {
+                name,
+                compose_project,
+                image,
+                engine,
+            } => {
+                write!(f, "container `{name}` (image `{image}`")?;
+                if let Some(compose_project) = compose_project {
+                    write!(f, ", compose project `{compose_project}`")?;
+                }
+                write!(f, ", engine `{engine}`)")
+            }
+            Self::Process {
+                pid,
+                command,
+                uid,
+                user,
+            } => {
+                let user = user.clone().unwrap_or_else(|| format!("uid {uid}"));
+                write!(f, "process {pid} `{command}` (user {user})")
+            }
+            Self::Unknown { reason } => write!(f, "unknown: {reason}"),
+        }
+    }
+}
+
+/// The registry's assignments on this engine that hold `port`.
+pub fn in_registry(registry: &Registry, port: u16, engine: Option<&str>) -> Vec<Owner> {
+    registry
+        .assignments
+        .iter()
+        .filter(|assignment| assignment.engine.as_deref() == engine)
+        .filter_map(|assignment| {
+            let role = if assignment.port == port {
+                "superserver"
+            } else if assignment.effective_web_port() == Some(port) {
+                "web"
+            } else {
+                return None;
+            };
+            Some(Owner::Assignment {
+                project: assignment.project_path.clone(),
+                status: assignment.status.to_string(),
+                assignment_type: assignment.assignment_type.to_string(),
+                role,
+            })
+        })
+        .collect()
+}
+
+/// The containers that publish `port` on the host.
+pub fn in_containers(containers: &[Container], port: u16, engine: &str) -> Vec<Owner> {
+    containers
+        .iter()
+        .filter(|container| container.ports.iter().any(|p| p.host_port == port))
+        .map(|container| Owner::Container {
+            name: container.name.clone(),
+            compose_project: container.labels.get(COMPOSE_PROJECT_LABEL).cloned(),
+            image: container.image.clone(),
+            engine: engine.to_owned(),
+        })
+        .collect()
+}
+
+/// A listening TCP socket from `/proc/net/tcp` or `/proc/net/tcp6`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listener {
+    pub port: u16,
+    pub uid: u32,
+    pub inode: u64,
+}
+
+/// The sockets in LISTEN state (`st` = `0A`) in the text of `/proc/net/tcp` or
+/// `/proc/net/tcp6`; lines that do not parse are skipped.
+pub fn parse_proc_net_tcp(text: &str) -> Vec<Listener> {
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (_, port) = fields.get(1)?.rsplit_once(':')?;
+            if *fields.get(3)? != "0A" {
+                return None;
+            }
+            Some(Listener {
+                port: u16::from_str_radix(port, 16).ok()?,
+                uid: fields.get(7)?.parse().ok()?,
+                inode: fields.get(9)?.parse().ok()?,
+            })
+        })
+        .collect()
+}
+
+/// The inode in a `/proc/PID/fd/N` link target such as `socket:[12345]`.
+pub fn socket_inode(link: &str) -> Option<u64> {
+    link.strip_prefix("socket:[")?
+        .strip_suffix(']')?
+        .parse()
+        .ok()
+}
+
+/// `/proc/PID/cmdline` (NUL-separated) as one line.
+pub fn command_line(raw: &[u8]) -> String {
+    String::from_utf8_lossy(raw)
+        .split('\0')
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The real uid in the text of `/proc/PID/status`.
+pub fn status_uid(status: &str) -> Option<u32> {
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// A user's name from the text of `/etc/passwd`.
+pub fn user_name(passwd: &str, uid: u32) -> Option<String> {
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        let id: u32 = fields.nth(1)?.parse().ok()?;
+        (id == uid).then(|| name.to_owned())
+    })
+}
+
+/// What to say about a listening socket whose process cannot be found: its
+/// descriptors belong to a process this user may not look into.
+pub fn unreadable(listener: &Listener, user: Option<&str>) -> Owner {
+    let user = user.map_or_else(|| format!("uid {}", listener.uid), str::to_owned);
+    Owner::Unknown {
+        reason: format!(
+            "a process of another user ({user}) listens on port {}; try again with sudo",
+            listener.port
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::PublishedPort;
+
+    const TCP: &str = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:3342 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 41234 1 0000000000000000 100 0 0 10 0
+   1: 0100007F:3342 0100007F:9C40 01 00000000:00000000 00:00000000 00000000  1000        0 41299 1 0000000000000000 20 4 30 10 -1
+   2: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000 65534        0 5555 1 0000000000000000 100 0 0 10 0
+   garbage
+";
+    const TCP6: &str = "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 00000000000000000000000000000000:1F91 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 777 1 0000000000000000 100 0 0 10 0
+";
+
+    #[test]
+    fn listening_sockets_come_from_proc_net_tcp_and_tcp6() {
+        assert_eq!(
+            parse_proc_net_tcp(TCP),
+            [
+                Listener {
+                    port: 13_122,
+                    uid: 0,
+                    inode: 41_234
+                },
+                Listener {
+                    port: 8080,
+                    uid: 65_534,
+                    inode: 5555
+                },
+            ]
+        );
+        assert_eq!(
+            parse_proc_net_tcp(TCP6),
+            [Listener {
+                port: 8081,
+                uid: 1000,
+                inode: 777
+            }]
+        );
+    }
+
+    #[test]
+    fn process_details_parse() {
+        assert_eq!(socket_inode("socket:[41234]"), Some(41_234));
+        assert_eq!(socket_inode("pipe:[41234]"), None);
+        assert_eq!(socket_inode("/dev/null"), None);
+        assert_eq!(
+            command_line(b"python3\0-m\0http.server\0"),
+            "python3 -m http.server"
+        );
+        assert_eq!(
+            status_uid("Name:\tpython3\nUid:\t65534\t65534\t65534\t65534\n"),
+            Some(65_534)
+        );
+        let passwd = "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
+        assert_eq!(user_name(passwd, 65_534).as_deref(), Some("nobody"));
+        assert_eq!(user_name(passwd, 42), None);
+    }
+
+    #[test]
+    fn another_users_socket_is_unknown_with_the_reason() {
+        let listener = parse_proc_net_tcp(TCP)[1];
+        assert_eq!(
+            unreadable(&listener, Some("nobody")).to_string(),
+            "unknown: a process of another user (nobody) listens on port 8080; try again with sudo"
+        );
+    }
+
+    #[test]
+    fn registry_and_containers_name_their_ports() {
+        let registry = Registry::parse(
+            br#"{"schema_version": "1.0", "assignments": [{"project_path": "/shop", "port": 13120, "assigned_at": "2026-01-01T00:00:00+00:00", "assignment_type": "manual", "status": "active", "container_name": null, "web_port": 13121}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            in_registry(&registry, 13_121, None)[0].to_string(),
+            "the registry: web port of `/shop` (active, manual)"
+        );
+        assert!(in_registry(&registry, 13_121, Some("tcp://far:2375")).is_empty());
+        assert!(in_registry(&registry, 13_122, None).is_empty());
+
+        let mut container = Container {
+            name: "shop-iris-1".into(),
+            image: "iris:latest".into(),
+            ports: vec![PublishedPort {
+                host_ip: "127.0.0.1".into(),
+                host_port: 13_120,
+                container_port: 1972,
+            }],
+            ..Container::default()
+        };
+        container
+            .labels
+            .insert(COMPOSE_PROJECT_LABEL.into(), "shop".into());
+        let owners = in_containers(&[container], 13_120, "unix:///var/run/docker.sock");
+        assert_eq!(
+            owners[0].to_string(),
+            "container `shop-iris-1` (image `iris:latest`, compose project `shop`, engine `unix:///var/run/docker.sock`)"
+        );
+    }
+}

@@ -1,0 +1,216 @@
+//! Who holds a port: ranges whose web ports do not fit, the fast path that never
+//! asks the engine, `ports who` and `doctor`.
+
+use crate::support::TestEnv;
+
+#[test]
+fn a_range_past_the_paired_web_ports_is_refused_at_once() {
+    let env = TestEnv::new("30000-30010");
+    let run = env.run(["port"]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    run.assert_stderr_contains("`IRIS_DEV_PORT_RANGE=30000-30010` is invalid");
+    run.assert_stderr_contains("ends at 14734 or lower");
+    assert!(!run.stderr().contains("in use"), "{}", run.stderr());
+
+    let top = TestEnv::new("14733-14734");
+    top.project("p");
+    assert_eq!(top.run(["port", "-C", "p"]).success().port(), 14_733);
+    let web = top.run(["port", "--web", "-C", "p"]).success().port();
+    assert_eq!(web, 65_534);
+
+    let pinned = TestEnv::new("30000-30010").with("IRIS_DEV_WEB_PORT", "30100");
+    pinned.project("p");
+    let port = pinned.run(["port", "-C", "p"]).success().port();
+    assert!((30_000..=30_010).contains(&port));
+}
+
+/// An engine that accepts connections and never answers: anything that talks to
+/// it hangs until its timeout, and every connection is counted.
+struct SilentEngine {
+    address: std::net::SocketAddr,
+    accepted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl SilentEngine {
+    fn start() -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = accepted.clone();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming().flatten() {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                held.push(stream);
+            }
+        });
+        Self { address, accepted }
+    }
+
+    fn url(&self) -> String {
+        format!("tcp://{}", self.address)
+    }
+
+    fn connections(&self) -> usize {
+        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[test]
+fn port_with_an_active_assignment_makes_no_engine_connection() {
+    let env = TestEnv::new("13100-13109").with("DOCKER_HOST", "unix:///nonexistent");
+    env.project("p");
+    let first = env.run(["port", "-C", "p"]).success().port();
+
+    let engine = SilentEngine::start();
+    let env = env.with("DOCKER_HOST", &engine.url());
+    assert_eq!(env.run(["port", "-C", "p"]).success().port(), first);
+    let run = env.run(["env", "-C", "p", "--format", "dotenv"]).success();
+    run.assert_stdout_contains(&format!("IRIS_PORT={first}"));
+    assert_eq!(engine.connections(), 0, "the fast path asked the engine");
+
+    // A project without ports is the slow path: it asks the engine, which does
+    // not answer, and still gets ports.
+    env.project("q");
+    let second = env.run(["port", "-C", "q"]).success().port();
+    assert_ne!(second, first);
+    assert!(engine.connections() > 0);
+}
+
+#[test]
+fn ports_who_names_a_listener_an_assignment_and_a_free_port() {
+    let env = TestEnv::new("13110-13119").with("DOCKER_HOST", "unix:///nonexistent");
+    env.project("shop");
+    let port = env.run(["port", "-C", "shop"]).success().port();
+    let listener = std::net::TcpListener::bind("127.0.0.1:13119").unwrap();
+
+    let run = env
+        .run(["ports", "who", &port.to_string(), "13119", "13118"])
+        .success();
+    let shop = env.root().join("shop");
+    run.assert_stdout_contains(&format!(
+        "{port}  the registry: superserver port of `{}` (active, auto)",
+        shop.display()
+    ));
+    run.assert_stdout_contains(&format!("13119  process {} `", std::process::id()));
+    run.assert_stdout_contains("13118  free");
+
+    let run = env.run(["ports", "who", "13119", "--json"]).success();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let owner = &json[0]["owners"][0];
+    assert_eq!(owner["kind"], "process");
+    assert_eq!(owner["pid"], std::process::id());
+    let command = owner["command"].as_str().unwrap();
+    let me = std::env::current_exe().unwrap();
+    assert!(command.starts_with(&me.display().to_string()), "{command}");
+    drop(listener);
+}
+
+#[test]
+#[cfg_attr(not(is_root), ignore = "needs root, to run iris-dev as another user")]
+fn another_users_listener_is_unknown_with_the_reason() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:13129").unwrap();
+    let output = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(crate::support::BIN)
+        .args(["ports", "who", "13129"])
+        .env_clear()
+        .env("HOME", "/nonexistent")
+        .env("NO_COLOR", "1")
+        .env("DOCKER_HOST", "unix:///nonexistent")
+        .current_dir("/")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        stdout.trim(),
+        "13129  unknown: a process of another user (root) listens on port 13129; try again with sudo"
+    );
+    drop(listener);
+}
+
+#[test]
+#[cfg_attr(
+    not(has_docker),
+    ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
+)]
+fn ports_who_names_a_container_and_assignment_skips_its_port() {
+    crate::docker::standin();
+    let name = format!("iris-dev-who-{}", std::process::id());
+    let run = std::process::Command::new("docker")
+        .args(["run", "-d", "--name", &name, "-p", "127.0.0.1:13130:1972"])
+        .arg(crate::docker::STANDIN)
+        .output()
+        .unwrap();
+    struct Remove(String);
+    impl Drop for Remove {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("docker")
+                .args(["rm", "-f", &self.0])
+                .output();
+        }
+    }
+    let _remove = Remove(name.clone());
+    assert!(run.status.success(), "{run:?}");
+
+    let env = TestEnv::new("13130-13139");
+    let run = env.run(["ports", "who", "13130"]).success();
+    run.assert_stdout_contains(&format!(
+        "13130  container `{name}` (image `{}`, engine `",
+        crate::docker::STANDIN
+    ));
+
+    // The engine publishes 13130, so automatic assignment skips it.
+    env.project("p");
+    assert_eq!(env.run(["port", "-C", "p"]).success().port(), 13_131);
+}
+
+#[test]
+#[cfg_attr(
+    not(has_docker),
+    ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
+)]
+fn doctor_is_ok_on_a_healthy_setup() {
+    let env = TestEnv::new("13140-13149");
+    let shop = env.project("shop");
+    fs_err::write(
+        shop.join("compose.yaml"),
+        "services:\n  iris:\n    image: intersystemsdc/iris-community\n    ports:\n      - \"127.0.0.1:${IRIS_PORT:-1972}:1972\"\n",
+    )
+    .unwrap();
+    env.run(["port", "-C", "shop"]).success();
+    let run = env.run(["doctor", "-C", "shop"]);
+    assert_eq!(run.code(), 0, "{}", run.snapshot());
+    run.assert_stdout_contains("ok    engine: ");
+    run.assert_stdout_contains("holds 1 assignment(s)");
+    run.assert_stdout_contains("ok    project: IRIS service `iris`");
+    assert!(!run.stdout().contains("fail"), "{}", run.snapshot());
+
+    let run = env.run(["doctor", "-C", "shop", "--json"]);
+    let checks: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert!(
+        checks
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|check| check["level"] != "fail")
+    );
+}
+
+#[test]
+fn doctor_fails_naming_a_damaged_registry() {
+    let env = TestEnv::new("13150-13159").with("DOCKER_HOST", "unix:///nonexistent");
+    fs_err::create_dir_all(env.registry_dir()).unwrap();
+    fs_err::write(env.registry(), "{ not json").unwrap();
+    let run = env.run(["doctor"]);
+    assert_eq!(run.code(), 1, "{}", run.snapshot());
+    run.assert_stdout_contains(&format!(
+        "fail  registry: the port registry `{}` cannot be read",
+        env.registry().display()
+    ));
+    run.assert_stdout_contains(
+        "fix: move it aside and start an empty registry with `iris-dev ports reset`",
+    );
+    run.assert_stderr_contains("error: ");
+}
