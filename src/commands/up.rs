@@ -418,7 +418,19 @@ impl Up<'_> {
         );
         progress.finish();
         match waited {
-            Ok(()) => Ok(()),
+            Ok(ready::Ready::NoHealthCheck) => {
+                self.context.printer.note(format_args!(
+                    "the `{service}` service has no health check (neither `healthcheck.test` nor the image's HEALTHCHECK); it counted as ready once it ran and {address} accepted a connection"
+                ));
+                Ok(())
+            }
+            Ok(ready::Ready::PortOnly) => {
+                self.context.printer.note(format_args!(
+                    "no engine client to run the health check with; IRIS counted as ready once {address} accepted a connection"
+                ));
+                Ok(())
+            }
+            Ok(ready::Ready::CheckPassed | ready::Ready::Healthy) => Ok(()),
             Err(ready::WaitError::Interrupted) => Err(Error::Interrupted {
                 doing: format!("waiting for IRIS on {address}; it is still starting"),
             }),
@@ -429,7 +441,7 @@ impl Up<'_> {
                 Err(Error::NotReady {
                     project: self.project.key().to_owned(),
                     logs: shell::join(&logs),
-                    source,
+                    source: Box::new(source),
                 })
             }
         }
