@@ -7,13 +7,10 @@ use crate::allocate::{self, AfterRefusal, Pins};
 use crate::cli::UpArgs;
 use crate::commands::Context;
 use crate::commands::assign::{self, Assigned, Mode, Target};
-use crate::compose::cache::{Key, referenced_variables};
-use crate::compose::config::ComposeConfig;
 use crate::compose::override_file::{self, OverrideSpec};
 use crate::compose::{self, Compose};
 use crate::connection::{compose_env, connect_host};
 use crate::engine::{DockerEngine, Endpoint, Engine};
-use crate::env_vars;
 use crate::error::Error;
 use crate::process::{DuctRunner, Invocation, Runner};
 use crate::project::Project;
@@ -236,7 +233,9 @@ impl Up<'_> {
     fn plan(&self, assignment: &Assignment, state: &mut StateDir) -> Result<Plan, Error> {
         let (stack, settings) = (self.stack, self.settings);
         let env = compose_env(assignment);
-        let config = self.read_config(&env, state)?;
+        let config = self
+            .context
+            .compose_config(self.stack, Some(self.compose), &env, state)?;
         let requested = settings
             .service
             .as_deref()
@@ -283,73 +282,6 @@ impl Up<'_> {
             invocation,
             service,
         })
-    }
-
-    /// The merged configuration of the base files; the template's is known
-    /// without asking compose, and an unchanged project's comes from the cache.
-    fn read_config(
-        &self,
-        env: &[(String, String)],
-        state: &mut StateDir,
-    ) -> Result<ComposeConfig, Error> {
-        let stack = self.stack;
-        if stack.template {
-            return Ok(ComposeConfig::parse(stack::TEMPLATE).expect("the built-in template parses"));
-        }
-        let mut invocation = self.compose.invocation(
-            &stack.root,
-            &stack.name,
-            &stack.base_files,
-            &["config".to_owned()],
-        );
-        invocation.env = env.to_vec();
-        let key = self.config_key(&invocation)?;
-        let yaml = match state.cache().config(&key) {
-            Some(yaml) => yaml.to_owned(),
-            None => {
-                let output = DuctRunner.capture(&invocation)?;
-                if output.code != 0 {
-                    for line in output.stderr.lines().chain(output.stdout.lines()) {
-                        self.context.printer.passthrough(line);
-                    }
-                    return Err(Error::ComposeFailed {
-                        command: invocation.to_string(),
-                        code: output.code,
-                    });
-                }
-                let yaml = output.stdout;
-                state.update_cache(|cache| cache.set_config(key, yaml.clone()));
-                yaml
-            }
-        };
-        ComposeConfig::parse(&yaml).map_err(|message| Error::ComposeConfig {
-            command: invocation.to_string(),
-            message,
-        })
-    }
-
-    /// Everything `compose config` reads: the command line and its variables, the
-    /// base files, `.env`, and the values of the variables the files interpolate.
-    fn config_key(&self, invocation: &Invocation) -> Result<String, Error> {
-        let mut key = Key::default().part("command", invocation.to_string());
-        let mut variables = vec![env_vars::COMPOSE_PROFILES.to_owned()];
-        for file in &self.stack.base_files {
-            let text = fs::read_to_string(file)?;
-            variables.extend(referenced_variables(&text));
-            key = key.part(&file.display().to_string(), text);
-        }
-        let dotenv = fs::read(self.stack.root.join(".env")).unwrap_or_default();
-        variables.extend(referenced_variables(&String::from_utf8_lossy(&dotenv)));
-        key = key.part(".env", dotenv);
-        for name in variables {
-            let value = self
-                .context
-                .settings
-                .interpolated(&name)
-                .unwrap_or_default();
-            key = key.part(&name, value.as_encoded_bytes());
-        }
-        Ok(key.finish())
     }
 
     fn base_publishes(&self, conflict: override_file::BaseConflict) -> Error {
