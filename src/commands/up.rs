@@ -25,6 +25,10 @@ use crate::state_dir::StateDir;
 /// the engine refuses an IRIS port that iris-dev may move.
 const MAX_ATTEMPTS: usize = 4;
 
+/// Where IRIS keeps its system databases inside the installation; a volume over
+/// it freezes them at the image they were first copied from (issue 7 §2).
+const OLD_MGR: &str = "/usr/irissys/mgr";
+
 pub fn run(args: UpArgs, context: &Context<'_>) -> Result<(), Error> {
     let settings = UpSettings::resolve(args, &context.settings);
     let project = context.project()?;
@@ -74,6 +78,8 @@ struct Plan {
     /// The override file's text.
     yaml: String,
     invocation: Invocation,
+    /// The IRIS service mounts a volume over `/usr/irissys/mgr` (the old layout).
+    old_layout: bool,
 }
 
 impl Up<'_> {
@@ -113,6 +119,9 @@ impl Up<'_> {
             };
             let failed = |error: Error| self.restore(before, error);
             let plan = self.plan(&assignment, state).map_err(failed)?;
+            if attempt == 1 && plan.old_layout {
+                self.old_layout_note(&plan.service);
+            }
             state
                 .write_override(&plan.yaml)
                 .map_err(|err| failed(err.into()))?;
@@ -277,11 +286,33 @@ impl Up<'_> {
             self.compose
                 .invocation(&stack.root, &stack.name, &stack.files(), &up_args);
         invocation.env = env;
+        let old_layout = config.services[&service]
+            .mount_targets()
+            .iter()
+            .any(|target| target == OLD_MGR);
         Ok(Plan {
             yaml,
             invocation,
             service,
+            old_layout,
         })
+    }
+
+    /// Says how to move a stack that keeps `/usr/irissys/mgr` on a volume to
+    /// durable %SYS; touches nothing.
+    fn old_layout_note(&self, service: &str) {
+        self.context.printer.warn(format_args!(
+            "`{}` mounts a volume over `{OLD_MGR}` in `{service}`: after an image upgrade IRIS keeps \
+             running on the old system databases. To move to durable %SYS, as the built-in template \
+             does: 1. `iris-dev down` (keep the volume); 2. mount the volume somewhere else, e.g. \
+             `/durable`, and set `ISC_DATA_DIRECTORY: /durable/iris` in `{service}`'s environment; \
+             3. add a one-shot service from the same image with `user: root` and \
+             `entrypoint: [\"chown\", \"-R\", \"51773:51773\", \"/durable\"]` that `{service}` waits \
+             for (`depends_on: condition: service_completed_successfully`); 4. `iris-dev up`, then move \
+             your own databases into the new instance. iris-dev deletes and moves nothing \
+             (README: \"IRIS in the built-in template\")",
+            self.stack.base_files[0].display()
+        ));
     }
 
     fn base_publishes(&self, conflict: override_file::BaseConflict) -> Error {
