@@ -211,6 +211,19 @@ impl Watch<'_> {
         match engine.health(&container.id) {
             Ok(Health::Healthy) => return Ok(Some(Ready::Healthy)),
             Ok(Health::Unhealthy) => {
+                // The engine also reports an exited container's health as
+                // unhealthy: say that it stopped, if it did.
+                if let Some(stopped) = engine.containers().ok().and_then(|containers| {
+                    containers
+                        .into_iter()
+                        .find(|container| is_target(container, target))
+                        .filter(|container| container.state != "running")
+                }) {
+                    return Err(WaitError::Stopped {
+                        container: stopped.name,
+                        state: stopped.state,
+                    });
+                }
                 return Err(WaitError::Unhealthy {
                     container: container.name.clone(),
                     output: self.output.clone(),
@@ -437,6 +450,17 @@ mod tests {
     #[test]
     fn a_container_that_exits_ends_the_wait() {
         let engine = FakeEngine::new(vec!["running", "running", "exited"], vec![Health::Starting])
+            .with_check(vec![(1, "not yet")]);
+        let (result, _) = run(&engine, closed_port(), Duration::from_secs(10));
+        assert_eq!(
+            result.unwrap_err().to_string(),
+            "the container `shop-iris-1` is exited"
+        );
+    }
+
+    #[test]
+    fn an_exited_container_reported_unhealthy_is_said_to_have_exited() {
+        let engine = FakeEngine::new(vec!["running", "exited"], vec![Health::Unhealthy])
             .with_check(vec![(1, "not yet")]);
         let (result, _) = run(&engine, closed_port(), Duration::from_secs(10));
         assert_eq!(

@@ -7,5 +7,6 @@ mod docker;
 mod fake_compose;
 mod generated;
 mod interop;
+mod iris;
 mod registry_file;
 mod support;
