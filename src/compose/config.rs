@@ -109,21 +109,21 @@ impl Service {
     }
 
     /// The variables the service's `environment` sets to a value, in either
-    /// syntax. A name without a value (taken from the environment of compose,
+    /// syntax, with `compose config`'s `$$` read back as `$`. A name without a value (taken from the environment of compose,
     /// unresolved in the raw template) is left out: it sets nothing known.
     pub fn environment(&self) -> BTreeMap<String, String> {
         match &self.environment {
             Value::Mapping(map) => map
                 .iter()
                 .filter(|(_, value)| !value.is_null())
-                .map(|(name, value)| (scalar(name), scalar(value)))
+                .map(|(name, value)| (scalar(name), unescape(&scalar(value))))
                 .collect(),
             Value::Sequence(items) => items
                 .iter()
                 .filter_map(|item| {
                     let text = scalar(item);
                     let (name, value) = text.split_once('=')?;
-                    Some((name.to_owned(), value.to_owned()))
+                    Some((name.to_owned(), unescape(value)))
                 })
                 .collect(),
             _ => BTreeMap::new(),
@@ -217,8 +217,15 @@ fn scalar(value: &Value) -> String {
     }
 }
 
+/// A value as the container gets it: `compose config` prints a literal `$` as
+/// `$$`, so its output stays a valid compose file.
+fn unescape(value: &str) -> String {
+    value.replace("$$", "$")
+}
+
 /// Compose's variable substitution, for the built-in template, whose config
-/// iris-dev reads without running compose: `$$`, `$NAME`, `${NAME}`,
+/// iris-dev reads without running compose; the result reads like `compose
+/// config` output, where a literal `$` stays `$$`. Handles `$NAME`, `${NAME}`,
 /// `${NAME:-default}` (unset or empty) and `${NAME-default}` (unset);
 /// `${NAME:?message}` and `${NAME?message}` give the value or nothing.
 /// <https://docs.docker.com/reference/compose-file/interpolation/>
@@ -229,7 +236,8 @@ pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Strin
         out.push_str(&rest[..at]);
         rest = &rest[at + 1..];
         if let Some(after) = rest.strip_prefix('$') {
-            out.push('$');
+            // Kept escaped, as `compose config` prints a literal `$`.
+            out.push_str("$$");
             rest = after;
         } else if let Some(braced) = rest.strip_prefix('{') {
             let Some(end) = braced.find('}') else {
@@ -281,12 +289,12 @@ mod tests {
     #[test]
     fn environment_in_both_syntaxes() {
         let config = ComposeConfig::parse(
-            "services:\n  map:\n    environment:\n      IRIS_NAMESPACE: APP\n      IRIS_PASSWORD: 123\n      FROM_HOST: null\n  list:\n    environment:\n      - IRIS_USERNAME=me\n      - FROM_HOST\n      - EMPTY=\n",
+            "services:\n  map:\n    environment:\n      IRIS_NAMESPACE: APP\n      IRIS_PASSWORD: 1$$23\n      FROM_HOST: null\n  list:\n    environment:\n      - IRIS_USERNAME=me\n      - FROM_HOST\n      - EMPTY=\n",
         )
         .unwrap();
         let map = config.services["map"].environment();
         assert_eq!(map.get("IRIS_NAMESPACE").map(String::as_str), Some("APP"));
-        assert_eq!(map.get("IRIS_PASSWORD").map(String::as_str), Some("123"));
+        assert_eq!(map.get("IRIS_PASSWORD").map(String::as_str), Some("1$23"));
         assert!(!map.contains_key("FROM_HOST"));
         let list = config.services["list"].environment();
         assert_eq!(list.get("IRIS_USERNAME").map(String::as_str), Some("me"));
@@ -318,7 +326,7 @@ mod tests {
                 "a ${SET} ${UNSET:-d1} ${EMPTY:-d2} ${EMPTY-d3} ${UNSET-d4} $SET $$SET ${UNSET} $ end",
                 &lookup
             ),
-            "a value d1 d2  d4 value $SET  $ end"
+            "a value d1 d2  d4 value $$SET  $ end"
         );
     }
 

@@ -345,7 +345,8 @@ fn iris_devtester_discovers_this_stacks_settings_from_env_and_dotenv() {
         &[
             ("IRIS_NAMESPACE", "APP"),
             ("IRIS_USERNAME", "dev"),
-            ("IRIS_PASSWORD", "it's a $ecret"),
+            // `$$` is compose's escape: the service gets `it's a $ecret`.
+            ("IRIS_PASSWORD", "it's a $$ecret"),
         ],
     );
     let none = service(crate::docker::STANDIN, &[]);
