@@ -72,6 +72,28 @@ pub struct Connection {
     pub compose_project: String,
     /// `isolate: all`'s ports, by `service:container port`.
     pub stack_ports: Vec<(String, u16)>,
+    pub login: Login,
+}
+
+/// Namespace, user and password, each only when the IRIS service's environment
+/// sets it: iris-dev never invents them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Login {
+    pub namespace: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+}
+
+impl Login {
+    /// From the IRIS service's `environment` in the compose config.
+    pub fn from_environment(environment: &std::collections::BTreeMap<String, String>) -> Self {
+        let get = |name: &str| environment.get(name).cloned();
+        Self {
+            namespace: get(env_vars::IRIS_NAMESPACE),
+            username: get(env_vars::IRIS_USERNAME),
+            password: get(env_vars::IRIS_PASSWORD),
+        }
+    }
 }
 
 impl Connection {
@@ -85,6 +107,16 @@ impl Connection {
         .into_iter()
         .map(|(name, value)| (name.to_owned(), value))
         .collect();
+        let login = &self.login;
+        for (name, value) in [
+            (env_vars::IRIS_NAMESPACE, &login.namespace),
+            (env_vars::IRIS_USERNAME, &login.username),
+            (env_vars::IRIS_PASSWORD, &login.password),
+        ] {
+            if let Some(value) = value {
+                variables.push((name.to_owned(), value.clone()));
+            }
+        }
         variables.extend(
             self.stack_ports
                 .iter()
@@ -107,11 +139,27 @@ impl Connection {
             .iter()
             .map(|(name, value)| match format {
                 EnvFormat::Shell => format!("export {name}={}", shell::quote(value)),
-                EnvFormat::Make => format!("export {name} := {value}"),
-                EnvFormat::Dotenv | EnvFormat::Json => format!("{name}={value}"),
+                EnvFormat::Make => format!("export {name} := {}", value.replace('$', "$$")),
+                EnvFormat::Dotenv | EnvFormat::Json => format!("{name}={}", dotenv_value(value)),
             })
             .collect::<Vec<_>>()
             .join("\n")
+    }
+}
+
+/// A value as a `.env` line: bare when plain, else single-quoted (no escapes
+/// inside, which compose and python-dotenv both read literally); a value that
+/// itself holds a single quote goes in double quotes with `\\` and `"` escaped.
+fn dotenv_value(value: &str) -> String {
+    let plain = value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_-.,:/@%+=".contains(c));
+    if plain {
+        value.to_owned()
+    } else if !value.contains('\'') {
+        format!("'{value}'")
+    } else {
+        format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
     }
 }
 
@@ -126,6 +174,7 @@ mod tests {
             web_port: 52_774,
             compose_project: "shop-0a1b2c3d".into(),
             stack_ports: Vec::new(),
+            login: Login::default(),
         }
     }
 
@@ -148,6 +197,41 @@ mod tests {
                 .render(EnvFormat::Dotenv)
                 .ends_with("\nIRIS_DEV_PORT_WEB_80=21000")
         );
+    }
+
+    #[test]
+    fn adds_only_the_login_the_service_sets() {
+        let mut connection = connection();
+        connection.login = Login {
+            namespace: Some("APP".into()),
+            username: None,
+            password: Some("it's $ecret".into()),
+        };
+        insta::assert_snapshot!(connection.render(EnvFormat::Shell), @r"
+        export IRIS_HOST=127.0.0.1
+        export IRIS_PORT=1973
+        export IRIS_WEB_PORT=52774
+        export COMPOSE_PROJECT_NAME=shop-0a1b2c3d
+        export IRIS_NAMESPACE=APP
+        export IRIS_PASSWORD='it'\''s $ecret'
+        ");
+        insta::assert_snapshot!(connection.render(EnvFormat::Dotenv), @r#"
+        IRIS_HOST=127.0.0.1
+        IRIS_PORT=1973
+        IRIS_WEB_PORT=52774
+        COMPOSE_PROJECT_NAME=shop-0a1b2c3d
+        IRIS_NAMESPACE=APP
+        IRIS_PASSWORD="it's $ecret"
+        "#);
+        let make = connection.render(EnvFormat::Make);
+        assert!(
+            make.ends_with("export IRIS_PASSWORD := it's $$ecret"),
+            "{make}"
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&connection.render(EnvFormat::Json)).unwrap();
+        assert_eq!(json["IRIS_PASSWORD"], "it's $ecret");
+        assert_eq!(json.get("IRIS_USERNAME"), None);
     }
 
     #[test]

@@ -43,6 +43,19 @@ pub const IRIS_PORT: &str = "IRIS_PORT";
 /// Set by `iris-dev env` (and passed to compose): the web portal port.
 pub const IRIS_WEB_PORT: &str = "IRIS_WEB_PORT";
 
+/// Set by `iris-dev env` when the IRIS service's environment sets it: the namespace
+/// to connect to. The intersystemsdc images create it at first start, and the
+/// built-in template passes it through with a default; iris-devtester reads it.
+pub const IRIS_NAMESPACE: &str = "IRIS_NAMESPACE";
+
+/// Set by `iris-dev env` when the IRIS service's environment sets it: the user the
+/// intersystemsdc images create at first start.
+pub const IRIS_USERNAME: &str = "IRIS_USERNAME";
+
+/// Set by `iris-dev env` when the IRIS service's environment sets it: that user's
+/// password. `status` never shows it.
+pub const IRIS_PASSWORD: &str = "IRIS_PASSWORD";
+
 /// Set by `iris-dev env`: the compose project name, stable and unique per project.
 pub const COMPOSE_PROJECT_NAME: &str = "COMPOSE_PROJECT_NAME";
 

@@ -74,7 +74,7 @@ pub enum Error {
         project: String,
         logs: String,
         #[source]
-        source: WaitError,
+        source: Box<WaitError>,
     },
     #[error("`{}` already exists", path.display())]
     AlreadyExists { path: PathBuf },
@@ -262,7 +262,7 @@ impl Error {
             }
             Self::NotReady { logs, source, .. } => {
                 hints.push(format!("see what IRIS said: `{logs}`"));
-                if matches!(source, WaitError::Timeout { .. }) {
+                if matches!(**source, WaitError::Timeout { .. }) {
                     hints.push("or wait longer: `iris-dev up --wait-timeout 600`".into());
                 }
             }

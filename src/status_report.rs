@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::connection::{DEFAULT_HOST, stack_port_variable};
+use crate::connection::{DEFAULT_HOST, Login, stack_port_variable};
 use crate::engine::Container;
 use crate::registry::Assignment;
 use crate::table;
@@ -21,6 +21,10 @@ pub struct StatusReport {
     pub engine_error: Option<String>,
     pub superserver: Option<String>,
     pub portal: Option<String>,
+    /// `IRIS_NAMESPACE` and `IRIS_USERNAME` from the IRIS service's environment;
+    /// the password is never part of the report.
+    pub namespace: Option<String>,
+    pub username: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -88,7 +92,17 @@ impl StatusReport {
             engine_error,
             superserver,
             portal,
+            namespace: None,
+            username: None,
         }
+    }
+
+    /// Adds the namespace and user (not the password) the service sets.
+    #[must_use]
+    pub fn with_login(mut self, login: &Login) -> Self {
+        self.namespace.clone_from(&login.namespace);
+        self.username.clone_from(&login.username);
+        self
     }
 
     pub fn to_json(&self) -> String {
@@ -126,6 +140,12 @@ impl StatusReport {
                 format!("stack port {key}"),
                 format!("{DEFAULT_HOST}:{port} ({})", stack_port_variable(key)),
             ]);
+        }
+        if let Some(namespace) = &self.namespace {
+            rows.push(["namespace".to_owned(), namespace.clone()]);
+        }
+        if let Some(username) = &self.username {
+            rows.push(["user".to_owned(), username.clone()]);
         }
         match (&self.containers, &self.engine_error) {
             (Some(containers), _) if containers.is_empty() => {
@@ -195,19 +215,29 @@ mod tests {
             "shop",
             Some(assignment()),
             Ok(vec![(container, "healthy".into())]),
-        );
+        )
+        .with_login(&Login {
+            namespace: Some("APP".into()),
+            username: Some("dev".into()),
+            password: Some("s3cret".into()),
+        });
         insta::assert_snapshot!(report.to_text(), @r"
         project                /shop
         compose project        shop
         ports                  1973 (web 52774), active auto
         superserver            127.0.0.1:1973
         portal                 http://127.0.0.1:52774/csp/sys/UtilHome.csp
+        namespace              APP
+        user                   dev
         container shop-iris-1  running, healthy  127.0.0.1:1973->1972
         ");
         let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
         assert_eq!(json["containers"][0]["ports"][0]["host_port"], 1973);
         assert_eq!(json["assignment"]["compose_project"], "shop");
         assert_eq!(json["engine_error"], serde_json::Value::Null);
+        assert_eq!(json["namespace"], "APP");
+        assert_eq!(json["username"], "dev");
+        assert!(!report.to_json().contains("s3cret"));
 
         let down = StatusReport::new("/shop", "shop", None, Err("no engine".into()));
         assert!(

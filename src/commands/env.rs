@@ -4,11 +4,18 @@ use crate::cli::EnvArgs;
 use crate::commands::{Context, assign};
 use crate::connection::{Connection, DEFAULT_HOST};
 use crate::error::Error;
+use crate::state_dir::StateDir;
 
 pub fn run(args: EnvArgs, context: &Context<'_>) -> Result<(), Error> {
     let EnvArgs { format } = args;
     let (project, assignment) = assign::current(context)?;
     let stack = context.stack(&project)?;
+    let mut state = StateDir::open(&project.root);
+    let login = context.login(&stack, &assignment, &mut state);
+    if state.exists() {
+        // Only keeps what compose said; a project never started gets no `.iris-dev/`.
+        let _ = state.save();
+    }
     let connection = Connection {
         host: DEFAULT_HOST.to_owned(),
         port: assignment.port,
@@ -19,6 +26,7 @@ pub fn run(args: EnvArgs, context: &Context<'_>) -> Result<(), Error> {
             .iter()
             .map(|(key, port)| (key.clone(), *port))
             .collect(),
+        login,
     };
     context.printer.data(connection.render(format))
 }

@@ -8,16 +8,22 @@
 use std::path::Path;
 use std::time::SystemTime;
 
+use fs_err as fs;
+
 use crate::cli::{Command, PortsCommand};
+use crate::compose::cache::{Key, referenced_variables};
+use crate::compose::config::{self, ComposeConfig};
 use crate::compose::{self, Compose};
+use crate::connection::{Login, compose_env};
 use crate::engine::{self, DockerEngine, Endpoint};
+use crate::env_vars;
 use crate::error::Error;
 use crate::printer::Printer;
-use crate::process::DuctRunner;
+use crate::process::{DuctRunner, Invocation, Runner};
 use crate::project::Project;
-use crate::registry::Store;
+use crate::registry::{Assignment, Store};
 use crate::settings::Settings;
-use crate::stack::Stack;
+use crate::stack::{self, Stack};
 use crate::state_dir::StateDir;
 use crate::timestamp::Timestamp;
 
@@ -141,5 +147,122 @@ impl<'a> Context<'a> {
             }
             Err(err) => Err(err.into()),
         }
+    }
+
+    /// The merged configuration of the stack's base files, as `up` passes them to
+    /// compose with `env` (`IRIS_PORT`, `IRIS_WEB_PORT`). The template's is known
+    /// without asking compose (interpolated from `env` and iris-dev's
+    /// environment); an unchanged project's comes from the cache. `compose` is
+    /// found when not given and needed.
+    pub fn compose_config(
+        &self,
+        stack: &Stack,
+        compose: Option<&Compose>,
+        env: &[(String, String)],
+        state: &mut StateDir,
+    ) -> Result<ComposeConfig, Error> {
+        if stack.template {
+            let lookup = |name: &str| {
+                env.iter()
+                    .find(|(key, _)| key == name)
+                    .map(|(_, value)| value.clone())
+                    .or_else(|| {
+                        self.settings
+                            .interpolated(name)
+                            .map(|value| value.to_string_lossy().into_owned())
+                    })
+            };
+            let text = config::interpolate(stack::TEMPLATE, &lookup);
+            return Ok(ComposeConfig::parse(&text).expect("the built-in template parses"));
+        }
+        let detected;
+        let compose = match compose {
+            Some(compose) => compose,
+            None => {
+                let project = self.project()?;
+                detected = self.compose(&project, state)?;
+                &detected
+            }
+        };
+        let mut invocation = compose.invocation(
+            &stack.root,
+            &stack.name,
+            &stack.base_files,
+            &["config".to_owned()],
+        );
+        invocation.env = env.to_vec();
+        let key = self.config_key(stack, &invocation)?;
+        let yaml = match state.cache().config(&key) {
+            Some(yaml) => yaml.to_owned(),
+            None => {
+                let output = DuctRunner.capture(&invocation)?;
+                if output.code != 0 {
+                    for line in output.stderr.lines().chain(output.stdout.lines()) {
+                        self.printer.passthrough(line);
+                    }
+                    return Err(Error::ComposeFailed {
+                        command: invocation.to_string(),
+                        code: output.code,
+                    });
+                }
+                let yaml = output.stdout;
+                state.update_cache(|cache| cache.set_config(key, yaml.clone()));
+                yaml
+            }
+        };
+        ComposeConfig::parse(&yaml).map_err(|message| Error::ComposeConfig {
+            command: invocation.to_string(),
+            message,
+        })
+    }
+
+    /// Everything `compose config` reads: the command line and its variables, the
+    /// base files, `.env`, and the values of the variables the files interpolate.
+    fn config_key(&self, stack: &Stack, invocation: &Invocation) -> Result<String, Error> {
+        let mut key = Key::default().part("command", invocation.to_string());
+        let mut variables = vec![env_vars::COMPOSE_PROFILES.to_owned()];
+        for file in &stack.base_files {
+            let text = fs::read_to_string(file)?;
+            variables.extend(referenced_variables(&text));
+            key = key.part(&file.display().to_string(), text);
+        }
+        let dotenv = fs::read(stack.root.join(".env")).unwrap_or_default();
+        variables.extend(referenced_variables(&String::from_utf8_lossy(&dotenv)));
+        key = key.part(".env", dotenv);
+        for name in variables {
+            let value = self.settings.interpolated(&name).unwrap_or_default();
+            key = key.part(&name, value.as_encoded_bytes());
+        }
+        Ok(key.finish())
+    }
+
+    /// The namespace, user and password the IRIS service's environment sets, for
+    /// `env` and `status`. A config that cannot be read is a warning, not an
+    /// error: the ports are still right, and nothing is invented.
+    pub fn login(&self, stack: &Stack, assignment: &Assignment, state: &mut StateDir) -> Login {
+        let env = compose_env(assignment);
+        let login = self
+            .compose_config(stack, None, &env, state)
+            .and_then(|config| {
+                let requested = assignment
+                    .compose_service
+                    .as_deref()
+                    .or(stack.service_hint.as_deref());
+                let service = config
+                    .iris_service(requested)
+                    .map_err(|source| Error::Service {
+                        file: stack.base_files[0].clone(),
+                        source,
+                    })?;
+                Ok(Login::from_environment(
+                    &config.services[service].environment(),
+                ))
+            });
+        login.unwrap_or_else(|error| {
+            self.printer.warn(format_args!(
+                "cannot tell IRIS's namespace and user from the compose config: {error}"
+            ));
+            Login::default()
+        })
     }
 }

@@ -4,6 +4,7 @@ use crate::cli::StatusArgs;
 use crate::commands::Context;
 use crate::engine::{DockerEngine, Engine};
 use crate::error::Error;
+use crate::state_dir::StateDir;
 use crate::status_report::StatusReport;
 
 pub fn run(args: StatusArgs, context: &Context<'_>) -> Result<(), Error> {
@@ -28,12 +29,16 @@ pub fn run(args: StatusArgs, context: &Context<'_>) -> Result<(), Error> {
             })
             .collect())
     });
-    let report = StatusReport::new(
+    let mut report = StatusReport::new(
         project.key(),
         compose_project,
         assignment.clone(),
         containers.map_err(|err| err.to_string()),
     );
+    if let Some(assignment) = &assignment {
+        let mut state = StateDir::open(&project.root);
+        report = report.with_login(&context.login(&stack, assignment, &mut state));
+    }
     if json {
         context.printer.data(report.to_json())
     } else {

@@ -7,19 +7,16 @@ use crate::allocate::{self, AfterRefusal, Pins};
 use crate::cli::UpArgs;
 use crate::commands::Context;
 use crate::commands::assign::{self, Assigned, Mode, Target};
-use crate::compose::cache::{Key, referenced_variables};
-use crate::compose::config::ComposeConfig;
 use crate::compose::override_file::{self, OverrideSpec};
 use crate::compose::{self, Compose};
 use std::collections::BTreeMap;
 
 use crate::allocate::HostPorts;
 use crate::cli::Isolate;
-use crate::compose::config::Service;
+use crate::compose::config::{ComposeConfig, Service};
 use crate::connection::{compose_env, connect_host, stack_port_key, stack_port_variable};
 use crate::engine::Container;
 use crate::engine::{DockerEngine, Endpoint, Engine};
-use crate::env_vars;
 use crate::error::Error;
 use crate::owner::Owner;
 use crate::probe::BindProbe;
@@ -36,6 +33,10 @@ use crate::state_dir::StateDir;
 /// How many times `up` runs compose: the first try, and one more for each time
 /// the engine refuses an IRIS port that iris-dev may move.
 const MAX_ATTEMPTS: usize = 4;
+
+/// Where IRIS keeps its system databases inside the installation; a volume over
+/// it freezes them at the image they were first copied from (issue 7 §2).
+const OLD_MGR: &str = "/usr/irissys/mgr";
 
 pub fn run(args: UpArgs, context: &Context<'_>) -> Result<(), Error> {
     let settings = UpSettings::resolve(args, &context.settings);
@@ -89,6 +90,8 @@ struct Plan {
     /// The override file's text.
     yaml: String,
     invocation: Invocation,
+    /// The IRIS service mounts a volume over `/usr/irissys/mgr` (the old layout).
+    old_layout: bool,
 }
 
 impl Up<'_> {
@@ -139,6 +142,9 @@ impl Up<'_> {
                 .plan(&assignment, engine, &stack_avoid, Mode::Reserve, state)
                 .map_err(failed)?;
             let assignment = plan.assignment.clone();
+            if attempt == 1 && plan.old_layout {
+                self.old_layout_note(&plan.service);
+            }
             state
                 .write_override(&plan.yaml)
                 .map_err(|err| failed(err.into()))?;
@@ -288,7 +294,9 @@ impl Up<'_> {
         let (stack, settings) = (self.stack, self.settings);
         let mut assignment = assignment.clone();
         let mut env = compose_env(&assignment);
-        let mut config = self.read_config(&env, state)?;
+        let mut config =
+            self.context
+                .compose_config(self.stack, Some(self.compose), &env, state)?;
         let requested = settings
             .service
             .as_deref()
@@ -312,7 +320,9 @@ impl Up<'_> {
             if isolated_env != env {
                 // Base files may interpolate the new ports: read them again.
                 env = isolated_env;
-                config = self.read_config(&env, state)?;
+                config =
+                    self.context
+                        .compose_config(self.stack, Some(self.compose), &env, state)?;
             }
         }
         let mut stack_services: BTreeMap<&str, (&Service, BTreeMap<u16, u16>)> = BTreeMap::new();
@@ -365,6 +375,10 @@ impl Up<'_> {
             self.compose
                 .invocation(&stack.root, &stack.name, &stack.files(), &up_args);
         invocation.env = env;
+        let old_layout = config.services[&service]
+            .mount_targets()
+            .iter()
+            .any(|target| target == OLD_MGR);
         drop(spec);
         Ok(Plan {
             assignment,
@@ -372,74 +386,25 @@ impl Up<'_> {
             yaml,
             invocation,
             service,
+            old_layout,
         })
     }
 
-    /// The merged configuration of the base files; the template's is known
-    /// without asking compose, and an unchanged project's comes from the cache.
-    fn read_config(
-        &self,
-        env: &[(String, String)],
-        state: &mut StateDir,
-    ) -> Result<ComposeConfig, Error> {
-        let stack = self.stack;
-        if stack.template {
-            return Ok(ComposeConfig::parse(stack::TEMPLATE).expect("the built-in template parses"));
-        }
-        let mut invocation = self.compose.invocation(
-            &stack.root,
-            &stack.name,
-            &stack.base_files,
-            &["config".to_owned()],
-        );
-        invocation.env = env.to_vec();
-        let key = self.config_key(&invocation)?;
-        let yaml = match state.cache().config(&key) {
-            Some(yaml) => yaml.to_owned(),
-            None => {
-                let output = DuctRunner.capture(&invocation)?;
-                if output.code != 0 {
-                    for line in output.stderr.lines().chain(output.stdout.lines()) {
-                        self.context.printer.passthrough(line);
-                    }
-                    return Err(Error::ComposeFailed {
-                        command: invocation.to_string(),
-                        code: output.code,
-                    });
-                }
-                let yaml = output.stdout;
-                state.update_cache(|cache| cache.set_config(key, yaml.clone()));
-                yaml
-            }
-        };
-        ComposeConfig::parse(&yaml).map_err(|message| Error::ComposeConfig {
-            command: invocation.to_string(),
-            message,
-        })
-    }
-
-    /// Everything `compose config` reads: the command line and its variables, the
-    /// base files, `.env`, and the values of the variables the files interpolate.
-    fn config_key(&self, invocation: &Invocation) -> Result<String, Error> {
-        let mut key = Key::default().part("command", invocation.to_string());
-        let mut variables = vec![env_vars::COMPOSE_PROFILES.to_owned()];
-        for file in &self.stack.base_files {
-            let text = fs::read_to_string(file)?;
-            variables.extend(referenced_variables(&text));
-            key = key.part(&file.display().to_string(), text);
-        }
-        let dotenv = fs::read(self.stack.root.join(".env")).unwrap_or_default();
-        variables.extend(referenced_variables(&String::from_utf8_lossy(&dotenv)));
-        key = key.part(".env", dotenv);
-        for name in variables {
-            let value = self
-                .context
-                .settings
-                .interpolated(&name)
-                .unwrap_or_default();
-            key = key.part(&name, value.as_encoded_bytes());
-        }
-        Ok(key.finish())
+    /// Says how to move a stack that keeps `/usr/irissys/mgr` on a volume to
+    /// durable %SYS; touches nothing.
+    fn old_layout_note(&self, service: &str) {
+        self.context.printer.warn(format_args!(
+            "`{}` mounts a volume over `{OLD_MGR}` in `{service}`: after an image upgrade IRIS keeps \
+             running on the old system databases. To move to durable %SYS, as the built-in template \
+             does: 1. `iris-dev down` (keep the volume); 2. mount the volume somewhere else, e.g. \
+             `/durable`, and set `ISC_DATA_DIRECTORY: /durable/iris` in `{service}`'s environment; \
+             3. add a one-shot service from the same image with `user: root` and \
+             `entrypoint: [\"chown\", \"-R\", \"51773:51773\", \"/durable\"]` that `{service}` waits \
+             for (`depends_on: condition: service_completed_successfully`); 4. `iris-dev up`, then move \
+             your own databases into the new instance. iris-dev deletes and moves nothing \
+             (README: \"IRIS in the built-in template\")",
+            self.stack.base_files[0].display()
+        ));
     }
 
     fn base_publishes(&self, conflict: override_file::BaseConflict) -> Error {
@@ -657,7 +622,19 @@ impl Up<'_> {
         );
         progress.finish();
         match waited {
-            Ok(()) => Ok(()),
+            Ok(ready::Ready::NoHealthCheck) => {
+                self.context.printer.note(format_args!(
+                    "the `{service}` service has no health check (neither `healthcheck.test` nor the image's HEALTHCHECK); it counted as ready once it ran and {address} accepted a connection"
+                ));
+                Ok(())
+            }
+            Ok(ready::Ready::PortOnly) => {
+                self.context.printer.note(format_args!(
+                    "no engine client to run the health check with; IRIS counted as ready once {address} accepted a connection"
+                ));
+                Ok(())
+            }
+            Ok(ready::Ready::CheckPassed | ready::Ready::Healthy) => Ok(()),
             Err(ready::WaitError::Interrupted) => Err(Error::Interrupted {
                 doing: format!("waiting for IRIS on {address}; it is still starting"),
             }),
@@ -668,7 +645,7 @@ impl Up<'_> {
                 Err(Error::NotReady {
                     project: self.project.key().to_owned(),
                     logs: shell::join(&logs),
-                    source,
+                    source: Box::new(source),
                 })
             }
         }

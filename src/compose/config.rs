@@ -31,6 +31,12 @@ pub struct Service {
     /// A fixed name, which keeps a second copy of the project from starting.
     #[serde(default)]
     pub container_name: Option<String>,
+    /// A map (`NAME: value`) or a list (`NAME=value`, `NAME`); see
+    /// [`Service::environment`].
+    #[serde(default)]
+    pub environment: Value,
+    #[serde(default)]
+    pub volumes: Vec<Value>,
 }
 
 /// One `ports` entry, whatever its syntax.
@@ -103,6 +109,45 @@ impl Service {
                 .expose
                 .iter()
                 .any(|value| first_port(&scalar(value)) == Some(SUPERSERVER_PORT))
+    }
+
+    /// The variables the service's `environment` sets to a value, in either
+    /// syntax, with `compose config`'s `$$` read back as `$`. A name without a value (taken from the environment of compose,
+    /// unresolved in the raw template) is left out: it sets nothing known.
+    pub fn environment(&self) -> BTreeMap<String, String> {
+        match &self.environment {
+            Value::Mapping(map) => map
+                .iter()
+                .filter(|(_, value)| !value.is_null())
+                .map(|(name, value)| (scalar(name), unescape(&scalar(value))))
+                .collect(),
+            Value::Sequence(items) => items
+                .iter()
+                .filter_map(|item| {
+                    let text = scalar(item);
+                    let (name, value) = text.split_once('=')?;
+                    Some((name.to_owned(), unescape(value)))
+                })
+                .collect(),
+            _ => BTreeMap::new(),
+        }
+    }
+
+    /// The container paths the service mounts volumes on, in either syntax.
+    pub fn mount_targets(&self) -> Vec<String> {
+        self.volumes
+            .iter()
+            .filter_map(|volume| match volume {
+                Value::Mapping(map) => map.get("target").map(scalar),
+                other => {
+                    let text = scalar(other);
+                    let mut parts = text.split(':');
+                    let first = parts.next()?.to_owned();
+                    Some(parts.next().map_or(first, str::to_owned))
+                }
+            })
+            .map(|target| target.trim_end_matches('/').to_owned())
+            .collect()
     }
 
     pub fn port_mappings(&self) -> Vec<PortMapping> {
@@ -216,8 +261,69 @@ fn scalar(value: &Value) -> String {
     match value {
         Value::String(text) => text.clone(),
         Value::Number(number) => number.to_string(),
+        Value::Bool(flag) => flag.to_string(),
         _ => String::new(),
     }
+}
+
+/// A value as the container gets it: `compose config` prints a literal `$` as
+/// `$$`, so its output stays a valid compose file.
+fn unescape(value: &str) -> String {
+    value.replace("$$", "$")
+}
+
+/// Compose's variable substitution, for the built-in template, whose config
+/// iris-dev reads without running compose; the result reads like `compose
+/// config` output, where a literal `$` stays `$$`. Handles `$NAME`, `${NAME}`,
+/// `${NAME:-default}` (unset or empty) and `${NAME-default}` (unset);
+/// `${NAME:?message}` and `${NAME?message}` give the value or nothing.
+/// <https://docs.docker.com/reference/compose-file/interpolation/>
+pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at + 1..];
+        if let Some(after) = rest.strip_prefix('$') {
+            // Kept escaped, as `compose config` prints a literal `$`.
+            out.push_str("$$");
+            rest = after;
+        } else if let Some(braced) = rest.strip_prefix('{') {
+            let Some(end) = braced.find('}') else {
+                out.push('$');
+                continue;
+            };
+            let expression = &braced[..end];
+            rest = &braced[end + 1..];
+            let name_end = expression
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(expression.len());
+            let (name, modifier) = expression.split_at(name_end);
+            let value = lookup(name);
+            let replacement = if let Some(default) = modifier.strip_prefix(":-") {
+                value
+                    .filter(|value| !value.is_empty())
+                    .unwrap_or_else(|| default.to_owned())
+            } else if let Some(default) = modifier.strip_prefix('-') {
+                value.unwrap_or_else(|| default.to_owned())
+            } else {
+                value.unwrap_or_default()
+            };
+            out.push_str(&replacement);
+        } else {
+            let name_end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            if name_end == 0 {
+                out.push('$');
+                continue;
+            }
+            out.push_str(&lookup(&rest[..name_end]).unwrap_or_default());
+            rest = &rest[name_end..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `1972` of `1972`, `1972-1980` or `1972/tcp`.
@@ -228,6 +334,50 @@ fn first_port(text: &str) -> Option<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn environment_in_both_syntaxes() {
+        let config = ComposeConfig::parse(
+            "services:\n  map:\n    environment:\n      IRIS_NAMESPACE: APP\n      IRIS_PASSWORD: 1$$23\n      FROM_HOST: null\n  list:\n    environment:\n      - IRIS_USERNAME=me\n      - FROM_HOST\n      - EMPTY=\n",
+        )
+        .unwrap();
+        let map = config.services["map"].environment();
+        assert_eq!(map.get("IRIS_NAMESPACE").map(String::as_str), Some("APP"));
+        assert_eq!(map.get("IRIS_PASSWORD").map(String::as_str), Some("1$23"));
+        assert!(!map.contains_key("FROM_HOST"));
+        let list = config.services["list"].environment();
+        assert_eq!(list.get("IRIS_USERNAME").map(String::as_str), Some("me"));
+        assert_eq!(list.get("EMPTY").map(String::as_str), Some(""));
+        assert!(!list.contains_key("FROM_HOST"));
+    }
+
+    #[test]
+    fn mount_targets_in_both_syntaxes() {
+        let config = ComposeConfig::parse(
+            "services:\n  iris:\n    volumes:\n      - data:/usr/irissys/mgr/\n      - /anonymous\n      - ./x:/y:ro\n      - type: volume\n        source: d\n        target: /durable\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.services["iris"].mount_targets(),
+            ["/usr/irissys/mgr", "/anonymous", "/y", "/durable"]
+        );
+    }
+
+    #[test]
+    fn interpolates_like_compose() {
+        let lookup = |name: &str| match name {
+            "SET" => Some("value".to_owned()),
+            "EMPTY" => Some(String::new()),
+            _ => None,
+        };
+        assert_eq!(
+            interpolate(
+                "a ${SET} ${UNSET:-d1} ${EMPTY:-d2} ${EMPTY-d3} ${UNSET-d4} $SET $$SET ${UNSET} $ end",
+                &lookup
+            ),
+            "a value d1 d2  d4 value $$SET  $ end"
+        );
+    }
 
     const V1: &str = "services:
   iris:

@@ -8,9 +8,14 @@
 use std::path::Path;
 use std::time::Duration;
 
-use super::{Container, Endpoint, Engine, EngineError, Health, PublishedPort};
+use super::{Container, Endpoint, Engine, EngineError, ExecResult, Health, PublishedPort};
 use crate::process::{Invocation, Runner};
 use crate::settings::DockerSettings;
+
+/// How long one exec may take before iris-dev gives up on it: longer than a
+/// health check should run (Docker's default check timeout is 30 s, IRIS's own
+/// check answers in well under a second).
+const EXEC_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The endpoint Docker's CLI would use: `DOCKER_HOST`, else the context named by
 /// `DOCKER_CONTEXT` or the config's `currentContext`. `dir` is where
@@ -142,5 +147,61 @@ impl Engine for DockerEngine {
             Some(HealthStatusEnum::UNHEALTHY) => Health::Unhealthy,
             _ => Health::None,
         })
+    }
+
+    fn health_check(&self, id: &str) -> Result<Option<Vec<String>>, EngineError> {
+        let inspect = self
+            .runtime
+            .block_on(self.docker.inspect_container(id, None))
+            .map_err(|err| self.fail(err))?;
+        let test = inspect
+            .config
+            .and_then(|config| config.healthcheck)
+            .and_then(|check| check.test)
+            .unwrap_or_default();
+        Ok(super::check_command(&test))
+    }
+
+    fn exec(&self, id: &str, argv: &[String]) -> Result<ExecResult, EngineError> {
+        use bollard::exec::{CreateExecOptions, StartExecResults};
+
+        let run = async {
+            let options = CreateExecOptions {
+                cmd: Some(argv.to_vec()),
+                attach_stdout: Some(true),
+                attach_stderr: Some(true),
+                ..Default::default()
+            };
+            let created = self.docker.create_exec(id, options).await?;
+            let mut output = Vec::new();
+            if let StartExecResults::Attached {
+                output: mut stream, ..
+            } = self.docker.start_exec(&created.id, None).await?
+            {
+                while let Some(chunk) =
+                    std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await
+                {
+                    output.extend_from_slice(&chunk?.into_bytes());
+                }
+            }
+            let inspect = self.docker.inspect_exec(&created.id).await?;
+            Ok::<_, bollard::errors::Error>(ExecResult {
+                code: inspect.exit_code,
+                output: String::from_utf8_lossy(&output).into_owned(),
+            })
+        };
+        let command = crate::shell::join(argv);
+        let fail = |message: String| EngineError {
+            endpoint: self.endpoint.clone(),
+            message: format!("cannot run `{command}` in container `{id}`: {message}"),
+        };
+        match self
+            .runtime
+            .block_on(async { tokio::time::timeout(EXEC_TIMEOUT, run).await })
+        {
+            Ok(Ok(result)) => Ok(result),
+            Ok(Err(err)) => Err(fail(err.to_string())),
+            Err(_) => Err(fail(format!("no answer within {EXEC_TIMEOUT:?}"))),
+        }
     }
 }

@@ -128,11 +128,47 @@ pub struct EngineError {
     pub message: String,
 }
 
+/// What a command run in a container through the engine's exec API did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecResult {
+    /// `None` when the engine did not report an exit code.
+    pub code: Option<i64>,
+    /// Standard output and error, interleaved as the engine sent them.
+    pub output: String,
+}
+
+impl ExecResult {
+    pub fn passed(&self) -> bool {
+        self.code == Some(0)
+    }
+}
+
 /// What iris-dev asks of the engine.
 pub trait Engine {
     /// Every container, running or not.
     fn containers(&self) -> Result<Vec<Container>, EngineError>;
     fn health(&self, id: &str) -> Result<Health, EngineError>;
+    /// The container's health check as a command line to exec, from its
+    /// `Config.Healthcheck.Test` (where the engine already merged the compose
+    /// file's `healthcheck.test` over the image's HEALTHCHECK); `None` when it has
+    /// none. See [`check_command`].
+    fn health_check(&self, id: &str) -> Result<Option<Vec<String>>, EngineError>;
+    /// Runs `argv` in the running container `id` and waits for it to finish.
+    fn exec(&self, id: &str, argv: &[String]) -> Result<ExecResult, EngineError>;
+}
+
+/// The command line for a health check's `Test`, as Docker runs it: `CMD` execs
+/// the rest, `CMD-SHELL` hands its one string to `/bin/sh -c`, and `NONE`, an
+/// empty test (inherit, already resolved by the engine) or anything else means
+/// no check. <https://docs.docker.com/reference/dockerfile/#healthcheck>
+pub fn check_command(test: &[String]) -> Option<Vec<String>> {
+    match test.split_first() {
+        Some((kind, rest)) if kind == "CMD" && !rest.is_empty() => Some(rest.to_vec()),
+        Some((kind, rest)) if kind == "CMD-SHELL" && !rest.is_empty() => {
+            Some(vec!["/bin/sh".to_owned(), "-c".to_owned(), rest.join(" ")])
+        }
+        _ => None,
+    }
 }
 
 impl Container {
@@ -256,6 +292,34 @@ mod tests {
             assert!(!endpoint.is_local(), "{url}");
             assert_eq!(endpoint.registry_key(), Some(url));
         }
+    }
+
+    #[test]
+    fn health_check_tests_become_command_lines() {
+        let test = |parts: &[&str]| {
+            check_command(
+                &parts
+                    .iter()
+                    .map(|part| (*part).to_owned())
+                    .collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(
+            test(&["CMD", "/standin", "check"]),
+            Some(vec!["/standin".into(), "check".into()])
+        );
+        assert_eq!(
+            test(&["CMD-SHELL", "/irisHealth.sh || exit 1"]),
+            Some(vec![
+                "/bin/sh".into(),
+                "-c".into(),
+                "/irisHealth.sh || exit 1".into()
+            ])
+        );
+        assert_eq!(test(&["NONE"]), None);
+        assert_eq!(test(&[]), None);
+        assert_eq!(test(&["CMD"]), None);
+        assert_eq!(test(&["SOMETHING", "x"]), None);
     }
 
     #[test]

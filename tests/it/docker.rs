@@ -28,35 +28,52 @@ pub(crate) fn standin() {
 }
 
 fn build_standin() -> Result<(), String> {
+    standin_variant(STANDIN, &[])
+}
+
+/// Builds the stand-in variant `tag` (tests/standin/README.md lists them) with
+/// these `docker build` arguments, once per test run.
+pub(crate) fn standin_variant(tag: &str, build_args: &[&str]) -> Result<(), String> {
+    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if built.iter().any(|done| done == tag) {
+        return Ok(());
+    }
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/standin");
     let context = tempfile::tempdir().map_err(|err| err.to_string())?;
-    let run = |command: &mut Command| -> Result<(), String> {
-        let output = command
-            .output()
-            .map_err(|err| format!("{command:?}: {err}"))?;
-        if output.status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "{command:?}: {}",
-                String::from_utf8_lossy(&output.stderr)
-            ))
-        }
-    };
-    run(Command::new("cc")
+    let compile = Command::new("cc")
         .args(["-static", "-O2", "-o"])
         .arg(context.path().join("standin"))
-        .arg(source.join("standin.c")))?;
+        .arg(source.join("standin.c"))
+        .output()
+        .map_err(|err| format!("cc: {err}"))?;
+    if !compile.status.success() {
+        return Err(String::from_utf8_lossy(&compile.stderr).into_owned());
+    }
     fs::copy(source.join("Dockerfile"), context.path().join("Dockerfile"))
         .map_err(|err| err.to_string())?;
-    run(Command::new("docker")
-        .args(["build", "-q", "-t", STANDIN])
-        .arg(context.path()))
+    let build = Command::new("docker")
+        .args(["build", "-q", "-t", tag])
+        .args(build_args)
+        .arg(context.path())
+        .output()
+        .map_err(|err| format!("docker build: {err}"))?;
+    if !build.status.success() {
+        return Err(format!(
+            "docker build -t {tag} {}: {}",
+            build_args.join(" "),
+            String::from_utf8_lossy(&build.stderr)
+        ));
+    }
+    built.push(tag.to_owned());
+    Ok(())
 }
 
 /// Removes every container, network and volume of the compose projects, even when
 /// the test panicked half-way.
-struct Cleanup(Vec<String>);
+pub(crate) struct Cleanup(pub(crate) Vec<String>);
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
@@ -94,7 +111,7 @@ impl Drop for Cleanup {
 
 /// What `docker ARGS` printed; panics if it failed, so that an empty answer
 /// means an empty list.
-fn docker_out(args: &[&str]) -> String {
+pub(crate) fn docker_out(args: &[&str]) -> String {
     let output = Command::new("docker").args(args).output().unwrap();
     assert!(
         output.status.success(),
@@ -105,7 +122,7 @@ fn docker_out(args: &[&str]) -> String {
 }
 
 /// A project directory with this compose file; returns it and its compose name.
-fn compose_project(env: &TestEnv, name: &str, compose: &str) -> (PathBuf, String) {
+pub(crate) fn compose_project(env: &TestEnv, name: &str, compose: &str) -> (PathBuf, String) {
     let dir = env.project(name);
     fs::write(dir.join("compose.yaml"), compose).unwrap();
     let compose_name = compose_project_name(dir.to_str().unwrap());
@@ -131,11 +148,11 @@ fn sorted_container_ports(text: &str) -> String {
         .collect()
 }
 
-fn reachable(ip: Ipv4Addr, port: u16) -> bool {
+pub(crate) fn reachable(ip: Ipv4Addr, port: u16) -> bool {
     TcpStream::connect_timeout(&SocketAddr::from((ip, port)), Duration::from_secs(2)).is_ok()
 }
 
-fn port_of(env: &TestEnv, dir: &Path, web: bool) -> u16 {
+pub(crate) fn port_of(env: &TestEnv, dir: &Path, web: bool) -> u16 {
     let mut args = vec!["port", "-C", dir.to_str().unwrap()];
     if web {
         args.push("--web");

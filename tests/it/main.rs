@@ -7,6 +7,7 @@ mod docker;
 mod fake_compose;
 mod generated;
 mod interop;
+mod iris;
 mod owners;
 mod registry_file;
 mod support;
