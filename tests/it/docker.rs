@@ -42,7 +42,13 @@ impl Compose {
         let (first, last) = range.split_once('-').unwrap();
         let shift = |port: &str| self.port(port.parse().unwrap());
         let env = TestEnv::new(&format!("{}-{}", shift(first), shift(last)));
-        let config = match self {
+        let config = self.docker_config(&env);
+        env.with("DOCKER_CONFIG", &config)
+    }
+
+    /// The DOCKER_CONFIG in which `docker compose` is this compose, or is missing.
+    fn docker_config(self, env: &TestEnv) -> String {
+        match self {
             // An empty DOCKER_CONFIG of the test's own, so `docker compose` is not
             // found and iris-dev falls back to `docker-compose`.
             Self::V1 => env.project("docker-config").display().to_string(),
@@ -54,8 +60,7 @@ impl Compose {
                 "IRIS_DEV_TEST_COMPOSE_V2",
                 option_env!("IRIS_DEV_TEST_COMPOSE_V2"),
             ),
-        };
-        env.with("DOCKER_CONFIG", &config)
+        }
     }
 
     /// `port` moved into this compose's block: v1 keeps it, v2 adds 300 or 600.
@@ -621,4 +626,31 @@ fn compose_errors_pass_through(compose: Compose) {
         run.assert_stderr_contains(" iris Pulling");
     }
     run.assert_stderr_contains("failed with exit code");
+}
+
+#[test]
+#[cfg_attr(
+    not(all(has_compose_v1, has_compose_v2_legacy, has_compose_v2)),
+    ignore = "needs docker-compose 1.x and both compose v2 (see .ci/run)"
+)]
+fn a_warm_project_notices_another_compose() {
+    if !docker() {
+        return;
+    }
+    let mut env = Compose::V1.env("12190-12199");
+    let (shop, name) = compose_project(&env, "shop", &standin_compose("    expose: [\"1972\"]\n"));
+    let _cleanup = Cleanup(vec![name]);
+    for compose in [Compose::V1, Compose::V2Legacy, Compose::V2, Compose::V1] {
+        let config = compose.docker_config(&env);
+        env.set("DOCKER_CONFIG", &config);
+        let up = env.run(["up", "-C", "shop", "--no-wait", "-v"]).success();
+        up.assert_stderr_contains(&format!("note: using {}", compose.command()));
+        let generated = fs::read_to_string(shop.join(".iris-dev/compose.override.yaml")).unwrap();
+        assert_eq!(
+            generated.contains("!override"),
+            compose.override_tag(),
+            "{compose:?}: {generated}"
+        );
+        env.run(["down", "-C", "shop"]).success();
+    }
 }
