@@ -125,7 +125,7 @@ impl<'a> Context<'a> {
             }
         };
         self.printer
-            .note(format_args!("using {}", compose.display_name()));
+            .note(format_args!("using {}", compose.describe()));
         Ok(compose)
     }
 

@@ -108,7 +108,8 @@ impl Up<'_> {
         )?;
         let printer = &self.context.printer;
         printer.data(format_args!(
-            "# {}\n{}",
+            "# compose: {}\n# {}\n{}",
+            self.compose.describe(),
             self.stack.override_file().display(),
             plan.yaml
         ))?;

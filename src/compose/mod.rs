@@ -59,6 +59,19 @@ impl Compose {
             .is_some_and(|version| version >= OVERRIDE_TAG_SINCE)
     }
 
+    /// The command, its version and whether it reads `!override`, as detection,
+    /// `--dry-run` and `doctor` say it.
+    pub fn describe(&self) -> String {
+        let name = self.display_name();
+        match self.version {
+            Some(_) if self.supports_override_tag() => format!("{name}, which reads `!override`"),
+            Some(_) => {
+                format!("{name}, which cannot read `!override` ({OVERRIDE_TAG_SINCE} or newer can)")
+            }
+            None => format!("{name} (version unknown, so no `!override`)"),
+        }
+    }
+
     pub fn display_name(&self) -> String {
         match self.version {
             Some(version) => format!("{} {version}", self.command.join(" ")),
@@ -126,6 +139,26 @@ pub fn port_refusal(line: &str) -> Option<Option<Refusal>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn describes_override_support() {
+        let compose = |version| Compose {
+            command: vec!["docker".into(), "compose".into()],
+            version,
+        };
+        assert_eq!(
+            compose(Some(Version(2, 40, 3))).describe(),
+            "docker compose 2.40.3, which reads `!override`"
+        );
+        assert_eq!(
+            compose(Some(Version(2, 24, 3))).describe(),
+            "docker compose 2.24.3, which cannot read `!override` (2.24.4 or newer can)"
+        );
+        assert_eq!(
+            compose(None).describe(),
+            "docker compose (version unknown, so no `!override`)"
+        );
+    }
 
     #[test]
     fn versions() {
