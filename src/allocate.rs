@@ -439,10 +439,8 @@ fn place(
 pub struct Isolated {
     /// Host port by `service:container port`.
     pub ports: std::collections::BTreeMap<String, u16>,
-    /// Keys that got a new host port, and whether the assignment had lost them
-    /// (it had stack ports no more: iris-devtester rewrote the file).
+    /// Keys that got a new host port.
     pub assigned: Vec<String>,
-    pub lost: bool,
 }
 
 /// Gives each of `keys` (`service:container port`) a host port of the project's
@@ -479,10 +477,7 @@ pub fn isolate(
         .into_iter()
         .flatten()
         .collect();
-    let mut isolated = Isolated {
-        lost: current.stack_ports.is_empty() && current.compose_project.is_some(),
-        ..Isolated::default()
-    };
+    let mut isolated = Isolated::default();
     let mut taken: Vec<u16> = iris_ports;
     let mut fresh = Vec::new();
     for key in keys {
@@ -1004,7 +999,6 @@ mod tests {
             [21_000, 21_001]
         );
         assert_eq!(a.assigned, ["db:5432", "web:80"]);
-        assert!(!a.lost);
         let b = isolate(&mut registry, "/b", &keys(&["web:80"]), range, &[], &free).unwrap();
         assert_eq!(b.ports["web:80"], 21_002, "never another project's port");
 
@@ -1058,11 +1052,9 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(error, AllocError::Exhausted { .. }));
-        // Lost: Python rewrote the file without our fields.
-        let c = registry.find_mut("/b").unwrap();
-        c.stack_ports.clear();
-        c.compose_project = Some("b".into());
+        // Lost (Python rewrote the file without our fields): assigned again.
+        registry.find_mut("/b").unwrap().stack_ports.clear();
         let b = isolate(&mut registry, "/b", &keys(&["web:80"]), range, &[], &free).unwrap();
-        assert!(b.lost);
+        assert_eq!(b.assigned, ["web:80"]);
     }
 }

@@ -101,6 +101,7 @@ impl Up<'_> {
         let engine = DockerEngine::connect(self.endpoint).ok();
         let plan = self.plan(
             &assigned.assignment,
+            assigned.previous.as_ref(),
             engine.as_ref(),
             &[],
             Mode::DryRun,
@@ -140,7 +141,14 @@ impl Up<'_> {
             };
             let failed = |error: Error| self.restore(before, error);
             let plan = self
-                .plan(&assignment, engine, &stack_avoid, Mode::Reserve, state)
+                .plan(
+                    &assignment,
+                    before.previous.as_ref(),
+                    engine,
+                    &stack_avoid,
+                    Mode::Reserve,
+                    state,
+                )
                 .map_err(failed)?;
             let assignment = plan.assignment.clone();
             if attempt == 1 && plan.old_layout {
@@ -284,9 +292,13 @@ impl Up<'_> {
 
     /// Reads the config, picks the IRIS service, checks the base files' ports and
     /// renders the override for these ports; touches nothing but the cache.
+    /// `previous` is the project's assignment before this `up`: one without any
+    /// of iris-dev's fields was rewritten by iris-devtester, which dropped the
+    /// stack ports.
     fn plan(
         &self,
         assignment: &Assignment,
+        previous: Option<&Assignment>,
         engine: Option<&DockerEngine>,
         stack_avoid: &[u16],
         mode: Mode,
@@ -310,13 +322,15 @@ impl Up<'_> {
             })?
             .to_owned();
         let isolate = settings.isolate.or(stack.isolate) == Some(Isolate::All);
+        let rewritten = previous.is_some_and(Assignment::lacks_iris_dev_fields);
         if isolate {
             let keys: Vec<String> = config
                 .fixed_host_ports(&service)
                 .iter()
                 .map(|fixed| stack_port_key(&fixed.service, fixed.target))
                 .collect();
-            assignment.stack_ports = self.isolate(&assignment, &keys, engine, stack_avoid, mode)?;
+            assignment.stack_ports =
+                self.isolate(&assignment, &keys, engine, stack_avoid, mode, rewritten)?;
             let isolated_env = compose_env(&assignment);
             if isolated_env != env {
                 // Base files may interpolate the new ports: read them again.
@@ -437,6 +451,7 @@ impl Up<'_> {
         engine: Option<&DockerEngine>,
         avoid: &[u16],
         mode: Mode,
+        rewritten: bool,
     ) -> Result<BTreeMap<String, u16>, Error> {
         let containers = engine
             .and_then(|engine| engine.containers().ok())
@@ -474,8 +489,8 @@ impl Up<'_> {
             Mode::Write | Mode::Reserve => self.context.store().update(isolate)?,
         };
         let printer = &self.context.printer;
-        if isolated.lost && !isolated.assigned.is_empty() {
-            printer.note(format_args!(
+        if rewritten && !isolated.assigned.is_empty() {
+            printer.info(format_args!(
                 "the registry had no ports for `{key}`'s other services (iris-devtester rewrites it without them); assigning them again"
             ));
         }

@@ -245,6 +245,15 @@ impl Assignment {
             .chain(self.stack_ports.values().copied())
     }
 
+    /// Whether the entry has none of iris-dev's fields, as after iris-devtester
+    /// rewrote the file (it keeps its own six only).
+    pub fn lacks_iris_dev_fields(&self) -> bool {
+        self.web_port.is_none()
+            && self.compose_project.is_none()
+            && self.compose_service.is_none()
+            && self.stack_ports.is_empty()
+    }
+
     pub fn is_active(&self) -> bool {
         self.status == Status::Active
     }

@@ -26,7 +26,7 @@ pub const STANDIN: &str = "iris-dev-standin:test";
 
 /// The compose a matrix test runs on; [`compose_matrix!`] makes one test per value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Compose {
+pub(crate) enum Compose {
     /// `docker-compose` 1.x on PATH, with no `docker compose` plugin to find.
     V1,
     /// `docker compose` before 2.24.4, which cannot read `!override`: the plugin
@@ -39,7 +39,7 @@ enum Compose {
 impl Compose {
     /// A [`TestEnv`] whose iris-dev finds this compose, with the ports of `range`
     /// moved into this compose's own block (the matrix runs in parallel).
-    fn env(self, range: &str) -> TestEnv {
+    pub(crate) fn env(self, range: &str) -> TestEnv {
         let (first, last) = range.split_once('-').unwrap();
         let shift = |port: &str| self.port(port.parse().unwrap());
         let env = TestEnv::new(&format!("{}-{}", shift(first), shift(last)));
@@ -48,7 +48,7 @@ impl Compose {
     }
 
     /// The DOCKER_CONFIG in which `docker compose` is this compose, or is missing.
-    fn docker_config(self, env: &TestEnv) -> String {
+    pub(crate) fn docker_config(self, env: &TestEnv) -> String {
         match self {
             // An empty DOCKER_CONFIG of the test's own, so `docker compose` is not
             // found and iris-dev falls back to `docker-compose`.
@@ -65,7 +65,7 @@ impl Compose {
     }
 
     /// `port` moved into this compose's block: v1 keeps it, v2 adds 300 or 600.
-    fn port(self, port: u16) -> u16 {
+    pub(crate) fn port(self, port: u16) -> u16 {
         port + match self {
             Self::V1 => 0,
             Self::V2Legacy => 300,
@@ -74,7 +74,7 @@ impl Compose {
     }
 
     /// The compose command as iris-dev names it, up to the version.
-    fn command(self) -> &'static str {
+    pub(crate) fn command(self) -> &'static str {
         match self {
             Self::V1 => "docker-compose 1.",
             Self::V2Legacy | Self::V2 => "docker compose 2.",
@@ -82,12 +82,12 @@ impl Compose {
     }
 
     /// Whether it reads `!override`, so the base file's IRIS ports can be replaced.
-    fn override_tag(self) -> bool {
+    pub(crate) fn override_tag(self) -> bool {
         self == Self::V2
     }
 
     /// The container compose creates for the first replica of `service`.
-    fn container(self, project: &str, service: &str) -> String {
+    pub(crate) fn container(self, project: &str, service: &str) -> String {
         match self {
             Self::V1 => format!("{project}_{service}_1"),
             Self::V2Legacy | Self::V2 => format!("{project}-{service}-1"),
@@ -95,7 +95,7 @@ impl Compose {
     }
 
     /// The snapshot suffix of output that differs between composes.
-    fn suffix(self) -> &'static str {
+    pub(crate) fn suffix(self) -> &'static str {
         match self {
             Self::V1 => "v1",
             Self::V2Legacy => "v2_legacy",
@@ -146,6 +146,8 @@ macro_rules! compose_matrix {
         }
     )*};
 }
+
+pub(crate) use compose_matrix;
 
 compose_matrix!(
     detection_names_the_compose_and_dry_run_changes_nothing,
@@ -268,7 +270,7 @@ pub(crate) fn compose_project(env: &TestEnv, name: &str, compose: &str) -> (Path
     (dir, compose_name)
 }
 
-fn standin_compose(extra: &str) -> String {
+pub(crate) fn standin_compose(extra: &str) -> String {
     format!("services:\n  iris:\n    image: {STANDIN}\n{extra}")
 }
 

@@ -1,0 +1,168 @@
+//! Whole-stack port safety on the real engine, on every compose: a fixed host port
+//! another project holds stops `up` before compose runs and leaves the registry as
+//! it was, and `isolate: all` gives every fixed host port of the stack a port of
+//! the project's own. The host ports here are high (never 80 or 5432), so even a
+//! regression never touches a well-known port.
+
+use std::net::Ipv4Addr;
+
+use fs_err as fs;
+
+use crate::docker::{
+    Cleanup, Compose, STANDIN, compose_matrix, compose_project, docker_out, port_of, reachable,
+    standin,
+};
+
+compose_matrix!(
+    a_port_another_stack_holds_stops_up_before_compose_runs,
+    isolate_all_gives_every_service_its_own_ports,
+);
+
+/// The IRIS service's own ports as a compose without `!override` needs them, or
+/// the well-known pair that `!override` replaces.
+fn iris_ports(compose: Compose) -> &'static str {
+    if compose.override_tag() {
+        "      - \"1972:1972\"\n      - \"52773:52773\"\n"
+    } else {
+        "      - \"127.0.0.1:${IRIS_PORT:-1972}:1972\"\n"
+    }
+}
+
+fn a_port_another_stack_holds_stops_up_before_compose_runs(compose: Compose) {
+    standin();
+    let env = compose.env("12700-12709");
+    let app_port = compose.port(12_709);
+    let file = format!(
+        "services:\n  iris:\n    image: {STANDIN}\n    ports:\n{}      - \"127.0.0.1:{app_port}:8080\"\n",
+        iris_ports(compose)
+    );
+    let (_, a_name) = compose_project(&env, "a", &file);
+    let (b, b_name) = compose_project(&env, "b", &file);
+    let _cleanup = Cleanup(vec![a_name.clone(), b_name.clone()]);
+    env.run(["up", "-C", "a", "--no-wait"]).success();
+    assert!(reachable(Ipv4Addr::LOCALHOST, app_port));
+
+    // `b` has ports already: a failed `up` must keep them exactly.
+    let b_port = port_of(&env, &b, false);
+    let before = env.registry_json();
+    let run = env.run(["up", "-C", "b", "--no-wait"]);
+    assert_eq!(run.code(), 1, "{}", run.snapshot());
+    run.assert_stderr_contains(&format!(
+        "error: host port {app_port} (service `iris`) is taken"
+    ));
+    run.assert_stderr_contains(&format!(
+        "held by container `{}`",
+        compose.container(&a_name, "iris")
+    ));
+    let line = 5 + iris_ports(compose).lines().count();
+    run.assert_stderr_contains(&format!(
+        "{line:>5} |       - \"127.0.0.1:{app_port}:8080\""
+    ));
+    run.assert_stderr_contains(&format!("- \"${{IRIS_8080_PORT:-{app_port}}}:8080\""));
+    let label = format!("label=com.docker.compose.project={b_name}");
+    assert_eq!(
+        docker_out(&["ps", "-aq", "--filter", &label]),
+        "",
+        "compose never ran for b"
+    );
+    assert_eq!(env.registry_json(), before, "b's ports are unchanged");
+    assert_eq!(port_of(&env, &b, false), b_port);
+}
+
+fn isolate_all_gives_every_service_its_own_ports(compose: Compose) {
+    standin();
+    let stack_range = format!("{}-{}", compose.port(12_720), compose.port(12_729));
+    let env = compose
+        .env("12710-12719")
+        .with("IRIS_DEV_STACK_PORT_RANGE", &stack_range);
+    // A second service with a fixed host port, as a web gateway or a database
+    // would have; the stand-in answers on its container port 1972.
+    let fixed = compose.port(12_730);
+    let file = |db_port: &str| {
+        format!(
+            "x-iris-dev:\n  service: iris\n  isolate: all\nservices:\n  iris:\n    image: {STANDIN}\n    ports:\n{}  db:\n    image: {STANDIN}\n    ports:\n      - \"{db_port}:1972\"\n",
+            iris_ports(compose)
+        )
+    };
+    let (alpha, alpha_name) = compose_project(&env, "alpha", &file(&fixed.to_string()));
+    let (beta, beta_name) = compose_project(&env, "beta", &file(&fixed.to_string()));
+    let _cleanup = Cleanup(vec![alpha_name, beta_name]);
+
+    if !compose.override_tag() {
+        // Without `!override` the base's fixed port cannot be replaced: `up`
+        // stops and names the variable to publish instead; the fix then works.
+        let run = env.run(["up", "-C", "alpha", "--no-wait"]);
+        assert_eq!(run.code(), 1, "{}", run.snapshot());
+        run.assert_stderr_contains("publishes port 1972 of service `db` on host port");
+        run.assert_stderr_contains(&format!("`- \"${{IRIS_DEV_PORT_DB_1972:-{fixed}}}:1972\"`"));
+        let interpolated = file(&format!("127.0.0.1:${{IRIS_DEV_PORT_DB_1972:-{fixed}}}"));
+        fs::write(alpha.join("compose.yaml"), &interpolated).unwrap();
+        fs::write(beta.join("compose.yaml"), &interpolated).unwrap();
+    }
+
+    let mut stack_ports = Vec::new();
+    for dir in ["alpha", "beta"] {
+        env.run(["up", "-C", dir, "--wait-timeout", "60"]).success();
+        let lines = env.run(["env", "-C", dir]).success().stdout();
+        let port: u16 = lines
+            .lines()
+            .find_map(|line| line.strip_prefix("export IRIS_DEV_PORT_DB_1972="))
+            .unwrap_or_else(|| panic!("env prints the stack port: {lines}"))
+            .parse()
+            .unwrap();
+        assert!(reachable(Ipv4Addr::LOCALHOST, port), "{dir}'s db on {port}");
+        stack_ports.push(port);
+    }
+    assert_ne!(stack_ports[0], stack_ports[1], "each project has its own");
+    assert!(
+        !reachable(Ipv4Addr::LOCALHOST, fixed),
+        "{fixed} is never published"
+    );
+    let range = compose.port(12_720)..=compose.port(12_729);
+    assert!(stack_ports.iter().all(|port| range.contains(port)));
+
+    // Sticky across `down` and `up`.
+    env.run(["down", "-C", "alpha"]).success();
+    env.run(["up", "-C", "alpha", "--no-wait"]).success();
+    let status = env.run(["status", "-C", "alpha"]).success();
+    status.assert_stdout_contains(&format!(
+        "127.0.0.1:{} (IRIS_DEV_PORT_DB_1972)",
+        stack_ports[0]
+    ));
+    let registry = env.registry_json();
+    let alpha_entry = registry["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|entry| entry["project_path"].as_str().unwrap().ends_with("/alpha"))
+        .unwrap();
+    assert_eq!(alpha_entry["stack_ports"]["db:1972"], stack_ports[0]);
+    assert!(port_of(&env, &beta, false) != port_of(&env, &alpha, false));
+
+    // iris-devtester rewrites the registry with its own six fields only: the
+    // next `up` assigns the stack ports again, and says so.
+    let mut registry = env.registry_json();
+    for entry in registry["assignments"].as_array_mut().unwrap() {
+        let entry = entry.as_object_mut().unwrap();
+        entry.retain(|key, _| {
+            [
+                "project_path",
+                "port",
+                "assigned_at",
+                "assignment_type",
+                "status",
+                "container_name",
+            ]
+            .contains(&key.as_str())
+        });
+    }
+    fs::write(
+        env.registry(),
+        serde_json::to_vec_pretty(&registry).unwrap(),
+    )
+    .unwrap();
+    let up = env.run(["up", "-C", "beta", "--no-wait"]).success();
+    up.assert_stderr_contains("(iris-devtester rewrites it without them); assigning them again");
+    let lines = env.run(["env", "-C", "beta"]).success().stdout();
+    assert!(lines.contains("export IRIS_DEV_PORT_DB_1972="), "{lines}");
+}
