@@ -48,11 +48,15 @@ pub fn stack_port_key(service: &str, target: u16) -> String {
     format!("{service}:{target}")
 }
 
-/// `IRIS_DEV_PORT_WEB_80` for the key `web:80`: the service in capitals, every
-/// character a variable name cannot hold as `_`.
+/// `IRIS_DEV_PORT_WEB_80` for the key `web:80`.
 pub fn stack_port_variable(key: &str) -> String {
-    let name: String = key
-        .chars()
+    format!("{}{}", env_vars::IRIS_DEV_PORT_PREFIX, variable_name(key))
+}
+
+/// `text` as part of a variable name: in capitals, every character a name cannot
+/// hold as `_` (`my-db.1:5432` → `MY_DB_1_5432`).
+pub fn variable_name(text: &str) -> String {
+    text.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() {
                 c.to_ascii_uppercase()
@@ -60,8 +64,7 @@ pub fn stack_port_variable(key: &str) -> String {
                 '_'
             }
         })
-        .collect();
-    format!("{}{name}", env_vars::IRIS_DEV_PORT_PREFIX)
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -51,12 +51,6 @@ pub enum Error {
     ComposeConfig { command: String, message: String },
     #[error(transparent)]
     Stack(#[from] StackError),
-    #[error("cannot pick the IRIS service in `{}`", file.display())]
-    Service {
-        file: PathBuf,
-        #[source]
-        source: ServiceError,
-    },
     #[error(
         "`{}` publishes {} on host port {}, which collides with other projects",
         file.display(), conflict.describe(), conflict.published
@@ -234,7 +228,7 @@ impl Error {
                     "or free it; `iris-dev ports who {port}` says who holds it"
                 ));
             }
-            Self::Service { source, .. } => match source {
+            Self::Stack(StackError::Service { source, .. }) => match source {
                 ServiceError::Unknown { .. } => hints.push("pick one of those with `--service <name>`".into()),
                 ServiceError::NoCandidate { .. } | ServiceError::Ambiguous { .. } => {
                     hints.push("pick one with `iris-dev up --service <name>`, or in the compose file: `x-iris-dev: {service: <name>}`".into());
@@ -285,16 +279,7 @@ impl Error {
 /// `WEB_PORT` for service `web`: the variable a hint suggests for its host port;
 /// `IRIS_8080_PORT` where the short one is a variable iris-dev sets itself.
 fn port_variable(service: &str, target: u16) -> String {
-    let name: String = service
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let name = crate::connection::variable_name(service);
     let short = format!("{name}_PORT");
     if short == env_vars::IRIS_PORT || short == env_vars::IRIS_WEB_PORT {
         format!("{name}_{target}_PORT")

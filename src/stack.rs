@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use crate::cli::Isolate;
+use crate::compose::config::{ComposeConfig, ServiceError};
 use crate::project::Project;
 use crate::registry::Assignment;
 use crate::settings::ComposeSettings;
@@ -60,6 +61,12 @@ pub enum StackError {
     Io(#[from] std::io::Error),
     #[error("cannot read the compose file `{}`", file.display())]
     Parse { file: PathBuf, message: String },
+    #[error("cannot pick the IRIS service in `{}`", file.display())]
+    Service {
+        file: PathBuf,
+        #[source]
+        source: ServiceError,
+    },
 }
 
 impl Stack {
@@ -128,6 +135,22 @@ impl Stack {
 
     pub fn override_file(&self) -> PathBuf {
         StateDir::override_file(&self.root)
+    }
+
+    /// The IRIS service in the stack's merged config: `requested` (`--service`,
+    /// or the one `up` recorded), else `x-iris-dev: {service: ...}`, else the one
+    /// [`ComposeConfig::iris_service`] recognises.
+    pub fn iris_service<'c>(
+        &self,
+        config: &'c ComposeConfig,
+        requested: Option<&str>,
+    ) -> Result<&'c str, StackError> {
+        config
+            .iris_service(requested.or(self.service_hint.as_deref()))
+            .map_err(|source| StackError::Service {
+                file: self.base_files[0].clone(),
+                source,
+            })
     }
 
     /// The compose project name of this stack: the one `up` recorded in the

@@ -244,16 +244,7 @@ impl<'a> Context<'a> {
         let login = self
             .compose_config(stack, None, &env, state)
             .and_then(|config| {
-                let requested = assignment
-                    .compose_service
-                    .as_deref()
-                    .or(stack.service_hint.as_deref());
-                let service = config
-                    .iris_service(requested)
-                    .map_err(|source| Error::Service {
-                        file: stack.base_files[0].clone(),
-                        source,
-                    })?;
+                let service = stack.iris_service(&config, assignment.compose_service.as_deref())?;
                 Ok(Login::from_environment(
                     &config.services[service].environment(),
                 ))

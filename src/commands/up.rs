@@ -310,16 +310,8 @@ impl Up<'_> {
         let mut config =
             self.context
                 .compose_config(self.stack, Some(self.compose), &env, state)?;
-        let requested = settings
-            .service
-            .as_deref()
-            .or(stack.service_hint.as_deref());
-        let service = config
-            .iris_service(requested)
-            .map_err(|source| Error::Service {
-                file: stack.base_files[0].clone(),
-                source,
-            })?
+        let service = stack
+            .iris_service(&config, settings.service.as_deref())?
             .to_owned();
         let isolate = settings.isolate.or(stack.isolate) == Some(Isolate::All);
         let rewritten = previous.is_some_and(Assignment::lacks_iris_dev_fields);
