@@ -5,7 +5,11 @@
     python3 benches/registry.py --python target/ci-venv/bin/python
 
 Measures, each in a fresh temporary HOME with a high port range:
-  1. a warm `iris-dev port` as a whole process (the project already has its port);
+  0. with `--stacks N` (default 3), N stand-in stacks started by `iris-dev up` on
+     the real engine first, so the registry holds running stacks that could go
+     stale: warm `port` and `env` must still not ask the engine;
+  1. a warm `iris-dev port` (and `env`) as a whole process (the project already
+     has its port), and the same `port` in a HOME whose registry holds no stacks;
   2. the same call through iris-devtester: `PortRegistry.assign_port` for a project
      that already has its port, both as a whole `python -c` process and in-process;
   3. 64 concurrent processes, each assigning a port to its own project, wall time,
@@ -15,6 +19,7 @@ Results go to standard output as a Markdown table for docs/BENCHMARKS.md.
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -24,6 +29,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RANGE = (13000, 13199)
+IMAGE = "iris-dev-standin:test"
+
+
+def build_standin(temp):
+    context = temp / "standin"
+    context.mkdir()
+    subprocess.run(["cc", "-static", "-O2", "-o", context / "standin", ROOT / "tests/standin/standin.c"], check=True)
+    shutil.copy(ROOT / "tests/standin/Dockerfile", context / "Dockerfile")
+    subprocess.run(["docker", "build", "-q", "-t", IMAGE, context], check=True, stdout=subprocess.DEVNULL)
 
 PY_ASSIGN = """
 import sys
@@ -78,7 +92,9 @@ def main():
     parser.add_argument("--binary", default=str(ROOT / "target/release/iris-dev"))
     parser.add_argument("--python", default=str(ROOT / "target/ci-venv/bin/python"))
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--stacks", type=int, default=3)
     args = parser.parse_args()
+    stacks = []
 
     with tempfile.TemporaryDirectory(prefix="iris-dev-bench") as temp:
         temp = Path(temp)
@@ -89,35 +105,68 @@ def main():
         project = temp / "warm"
         project.mkdir()
 
-        subprocess.run([args.binary, "port"], cwd=project, env=env, check=True, stdout=subprocess.DEVNULL)
-        rust_median, rust_mean = timed(
+        # A registry without stacks, for the baseline.
+        quiet_home = temp / "quiet-home"
+        quiet_home.mkdir()
+        quiet_env = env_for(quiet_home)
+        subprocess.run([args.binary, "port"], cwd=project, env=quiet_env, check=True, stdout=subprocess.DEVNULL)
+        quiet_median, _ = timed(
             args.runs,
-            lambda: subprocess.run([args.binary, "port"], cwd=project, env=env, check=True, stdout=subprocess.DEVNULL),
+            lambda: subprocess.run([args.binary, "port"], cwd=project, env=quiet_env, check=True, stdout=subprocess.DEVNULL),
         )
 
-        py_args = [str(registry), str(RANGE[0]), str(RANGE[1]), str(project)]
-        py_runs = max(10, args.runs // 10)
-        py_proc_median, _ = timed(
-            py_runs,
-            lambda: subprocess.run([args.python, "-c", PY_ASSIGN, *py_args], env=env, check=True, stdout=subprocess.DEVNULL),
-        )
-        out = subprocess.run(
-            [args.python, "-c", PY_WARM_LOOP, *py_args, str(args.runs)], env=env, check=True, capture_output=True, text=True
-        )
-        py_inproc = float(out.stdout)
+        if args.stacks:
+            build_standin(temp)
+        for n in range(args.stacks):
+            stack = temp / f"stack{n}"
+            stack.mkdir()
+            (stack / "compose.yaml").write_text(f'services:\n  iris:\n    image: {IMAGE}\n    expose: ["1972"]\n')
+            subprocess.run([args.binary, "up", "-q", "--no-wait"], cwd=stack, env=env, check=True)
+            stacks.append(stack)
 
-        for n in range(64):
-            (temp / f"r{n}").mkdir()
-            (temp / f"p{n}").mkdir()
-        rust_64 = concurrent([([args.binary, "port"], temp / f"r{n}") for n in range(64)], env)
-        py_64 = concurrent(
-            [([args.python, "-c", PY_ASSIGN, *py_args[:3], str(temp / f"p{n}")], temp) for n in range(64)], env
-        )
+        try:
+            subprocess.run([args.binary, "port"], cwd=project, env=env, check=True, stdout=subprocess.DEVNULL)
+            rust_median, rust_mean = timed(
+                args.runs,
+                lambda: subprocess.run([args.binary, "port"], cwd=project, env=env, check=True, stdout=subprocess.DEVNULL),
+            )
+            env_median, _ = timed(
+                args.runs,
+                lambda: subprocess.run([args.binary, "env"], cwd=project, env=env, check=True, stdout=subprocess.DEVNULL),
+            )
+
+            # Before any Python call: iris-devtester rewrites the file without
+            # iris-dev's fields, after which the stacks would no longer look running.
+            for n in range(64):
+                (temp / f"r{n}").mkdir()
+                (temp / f"p{n}").mkdir()
+            rust_64 = concurrent([([args.binary, "port"], temp / f"r{n}") for n in range(64)], env)
+
+            py_args = [str(registry), str(RANGE[0]), str(RANGE[1]), str(project)]
+            py_runs = max(10, args.runs // 10)
+            py_proc_median, _ = timed(
+                py_runs,
+                lambda: subprocess.run([args.python, "-c", PY_ASSIGN, *py_args], env=env, check=True, stdout=subprocess.DEVNULL),
+            )
+            out = subprocess.run(
+                [args.python, "-c", PY_WARM_LOOP, *py_args, str(args.runs)], env=env, check=True, capture_output=True, text=True
+            )
+            py_inproc = float(out.stdout)
+
+            py_64 = concurrent(
+                [([args.python, "-c", PY_ASSIGN, *py_args[:3], str(temp / f"p{n}")], temp) for n in range(64)], env
+            )
+        finally:
+            for stack in stacks:
+                subprocess.run([args.binary, "down", "-q", "--volumes"], cwd=stack, env=env, check=False)
 
     ms = lambda s: f"{s * 1000:.2f} ms"
     print(f"| measurement | iris-dev | iris-devtester | ratio |")
     print(f"|---|---|---|---|")
+    print(f"With {args.stacks} running stack(s) in the registry.\n")
     print(f"| warm `port`, whole process (median of {args.runs}) | {ms(rust_median)} | {ms(py_proc_median)} | {py_proc_median / rust_median:.0f}x |")
+    print(f"| warm `env`, whole process (median of {args.runs}) | {ms(env_median)} | {ms(py_proc_median)} | {py_proc_median / env_median:.0f}x |")
+    print(f"| warm `port` with running stacks vs none (median) | {ms(rust_median)} | {ms(quiet_median)} (no stacks) | {rust_median / quiet_median:.2f}x |")
     print(f"| warm `port` vs in-process `assign_port` (mean of {args.runs}) | {ms(rust_mean)} | {ms(py_inproc)} | {py_inproc / rust_mean:.1f}x |")
     print(f"| 64 concurrent processes, one project each (wall) | {ms(rust_64)} | {ms(py_64)} | {py_64 / rust_64:.0f}x |")
 

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_iris_dev_global_optspecs
-    string join \n C/directory= q/quiet v/verbose color= h/help V/version
+    string join \n C/directory= q/quiet v/verbose color= f/file= profile= env-file= h/help V/version
 end
 
 function __fish_iris_dev_needs_command
@@ -28,6 +28,9 @@ complete -c iris-dev -n "__fish_iris_dev_needs_command" -s C -l directory -d 'Ru
 complete -c iris-dev -n "__fish_iris_dev_needs_command" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c iris-dev -n "__fish_iris_dev_needs_command" -s f -l file -d 'Compose file to use instead of the project\'s own (repeatable)' -r -F
+complete -c iris-dev -n "__fish_iris_dev_needs_command" -l profile -d 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)' -r
+complete -c iris-dev -n "__fish_iris_dev_needs_command" -l env-file -d 'The `.env` file compose reads instead of the project\'s own' -r -F
 complete -c iris-dev -n "__fish_iris_dev_needs_command" -s q -l quiet -d 'Print only data and errors'
 complete -c iris-dev -n "__fish_iris_dev_needs_command" -s v -l verbose -d 'Explain what iris-dev decides and why'
 complete -c iris-dev -n "__fish_iris_dev_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -53,6 +56,9 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand up" -s C -l directory 
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand up" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand up" -s f -l file -d 'Compose file to use instead of the project\'s own (repeatable)' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand up" -l profile -d 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand up" -l env-file -d 'The `.env` file compose reads instead of the project\'s own' -r -F
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand up" -l no-wait -d 'Return once compose has started the containers'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand up" -l dry-run -d 'Print the override file and the compose command, and change nothing'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand up" -s q -l quiet -d 'Print only data and errors'
@@ -63,6 +69,9 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand down" -s C -l director
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand down" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand down" -s f -l file -d 'Compose file to use instead of the project\'s own (repeatable)' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand down" -l profile -d 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand down" -l env-file -d 'The `.env` file compose reads instead of the project\'s own' -r -F
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand down" -l volumes -d 'Also remove the project\'s volumes, IRIS\'s data with them'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand down" -l release -d 'Give the project\'s ports back instead of keeping them'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand down" -s q -l quiet -d 'Print only data and errors'
@@ -73,6 +82,9 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand status" -s C -l direct
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand status" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand status" -s f -l file -d 'Compose file to use instead of the project\'s own (repeatable)' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand status" -l profile -d 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand status" -l env-file -d 'The `.env` file compose reads instead of the project\'s own' -r -F
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand status" -l json -d 'Print the status as JSON'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand status" -s q -l quiet -d 'Print only data and errors'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand status" -s v -l verbose -d 'Explain what iris-dev decides and why'
@@ -82,6 +94,9 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand init" -s C -l director
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand init" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand init" -s f -l file -d 'Compose file to use instead of the project\'s own (repeatable)' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand init" -l profile -d 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand init" -l env-file -d 'The `.env` file compose reads instead of the project\'s own' -r -F
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand init" -s q -l quiet -d 'Print only data and errors'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand init" -s v -l verbose -d 'Explain what iris-dev decides and why'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -90,6 +105,9 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand port" -s C -l director
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand port" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand port" -s f -l file -d 'Compose file to use instead of the project\'s own (repeatable)' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand port" -l profile -d 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand port" -l env-file -d 'The `.env` file compose reads instead of the project\'s own' -r -F
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand port" -l web -d 'Print the web portal port instead of the superserver port'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand port" -s q -l quiet -d 'Print only data and errors'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand port" -s v -l verbose -d 'Explain what iris-dev decides and why'
@@ -103,6 +121,9 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -s C -l directory
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -s f -l file -d 'Compose file to use instead of the project\'s own (repeatable)' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -l profile -d 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -l env-file -d 'The `.env` file compose reads instead of the project\'s own' -r -F
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -s q -l quiet -d 'Print only data and errors'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -s v -l verbose -d 'Explain what iris-dev decides and why'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -111,6 +132,9 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune who reset help" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune who reset help" -s f -l file -d 'Compose file to use instead of the project\'s own (repeatable)' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune who reset help" -l profile -d 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune who reset help" -l env-file -d 'The `.env` file compose reads instead of the project\'s own' -r -F
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune who reset help" -s q -l quiet -d 'Print only data and errors'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune who reset help" -s v -l verbose -d 'Explain what iris-dev decides and why'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune who reset help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -126,6 +150,9 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from list" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from list" -s f -l file -d 'Compose file to use instead of the project\'s own (repeatable)' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from list" -l profile -d 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from list" -l env-file -d 'The `.env` file compose reads instead of the project\'s own' -r -F
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from list" -l json -d 'Print a JSON array of assignments instead of a table'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Explain what iris-dev decides and why'
@@ -135,6 +162,9 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from inspect" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from inspect" -s f -l file -d 'Compose file to use instead of the project\'s own (repeatable)' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from inspect" -l profile -d 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from inspect" -l env-file -d 'The `.env` file compose reads instead of the project\'s own' -r -F
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from inspect" -l json -d 'Print the assignment as JSON'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from inspect" -s q -l quiet -d 'Print only data and errors'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from inspect" -s v -l verbose -d 'Explain what iris-dev decides and why'
@@ -144,6 +174,9 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from clear" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from clear" -s f -l file -d 'Compose file to use instead of the project\'s own (repeatable)' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from clear" -l profile -d 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from clear" -l env-file -d 'The `.env` file compose reads instead of the project\'s own' -r -F
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from clear" -l all -d 'Clear every assignment'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from clear" -s q -l quiet -d 'Print only data and errors'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from clear" -s v -l verbose -d 'Explain what iris-dev decides and why'
@@ -153,6 +186,9 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from prune" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from prune" -s f -l file -d 'Compose file to use instead of the project\'s own (repeatable)' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from prune" -l profile -d 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from prune" -l env-file -d 'The `.env` file compose reads instead of the project\'s own' -r -F
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from prune" -l dry-run -d 'Say what would change, and change nothing'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from prune" -s q -l quiet -d 'Print only data and errors'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from prune" -s v -l verbose -d 'Explain what iris-dev decides and why'
@@ -162,6 +198,9 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from who" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from who" -s f -l file -d 'Compose file to use instead of the project\'s own (repeatable)' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from who" -l profile -d 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from who" -l env-file -d 'The `.env` file compose reads instead of the project\'s own' -r -F
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from who" -l json -d 'Print a JSON array of ports and their owners'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from who" -s q -l quiet -d 'Print only data and errors'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from who" -s v -l verbose -d 'Explain what iris-dev decides and why'
@@ -171,6 +210,9 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from reset" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from reset" -s f -l file -d 'Compose file to use instead of the project\'s own (repeatable)' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from reset" -l profile -d 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from reset" -l env-file -d 'The `.env` file compose reads instead of the project\'s own' -r -F
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from reset" -s q -l quiet -d 'Print only data and errors'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from reset" -s v -l verbose -d 'Explain what iris-dev decides and why'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -186,6 +228,9 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand doctor" -s C -l direct
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand doctor" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand doctor" -s f -l file -d 'Compose file to use instead of the project\'s own (repeatable)' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand doctor" -l profile -d 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand doctor" -l env-file -d 'The `.env` file compose reads instead of the project\'s own' -r -F
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand doctor" -l json -d 'Print the checks as a JSON array'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand doctor" -s q -l quiet -d 'Print only data and errors'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand doctor" -s v -l verbose -d 'Explain what iris-dev decides and why'
@@ -195,6 +240,9 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -s C -l d
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -s f -l file -d 'Compose file to use instead of the project\'s own (repeatable)' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -l profile -d 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -l env-file -d 'The `.env` file compose reads instead of the project\'s own' -r -F
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -s q -l quiet -d 'Print only data and errors'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -s v -l verbose -d 'Explain what iris-dev decides and why'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'

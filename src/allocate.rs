@@ -411,6 +411,7 @@ fn place(
             compose_project: None,
             compose_service: None,
             stack_ports: std::collections::BTreeMap::new(),
+            bind: None,
             extra: serde_json::Map::new(),
         },
     };

@@ -21,6 +21,16 @@ pub fn connect_host(bind: std::net::IpAddr) -> String {
     }
 }
 
+/// The address a client dials for `assignment`'s ports: from the bind address
+/// `up` recorded (see [`connect_host`]), else [`DEFAULT_HOST`].
+pub fn assignment_host(assignment: &crate::registry::Assignment) -> String {
+    assignment
+        .bind
+        .as_deref()
+        .and_then(|bind| bind.parse().ok())
+        .map_or_else(|| DEFAULT_HOST.to_owned(), connect_host)
+}
+
 /// `IRIS_PORT`, `IRIS_WEB_PORT` and the stack ports' `IRIS_DEV_PORT_*` for
 /// compose, so base files can interpolate them.
 pub fn compose_env(assignment: &crate::registry::Assignment) -> Vec<(String, String)> {
@@ -178,6 +188,26 @@ mod tests {
             compose_project: "shop-0a1b2c3d".into(),
             stack_ports: Vec::new(),
             login: Login::default(),
+        }
+    }
+
+    #[test]
+    fn addresses_follow_the_recorded_bind() {
+        let mut assignment = crate::registry::Registry::parse(
+            br#"{"schema_version": "1.0", "assignments": [{"project_path": "/p", "port": 1972, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "auto", "status": "active"}]}"#,
+        )
+        .unwrap()
+        .assignments
+        .remove(0);
+        assert_eq!(assignment_host(&assignment), "127.0.0.1");
+        for (bind, host) in [
+            ("0.0.0.0", "127.0.0.1"),
+            ("192.168.1.20", "192.168.1.20"),
+            ("::", "[::1]"),
+            ("not an address", "127.0.0.1"),
+        ] {
+            assignment.bind = Some(bind.into());
+            assert_eq!(assignment_host(&assignment), host, "{bind}");
         }
     }
 

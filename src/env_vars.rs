@@ -56,8 +56,18 @@ pub const IRIS_USERNAME: &str = "IRIS_USERNAME";
 /// password. `status` never shows it.
 pub const IRIS_PASSWORD: &str = "IRIS_PASSWORD";
 
-/// Set by `iris-dev env`: the compose project name, stable and unique per project.
+/// The compose project name, read as compose reads it (the environment, then the
+/// project's `.env`) and winning over the file's `name:`; `iris-dev env` prints
+/// the name the stack runs under.
 pub const COMPOSE_PROJECT_NAME: &str = "COMPOSE_PROJECT_NAME";
+
+/// The project's compose files, as compose reads them when no `-f` is given:
+/// separated by `COMPOSE_PATH_SEPARATOR`, relative to the directory iris-dev runs
+/// in (or to the `.env` that sets it); the project is the first file's directory.
+pub const COMPOSE_FILE: &str = "COMPOSE_FILE";
+
+/// What separates the files in `COMPOSE_FILE` (default `:` on Unix, `;` on Windows).
+pub const COMPOSE_PATH_SEPARATOR: &str = "COMPOSE_PATH_SEPARATOR";
 
 /// The compose command to run, such as `docker compose` or `podman-compose`,
 /// instead of looking for `docker compose` then `docker-compose`.
@@ -81,7 +91,8 @@ pub const DOCKER_CONFIG: &str = "DOCKER_CONFIG";
 /// The directories searched for `docker` and `docker-compose`.
 pub const PATH: &str = "PATH";
 
-/// Compose's profiles; part of the key of the cached `compose config`.
+/// Compose's profiles, comma-separated, when no `--profile` is given; they reach
+/// every compose command iris-dev runs and the key of the cached `compose config`.
 pub const COMPOSE_PROFILES: &str = "COMPOSE_PROFILES";
 
 /// Range `START-END` that `isolate: all` takes the host ports of a stack's other

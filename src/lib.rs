@@ -15,6 +15,7 @@ mod commands;
 pub mod compose;
 pub mod connection;
 pub mod doctor;
+pub mod dotenv;
 pub mod engine;
 pub mod env_vars;
 pub mod error;

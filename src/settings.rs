@@ -8,7 +8,7 @@
 
 use std::ffi::OsString;
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::allocate::{DEFAULT_RANGE, DEFAULT_STACK_RANGE, MAX_PAIRED_PORT, PortRange};
@@ -49,6 +49,12 @@ pub struct GlobalSettings {
     pub quiet: bool,
     pub verbose: bool,
     pub color: bool,
+    /// `-f`, absolute.
+    pub files: Vec<PathBuf>,
+    /// `--profile`.
+    pub profiles: Vec<String>,
+    /// `--env-file`, absolute.
+    pub env_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -75,6 +81,100 @@ pub struct ComposeSettings {
     pub path: OsString,
     /// `COMPOSE_PROJECT_NAME`, which wins over the file's `name`.
     pub project_name: Option<String>,
+    /// `-f`, absolute; wins over `COMPOSE_FILE`.
+    pub file_args: Vec<PathBuf>,
+    /// `--profile`; wins over `COMPOSE_PROFILES`.
+    pub profile_args: Vec<String>,
+    /// `--env-file`, absolute: read instead of the project's `.env`.
+    pub env_file: Option<PathBuf>,
+    /// `COMPOSE_FILE` from the environment, as written.
+    pub file_variable: Option<String>,
+    /// `COMPOSE_PATH_SEPARATOR` from the environment.
+    pub path_separator: Option<String>,
+    /// `COMPOSE_PROFILES` from the environment.
+    pub profiles_variable: Option<String>,
+}
+
+/// Which files, profiles and name compose would use, from the flags, the
+/// environment and the `.env` file, in compose's order: a flag wins over the
+/// environment, which wins over `.env`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Selection {
+    /// The base files, absolute; empty when nothing chose them (compose looks for
+    /// `compose.yaml` and the like).
+    pub files: Vec<PathBuf>,
+    /// Whether `-f` or `COMPOSE_FILE` chose the files: then compose does not add
+    /// the project's `compose.override.yaml` by itself.
+    pub explicit_files: bool,
+    pub profiles: Vec<String>,
+    /// `COMPOSE_PROJECT_NAME` from the environment or `.env`.
+    pub project_name: Option<String>,
+}
+
+impl ComposeSettings {
+    /// The selection for a `.env` with these variables (`dotenv`), whose relative
+    /// `COMPOSE_FILE` entries start from `dotenv_dir`; `directory` is where
+    /// iris-dev runs, which the environment's relative entries start from.
+    pub fn selection(
+        &self,
+        dotenv: &[(String, String)],
+        dotenv_dir: &Path,
+        directory: &Path,
+    ) -> Selection {
+        let from_dotenv = |name: &str| {
+            crate::dotenv::get(dotenv, name)
+                .map(str::trim)
+                .filter(|value| !value.is_empty())
+                .map(str::to_owned)
+        };
+        let separator = self
+            .path_separator
+            .clone()
+            .or_else(|| from_dotenv(env_vars::COMPOSE_PATH_SEPARATOR))
+            .unwrap_or_else(|| if cfg!(windows) { ";" } else { ":" }.to_owned());
+        let split_files = |value: &str, base: &Path| -> Vec<PathBuf> {
+            value
+                .split(separator.as_str())
+                .map(str::trim)
+                .filter(|file| !file.is_empty())
+                .map(|file| base.join(file))
+                .collect()
+        };
+        let files = if !self.file_args.is_empty() {
+            self.file_args.clone()
+        } else if let Some(value) = &self.file_variable {
+            split_files(value, directory)
+        } else if let Some(value) = from_dotenv(env_vars::COMPOSE_FILE) {
+            split_files(&value, dotenv_dir)
+        } else {
+            Vec::new()
+        };
+        let profiles = if self.profile_args.is_empty() {
+            self.profiles_variable
+                .clone()
+                .or_else(|| from_dotenv(env_vars::COMPOSE_PROFILES))
+                .map(|value| {
+                    value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|profile| !profile.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else {
+            self.profile_args.clone()
+        };
+        Selection {
+            explicit_files: !files.is_empty(),
+            files,
+            profiles,
+            project_name: self
+                .project_name
+                .clone()
+                .or_else(|| from_dotenv(env_vars::COMPOSE_PROJECT_NAME)),
+        }
+    }
 }
 
 /// Which Docker engine, as Docker's own CLI decides it.
@@ -125,6 +225,14 @@ impl<'a> Settings<'a> {
                 command: text(env, env_vars::IRIS_DEV_COMPOSE)?,
                 path: env(env_vars::PATH).unwrap_or_default(),
                 project_name: text(env, env_vars::COMPOSE_PROJECT_NAME)?,
+                file_args: global.files.clone(),
+                profile_args: global.profiles.clone(),
+                env_file: global.env_file.clone(),
+                file_variable: text(env, env_vars::COMPOSE_FILE)?,
+                path_separator: env(env_vars::COMPOSE_PATH_SEPARATOR)
+                    .and_then(|value| value.into_string().ok())
+                    .filter(|value| !value.is_empty()),
+                profiles_variable: text(env, env_vars::COMPOSE_PROFILES)?,
             },
             docker: DockerSettings {
                 host: text(env, env_vars::DOCKER_HOST)?,
@@ -186,6 +294,9 @@ impl GlobalSettings {
             quiet,
             verbose,
             color,
+            file,
+            profile,
+            env_file,
         } = args;
         let no_color = env(env_vars::NO_COLOR).is_some_and(|value| !value.is_empty());
         let color = match color {
@@ -193,8 +304,12 @@ impl GlobalSettings {
             ColorChoice::Never => false,
             ColorChoice::Auto => stderr_is_terminal && !no_color,
         };
+        let directory = directory.map_or_else(|| cwd.clone(), |dir| cwd.join(dir));
         Self {
-            directory: directory.map_or_else(|| cwd.clone(), |dir| cwd.join(dir)),
+            files: file.iter().map(|file| directory.join(file)).collect(),
+            env_file: env_file.map(|file| directory.join(file)),
+            profiles: profile,
+            directory,
             quiet,
             verbose,
             color,
@@ -337,7 +452,59 @@ mod tests {
             quiet: false,
             verbose: false,
             color: false,
+            files: Vec::new(),
+            profiles: Vec::new(),
+            env_file: None,
         }
+    }
+
+    #[test]
+    fn files_profiles_and_name_as_compose_chooses_them() {
+        let dotenv = crate::dotenv::parse(
+            "COMPOSE_FILE=dev.yaml;base.yaml\nCOMPOSE_PATH_SEPARATOR=;\nCOMPOSE_PROFILES=a, b\nCOMPOSE_PROJECT_NAME=from-dotenv\n",
+        );
+        let (dir, work) = (Path::new("/p"), Path::new("/work"));
+        let env = env_of(&[("HOME", "/h")]);
+        let plain = resolve(&env).unwrap().compose;
+        let selection = plain.selection(&dotenv, dir, work);
+        assert_eq!(
+            selection.files,
+            [PathBuf::from("/p/dev.yaml"), PathBuf::from("/p/base.yaml")]
+        );
+        assert!(selection.explicit_files);
+        assert_eq!(selection.profiles, ["a", "b"]);
+        assert_eq!(selection.project_name.as_deref(), Some("from-dotenv"));
+        assert_eq!(plain.selection(&[], dir, work), Selection::default());
+
+        let env = env_of(&[
+            ("HOME", "/h"),
+            ("COMPOSE_FILE", "x.yaml:/abs/y.yaml"),
+            ("COMPOSE_PROFILES", "c"),
+            ("COMPOSE_PROJECT_NAME", "from-env"),
+        ]);
+        let from_env = resolve(&env).unwrap().compose;
+        let selection = from_env.selection(&dotenv, dir, work);
+        assert_eq!(
+            selection.files,
+            [PathBuf::from("/work/x.yaml:/abs/y.yaml")],
+            "the separator from `.env` applies to the environment's list too"
+        );
+        let selection = from_env.selection(&[], dir, work);
+        assert_eq!(
+            selection.files,
+            [PathBuf::from("/work/x.yaml"), PathBuf::from("/abs/y.yaml")]
+        );
+        assert_eq!(selection.profiles, ["c"]);
+        assert_eq!(selection.project_name.as_deref(), Some("from-env"));
+
+        let flags = ComposeSettings {
+            file_args: vec![PathBuf::from("/work/flag.yaml")],
+            profile_args: vec!["d".into()],
+            ..from_env
+        };
+        let selection = flags.selection(&dotenv, dir, work);
+        assert_eq!(selection.files, [PathBuf::from("/work/flag.yaml")]);
+        assert_eq!(selection.profiles, ["d"]);
     }
 
     fn resolve(env: &dyn Fn(&str) -> Option<OsString>) -> Result<Settings<'_>, SettingsError> {
@@ -547,6 +714,9 @@ mod tests {
             quiet: false,
             verbose: false,
             color,
+            file: Vec::new(),
+            profile: Vec::new(),
+            env_file: None,
         };
         let no_color = env_of(&[("NO_COLOR", "1")]);
         let plain = env_of(&[]);

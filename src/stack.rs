@@ -11,8 +11,7 @@ use serde::Deserialize;
 use crate::cli::Isolate;
 use crate::compose::config::{ComposeConfig, ServiceError};
 use crate::project::Project;
-use crate::registry::Assignment;
-use crate::settings::ComposeSettings;
+use crate::registry::{Assignment, Registry};
 use crate::state_dir::StateDir;
 
 /// The built-in compose file for a project that has none.
@@ -33,12 +32,36 @@ pub struct Stack {
     pub base_files: Vec<PathBuf>,
     /// Whether the base is the built-in template.
     pub template: bool,
-    /// The compose project name passed with `-p`.
+    /// The compose project name passed with `-p`; see [`choose_name`].
     pub name: String,
+    /// Why [`Stack::name`] is what it is.
+    pub name_source: NameSource,
+    /// `--profile`, else `COMPOSE_PROFILES` (environment, then `.env`): passed to
+    /// every compose command as `--profile`.
+    pub profiles: Vec<String>,
+    /// `--env-file`, passed to every compose command.
+    pub env_file: Option<PathBuf>,
     /// The IRIS service named by `x-iris-dev: {service: ...}`.
     pub service_hint: Option<String>,
     /// `x-iris-dev: {isolate: all}`.
     pub isolate: Option<Isolate>,
+}
+
+/// Where a stack's compose project name comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameSource {
+    /// `COMPOSE_PROJECT_NAME` (environment or `.env`) or the file's `name:`.
+    Explicit,
+    /// The project's assignment records the stack `up` started under it.
+    Recorded,
+    /// The directory's name, as compose itself would name the project.
+    Directory,
+    /// `<directory>-<hash>`, because another registered project on the same
+    /// engine records the directory's name.
+    Unique {
+        /// That other project's path.
+        taken_by: String,
+    },
 }
 
 /// The parts of a compose file iris-dev reads itself (v1's `config` drops both).
@@ -69,67 +92,135 @@ pub enum StackError {
     },
 }
 
+/// The compose project name for `project`, in this order:
+/// 1. `explicit` (`COMPOSE_PROJECT_NAME`, then the file's `name:`), as compose;
+/// 2. the name the project's assignment records, so a running stack is never
+///    orphaned by a new rule or a renamed directory;
+/// 3. the directory's name, normalized as compose does, so plain `docker
+///    compose` in the project finds the stack;
+/// 4. `<name>-<hash>` when another project registered on the same `engine`
+///    records that name already (two checkouts both called `app`), or when the
+///    directory's name has no character compose allows.
+pub fn choose_name(
+    explicit: Option<&str>,
+    project: &Project,
+    registry: &Registry,
+    engine: Option<&str>,
+) -> (String, NameSource) {
+    if let Some(name) = explicit {
+        return (name.to_owned(), NameSource::Explicit);
+    }
+    if let Some(recorded) = registry
+        .find(project.key())
+        .and_then(|assignment| assignment.compose_project.as_deref())
+    {
+        return (recorded.to_owned(), NameSource::Recorded);
+    }
+    let directory = project.directory_name();
+    let taken_by = registry.assignments.iter().find(|other| {
+        other.project_path != project.key()
+            && other.engine.as_deref() == engine
+            && other.compose_project.as_deref() == Some(directory.as_str())
+    });
+    match taken_by {
+        None if !directory.is_empty() => (directory, NameSource::Directory),
+        _ => (
+            project.compose_name(),
+            NameSource::Unique {
+                taken_by: taken_by
+                    .map(|other| other.project_path.clone())
+                    .unwrap_or_default(),
+            },
+        ),
+    }
+}
+
 impl Stack {
-    /// Reads the project's compose file (for `name` and `x-iris-dev`) and finds
-    /// its own override file.
-    pub fn load(project: &Project, compose: &ComposeSettings) -> Result<Self, StackError> {
-        let text = match &project.compose_file {
-            Some(file) => Some(fs_err::read_to_string(file)?),
-            None => None,
-        };
-        let local_override = LOCAL_OVERRIDE_NAMES
+    /// Reads the project's compose files (for `name` and `x-iris-dev`), finds its
+    /// own override file, and names the stack with `registry`'s help (see
+    /// [`choose_name`]).
+    pub fn load(
+        project: &Project,
+        registry: &Registry,
+        engine: Option<&str>,
+    ) -> Result<Self, StackError> {
+        let texts = project
+            .compose_files
             .iter()
-            .map(|name| project.root.join(name))
-            .find(|path| path.is_file());
-        Self::resolve(
-            project,
-            text.as_deref(),
-            local_override,
-            compose.project_name.clone(),
+            .map(fs_err::read_to_string)
+            .collect::<Result<Vec<_>, _>>()?;
+        // Compose adds the project's own override only to the files it finds
+        // itself, not to `-f` or `COMPOSE_FILE`.
+        let local_override = (!project.selection.explicit_files)
+            .then(|| {
+                LOCAL_OVERRIDE_NAMES
+                    .iter()
+                    .map(|name| project.root.join(name))
+                    .find(|path| path.is_file())
+            })
+            .flatten();
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        Self::resolve(project, &texts, local_override, registry, engine).map_err(
+            |(index, message)| StackError::Parse {
+                file: project
+                    .compose_files
+                    .get(index)
+                    .cloned()
+                    .unwrap_or_default(),
+                message,
+            },
         )
-        .map_err(|message| StackError::Parse {
-            file: project.compose_file.clone().unwrap_or_default(),
-            message,
-        })
     }
 
-    /// `base_text` is the project's compose file, `None` for the template;
-    /// `env_name` is `COMPOSE_PROJECT_NAME`, which wins over the file's `name`.
+    /// `base_texts` are the project's compose files' texts, none for the
+    /// template; a file that does not parse is an error with its index.
     ///
     /// `local_override` is the project's own override file (`compose.override.yaml`
     /// and the like), which compose reads by itself only when no `-f` is given, so
     /// iris-dev passes it on.
     pub fn resolve(
         project: &Project,
-        base_text: Option<&str>,
+        base_texts: &[&str],
         local_override: Option<PathBuf>,
-        env_name: Option<String>,
-    ) -> Result<Self, String> {
-        let (base_files, template, text) = match (&project.compose_file, base_text) {
-            (Some(file), Some(text)) => {
-                let files = std::iter::once(file.clone())
-                    .chain(local_override)
-                    .collect();
-                (files, false, text)
-            }
-            _ => (vec![StateDir::template_file(&project.root)], true, TEMPLATE),
+        registry: &Registry,
+        engine: Option<&str>,
+    ) -> Result<Self, (usize, String)> {
+        let template = project.compose_files.is_empty() || base_texts.is_empty();
+        let (base_files, texts): (Vec<PathBuf>, Vec<&str>) = if template {
+            (vec![StateDir::template_file(&project.root)], vec![TEMPLATE])
+        } else {
+            let files = project
+                .compose_files
+                .iter()
+                .cloned()
+                .chain(local_override)
+                .collect();
+            (files, base_texts.to_vec())
         };
-        let header: Header = serde_norway::from_str::<Option<Header>>(text)
-            .map_err(|err| err.to_string())?
-            .unwrap_or_default();
-        let name = env_name
-            .or(header.name)
-            .unwrap_or_else(|| project.compose_name());
+        let mut file_name = None;
+        let (mut service_hint, mut isolate) = (None, None);
+        for (index, text) in texts.iter().enumerate() {
+            let header: Header = serde_norway::from_str::<Option<Header>>(text)
+                .map_err(|err| (index, err.to_string()))?
+                .unwrap_or_default();
+            file_name = header.name.or(file_name);
+            if let Some(extension) = header.iris_dev {
+                service_hint = extension.service.or(service_hint);
+                isolate = extension.isolate.or(isolate);
+            }
+        }
+        let explicit = project.selection.project_name.clone().or(file_name);
+        let (name, name_source) = choose_name(explicit.as_deref(), project, registry, engine);
         Ok(Self {
             root: project.root.clone(),
             base_files,
             template,
             name,
-            service_hint: header
-                .iris_dev
-                .as_ref()
-                .and_then(|extension| extension.service.clone()),
-            isolate: header.iris_dev.and_then(|extension| extension.isolate),
+            name_source,
+            profiles: project.selection.profiles.clone(),
+            env_file: project.env_file.clone(),
+            service_hint,
+            isolate,
         })
     }
 
@@ -175,43 +266,95 @@ impl Stack {
 mod tests {
     use super::*;
     use crate::compose::config::ComposeConfig;
+    use crate::settings::Selection;
 
     fn project(compose: bool) -> Project {
         Project {
             root: PathBuf::from("/home/dev/shop"),
-            compose_file: compose.then(|| PathBuf::from("/home/dev/shop/compose.yaml")),
+            compose_files: if compose {
+                vec![PathBuf::from("/home/dev/shop/compose.yaml")]
+            } else {
+                Vec::new()
+            },
+            selection: Selection::default(),
+            env_file: None,
         }
+    }
+
+    fn registry(entries: &[(&str, Option<&str>, Option<&str>)]) -> Registry {
+        let assignments: Vec<String> = entries
+            .iter()
+            .enumerate()
+            .map(|(index, (path, compose_project, engine))| {
+                let mut entry = serde_json::json!({"project_path": path, "port": 1972 + index,
+                    "assigned_at": "2026-01-01T00:00:00", "assignment_type": "auto",
+                    "status": "active", "container_name": null});
+                if let Some(name) = compose_project {
+                    entry["compose_project"] = (*name).into();
+                }
+                if let Some(engine) = engine {
+                    entry["engine"] = (*engine).into();
+                }
+                entry.to_string()
+            })
+            .collect();
+        let text = format!(
+            "{{\"schema_version\": \"1.0\", \"assignments\": [{}]}}",
+            assignments.join(",")
+        );
+        Registry::parse(text.as_bytes()).unwrap()
+    }
+
+    fn resolve(project: &Project, texts: &[&str], local: Option<PathBuf>) -> Stack {
+        Stack::resolve(project, texts, local, &Registry::empty(), None).unwrap()
     }
 
     #[test]
     fn template_when_there_is_no_compose_file() {
-        let stack = Stack::resolve(&project(false), None, Some("/x".into()), None).unwrap();
+        let stack = resolve(&project(false), &[], Some("/x".into()));
         assert!(stack.template);
         assert_eq!(
             stack.base_files,
             [PathBuf::from("/home/dev/shop/.iris-dev/compose.yaml")]
         );
         assert_eq!(stack.service_hint.as_deref(), Some("iris"));
-        assert_eq!(stack.name, project(false).compose_name());
+        assert_eq!(stack.name, "shop");
         let config = ComposeConfig::parse(TEMPLATE).unwrap();
         assert_eq!(config.iris_service(None), Ok("iris"));
     }
 
     #[test]
-    fn name_from_env_then_file_then_path() {
+    fn name_from_env_then_file_then_directory() {
         let text = "name: shop-dev\nx-iris-dev:\n  service: db\n  isolate: all\nservices: {}\n";
-        let stack = Stack::resolve(&project(true), Some(text), None, None).unwrap();
+        let stack = resolve(&project(true), &[text], None);
         assert_eq!(
             (stack.name.as_str(), stack.service_hint.as_deref()),
             ("shop-dev", Some("db"))
         );
+        assert_eq!(stack.name_source, NameSource::Explicit);
         assert_eq!(stack.isolate, Some(Isolate::All));
-        let stack = Stack::resolve(&project(true), Some(text), None, Some("ci-7".into())).unwrap();
+        let mut named = project(true);
+        named.selection.project_name = Some("ci-7".into());
+        named.selection.profiles = vec!["debug".into()];
+        let stack = resolve(&named, &[text], None);
         assert_eq!(stack.name, "ci-7");
+        assert_eq!(stack.profiles, ["debug"]);
         let local = PathBuf::from("/home/dev/shop/compose.override.yaml");
-        let stack = Stack::resolve(&project(true), Some(""), Some(local), None).unwrap();
-        assert_eq!(stack.name, project(true).compose_name());
-        assert!(Stack::resolve(&project(true), Some("services: [unclosed"), None, None).is_err());
+        let stack = resolve(&project(true), &[""], Some(local));
+        assert_eq!(stack.name, "shop");
+        assert_eq!(stack.name_source, NameSource::Directory);
+        assert_eq!(
+            Stack::resolve(
+                &project(true),
+                &["services: [unclosed"],
+                None,
+                &Registry::empty(),
+                None
+            )
+            .unwrap_err()
+            .0,
+            0
+        );
         assert_eq!(
             stack.files(),
             [
@@ -220,5 +363,51 @@ mod tests {
                 PathBuf::from("/home/dev/shop/.iris-dev/compose.override.yaml")
             ]
         );
+    }
+
+    #[test]
+    fn a_name_another_project_records_on_the_same_engine_gets_a_hash() {
+        let shop = project(true);
+        let hashed = shop.compose_name();
+        let choose = |registry: &Registry, engine| choose_name(None, &shop, registry, engine);
+
+        let other = registry(&[("/elsewhere/shop", Some("shop"), None)]);
+        assert_eq!(
+            choose(&other, None),
+            (
+                hashed.clone(),
+                NameSource::Unique {
+                    taken_by: "/elsewhere/shop".into()
+                }
+            )
+        );
+        assert_eq!(
+            choose(&other, Some("ssh://remote")),
+            ("shop".to_owned(), NameSource::Directory),
+            "another engine's stacks do not collide"
+        );
+        let unstarted = registry(&[("/elsewhere/shop", None, None)]);
+        assert_eq!(choose(&unstarted, None).1, NameSource::Directory);
+
+        // The project's own record wins: a running stack keeps its name.
+        let own = registry(&[
+            ("/elsewhere/shop", Some("shop"), None),
+            ("/home/dev/shop", Some("shop-0a1b2c3d"), None),
+        ]);
+        assert_eq!(
+            choose(&own, None),
+            ("shop-0a1b2c3d".to_owned(), NameSource::Recorded)
+        );
+        assert_eq!(
+            choose_name(Some("mine"), &shop, &own, None),
+            ("mine".to_owned(), NameSource::Explicit)
+        );
+
+        let mut odd = project(true);
+        odd.root = PathBuf::from("/home/dev/...");
+        assert!(matches!(
+            choose_name(None, &odd, &Registry::empty(), None).1,
+            NameSource::Unique { .. }
+        ));
     }
 }

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::connection::{DEFAULT_HOST, Login, stack_port_variable};
+use crate::connection::{Login, assignment_host, stack_port_variable};
 use crate::engine::Container;
 use crate::registry::Assignment;
 use crate::table;
@@ -77,10 +77,11 @@ impl StatusReport {
         };
         let superserver = assignment
             .as_ref()
-            .map(|assignment| format!("{DEFAULT_HOST}:{}", assignment.port));
+            .map(|assignment| format!("{}:{}", assignment_host(assignment), assignment.port));
         let portal = assignment.as_ref().map(|assignment| {
             format!(
-                "http://{DEFAULT_HOST}:{}/csp/sys/UtilHome.csp",
+                "http://{}:{}/csp/sys/UtilHome.csp",
+                assignment_host(assignment),
                 assignment.effective_web_port().unwrap_or_default()
             )
         });
@@ -138,7 +139,11 @@ impl StatusReport {
         {
             rows.push([
                 format!("stack port {key}"),
-                format!("{DEFAULT_HOST}:{port} ({})", stack_port_variable(key)),
+                format!(
+                    "{}:{port} ({})",
+                    assignment_host(self.assignment.as_ref().expect("iterating its ports")),
+                    stack_port_variable(key)
+                ),
             ]);
         }
         if let Some(namespace) = &self.namespace {

@@ -50,6 +50,22 @@ pub struct GlobalArgs {
     /// `auto` colours when standard error is a terminal and `NO_COLOR` is not set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", global = true)]
     pub color: ColorChoice,
+
+    /// Compose file to use instead of the project's own (repeatable)
+    ///
+    /// As `docker compose -f`: the files are merged in order, the project is the
+    /// directory of the first, and `COMPOSE_FILE` is not read. iris-dev's override
+    /// always comes last.
+    #[arg(short = 'f', long = "file", value_name = "FILE", global = true)]
+    pub file: Vec<PathBuf>,
+
+    /// Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)
+    #[arg(long = "profile", value_name = "NAME", global = true)]
+    pub profile: Vec<String>,
+
+    /// The `.env` file compose reads instead of the project's own
+    #[arg(long = "env-file", value_name = "FILE", global = true)]
+    pub env_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -201,8 +201,8 @@ fn project_checks(context: &Context<'_>, compose: Option<&Compose>) -> Vec<Check
     let Some(compose) = compose else {
         return checks;
     };
-    let mut invocation = compose.invocation(
-        &stack.root,
+    let mut invocation = compose.stack_invocation(
+        &stack,
         &stack.name,
         &stack.base_files,
         &["config".to_owned()],

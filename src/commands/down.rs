@@ -37,7 +37,7 @@ pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
     }
     down_args.extend(compose_args);
     let name = stack.compose_project(assignment.as_ref());
-    let mut invocation = compose.invocation(&stack.root, name, &files, &down_args);
+    let mut invocation = compose.stack_invocation(&stack, name, &files, &down_args);
     if let Some(assignment) = &assignment {
         invocation.env = compose_env(assignment);
     }

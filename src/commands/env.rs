@@ -2,7 +2,7 @@
 
 use crate::cli::EnvArgs;
 use crate::commands::{Context, assign};
-use crate::connection::{Connection, DEFAULT_HOST};
+use crate::connection::{Connection, assignment_host};
 use crate::error::Error;
 use crate::state_dir::StateDir;
 
@@ -17,7 +17,7 @@ pub fn run(args: EnvArgs, context: &Context<'_>) -> Result<(), Error> {
         let _ = state.save();
     }
     let connection = Connection {
-        host: DEFAULT_HOST.to_owned(),
+        host: assignment_host(&assignment),
         port: assignment.port,
         web_port: assignment.effective_web_port().unwrap_or_default(),
         compose_project: stack.compose_project(Some(&assignment)).to_owned(),

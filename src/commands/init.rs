@@ -9,7 +9,7 @@ use crate::stack::TEMPLATE;
 
 pub fn run(context: &Context<'_>) -> Result<(), Error> {
     let project = context.project()?;
-    if let Some(existing) = project.compose_file {
+    if let Some(existing) = project.compose_files.first().cloned() {
         return Err(Error::AlreadyExists { path: existing });
     }
     let path = project.root.join(COMPOSE_FILE_NAMES[0]);

@@ -66,6 +66,8 @@ pub struct Context<'a> {
     pub settings: Settings<'a>,
     pub printer: Printer,
     store: Store,
+    /// The endpoint, found once: naming the stack needs it as well as the engine.
+    endpoint: std::cell::OnceCell<Endpoint>,
 }
 
 impl<'a> Context<'a> {
@@ -80,6 +82,7 @@ impl<'a> Context<'a> {
             settings,
             printer,
             store,
+            endpoint: std::cell::OnceCell::new(),
         }
     }
 
@@ -93,13 +96,18 @@ impl<'a> Context<'a> {
         &self.settings.global.directory
     }
 
+    /// The project compose would run here, with `-f`, `COMPOSE_FILE` and `.env`.
     pub fn project(&self) -> Result<Project, Error> {
-        Ok(Project::discover(self.directory())?)
+        Ok(Project::discover(self.directory(), &self.settings.compose)?)
     }
 
-    /// The project's compose stack: files, compose project name, service hint.
+    /// The project's compose stack: files, profiles, compose project name (which
+    /// depends on the names other projects on this engine record, see
+    /// [`stack::choose_name`]), service hint.
     pub fn stack(&self, project: &Project) -> Result<Stack, Error> {
-        Ok(Stack::load(project, &self.settings.compose)?)
+        let registry = self.store().read()?;
+        let endpoint = self.endpoint();
+        Ok(Stack::load(project, &registry, endpoint.registry_key())?)
     }
 
     pub fn now(&self) -> Timestamp {
@@ -131,7 +139,15 @@ impl<'a> Context<'a> {
 
     /// The Docker endpoint, as Docker's CLI would pick it.
     pub fn endpoint(&self) -> Endpoint {
-        engine::docker::discover_endpoint(&self.settings.docker, &DuctRunner, self.directory())
+        self.endpoint
+            .get_or_init(|| {
+                engine::docker::discover_endpoint(
+                    &self.settings.docker,
+                    &DuctRunner,
+                    self.directory(),
+                )
+            })
+            .clone()
     }
 
     /// Connects to the engine before compose runs, so that an engine that is down
@@ -184,8 +200,8 @@ impl<'a> Context<'a> {
                 &detected
             }
         };
-        let mut invocation = compose.invocation(
-            &stack.root,
+        let mut invocation = compose.stack_invocation(
+            stack,
             &stack.name,
             &stack.base_files,
             &["config".to_owned()],
@@ -226,7 +242,11 @@ impl<'a> Context<'a> {
             variables.extend(referenced_variables(&text));
             key = key.part(&file.display().to_string(), text);
         }
-        let dotenv = fs::read(stack.root.join(".env")).unwrap_or_default();
+        let dotenv_path = stack
+            .env_file
+            .clone()
+            .unwrap_or_else(|| stack.root.join(".env"));
+        let dotenv = fs::read(dotenv_path).unwrap_or_default();
         variables.extend(referenced_variables(&String::from_utf8_lossy(&dotenv)));
         key = key.part(".env", dotenv);
         for name in variables {

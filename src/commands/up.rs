@@ -64,6 +64,7 @@ pub fn run(args: UpArgs, context: &Context<'_>) -> Result<(), Error> {
     }
     let engine = context.require_engine(&endpoint)?;
     let (assignment, service) = up.start(engine.as_ref(), &mut state)?;
+    up.name_hint();
     if let Some(timeout) = settings.wait {
         up.wait(engine.as_ref(), &assignment, &service, timeout)?;
     }
@@ -115,6 +116,25 @@ impl Up<'_> {
             plan.yaml
         ))?;
         printer.data(&plan.invocation)
+    }
+
+    /// Says once, when the stack first gets `<name>-<hash>`, how plain compose
+    /// finds it: the next `up` finds the name recorded and says nothing.
+    fn name_hint(&self) {
+        if let stack::NameSource::Unique { taken_by } = &self.stack.name_source {
+            let taken = if taken_by.is_empty() {
+                String::new()
+            } else {
+                format!(" (`{taken_by}` uses `{}`)", self.project.directory_name())
+            };
+            self.context.printer.info(format_args!(
+                "the stack runs as compose project `{name}`{taken}; for plain `docker compose` in `{root}` to find it, add this line to `{env}`:\n  {variable}={name}",
+                name = self.stack.name,
+                root = self.project.root.display(),
+                env = self.project.root.join(".env").display(),
+                variable = crate::env_vars::COMPOSE_PROJECT_NAME,
+            ));
+        }
     }
 
     /// Runs `compose up -d` until it succeeds, moving unpinned IRIS ports the
@@ -380,7 +400,7 @@ impl Up<'_> {
         up_args.extend(settings.compose_args.iter().cloned());
         let mut invocation =
             self.compose
-                .invocation(&stack.root, &stack.name, &stack.files(), &up_args);
+                .stack_invocation(stack, &stack.name, &stack.files(), &up_args);
         invocation.env = env;
         let old_layout = config.services[&service]
             .mount_targets()
@@ -597,6 +617,7 @@ impl Up<'_> {
             compose_project: &self.stack.name,
             service,
             container_name: container_name.as_deref(),
+            bind: self.settings.bind,
         };
         self.context.store().update(|registry| {
             transition::record_started(registry, key, &started);

@@ -79,6 +79,27 @@ impl Compose {
         }
     }
 
+    /// `<compose> -p NAME -f FILE... [--profile P]... [--env-file F] <args>`: the
+    /// invocation every command runs on a project's stack, so compose sees the
+    /// same profiles and `.env` whatever the command.
+    pub fn stack_invocation(
+        &self,
+        stack: &crate::stack::Stack,
+        project_name: &str,
+        files: &[PathBuf],
+        args: &[String],
+    ) -> Invocation {
+        let mut options = Vec::new();
+        for profile in &stack.profiles {
+            options.extend(["--profile".to_owned(), profile.clone()]);
+        }
+        if let Some(env_file) = &stack.env_file {
+            options.extend(["--env-file".to_owned(), env_file.display().to_string()]);
+        }
+        options.extend(args.iter().cloned());
+        self.invocation(&stack.root, project_name, files, &options)
+    }
+
     /// `<compose> -p NAME -f FILE... <args>`.
     pub fn invocation(
         &self,

@@ -72,6 +72,10 @@ pub struct Assignment {
         deserialize_with = "deserialize_port_map"
     )]
     pub stack_ports: BTreeMap<String, u16>,
+    /// The host address `up` published the stack on, when not the default
+    /// `127.0.0.1`; `status` and `env` build their addresses from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
     /// Keys written by a newer tool, kept as they are.
     #[serde(flatten)]
     pub extra: Map<String, Value>,

@@ -28,6 +28,8 @@ pub struct Started<'a> {
     pub service: &'a str,
     /// The IRIS container's name, when the engine said it.
     pub container_name: Option<&'a str>,
+    /// The host address the ports were published on.
+    pub bind: std::net::IpAddr,
 }
 
 /// Records that `up` started the project's containers, which makes the
@@ -42,6 +44,8 @@ pub fn record_started(registry: &mut Registry, project: &str, started: &Started<
     assignment.inactive_since = None;
     assignment.compose_project = Some(started.compose_project.to_owned());
     assignment.compose_service = Some(started.service.to_owned());
+    assignment.bind = (started.bind.to_string() != crate::connection::DEFAULT_HOST)
+        .then(|| started.bind.to_string());
     if let Some(name) = started
         .container_name
         .filter(|name| name.starts_with("iris_"))
@@ -162,17 +166,24 @@ mod tests {
             compose_project: "shop",
             service: "iris",
             container_name: Some("shop-iris-1"),
+            bind: std::net::Ipv4Addr::LOCALHOST.into(),
         };
         assert!(record_started(&mut registry, "/shop", &started));
         let shop = registry.find("/shop").unwrap();
         assert_eq!(shop.compose_project.as_deref(), Some("shop"));
         assert_eq!(shop.compose_service.as_deref(), Some("iris"));
         assert_eq!(shop.container_name, None, "only iris_* names are Python's");
+        assert_eq!(shop.bind, None, "the default address is not stored");
         let python_name = Started {
             container_name: Some("iris_shop"),
+            bind: std::net::Ipv4Addr::UNSPECIFIED.into(),
             ..started
         };
         record_started(&mut registry, "/shop", &python_name);
+        assert_eq!(
+            registry.find("/shop").unwrap().bind.as_deref(),
+            Some("0.0.0.0")
+        );
         assert_eq!(
             registry.find("/shop").unwrap().container_name.as_deref(),
             Some("iris_shop")

@@ -262,12 +262,27 @@ pub(crate) fn docker_out(args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// A [`TestEnv`] whose iris-dev finds docker-compose 1.x, for tests outside the
+/// matrix.
+pub(crate) fn v1_env(range: &str) -> TestEnv {
+    Compose::V1.env(range)
+}
+
 /// A project directory with this compose file; returns it and its compose name.
 pub(crate) fn compose_project(env: &TestEnv, name: &str, compose: &str) -> (PathBuf, String) {
     let dir = env.project(name);
     fs::write(dir.join("compose.yaml"), compose).unwrap();
-    let compose_name = compose_project_name(dir.to_str().unwrap());
+    let compose_name = unique_name(&dir);
     (dir, compose_name)
+}
+
+/// Names the project's stack after its whole path in its `.env`, as a user
+/// would: tests of the compose matrix run at once with the same directory names
+/// on one engine, and each gets a TestEnv (a registry) of its own.
+pub(crate) fn unique_name(dir: &std::path::Path) -> String {
+    let name = compose_project_name(dir.to_str().unwrap());
+    fs::write(dir.join(".env"), format!("COMPOSE_PROJECT_NAME={name}\n")).unwrap();
+    name
 }
 
 pub(crate) fn standin_compose(extra: &str) -> String {
@@ -590,7 +605,7 @@ fn no_compose_file_runs_the_built_in_template(compose: Compose) {
     let env = compose.env("12150-12159").with("IRIS_DEV_IMAGE", STANDIN);
     let port = compose.port(12_150);
     let plain = env.project("plain");
-    let _cleanup = Cleanup(vec![compose_project_name(plain.to_str().unwrap())]);
+    let _cleanup = Cleanup(vec![unique_name(&plain)]);
     let up = env
         .run(["up", "-C", "plain", "--wait-timeout", "60"])
         .success();

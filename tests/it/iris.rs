@@ -10,7 +10,6 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use fs_err as fs;
-use iris_dev::project::compose_project_name;
 
 use crate::docker::{
     Cleanup, compose_project, docker_out, port_of, reachable, standin, standin_variant,
@@ -217,7 +216,7 @@ fn the_template_keeps_durable_sys_writable_across_down_up_and_an_image_change() 
     variant(IRISOWNER_V2);
     let mut env = TestEnv::new("12640-12649").with("IRIS_DEV_IMAGE", IRISOWNER);
     let dir = env.project("durable");
-    let name = compose_project_name(dir.to_str().unwrap());
+    let name = crate::docker::unique_name(&dir);
     let _cleanup = Cleanup(vec![name.clone()]);
     let dir_arg = dir.to_str().unwrap().to_owned();
     env.run(["init", "-C", &dir_arg]).success();

@@ -8,6 +8,7 @@ mod fake_compose;
 mod generated;
 mod interop;
 mod iris;
+mod names;
 mod owners;
 mod registry_file;
 mod stack_ports;
