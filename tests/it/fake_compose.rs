@@ -359,10 +359,9 @@ fn ctrl_c_during_up_is_reported_and_leaves_a_reservation() {
     );
 }
 
-/// `ready::wait` never looks at `interrupt::requested()`, so today SIGINT is
-/// swallowed and `up` waits out its whole timeout, then says "not ready" (exit 1).
+/// Ctrl-C while `up` waits for IRIS ends the wait at once, with exit 130 and
+/// what is still starting, not after the whole timeout.
 #[test]
-#[ignore = "bug in src: Ctrl-C while `up` waits for IRIS is ignored until --wait-timeout runs out"]
 fn ctrl_c_while_waiting_for_iris_says_it_is_still_starting() {
     let (env, _fake) = fake_env("12330-12339");
     let mut child = spawn_job(&env, &["up", "-C", "shop", "--wait-timeout", "30"]);
