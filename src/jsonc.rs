@@ -154,6 +154,27 @@ fn insertion(
     match object.members.last() {
         Some(last) => {
             let at = last.value.span().1;
+            // A `//` comment after the last member stays on its line.
+            let mut line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+            if text[..line_end].ends_with('\r') {
+                line_end -= 1;
+            }
+            let rest = &text[at..line_end];
+            let trimmed = rest.trim_start();
+            let has_comma = trimmed.starts_with(',');
+            if trimmed
+                .strip_prefix(',')
+                .unwrap_or(trimmed)
+                .trim_start()
+                .starts_with("//")
+            {
+                let comma = if has_comma { "" } else { "," };
+                let replacement = format!(
+                    "{comma}{rest}{newline}{}",
+                    lines.join(&format!(",{newline}"))
+                );
+                return (at, line_end, replacement);
+            }
             let mut replacement = String::new();
             for line in &lines {
                 replacement.push(',');
@@ -527,6 +548,23 @@ mod tests {
         assert_eq!(
             set_members(&new, "objectscript.conn", &conn(1)).unwrap(),
             None
+        );
+    }
+
+    #[test]
+    fn a_line_comment_stays_with_its_member() {
+        let text = "{\n  \"a\": 1 // one\n}";
+        let members = [("b", json!(2), Set::Always), ("c", json!(3), Set::Always)];
+        let new = set_members(text, "k", &members).unwrap().unwrap();
+        assert_eq!(
+            new,
+            "{\n  \"a\": 1, // one\n  \"k\": {\n    \"b\": 2,\n    \"c\": 3\n  }\n}"
+        );
+        let text = "{\n  \"k\": {\n    \"b\": 2, // two\n  },\n}";
+        let new = set_members(text, "k", &members).unwrap().unwrap();
+        assert_eq!(
+            new,
+            "{\n  \"k\": {\n    \"b\": 2, // two\n    \"c\": 3\n  },\n}"
         );
     }
 
