@@ -42,6 +42,11 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write the built-in IRIS Community compose file into the project for editing')
             [CompletionResult]::new('port', 'port', [CompletionResultType]::ParameterValue, 'Print the project''s IRIS superserver port, assigning one if needed')
             [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print the project''s connection settings as environment variables')
+            [CompletionResult]::new('compose', 'compose', [CompletionResultType]::ParameterValue, 'Run any compose command on the project''s stack')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show the IRIS service''s logs')
+            [CompletionResult]::new('session', 'session', [CompletionResultType]::ParameterValue, 'Open an ObjectScript terminal in the IRIS service')
+            [CompletionResult]::new('open', 'open', [CompletionResultType]::ParameterValue, 'Open the management portal in the system''s browser')
+            [CompletionResult]::new('vscode', 'vscode', [CompletionResultType]::ParameterValue, 'Write the project''s connection into `.vscode/settings.json`')
             [CompletionResult]::new('ports', 'ports', [CompletionResultType]::ParameterValue, 'Look at and manage the port registry')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check compose, the engine, the registry, the port range and the project')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -82,6 +87,7 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Compose file to use instead of the project''s own (repeatable)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'The `.env` file compose reads instead of the project''s own')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Stop every registered project''s stack on this engine')
             [CompletionResult]::new('--volumes', '--volumes', [CompletionResultType]::ParameterName, 'Also remove the project''s volumes, IRIS''s data with them')
             [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Give the project''s ports back instead of keeping them')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -159,6 +165,100 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Compose file to use instead of the project''s own (repeatable)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'The `.env` file compose reads instead of the project''s own')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what iris-dev decides and why')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what iris-dev decides and why')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'iris-dev;compose' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour messages')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Compose file to use instead of the project''s own (repeatable)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Compose file to use instead of the project''s own (repeatable)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'The `.env` file compose reads instead of the project''s own')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what iris-dev decides and why')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what iris-dev decides and why')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'iris-dev;logs' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour messages')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Compose file to use instead of the project''s own (repeatable)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Compose file to use instead of the project''s own (repeatable)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'The `.env` file compose reads instead of the project''s own')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what iris-dev decides and why')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what iris-dev decides and why')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'iris-dev;session' {
+            [CompletionResult]::new('-U', '-U ', [CompletionResultType]::ParameterName, 'The namespace to start in [default: the service''s `IRIS_NAMESPACE`, else USER]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace to start in [default: the service''s `IRIS_NAMESPACE`, else USER]')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour messages')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Compose file to use instead of the project''s own (repeatable)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Compose file to use instead of the project''s own (repeatable)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'The `.env` file compose reads instead of the project''s own')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what iris-dev decides and why')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what iris-dev decides and why')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'iris-dev;open' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour messages')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Compose file to use instead of the project''s own (repeatable)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Compose file to use instead of the project''s own (repeatable)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'The `.env` file compose reads instead of the project''s own')
+            [CompletionResult]::new('--print', '--print', [CompletionResultType]::ParameterName, 'Print the portal''s URL instead of opening it')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what iris-dev decides and why')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what iris-dev decides and why')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'iris-dev;vscode' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Run as if iris-dev was started in DIR')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour messages')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Compose file to use instead of the project''s own (repeatable)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Compose file to use instead of the project''s own (repeatable)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'The `.env` file compose reads instead of the project''s own')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the change, and write nothing')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what iris-dev decides and why')
@@ -382,6 +482,11 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write the built-in IRIS Community compose file into the project for editing')
             [CompletionResult]::new('port', 'port', [CompletionResultType]::ParameterValue, 'Print the project''s IRIS superserver port, assigning one if needed')
             [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print the project''s connection settings as environment variables')
+            [CompletionResult]::new('compose', 'compose', [CompletionResultType]::ParameterValue, 'Run any compose command on the project''s stack')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show the IRIS service''s logs')
+            [CompletionResult]::new('session', 'session', [CompletionResultType]::ParameterValue, 'Open an ObjectScript terminal in the IRIS service')
+            [CompletionResult]::new('open', 'open', [CompletionResultType]::ParameterValue, 'Open the management portal in the system''s browser')
+            [CompletionResult]::new('vscode', 'vscode', [CompletionResultType]::ParameterValue, 'Write the project''s connection into `.vscode/settings.json`')
             [CompletionResult]::new('ports', 'ports', [CompletionResultType]::ParameterValue, 'Look at and manage the port registry')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check compose, the engine, the registry, the port range and the project')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -404,6 +509,21 @@ Register-ArgumentCompleter -Native -CommandName 'iris-dev' -ScriptBlock {
             break
         }
         'iris-dev;help;env' {
+            break
+        }
+        'iris-dev;help;compose' {
+            break
+        }
+        'iris-dev;help;logs' {
+            break
+        }
+        'iris-dev;help;session' {
+            break
+        }
+        'iris-dev;help;open' {
+            break
+        }
+        'iris-dev;help;vscode' {
             break
         }
         'iris-dev;help;ports' {

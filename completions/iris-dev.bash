@@ -19,6 +19,9 @@ _iris__dev() {
             iris__dev,completions)
                 cmd="iris__dev__subcmd__completions"
                 ;;
+            iris__dev,compose)
+                cmd="iris__dev__subcmd__compose"
+                ;;
             iris__dev,doctor)
                 cmd="iris__dev__subcmd__doctor"
                 ;;
@@ -34,11 +37,20 @@ _iris__dev() {
             iris__dev,init)
                 cmd="iris__dev__subcmd__init"
                 ;;
+            iris__dev,logs)
+                cmd="iris__dev__subcmd__logs"
+                ;;
+            iris__dev,open)
+                cmd="iris__dev__subcmd__open"
+                ;;
             iris__dev,port)
                 cmd="iris__dev__subcmd__port"
                 ;;
             iris__dev,ports)
                 cmd="iris__dev__subcmd__ports"
+                ;;
+            iris__dev,session)
+                cmd="iris__dev__subcmd__session"
                 ;;
             iris__dev,status)
                 cmd="iris__dev__subcmd__status"
@@ -46,8 +58,14 @@ _iris__dev() {
             iris__dev,up)
                 cmd="iris__dev__subcmd__up"
                 ;;
+            iris__dev,vscode)
+                cmd="iris__dev__subcmd__vscode"
+                ;;
             iris__dev__subcmd__help,completions)
                 cmd="iris__dev__subcmd__help__subcmd__completions"
+                ;;
+            iris__dev__subcmd__help,compose)
+                cmd="iris__dev__subcmd__help__subcmd__compose"
                 ;;
             iris__dev__subcmd__help,doctor)
                 cmd="iris__dev__subcmd__help__subcmd__doctor"
@@ -64,17 +82,29 @@ _iris__dev() {
             iris__dev__subcmd__help,init)
                 cmd="iris__dev__subcmd__help__subcmd__init"
                 ;;
+            iris__dev__subcmd__help,logs)
+                cmd="iris__dev__subcmd__help__subcmd__logs"
+                ;;
+            iris__dev__subcmd__help,open)
+                cmd="iris__dev__subcmd__help__subcmd__open"
+                ;;
             iris__dev__subcmd__help,port)
                 cmd="iris__dev__subcmd__help__subcmd__port"
                 ;;
             iris__dev__subcmd__help,ports)
                 cmd="iris__dev__subcmd__help__subcmd__ports"
                 ;;
+            iris__dev__subcmd__help,session)
+                cmd="iris__dev__subcmd__help__subcmd__session"
+                ;;
             iris__dev__subcmd__help,status)
                 cmd="iris__dev__subcmd__help__subcmd__status"
                 ;;
             iris__dev__subcmd__help,up)
                 cmd="iris__dev__subcmd__help__subcmd__up"
+                ;;
+            iris__dev__subcmd__help,vscode)
+                cmd="iris__dev__subcmd__help__subcmd__vscode"
                 ;;
             iris__dev__subcmd__help__subcmd__ports,clear)
                 cmd="iris__dev__subcmd__help__subcmd__ports__subcmd__clear"
@@ -143,7 +173,7 @@ _iris__dev() {
 
     case "${cmd}" in
         iris__dev)
-            opts="-C -q -v -f -h -V --directory --quiet --verbose --color --file --profile --env-file --help --version up down status init port env ports doctor completions help"
+            opts="-C -q -v -f -h -V --directory --quiet --verbose --color --file --profile --env-file --help --version up down status init port env compose logs session open vscode ports doctor completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -186,6 +216,48 @@ _iris__dev() {
             ;;
         iris__subcmd__dev__subcmd__completions)
             opts="-C -q -v -f -h -V --directory --quiet --verbose --color --file --profile --env-file --help --version bash elvish fish powershell zsh"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__compose)
+            opts="-C -q -v -f -h -V --directory --quiet --verbose --color --file --profile --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -269,7 +341,7 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__down)
-            opts="-C -q -v -f -h -V --volumes --release --directory --quiet --verbose --color --file --profile --env-file --help --version"
+            opts="-C -q -v -f -h -V --all --volumes --release --directory --quiet --verbose --color --file --profile --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -357,7 +429,7 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__help)
-            opts="up down status init port env ports doctor completions help"
+            opts="up down status init port env compose logs session open vscode ports doctor completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -371,6 +443,20 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__help__subcmd__compose)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -441,6 +527,34 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__help__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__help__subcmd__open)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -566,6 +680,20 @@ _iris__dev() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        iris__subcmd__dev__subcmd__help__subcmd__session)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         iris__subcmd__dev__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -594,8 +722,106 @@ _iris__dev() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        iris__subcmd__dev__subcmd__help__subcmd__vscode)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         iris__subcmd__dev__subcmd__init)
             opts="-C -q -v -f -h -V --directory --quiet --verbose --color --file --profile --env-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__logs)
+            opts="-C -q -v -f -h -V --directory --quiet --verbose --color --file --profile --env-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__open)
+            opts="-C -q -v -f -h -V --print --directory --quiet --verbose --color --file --profile --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1084,6 +1310,56 @@ _iris__dev() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        iris__subcmd__dev__subcmd__session)
+            opts="-U -C -q -v -f -h -V --namespace --directory --quiet --verbose --color --file --profile --env-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -U)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         iris__subcmd__dev__subcmd__status)
             opts="-C -q -v -f -h -V --json --directory --quiet --verbose --color --file --profile --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1157,6 +1433,48 @@ _iris__dev() {
                     COMPREPLY=($(compgen -W "iris all" -- "${cur}"))
                     return 0
                     ;;
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__vscode)
+            opts="-C -q -v -f -h -V --dry-run --directory --quiet --verbose --color --file --profile --env-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --directory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -39,6 +39,11 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand init 'Write the built-in IRIS Community compose file into the project for editing'
             cand port 'Print the project''s IRIS superserver port, assigning one if needed'
             cand env 'Print the project''s connection settings as environment variables'
+            cand compose 'Run any compose command on the project''s stack'
+            cand logs 'Show the IRIS service''s logs'
+            cand session 'Open an ObjectScript terminal in the IRIS service'
+            cand open 'Open the management portal in the system''s browser'
+            cand vscode 'Write the project''s connection into `.vscode/settings.json`'
             cand ports 'Look at and manage the port registry'
             cand doctor 'Check compose, the engine, the registry, the port range and the project'
             cand completions 'Print a shell completion script'
@@ -77,6 +82,7 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand --file 'Compose file to use instead of the project''s own (repeatable)'
             cand --profile 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)'
             cand --env-file 'The `.env` file compose reads instead of the project''s own'
+            cand --all 'Stop every registered project''s stack on this engine'
             cand --volumes 'Also remove the project''s volumes, IRIS''s data with them'
             cand --release 'Give the project''s ports back instead of keeping them'
             cand -q 'Print only data and errors'
@@ -150,6 +156,95 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand --file 'Compose file to use instead of the project''s own (repeatable)'
             cand --profile 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)'
             cand --env-file 'The `.env` file compose reads instead of the project''s own'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'iris-dev;compose'= {
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand -f 'Compose file to use instead of the project''s own (repeatable)'
+            cand --file 'Compose file to use instead of the project''s own (repeatable)'
+            cand --profile 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)'
+            cand --env-file 'The `.env` file compose reads instead of the project''s own'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'iris-dev;logs'= {
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand -f 'Compose file to use instead of the project''s own (repeatable)'
+            cand --file 'Compose file to use instead of the project''s own (repeatable)'
+            cand --profile 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)'
+            cand --env-file 'The `.env` file compose reads instead of the project''s own'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'iris-dev;session'= {
+            cand -U 'The namespace to start in [default: the service''s `IRIS_NAMESPACE`, else USER]'
+            cand --namespace 'The namespace to start in [default: the service''s `IRIS_NAMESPACE`, else USER]'
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand -f 'Compose file to use instead of the project''s own (repeatable)'
+            cand --file 'Compose file to use instead of the project''s own (repeatable)'
+            cand --profile 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)'
+            cand --env-file 'The `.env` file compose reads instead of the project''s own'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'iris-dev;open'= {
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand -f 'Compose file to use instead of the project''s own (repeatable)'
+            cand --file 'Compose file to use instead of the project''s own (repeatable)'
+            cand --profile 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)'
+            cand --env-file 'The `.env` file compose reads instead of the project''s own'
+            cand --print 'Print the portal''s URL instead of opening it'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'iris-dev;vscode'= {
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand -f 'Compose file to use instead of the project''s own (repeatable)'
+            cand --file 'Compose file to use instead of the project''s own (repeatable)'
+            cand --profile 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)'
+            cand --env-file 'The `.env` file compose reads instead of the project''s own'
+            cand --dry-run 'Print the change, and write nothing'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what iris-dev decides and why'
@@ -355,6 +450,11 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand init 'Write the built-in IRIS Community compose file into the project for editing'
             cand port 'Print the project''s IRIS superserver port, assigning one if needed'
             cand env 'Print the project''s connection settings as environment variables'
+            cand compose 'Run any compose command on the project''s stack'
+            cand logs 'Show the IRIS service''s logs'
+            cand session 'Open an ObjectScript terminal in the IRIS service'
+            cand open 'Open the management portal in the system''s browser'
+            cand vscode 'Write the project''s connection into `.vscode/settings.json`'
             cand ports 'Look at and manage the port registry'
             cand doctor 'Check compose, the engine, the registry, the port range and the project'
             cand completions 'Print a shell completion script'
@@ -371,6 +471,16 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
         &'iris-dev;help;port'= {
         }
         &'iris-dev;help;env'= {
+        }
+        &'iris-dev;help;compose'= {
+        }
+        &'iris-dev;help;logs'= {
+        }
+        &'iris-dev;help;session'= {
+        }
+        &'iris-dev;help;open'= {
+        }
+        &'iris-dev;help;vscode'= {
         }
         &'iris-dev;help;ports'= {
             cand list 'List every assignment in the registry'

@@ -41,6 +41,11 @@ complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "status" -d 'Show 
 complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "init" -d 'Write the built-in IRIS Community compose file into the project for editing'
 complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "port" -d 'Print the project\'s IRIS superserver port, assigning one if needed'
 complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "env" -d 'Print the project\'s connection settings as environment variables'
+complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "compose" -d 'Run any compose command on the project\'s stack'
+complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "logs" -d 'Show the IRIS service\'s logs'
+complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "session" -d 'Open an ObjectScript terminal in the IRIS service'
+complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "open" -d 'Open the management portal in the system\'s browser'
+complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "vscode" -d 'Write the project\'s connection into `.vscode/settings.json`'
 complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "ports" -d 'Look at and manage the port registry'
 complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "doctor" -d 'Check compose, the engine, the registry, the port range and the project'
 complete -c iris-dev -n "__fish_iris_dev_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -72,6 +77,7 @@ never\t''"
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand down" -s f -l file -d 'Compose file to use instead of the project\'s own (repeatable)' -r -F
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand down" -l profile -d 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)' -r
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand down" -l env-file -d 'The `.env` file compose reads instead of the project\'s own' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand down" -l all -d 'Stop every registered project\'s stack on this engine'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand down" -l volumes -d 'Also remove the project\'s volumes, IRIS\'s data with them'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand down" -l release -d 'Give the project\'s ports back instead of keeping them'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand down" -s q -l quiet -d 'Print only data and errors'
@@ -128,6 +134,64 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -s q -l quiet -d 
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -s v -l verbose -d 'Explain what iris-dev decides and why'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand env" -s V -l version -d 'Print version'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand compose" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand compose" -l color -d 'When to colour messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand compose" -s f -l file -d 'Compose file to use instead of the project\'s own (repeatable)' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand compose" -l profile -d 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand compose" -l env-file -d 'The `.env` file compose reads instead of the project\'s own' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand compose" -s q -l quiet -d 'Print only data and errors'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand compose" -s v -l verbose -d 'Explain what iris-dev decides and why'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand compose" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand compose" -s V -l version -d 'Print version'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand logs" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand logs" -l color -d 'When to colour messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand logs" -s f -l file -d 'Compose file to use instead of the project\'s own (repeatable)' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand logs" -l profile -d 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand logs" -l env-file -d 'The `.env` file compose reads instead of the project\'s own' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand logs" -s q -l quiet -d 'Print only data and errors'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand logs" -s v -l verbose -d 'Explain what iris-dev decides and why'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand logs" -s V -l version -d 'Print version'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand session" -s U -l namespace -d 'The namespace to start in [default: the service\'s `IRIS_NAMESPACE`, else USER]' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand session" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand session" -l color -d 'When to colour messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand session" -s f -l file -d 'Compose file to use instead of the project\'s own (repeatable)' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand session" -l profile -d 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand session" -l env-file -d 'The `.env` file compose reads instead of the project\'s own' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand session" -s q -l quiet -d 'Print only data and errors'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand session" -s v -l verbose -d 'Explain what iris-dev decides and why'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand session" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand session" -s V -l version -d 'Print version'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand open" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand open" -l color -d 'When to colour messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand open" -s f -l file -d 'Compose file to use instead of the project\'s own (repeatable)' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand open" -l profile -d 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand open" -l env-file -d 'The `.env` file compose reads instead of the project\'s own' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand open" -l print -d 'Print the portal\'s URL instead of opening it'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand open" -s q -l quiet -d 'Print only data and errors'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand open" -s v -l verbose -d 'Explain what iris-dev decides and why'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand open" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand open" -s V -l version -d 'Print version'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand vscode" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand vscode" -l color -d 'When to colour messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand vscode" -s f -l file -d 'Compose file to use instead of the project\'s own (repeatable)' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand vscode" -l profile -d 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)' -r
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand vscode" -l env-file -d 'The `.env` file compose reads instead of the project\'s own' -r -F
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand vscode" -l dry-run -d 'Print the change, and write nothing'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand vscode" -s q -l quiet -d 'Print only data and errors'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand vscode" -s v -l verbose -d 'Explain what iris-dev decides and why'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand vscode" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand vscode" -s V -l version -d 'Print version'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune who reset help" -s C -l directory -d 'Run as if iris-dev was started in DIR' -r -F
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand ports; and not __fish_seen_subcommand_from list inspect clear prune who reset help" -l color -d 'When to colour messages' -r -f -a "auto\t''
 always\t''
@@ -247,16 +311,21 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -s q -l q
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -s v -l verbose -d 'Explain what iris-dev decides and why'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env ports doctor completions help" -f -a "up" -d 'Start the project\'s IRIS on its own ports and wait until it answers'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env ports doctor completions help" -f -a "down" -d 'Stop the project\'s containers; the project keeps its ports'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env ports doctor completions help" -f -a "status" -d 'Show the project\'s ports, containers and URLs'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env ports doctor completions help" -f -a "init" -d 'Write the built-in IRIS Community compose file into the project for editing'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env ports doctor completions help" -f -a "port" -d 'Print the project\'s IRIS superserver port, assigning one if needed'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env ports doctor completions help" -f -a "env" -d 'Print the project\'s connection settings as environment variables'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env ports doctor completions help" -f -a "ports" -d 'Look at and manage the port registry'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env ports doctor completions help" -f -a "doctor" -d 'Check compose, the engine, the registry, the port range and the project'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env ports doctor completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env ports doctor completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env compose logs session open vscode ports doctor completions help" -f -a "up" -d 'Start the project\'s IRIS on its own ports and wait until it answers'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env compose logs session open vscode ports doctor completions help" -f -a "down" -d 'Stop the project\'s containers; the project keeps its ports'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env compose logs session open vscode ports doctor completions help" -f -a "status" -d 'Show the project\'s ports, containers and URLs'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env compose logs session open vscode ports doctor completions help" -f -a "init" -d 'Write the built-in IRIS Community compose file into the project for editing'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env compose logs session open vscode ports doctor completions help" -f -a "port" -d 'Print the project\'s IRIS superserver port, assigning one if needed'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env compose logs session open vscode ports doctor completions help" -f -a "env" -d 'Print the project\'s connection settings as environment variables'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env compose logs session open vscode ports doctor completions help" -f -a "compose" -d 'Run any compose command on the project\'s stack'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env compose logs session open vscode ports doctor completions help" -f -a "logs" -d 'Show the IRIS service\'s logs'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env compose logs session open vscode ports doctor completions help" -f -a "session" -d 'Open an ObjectScript terminal in the IRIS service'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env compose logs session open vscode ports doctor completions help" -f -a "open" -d 'Open the management portal in the system\'s browser'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env compose logs session open vscode ports doctor completions help" -f -a "vscode" -d 'Write the project\'s connection into `.vscode/settings.json`'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env compose logs session open vscode ports doctor completions help" -f -a "ports" -d 'Look at and manage the port registry'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env compose logs session open vscode ports doctor completions help" -f -a "doctor" -d 'Check compose, the engine, the registry, the port range and the project'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env compose logs session open vscode ports doctor completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and not __fish_seen_subcommand_from up down status init port env compose logs session open vscode ports doctor completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and __fish_seen_subcommand_from ports" -f -a "list" -d 'List every assignment in the registry'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and __fish_seen_subcommand_from ports" -f -a "inspect" -d 'Show one project\'s assignment'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and __fish_seen_subcommand_from ports" -f -a "clear" -d 'Remove projects\' assignments, freeing their ports'

@@ -31,6 +31,11 @@ pub fn assignment_host(assignment: &crate::registry::Assignment) -> String {
         .map_or_else(|| DEFAULT_HOST.to_owned(), connect_host)
 }
 
+/// The management portal's home page on `host` (as [`connect_host`] gives it).
+pub fn portal_url(host: &str, web_port: u16) -> String {
+    format!("http://{host}:{web_port}/csp/sys/UtilHome.csp")
+}
+
 /// `IRIS_PORT`, `IRIS_WEB_PORT` and the stack ports' `IRIS_DEV_PORT_*` for
 /// compose, so base files can interpolate them.
 pub fn compose_env(assignment: &crate::registry::Assignment) -> Vec<(String, String)> {

@@ -47,6 +47,20 @@ pub enum Error {
     /// Compose ran and failed; its own output has already been shown.
     #[error("`{command}` failed with exit code {code}")]
     ComposeFailed { command: String, code: i32 },
+    /// A command whose terminal was the user's (`iris-dev compose`, `session`)
+    /// ended with this code; it said what it had to say, so iris-dev only
+    /// passes the code on (and names the command with `--verbose`).
+    #[error("`{command}` exited with code {code}")]
+    PassedThrough { command: String, code: i32 },
+    /// A settings file iris-dev edits is not JSON with comments; nothing was written.
+    #[error("cannot edit `{}`: line {}: {}", file.display(), error.line, error.message)]
+    Jsonc {
+        file: PathBuf,
+        error: crate::jsonc::ParseError,
+    },
+    /// `down --all` stopped some projects and not these; each was reported.
+    #[error("cannot stop {}", list(projects))]
+    StopFailed { projects: Vec<String> },
     #[error("cannot read the output of `{command}`")]
     ComposeConfig { command: String, message: String },
     #[error(transparent)]
@@ -129,10 +143,12 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Settings(_) => 2,
-            Self::ComposeFailed { code, .. } => u8::try_from(*code)
-                .ok()
-                .filter(|&code| code != 0)
-                .unwrap_or(1),
+            Self::ComposeFailed { code, .. } | Self::PassedThrough { code, .. } => {
+                u8::try_from(*code)
+                    .ok()
+                    .filter(|&code| code != 0)
+                    .unwrap_or(1)
+            }
             // The shell's convention for SIGINT: 128 + 2.
             Self::Interrupted { .. } => 130,
             _ => 1,
@@ -266,7 +282,17 @@ impl Error {
             Self::AlreadyExists { .. } => {
                 hints.push("edit that file instead; `iris-dev up` uses it as it is".into());
             }
+            Self::Jsonc { file, .. } => {
+                hints.push(format!(
+                    "fix that line (or move the file aside) and run `iris-dev vscode` again; `{}` was not changed",
+                    file.display()
+                ));
+            }
+            Self::StopFailed { .. } => {
+                hints.push("see why above; `iris-dev down` in a project's directory stops it alone".into());
+            }
             Self::ComposeFailed { .. }
+            | Self::PassedThrough { .. }
             | Self::ChecksFailed { .. }
             | Self::Store(StoreError::Io(_))
             | Self::Stack(StackError::Io(_))

@@ -20,6 +20,7 @@ pub mod engine;
 pub mod env_vars;
 pub mod error;
 pub mod interrupt;
+pub mod jsonc;
 pub mod owner;
 pub mod platform;
 pub mod port;
@@ -37,6 +38,7 @@ pub mod state_dir;
 pub mod status_report;
 pub mod table;
 pub mod timestamp;
+pub mod vscode;
 
 use cli::Cli;
 use commands::Context;
@@ -81,6 +83,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
     let context = Context::new(settings, printer);
     match commands::dispatch(cli.command, &context) {
         Ok(()) => 0,
+        Err(error @ Error::PassedThrough { .. }) => {
+            context.printer.note(&error);
+            error.exit_code()
+        }
         Err(error) => {
             context.printer.error(&error);
             error.exit_code()

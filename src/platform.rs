@@ -9,6 +9,7 @@
 //! | durable rename | the directory is synced | nothing: NTFS journals the rename |
 //! | Ctrl-C | a SIGINT handler that sets a flag | none: Ctrl-C ends the process as it always did |
 //! | who listens on a port | Linux: `/proc/net/tcp{,6}` and `/proc/*/fd` | `None`: cannot tell |
+//! | open a URL in the browser | `xdg-open` (macOS: `open`) | `cmd /c start "" URL` |
 //!
 //! Must not decide policy: callers say what a failed check means.
 
@@ -16,6 +17,23 @@ use std::io;
 use std::path::Path;
 
 use crate::owner::{self, Owner};
+
+/// The command line that opens `url` in the system's browser.
+pub fn browser_command(url: &str) -> Vec<String> {
+    let words: &[&str] = if cfg!(target_os = "macos") {
+        &["open"]
+    } else if cfg!(windows) {
+        // `start` takes its first quoted argument as the window title.
+        &["cmd", "/c", "start", ""]
+    } else {
+        &["xdg-open"]
+    };
+    words
+        .iter()
+        .map(|word| (*word).to_owned())
+        .chain(std::iter::once(url.to_owned()))
+        .collect()
+}
 
 /// The effective user, when the platform has numeric owners.
 pub fn current_uid() -> Option<u32> {

@@ -46,6 +46,9 @@ pub trait Runner {
     /// Runs with stdout and stderr merged and handed over line by line as they
     /// come; returns the exit code.
     fn stream(&self, invocation: &Invocation, on_line: &mut dyn FnMut(&str)) -> io::Result<i32>;
+    /// Runs with iris-dev's own standard input, output and error, so the user's
+    /// terminal (or pipe) talks to the process directly; returns the exit code.
+    fn interactive(&self, invocation: &Invocation) -> io::Result<i32>;
 }
 
 /// The real runner.
@@ -107,6 +110,13 @@ impl Runner for DuctRunner {
         })?;
         Ok(output.status.code().unwrap_or(1))
     }
+
+    fn interactive(&self, invocation: &Invocation) -> io::Result<i32> {
+        let output = Self::expression(invocation)?
+            .run()
+            .map_err(|err| Self::name_error(invocation, err))?;
+        Ok(output.status.code().unwrap_or(1))
+    }
 }
 
 #[cfg(test)]
@@ -160,6 +170,10 @@ pub mod fake {
             let answer = self.find(invocation)?;
             answer.stdout.lines().for_each(on_line);
             Ok(answer.code)
+        }
+
+        fn interactive(&self, invocation: &Invocation) -> io::Result<i32> {
+            Ok(self.find(invocation)?.code)
         }
     }
 }

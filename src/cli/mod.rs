@@ -105,6 +105,39 @@ pub enum Command {
     /// iris-devtester reads: `eval "$(iris-dev env)" && pytest`.
     Env(EnvArgs),
 
+    /// Run any compose command on the project's stack
+    ///
+    /// With the files, override, compose project name and `IRIS_PORT`/`IRIS_WEB_PORT`
+    /// that `up` uses, so `iris-dev compose ps` or `iris-dev compose exec iris bash`
+    /// reach the project's own containers. The terminal passes through and compose's
+    /// exit code is iris-dev's.
+    Compose(ComposeArgs),
+
+    /// Show the IRIS service's logs
+    ///
+    /// `docker compose logs <service>` for the service `up` started; arguments such
+    /// as `-f` and `--tail 50` go to compose.
+    Logs(LogsArgs),
+
+    /// Open an ObjectScript terminal in the IRIS service
+    ///
+    /// Runs `iris session IRIS -U NS` in the container: with a terminal when
+    /// standard input is one, without (`exec -T`) when input is piped, so scripts
+    /// can feed it: `echo 'write $zv' | iris-dev session`.
+    Session(SessionArgs),
+
+    /// Open the management portal in the system's browser
+    ///
+    /// Prints the URL instead when no browser can be started, or with `--print`.
+    Open(OpenArgs),
+
+    /// Write the project's connection into `.vscode/settings.json`
+    ///
+    /// Sets `objectscript.conn` (`active`, `host`, `port`, `ns`, `username`) for the
+    /// InterSystems ObjectScript extension. Comments, formatting and every other
+    /// setting are kept; the file and `.vscode/` are created when missing.
+    Vscode(VscodeArgs),
+
     /// Look at and manage the port registry
     Ports(PortsArgs),
 
@@ -184,7 +217,58 @@ pub enum Isolate {
 }
 
 #[derive(Debug, Args)]
+pub struct ComposeArgs {
+    /// The compose command and its arguments, such as `ps` or `exec iris bash`
+    #[arg(
+        value_name = "ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        required = true
+    )]
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Arguments for `docker compose logs`, such as `-f` and `--tail 50`
+    #[arg(
+        value_name = "ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SessionArgs {
+    /// The namespace to start in [default: the service's `IRIS_NAMESPACE`, else USER]
+    #[arg(long, short = 'U', value_name = "NS")]
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct OpenArgs {
+    /// Print the portal's URL instead of opening it
+    #[arg(long)]
+    pub print: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VscodeArgs {
+    /// Print the change, and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct DownArgs {
+    /// Stop every registered project's stack on this engine
+    ///
+    /// Each with its own files and compose project name; a project whose
+    /// directory is gone is stopped by name alone.
+    #[arg(long)]
+    pub all: bool,
+
     /// Also remove the project's volumes, IRIS's data with them
     #[arg(long)]
     pub volumes: bool,
@@ -279,6 +363,10 @@ pub enum PortsCommand {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Print a JSON array of assignments instead of a table
+    ///
+    /// Each assignment gains `state`: what its containers do on the engine
+    /// (`healthy`, `running`, `stopped`, `none`), or `unknown` when the engine
+    /// cannot be asked.
     #[arg(long)]
     pub json: bool,
 }

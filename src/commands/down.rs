@@ -1,21 +1,38 @@
 //! `iris-dev down`: `docker compose down` with the files and name `up` used; the
-//! project keeps its ports unless `--release`.
+//! project keeps its ports unless `--release`. `--all` does it for every
+//! project started on this engine.
+
+use std::path::Path;
 
 use crate::cli::DownArgs;
 use crate::commands::Context;
+use crate::commands::project_stack::stack_invocation;
+use crate::compose::{self, Compose};
 use crate::connection::compose_env;
 use crate::error::Error;
+use crate::process::Invocation;
 use crate::process::{DuctRunner, Runner};
-use crate::registry::transition;
+use crate::project::Project;
+use crate::registry::{Assignment, transition};
+use crate::settings::ComposeSettings;
 use crate::stack;
 use crate::state_dir::StateDir;
 
 pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
     let DownArgs {
+        all,
         volumes,
         release,
         compose_args,
     } = args;
+    let mut down_args = vec!["down".to_owned()];
+    if volumes {
+        down_args.push("--volumes".to_owned());
+    }
+    down_args.extend(compose_args);
+    if all {
+        return down_all(&down_args, release, context);
+    }
     let project = context.project()?;
     let stack = context.stack(&project)?;
     let mut state = StateDir::open(&project.root);
@@ -31,11 +48,6 @@ pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
     if stack.override_file().exists() {
         files.push(stack.override_file());
     }
-    let mut down_args = vec!["down".to_owned()];
-    if volumes {
-        down_args.push("--volumes".to_owned());
-    }
-    down_args.extend(compose_args);
     let name = stack.compose_project(assignment.as_ref());
     let mut invocation = compose.stack_invocation(&stack, name, &files, &down_args);
     if let Some(assignment) = &assignment {
@@ -84,4 +96,133 @@ pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
         );
     }
     Ok(())
+}
+
+/// Stops every assignment's stack that `up` started on this engine, each with
+/// its own files and name; goes on past failures and reports them at the end.
+fn down_all(down_args: &[String], release: bool, context: &Context<'_>) -> Result<(), Error> {
+    let endpoint = context.endpoint();
+    context.require_engine(&endpoint)?;
+    let engine = endpoint.registry_key();
+    let registry = context.store().read()?;
+    let targets: Vec<Assignment> = registry
+        .assignments
+        .iter()
+        .filter(|assignment| {
+            assignment.compose_project.is_some() && assignment.engine.as_deref() == engine
+        })
+        .cloned()
+        .collect();
+    if targets.is_empty() {
+        context
+            .printer
+            .info("no project's stack was started on this engine; nothing to stop");
+        return Ok(());
+    }
+    // A directory without a compose file, for projects whose own is gone.
+    let neutral = context.settings.registry.dir.clone();
+    let compose = compose::detect::detect(
+        &DuctRunner,
+        context.settings.compose.command.as_deref(),
+        &neutral,
+    )?;
+    let mut stopped = Vec::new();
+    let mut failed = Vec::new();
+    for assignment in &targets {
+        let path = &assignment.project_path;
+        match stop(&compose, assignment, down_args, &neutral, context) {
+            Ok(()) => stopped.push(assignment),
+            Err(error) => {
+                context
+                    .printer
+                    .warn(format_args!("cannot stop `{path}`: {error}"));
+                failed.push(path.clone());
+            }
+        }
+    }
+    let now = context.now();
+    context.store().update(|registry| {
+        for assignment in &stopped {
+            if release {
+                registry.remove(&assignment.project_path);
+            } else {
+                transition::release(registry, &assignment.project_path, &now);
+            }
+        }
+        Ok::<_, Error>(())
+    })?;
+    for assignment in &stopped {
+        context.printer.status(
+            "stopped",
+            format_args!(
+                "`{}` (compose project `{}`, port {})",
+                assignment.project_path,
+                assignment.compose_project.as_deref().unwrap_or_default(),
+                assignment.port
+            ),
+        );
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::StopFailed { projects: failed })
+    }
+}
+
+/// `compose down` for one assignment: with the project's stack when its
+/// directory is still there, else by compose project name alone.
+fn stop(
+    compose: &Compose,
+    assignment: &Assignment,
+    down_args: &[String],
+    neutral: &Path,
+    context: &Context<'_>,
+) -> Result<(), Error> {
+    let root = Path::new(&assignment.project_path);
+    let invocation = if root.is_dir() {
+        // Each project with its own files: the `-f`, `--profile`, `--env-file` and
+        // `COMPOSE_FILE`/`COMPOSE_PROFILES` of this shell are not theirs.
+        let own_files = ComposeSettings {
+            file_args: Vec::new(),
+            profile_args: Vec::new(),
+            env_file: None,
+            file_variable: None,
+            profiles_variable: None,
+            ..context.settings.compose.clone()
+        };
+        let found = Project::discover(root, &own_files)?;
+        let project = if found.key() == assignment.project_path {
+            found
+        } else {
+            // The project runs the template; a parent's compose file is not its.
+            Project::from_argument(root, root)?
+        };
+        let stack = context.stack(&project)?;
+        if stack.template && !stack.base_files[0].exists() {
+            StateDir::open(&project.root).write_template(stack::TEMPLATE)?;
+        }
+        stack_invocation(compose, &stack, Some(assignment), down_args)
+    } else {
+        let name = assignment.compose_project.clone().unwrap_or_default();
+        let mut argv = compose.command.clone();
+        argv.extend(["-p".to_owned(), name]);
+        argv.extend(down_args.iter().cloned());
+        Invocation {
+            argv,
+            dir: neutral.to_owned(),
+            env: compose_env(assignment),
+        }
+    };
+    context
+        .printer
+        .info(format_args!("stopping `{}`", assignment.project_path));
+    let code = DuctRunner.stream(&invocation, &mut |line| context.printer.passthrough(line))?;
+    if code == 0 {
+        Ok(())
+    } else {
+        Err(Error::ComposeFailed {
+            command: invocation.to_string(),
+            code,
+        })
+    }
 }

@@ -29,14 +29,20 @@ use crate::timestamp::Timestamp;
 
 mod assign;
 mod completions;
+mod compose_command;
 mod doctor;
 mod down;
 mod env;
 mod init;
+mod logs;
+mod open;
 mod port;
 mod ports;
+mod project_stack;
+mod session;
 mod status;
 mod up;
+mod vscode;
 mod who;
 
 pub fn dispatch(command: Command, context: &Context<'_>) -> Result<(), Error> {
@@ -47,6 +53,11 @@ pub fn dispatch(command: Command, context: &Context<'_>) -> Result<(), Error> {
         Command::Init => init::run(context),
         Command::Port(args) => port::run(args, context),
         Command::Env(args) => env::run(args, context),
+        Command::Compose(args) => compose_command::run(args, context),
+        Command::Logs(args) => logs::run(args, context),
+        Command::Session(args) => session::run(args, context),
+        Command::Open(args) => open::run(args, context),
+        Command::Vscode(args) => vscode::run(args, context),
         Command::Ports(args) => match args.command {
             PortsCommand::List(args) => ports::list(args, context),
             PortsCommand::Inspect(args) => ports::inspect(args, context),

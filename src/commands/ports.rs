@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::cli::{ClearArgs, InspectArgs, ListArgs, PruneArgs};
 use crate::commands::Context;
-use crate::engine::{DockerEngine, Engine};
+use crate::engine::{DockerEngine, Engine, live_state};
 use crate::error::Error;
 use crate::project::Project;
 use crate::registry::{Assignment, Registry, transition};
@@ -13,33 +13,87 @@ use crate::table;
 pub fn list(args: ListArgs, context: &Context<'_>) -> Result<(), Error> {
     let ListArgs { json } = args;
     let registry = context.store().read()?;
-    if json {
-        return context.printer.data(to_json(&registry.assignments));
-    }
-    if registry.assignments.is_empty() {
+    if registry.assignments.is_empty() && !json {
         context
             .printer
             .info("no ports are assigned yet; `iris-dev port` assigns one");
         return Ok(());
     }
+    let states = live_states(&registry.assignments, context);
+    if json {
+        let assignments: Vec<serde_json::Value> = registry
+            .assignments
+            .iter()
+            .zip(&states)
+            .map(|(assignment, state)| {
+                let mut value = serde_json::to_value(assignment).expect("assignments serialise");
+                if let Some(object) = value.as_object_mut() {
+                    object.insert("state".to_owned(), (*state).into());
+                }
+                value
+            })
+            .collect();
+        return context.printer.data(to_json(&assignments));
+    }
     let rows: Vec<_> = registry
         .assignments
         .iter()
-        .map(|assignment| {
+        .zip(&states)
+        .map(|(assignment, state)| {
             [
                 assignment.project_path.clone(),
                 assignment.port.to_string(),
                 web_port(assignment),
                 assignment.status.to_string(),
+                (*state).to_owned(),
                 assignment.assignment_type.to_string(),
                 assignment.assigned_at.to_string(),
             ]
         })
         .collect();
     context.printer.data(table::render(
-        ["PROJECT", "PORT", "WEB", "STATUS", "TYPE", "ASSIGNED"],
+        [
+            "PROJECT", "PORT", "WEB", "STATUS", "STATE", "TYPE", "ASSIGNED",
+        ],
         &rows,
     ))
+}
+
+/// Each assignment's live state on the engine, from one container listing
+/// (and a health look-up per running IRIS container); `unknown` for all when
+/// the engine does not answer, and for assignments on another engine.
+fn live_states(assignments: &[Assignment], context: &Context<'_>) -> Vec<&'static str> {
+    if assignments.is_empty() {
+        return Vec::new();
+    }
+    let endpoint = context.endpoint();
+    let key = endpoint.registry_key();
+    let listed = DockerEngine::connect(&endpoint)
+        .and_then(|engine| engine.containers().map(|containers| (engine, containers)));
+    let (engine, containers) = match listed {
+        Ok(listed) => listed,
+        Err(err) => {
+            context
+                .printer
+                .warn(format_args!("{err}; the STATE of every project is unknown"));
+            return vec!["unknown"; assignments.len()];
+        }
+    };
+    assignments
+        .iter()
+        .map(|assignment| {
+            if assignment.engine.as_deref() != key {
+                return "unknown";
+            }
+            live_state(
+                &containers,
+                &assignment.project_path,
+                assignment.compose_project.as_deref(),
+                assignment.compose_service.as_deref(),
+                |id| engine.health(id).ok(),
+            )
+        })
+        .collect()
 }
 
 pub fn inspect(args: InspectArgs, context: &Context<'_>) -> Result<(), Error> {

@@ -181,6 +181,48 @@ impl Container {
     }
 }
 
+/// What a project's stack is doing, from one container listing: the state of
+/// its IRIS container (labelled by iris-dev or compose's service `service`),
+/// else of any of its containers. `health` is asked only for a running one.
+pub fn live_state(
+    containers: &[Container],
+    project_path: &str,
+    compose_project: Option<&str>,
+    service: Option<&str>,
+    health: impl FnOnce(&str) -> Option<Health>,
+) -> &'static str {
+    let own: Vec<&Container> = containers
+        .iter()
+        .filter(|container| container.belongs_to(project_path, compose_project))
+        .collect();
+    let is_iris = |container: &&&Container| {
+        container.labels.get(PROJECT_LABEL).map(String::as_str) == Some(project_path)
+            || (service.is_some()
+                && container
+                    .labels
+                    .get(COMPOSE_SERVICE_LABEL)
+                    .map(String::as_str)
+                    == service)
+    };
+    let Some(container) = own
+        .iter()
+        .find(is_iris)
+        .or_else(|| own.iter().find(|container| container.state == "running"))
+        .or_else(|| own.first())
+    else {
+        return "none";
+    };
+    if container.state != "running" {
+        return "stopped";
+    }
+    match health(&container.id) {
+        Some(Health::Healthy) => "healthy",
+        Some(Health::Starting) => "starting",
+        Some(Health::Unhealthy) => "unhealthy",
+        Some(Health::None) | None => "running",
+    }
+}
+
 /// The host ports that containers other than the project's publish, which
 /// count as taken when ports are chosen even where no bind test can see them: a
 /// remote engine, `userland-proxy: false`, a dev container sharing the host's
@@ -229,6 +271,38 @@ mod tests {
         assert_eq!(
             ports_published_by_others(&containers, "/shop", None),
             [13_000, 13_001, 13_002]
+        );
+    }
+
+    #[test]
+    fn live_state_follows_the_iris_container() {
+        let container = |service: &str, state: &str| {
+            let mut container = Container {
+                id: service.into(),
+                state: state.into(),
+                ..Container::default()
+            };
+            container
+                .labels
+                .insert(COMPOSE_PROJECT_LABEL.into(), "shop-1".into());
+            container
+                .labels
+                .insert(COMPOSE_SERVICE_LABEL.into(), service.into());
+            container
+        };
+        let healthy = |id: &str| (id == "iris").then_some(Health::Healthy);
+        let stack = [container("web", "running"), container("iris", "exited")];
+        let state = |service| live_state(&stack, "/shop", Some("shop-1"), service, healthy);
+        assert_eq!(state(Some("iris")), "stopped");
+        assert_eq!(state(None), "running");
+        let stack = [container("iris", "running")];
+        assert_eq!(
+            live_state(&stack, "/shop", Some("shop-1"), Some("iris"), healthy),
+            "healthy"
+        );
+        assert_eq!(
+            live_state(&stack, "/shop", Some("shop-2"), Some("iris"), healthy),
+            "none"
         );
     }
 

@@ -4,6 +4,7 @@
 mod commands;
 mod concurrency;
 mod docker;
+mod everyday;
 mod fake_compose;
 mod generated;
 mod interop;

@@ -1,0 +1,128 @@
+//! The project's stack as `up` left it, for the everyday commands (`compose`,
+//! `logs`, `session`): the files, override, compose project name and variables
+//! every compose call on it needs, and the IRIS service.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::commands::Context;
+use crate::compose::Compose;
+use crate::connection::compose_env;
+use crate::error::Error;
+use crate::process::Invocation;
+use crate::registry::Assignment;
+use crate::stack::StackError;
+use crate::stack::{self, Stack};
+use crate::state_dir::StateDir;
+
+pub struct ProjectStack {
+    pub stack: Stack,
+    pub state: StateDir,
+    pub compose: Compose,
+    /// `None` for a project that never got ports.
+    pub assignment: Option<Assignment>,
+}
+
+impl ProjectStack {
+    /// Finds the project, its stack, the compose command and its assignment;
+    /// writes the template back when the project uses it and it is gone.
+    pub fn open(context: &Context<'_>) -> Result<Self, Error> {
+        let project = context.project()?;
+        let stack = context.stack(&project)?;
+        let mut state = StateDir::open(&project.root);
+        let compose = context.compose(&project, &mut state)?;
+        let assignment = context.store().read()?.find(project.key()).cloned();
+        if stack.template && !stack.base_files[0].exists() {
+            state.write_template(stack::TEMPLATE)?;
+        }
+        Ok(Self {
+            stack,
+            state,
+            compose,
+            assignment,
+        })
+    }
+
+    /// `<compose> -p NAME -f FILE... ARGS` with the project's ports as variables.
+    pub fn invocation(&self, args: &[String]) -> Invocation {
+        stack_invocation(&self.compose, &self.stack, self.assignment.as_ref(), args)
+    }
+
+    /// The variables compose gets: the assignment's ports, when there is one.
+    pub fn env(&self) -> Vec<(String, String)> {
+        self.assignment
+            .as_ref()
+            .map(compose_env)
+            .unwrap_or_default()
+    }
+
+    /// The IRIS service: the one `up` recorded, else picked from the config as
+    /// `up` picks it; with the service's `environment`, when the config can tell.
+    pub fn service(
+        &mut self,
+        context: &Context<'_>,
+    ) -> Result<(String, BTreeMap<String, String>), Error> {
+        let env = self.env();
+        let recorded = self
+            .assignment
+            .as_ref()
+            .and_then(|assignment| assignment.compose_service.clone());
+        let config =
+            match context.compose_config(&self.stack, Some(&self.compose), &env, &mut self.state) {
+                Ok(config) => config,
+                Err(error) => match recorded {
+                    Some(recorded) => {
+                        context
+                            .printer
+                            .note(format_args!("cannot read the compose config: {error}"));
+                        return Ok((recorded, BTreeMap::new()));
+                    }
+                    None => return Err(error),
+                },
+            };
+        let requested = recorded.as_deref().or(self.stack.service_hint.as_deref());
+        let service = match config.iris_service(requested) {
+            Ok(service) => service.to_owned(),
+            Err(_) if recorded.is_some() => recorded.unwrap_or_default(),
+            Err(source) => {
+                return Err(Error::Stack(StackError::Service {
+                    file: self.stack.base_files[0].clone(),
+                    source,
+                }));
+            }
+        };
+        let environment = config
+            .services
+            .get(&service)
+            .map(|service| service.environment())
+            .unwrap_or_default();
+        Ok((service, environment))
+    }
+
+    /// Keeps what compose said in `.iris-dev/cache.json`, when `.iris-dev/` exists.
+    pub fn save(&mut self) {
+        if self.state.exists() {
+            let _ = self.state.save();
+        }
+    }
+}
+
+/// `<compose> -p NAME -f FILE... ARGS` for a stack: its base files, and the
+/// override when `up` wrote one; the assignment's compose project name and ports.
+pub fn stack_invocation(
+    compose: &Compose,
+    stack: &Stack,
+    assignment: Option<&Assignment>,
+    args: &[String],
+) -> Invocation {
+    let mut files: Vec<PathBuf> = stack.base_files.clone();
+    if stack.override_file().exists() {
+        files.push(stack.override_file());
+    }
+    let name = stack.compose_project(assignment);
+    let mut invocation = compose.invocation(&stack.root, name, &files, args);
+    if let Some(assignment) = assignment {
+        invocation.env = compose_env(assignment);
+    }
+    invocation
+}

@@ -1,0 +1,177 @@
+//! The everyday commands (`compose`, `logs`, `session`, `open`, `vscode`,
+//! `down --all`, the live state in `ports list`) against the Docker engine and
+//! the stand-in image, with `docker-compose` 1.x as in `docker.rs`.
+
+use std::io::Write;
+use std::process::Stdio;
+
+use fs_err as fs;
+
+use crate::docker::{Cleanup, STANDIN, compose_project, docker_out, port_of, standin};
+use crate::support::TestEnv;
+
+/// A test environment whose iris-dev finds `docker-compose` 1.x: an empty
+/// DOCKER_CONFIG of its own hides any `docker compose` plugin.
+fn v1_env(range: &str) -> TestEnv {
+    let env = TestEnv::new(range);
+    let config = env.project("docker-config").display().to_string();
+    env.with("DOCKER_CONFIG", &config)
+}
+
+fn standin_file(extra: &str) -> String {
+    format!("services:\n  iris:\n    image: {STANDIN}\n    expose: [\"1972\"]\n{extra}")
+}
+
+/// What `iris-dev session ARGS` prints with `input` piped to it.
+fn session(env: &TestEnv, dir: &std::path::Path, args: &[&str], input: &str) -> (i32, String) {
+    let mut child = env
+        .command(["session"].iter().chain(args))
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.code().unwrap(), stdout)
+}
+
+#[test]
+#[cfg_attr(
+    not(has_compose_v1),
+    ignore = "needs docker-compose 1.x and a Docker engine"
+)]
+fn everyday_commands_reach_the_projects_stack() {
+    standin();
+    let env = v1_env("14100-14109");
+    let file = standin_file(
+        "    environment:\n      IRIS_NAMESPACE: APP\n      ISC_DATA_DIRECTORY: /durable/iris\n    \
+         volumes: [\"data:/durable\"]\nvolumes:\n  data:\n",
+    );
+    let (shop, name) = compose_project(&env, "shop", &file);
+    let _cleanup = Cleanup(vec![name.clone()]);
+    env.run_in(&shop, ["up", "--wait-timeout", "60"]).success();
+    let web_port = port_of(&env, &shop, true);
+
+    let ps = env.run_in(&shop, ["compose", "ps"]).success();
+    ps.assert_stdout_contains(&format!("{name}_iris_1"));
+    let ids = env
+        .run_in(&shop, ["compose", "ps", "-q"])
+        .success()
+        .stdout();
+    assert_eq!(ids.lines().count(), 1, "{ids}");
+    let missing = env.run_in(&shop, ["compose", "ps", "no-such-service"]);
+    assert_ne!(missing.code(), 0, "{}", missing.snapshot());
+
+    let logs = env
+        .run_in(&shop, ["logs", "--no-color", "--tail", "50"])
+        .success();
+    logs.assert_stdout_contains("durable %SYS created in /durable/iris");
+
+    let (_, transcript) = session(&env, &shop, &[], "write 1+1\nhalt\n");
+    assert!(transcript.contains("APP>write 1+1\n2"), "{transcript}");
+    let (_, transcript) = session(&env, &shop, &["--namespace", "%SYS"], "w 2+3\n");
+    assert!(transcript.contains("%SYS>w 2+3\n5"), "{transcript}");
+
+    let portal = format!("http://127.0.0.1:{web_port}/csp/sys/UtilHome.csp\n");
+    assert_eq!(
+        env.run_in(&shop, ["open", "--print"]).success().stdout(),
+        portal
+    );
+
+    let vscode = shop.join(".vscode");
+    fs::create_dir(&vscode).unwrap();
+    let settings = vscode.join("settings.json");
+    fs::write(
+        &settings,
+        "{\n  // keep me\n  \"editor.tabSize\": 2,\n  \"objectscript.conn\": {\n    \"port\": 1, /* old */\n    \"links\": {}\n  },\n}\n",
+    )
+    .unwrap();
+    let dry = env.run_in(&shop, ["vscode", "--dry-run"]).success();
+    dry.assert_stdout_contains(&format!("+    \"port\": {web_port}, /* old */"));
+    assert!(
+        fs::read_to_string(&settings)
+            .unwrap()
+            .contains("\"port\": 1,")
+    );
+    env.run_in(&shop, ["vscode"]).success();
+    let written = fs::read_to_string(&settings).unwrap();
+    assert_eq!(
+        written,
+        format!(
+            "{{\n  // keep me\n  \"editor.tabSize\": 2,\n  \"objectscript.conn\": {{\n    \"port\": {web_port}, /* old */\n    \"links\": {{}},\n    \"active\": true,\n    \"host\": \"127.0.0.1\",\n    \"ns\": \"APP\"\n  }},\n}}\n"
+        )
+    );
+    env.run_in(&shop, ["vscode"])
+        .success()
+        .assert_stderr_contains("nothing to change");
+    assert_eq!(fs::read_to_string(&settings).unwrap(), written);
+    let broken = "{\n  \"a\": 1\n  \"b\": 2\n}\n";
+    fs::write(&settings, broken).unwrap();
+    let refused = env.run_in(&shop, ["vscode"]);
+    assert_eq!(refused.code(), 1, "{}", refused.snapshot());
+    refused.assert_stderr_contains("settings.json`: line 3: expected `,` or `}`");
+    assert_eq!(fs::read_to_string(&settings).unwrap(), broken);
+
+    let list: serde_json::Value =
+        serde_json::from_str(&env.run(["ports", "list", "--json"]).success().stdout()).unwrap();
+    let state = list[0]["state"].as_str().unwrap();
+    assert!(
+        ["healthy", "starting", "running"].contains(&state),
+        "{list}"
+    );
+    env.run(["ports", "list"])
+        .success()
+        .assert_stdout_contains("STATE");
+}
+
+#[test]
+#[cfg_attr(
+    not(has_compose_v1),
+    ignore = "needs docker-compose 1.x and a Docker engine"
+)]
+fn down_all_stops_every_project_on_the_engine() {
+    standin();
+    let env = v1_env("14110-14119");
+    let (alpha, alpha_name) = compose_project(&env, "alpha", &standin_file(""));
+    let (beta, beta_name) = compose_project(&env, "beta", &standin_file(""));
+    let _cleanup = Cleanup(vec![alpha_name.clone(), beta_name.clone()]);
+    for dir in [&alpha, &beta] {
+        env.run_in(dir, ["up", "--no-wait"]).success();
+    }
+    env.project("reserved-only");
+    env.run(["port", "-C", "reserved-only"]).success();
+
+    let down = env.run(["down", "--all"]).success();
+    for dir in [&alpha, &beta] {
+        down.assert_stderr_contains(&format!("stopped `{}`", dir.display()));
+    }
+    for name in [&alpha_name, &beta_name] {
+        let label = format!("label=com.docker.compose.project={name}");
+        assert_eq!(docker_out(&["ps", "-aq", "--filter", &label]), "");
+    }
+    let list: serde_json::Value =
+        serde_json::from_str(&env.run(["ports", "list", "--json"]).success().stdout()).unwrap();
+    for assignment in list.as_array().unwrap() {
+        assert_eq!(assignment["state"], "none", "{list}");
+    }
+    let statuses: Vec<_> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|assignment| assignment["status"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(statuses.iter().filter(|s| *s == "released").count(), 2);
+}
