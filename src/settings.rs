@@ -86,6 +86,11 @@ pub struct DockerSettings {
     pub context: Option<String>,
     /// `DOCKER_CONFIG`, else `~/.docker`: where `config.json` and `cli-plugins/` are.
     pub config_dir: Option<PathBuf>,
+    /// `DOCKER_TLS_VERIFY` is set: a `tcp://` engine speaks TLS.
+    pub tls_verify: bool,
+    /// `DOCKER_CERT_PATH`: the TLS client certificate and CA, passed on to the
+    /// docker CLI that dials a TLS engine.
+    pub cert_path: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -133,6 +138,10 @@ impl<'a> Settings<'a> {
                     Some(dir) => Some(PathBuf::from(dir)),
                     None => home.map(|home| home.join(".docker")),
                 },
+                tls_verify: text(env, env_vars::DOCKER_TLS_VERIFY)?.is_some(),
+                cert_path: env(env_vars::DOCKER_CERT_PATH)
+                    .filter(|dir| !dir.is_empty())
+                    .map(PathBuf::from),
             },
             global,
             env,

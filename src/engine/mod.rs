@@ -10,6 +10,9 @@ use std::collections::BTreeMap;
 
 use crate::settings::DockerSettings;
 
+#[cfg(unix)]
+pub mod bridge;
+pub mod dial;
 pub mod docker;
 
 pub use docker::DockerEngine;
@@ -29,6 +32,14 @@ pub const COMPOSE_SERVICE_LABEL: &str = "com.docker.compose.service";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
     pub url: String,
+    /// `DOCKER_TLS_VERIFY` was set: a `tcp://` endpoint speaks TLS, with the
+    /// certificates in this directory (`DOCKER_CERT_PATH`) or Docker's default.
+    pub tls: Option<Tls>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Tls {
+    pub cert_path: Option<std::path::PathBuf>,
 }
 
 impl Endpoint {
@@ -39,8 +50,14 @@ impl Endpoint {
         config_json: Option<&str>,
         context_host: impl FnOnce(&str) -> Option<String>,
     ) -> Self {
+        let tls = docker.tls_verify.then(|| Tls {
+            cert_path: docker.cert_path.clone(),
+        });
         if let Some(host) = &docker.host {
-            return Self { url: host.clone() };
+            return Self {
+                url: host.clone(),
+                tls,
+            };
         }
         let context = docker.context.clone().or_else(|| {
             let config: serde_json::Value = serde_json::from_str(config_json?).ok()?;
@@ -52,6 +69,15 @@ impl Endpoint {
         };
         Self {
             url: url.unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned()),
+            tls,
+        }
+    }
+
+    /// An endpoint without TLS.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            tls: None,
         }
     }
 
@@ -279,7 +305,7 @@ mod tests {
             "tcp://localhost:2375",
             "tcp://[::1]:2375",
         ] {
-            let endpoint = Endpoint { url: url.into() };
+            let endpoint = Endpoint::new(url);
             assert!(endpoint.is_local(), "{url}");
             assert_eq!(endpoint.registry_key(), None);
         }
@@ -288,7 +314,7 @@ mod tests {
             "ssh://me@builder",
             "https://docker.example:2376",
         ] {
-            let endpoint = Endpoint { url: url.into() };
+            let endpoint = Endpoint::new(url);
             assert!(!endpoint.is_local(), "{url}");
             assert_eq!(endpoint.registry_key(), Some(url));
         }
