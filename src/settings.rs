@@ -16,6 +16,9 @@ use crate::cli::{ColorChoice, GlobalArgs, Isolate, UpArgs};
 use crate::env_vars;
 use crate::port::Port;
 
+/// The bind `up` publishes on unless `--bind` or `IRIS_DEV_BIND` say otherwise.
+pub const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
 /// Looks up an environment variable.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<OsString>;
 
@@ -175,9 +178,7 @@ impl UpSettings {
                 web_port: web_port.or(settings.ports.web_port),
                 ..settings.ports.clone()
             },
-            bind: bind
-                .or(settings.bind)
-                .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+            bind: bind.or(settings.bind).unwrap_or(LOOPBACK),
             service,
             wait: (!no_wait).then(|| Duration::from_secs(wait_timeout)),
             dry_run,

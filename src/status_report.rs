@@ -97,6 +97,20 @@ impl StatusReport {
         }
     }
 
+    /// Puts `host` in the superserver and portal addresses instead of
+    /// loopback: where a remote engine's ports are reached from this machine.
+    pub fn with_host(mut self, host: &str) -> Self {
+        if host != DEFAULT_HOST {
+            for address in [&mut self.superserver, &mut self.portal]
+                .into_iter()
+                .flatten()
+            {
+                *address = address.replacen(DEFAULT_HOST, host, 1);
+            }
+        }
+        self
+    }
+
     /// Adds the namespace and user (not the password) the service sets.
     #[must_use]
     pub fn with_login(mut self, login: &Login) -> Self {

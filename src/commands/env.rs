@@ -2,8 +2,9 @@
 
 use crate::cli::EnvArgs;
 use crate::commands::{Context, assign};
-use crate::connection::{Connection, DEFAULT_HOST};
+use crate::connection::Connection;
 use crate::error::Error;
+use crate::settings::LOOPBACK;
 use crate::state_dir::StateDir;
 
 pub fn run(args: EnvArgs, context: &Context<'_>) -> Result<(), Error> {
@@ -17,7 +18,9 @@ pub fn run(args: EnvArgs, context: &Context<'_>) -> Result<(), Error> {
         let _ = state.save();
     }
     let connection = Connection {
-        host: DEFAULT_HOST.to_owned(),
+        host: context
+            .endpoint()
+            .client_host(context.settings.bind.unwrap_or(LOOPBACK)),
         port: assignment.port,
         web_port: assignment.effective_web_port().unwrap_or_default(),
         compose_project: stack.compose_project(Some(&assignment)).to_owned(),

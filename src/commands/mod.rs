@@ -36,6 +36,7 @@ mod init;
 mod port;
 mod ports;
 mod status;
+mod tunnel;
 mod up;
 mod who;
 
@@ -57,6 +58,7 @@ pub fn dispatch(command: Command, context: &Context<'_>) -> Result<(), Error> {
         },
         Command::Doctor(args) => doctor::run(args, context),
         Command::Completions(args) => completions::run(args, context),
+        Command::Tunnel => tunnel::run(context),
     }
 }
 

@@ -4,6 +4,7 @@ use crate::cli::StatusArgs;
 use crate::commands::Context;
 use crate::engine::{DockerEngine, Engine};
 use crate::error::Error;
+use crate::settings::LOOPBACK;
 use crate::state_dir::StateDir;
 use crate::status_report::StatusReport;
 
@@ -15,7 +16,8 @@ pub fn run(args: StatusArgs, context: &Context<'_>) -> Result<(), Error> {
     let assignment = registry.find(project.key()).cloned();
     let compose_project = stack.compose_project(assignment.as_ref());
 
-    let containers = DockerEngine::connect(&context.endpoint()).and_then(|engine| {
+    let endpoint = context.endpoint();
+    let containers = DockerEngine::connect(&endpoint).and_then(|engine| {
         let containers = engine.containers()?;
         Ok(containers
             .into_iter()
@@ -34,7 +36,8 @@ pub fn run(args: StatusArgs, context: &Context<'_>) -> Result<(), Error> {
         compose_project,
         assignment.clone(),
         containers.map_err(|err| err.to_string()),
-    );
+    )
+    .with_host(&endpoint.client_host(context.settings.bind.unwrap_or(LOOPBACK)));
     if let Some(assignment) = &assignment {
         let mut state = StateDir::open(&project.root);
         report = report.with_login(&context.login(&stack, assignment, &mut state));

@@ -67,6 +67,28 @@ impl SshTarget {
         args
     }
 
+    /// `ssh -N` forwarding each port on this machine's loopback to the same port
+    /// on the remote host's loopback, until it is stopped. It may prompt (it runs
+    /// in the foreground); it fails at once when a port cannot be forwarded.
+    pub fn tunnel_args(&self, ports: &[u16]) -> Vec<String> {
+        let mut args = vec![
+            "ssh".to_owned(),
+            "-N".to_owned(),
+            "-o".to_owned(),
+            "ExitOnForwardFailure=yes".to_owned(),
+        ];
+        for port in ports {
+            args.extend([
+                "-L".to_owned(),
+                format!("127.0.0.1:{port}:127.0.0.1:{port}"),
+            ]);
+        }
+        let login = self.ssh_args();
+        // Everything after `ssh -o BatchMode=yes`.
+        args.extend(login.into_iter().skip(3));
+        args
+    }
+
     /// `user@host:port` as the user wrote it, for messages.
     pub fn display(&self) -> String {
         let mut text = String::new();
@@ -209,6 +231,25 @@ mod tests {
             ]
         );
         assert_eq!(target.display(), "root@127.0.0.1:2222");
+        assert_eq!(
+            target.tunnel_args(&[1972, 52773]),
+            [
+                "ssh",
+                "-N",
+                "-o",
+                "ExitOnForwardFailure=yes",
+                "-L",
+                "127.0.0.1:1972:127.0.0.1:1972",
+                "-L",
+                "127.0.0.1:52773:127.0.0.1:52773",
+                "-l",
+                "root",
+                "-p",
+                "2222",
+                "--",
+                "127.0.0.1"
+            ]
+        );
         let plain = SshTarget::parse("ssh://builder").unwrap();
         assert_eq!(
             plain.ssh_args(),
