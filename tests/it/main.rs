@@ -10,4 +10,5 @@ mod interop;
 mod iris;
 mod owners;
 mod registry_file;
+mod remote;
 mod support;
