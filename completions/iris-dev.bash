@@ -43,6 +43,9 @@ _iris__dev() {
             iris__dev,status)
                 cmd="iris__dev__subcmd__status"
                 ;;
+            iris__dev,tunnel)
+                cmd="iris__dev__subcmd__tunnel"
+                ;;
             iris__dev,up)
                 cmd="iris__dev__subcmd__up"
                 ;;
@@ -72,6 +75,9 @@ _iris__dev() {
                 ;;
             iris__dev__subcmd__help,status)
                 cmd="iris__dev__subcmd__help__subcmd__status"
+                ;;
+            iris__dev__subcmd__help,tunnel)
+                cmd="iris__dev__subcmd__help__subcmd__tunnel"
                 ;;
             iris__dev__subcmd__help,up)
                 cmd="iris__dev__subcmd__help__subcmd__up"
@@ -143,7 +149,7 @@ _iris__dev() {
 
     case "${cmd}" in
         iris__dev)
-            opts="-C -q -v -h -V --directory --quiet --verbose --color --help --version up down status init port env ports doctor completions help"
+            opts="-C -q -v -h -V --directory --quiet --verbose --color --help --version up down status init port env ports doctor tunnel completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -277,7 +283,7 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__help)
-            opts="up down status init port env ports doctor completions help"
+            opts="up down status init port env ports doctor tunnel completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -487,6 +493,20 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__help__subcmd__tunnel)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -862,6 +882,32 @@ _iris__dev() {
             ;;
         iris__subcmd__dev__subcmd__status)
             opts="-C -q -v -h -V --json --directory --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__tunnel)
+            opts="-C -q -v -h -V --directory --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
