@@ -55,6 +55,9 @@ _iris__dev() {
             iris__dev,status)
                 cmd="iris__dev__subcmd__status"
                 ;;
+            iris__dev,tunnel)
+                cmd="iris__dev__subcmd__tunnel"
+                ;;
             iris__dev,up)
                 cmd="iris__dev__subcmd__up"
                 ;;
@@ -99,6 +102,9 @@ _iris__dev() {
                 ;;
             iris__dev__subcmd__help,status)
                 cmd="iris__dev__subcmd__help__subcmd__status"
+                ;;
+            iris__dev__subcmd__help,tunnel)
+                cmd="iris__dev__subcmd__help__subcmd__tunnel"
                 ;;
             iris__dev__subcmd__help,up)
                 cmd="iris__dev__subcmd__help__subcmd__up"
@@ -173,7 +179,7 @@ _iris__dev() {
 
     case "${cmd}" in
         iris__dev)
-            opts="-C -q -v -f -h -V --directory --quiet --verbose --color --file --profile --env-file --help --version up down status init port env compose logs session open vscode ports doctor completions help"
+            opts="-C -q -v -f -h -V --directory --quiet --verbose --color --file --profile --env-file --help --version up down status init port env compose logs session open vscode ports doctor tunnel completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -429,7 +435,7 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__help)
-            opts="up down status init port env compose logs session open vscode ports doctor completions help"
+            opts="up down status init port env compose logs session open vscode ports doctor tunnel completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -695,6 +701,20 @@ _iris__dev() {
             return 0
             ;;
         iris__subcmd__dev__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__help__subcmd__tunnel)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1362,6 +1382,48 @@ _iris__dev() {
             ;;
         iris__subcmd__dev__subcmd__status)
             opts="-C -q -v -f -h -V --json --directory --quiet --verbose --color --file --profile --env-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iris__subcmd__dev__subcmd__tunnel)
+            opts="-C -q -v -f -h -V --directory --quiet --verbose --color --file --profile --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -46,6 +46,7 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand vscode 'Write the project''s connection into `.vscode/settings.json`'
             cand ports 'Look at and manage the port registry'
             cand doctor 'Check compose, the engine, the registry, the port range and the project'
+            cand tunnel 'Forward the project''s ports from a remote ssh engine to this machine'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -426,6 +427,23 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'iris-dev;tunnel'= {
+            cand -C 'Run as if iris-dev was started in DIR'
+            cand --directory 'Run as if iris-dev was started in DIR'
+            cand --color 'When to colour messages'
+            cand -f 'Compose file to use instead of the project''s own (repeatable)'
+            cand --file 'Compose file to use instead of the project''s own (repeatable)'
+            cand --profile 'Compose profile to enable (repeatable; overrides `COMPOSE_PROFILES`)'
+            cand --env-file 'The `.env` file compose reads instead of the project''s own'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what iris-dev decides and why'
+            cand --verbose 'Explain what iris-dev decides and why'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'iris-dev;completions'= {
             cand -C 'Run as if iris-dev was started in DIR'
             cand --directory 'Run as if iris-dev was started in DIR'
@@ -457,6 +475,7 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
             cand vscode 'Write the project''s connection into `.vscode/settings.json`'
             cand ports 'Look at and manage the port registry'
             cand doctor 'Check compose, the engine, the registry, the port range and the project'
+            cand tunnel 'Forward the project''s ports from a remote ssh engine to this machine'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -503,6 +522,8 @@ set edit:completion:arg-completer[iris-dev] = {|@words|
         &'iris-dev;help;ports;reset'= {
         }
         &'iris-dev;help;doctor'= {
+        }
+        &'iris-dev;help;tunnel'= {
         }
         &'iris-dev;help;completions'= {
         }

@@ -122,6 +122,10 @@ pub struct Request<'a> {
     /// The Docker endpoint, `None` for the local engine; assignments for other
     /// engines hold no ports here.
     pub engine: Option<&'a str>,
+    /// A remote engine's ports that this machine reaches through a tunnel (a
+    /// loopback bind): the same numbers are taken here too, so this machine's
+    /// active assignments hold them as well.
+    pub tunneled: bool,
     /// Ports known to be taken although the registry and the bind probe say free,
     /// such as one Docker just refused with "port is already allocated".
     pub avoid: &'a [u16],
@@ -274,6 +278,19 @@ fn held_by_others(registry: &Registry, request: &Request<'_>) -> Held {
         for port in assignment.ports() {
             held.any.insert(port);
             if assignment.is_active() {
+                held.active.push((port, assignment.clone()));
+            }
+        }
+    }
+    if request.tunneled && request.engine.is_some() {
+        // This machine's active projects, whose ports the tunnel would need.
+        let local = registry.assignments.iter().filter(|assignment| {
+            assignment.project_path != request.project
+                && assignment.engine.is_none()
+                && assignment.is_active()
+        });
+        for assignment in local {
+            for port in assignment.ports() {
                 held.active.push((port, assignment.clone()));
             }
         }
@@ -602,6 +619,7 @@ mod tests {
             },
             now,
             engine: None,
+            tunneled: false,
             avoid: &[],
         }
     }
@@ -849,6 +867,30 @@ mod tests {
         );
         let second = assign(&mut registry, "/local-two");
         assert_eq!(second.port, 12_001);
+    }
+
+    #[test]
+    fn a_tunneled_remote_assignment_avoids_this_machines_active_ports() {
+        let mut registry = Registry::empty();
+        let local = assign(&mut registry, "/local");
+        assert_eq!(local.port, 12_000);
+        let now = stamp(1);
+        let tunneled = Request {
+            engine: Some("ssh://me@build-box"),
+            tunneled: true,
+            ..request("/remote", &now)
+        };
+        let outcome = resolve(&mut registry, &tunneled, &all_free).unwrap();
+        assert_eq!(outcome.assignment.port, 12_001);
+        // This machine's bind test counts too: the tunnel listens here.
+        let busy_here = |port: u16| port != 12_002;
+        let other = Request {
+            engine: Some("ssh://me@build-box"),
+            tunneled: true,
+            ..request("/remote-two", &now)
+        };
+        let outcome = resolve(&mut registry, &other, &busy_here).unwrap();
+        assert_eq!(outcome.assignment.port, 12_003);
     }
 
     proptest! {

@@ -21,14 +21,21 @@ pub fn connect_host(bind: std::net::IpAddr) -> String {
     }
 }
 
-/// The address a client dials for `assignment`'s ports: from the bind address
-/// `up` recorded (see [`connect_host`]), else [`DEFAULT_HOST`].
-pub fn assignment_host(assignment: &crate::registry::Assignment) -> String {
-    assignment
+/// The address a client on this machine dials for `assignment`'s ports on
+/// `endpoint`: the bind address `up` recorded (loopback when none), as
+/// [`Endpoint::client_host`](crate::engine::Endpoint::client_host) reaches it
+/// (through a tunnel for a remote engine on loopback). The one answer `env`,
+/// `status`, `open` and `vscode` give.
+pub fn assignment_host(
+    assignment: &crate::registry::Assignment,
+    endpoint: &crate::engine::Endpoint,
+) -> String {
+    let bind = assignment
         .bind
         .as_deref()
         .and_then(|bind| bind.parse().ok())
-        .map_or_else(|| DEFAULT_HOST.to_owned(), connect_host)
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+    endpoint.client_host(bind)
 }
 
 /// The management portal's home page on `host` (as [`connect_host`] gives it).
@@ -204,7 +211,11 @@ mod tests {
         .unwrap()
         .assignments
         .remove(0);
-        assert_eq!(assignment_host(&assignment), "127.0.0.1");
+        let local = crate::engine::Endpoint {
+            url: "unix:///var/run/docker.sock".into(),
+            tls: None,
+        };
+        assert_eq!(assignment_host(&assignment, &local), "127.0.0.1");
         for (bind, host) in [
             ("0.0.0.0", "127.0.0.1"),
             ("192.168.1.20", "192.168.1.20"),
@@ -212,7 +223,7 @@ mod tests {
             ("not an address", "127.0.0.1"),
         ] {
             assignment.bind = Some(bind.into());
-            assert_eq!(assignment_host(&assignment), host, "{bind}");
+            assert_eq!(assignment_host(&assignment, &local), host, "{bind}");
         }
     }
 

@@ -85,6 +85,15 @@ pub const DOCKER_HOST: &str = "DOCKER_HOST";
 /// The Docker context to use instead of the configured current one.
 pub const DOCKER_CONTEXT: &str = "DOCKER_CONTEXT";
 
+/// Set to any non-empty value, as for Docker's CLI: a `tcp://` engine speaks TLS
+/// and its certificate is verified. iris-dev then reaches it through `docker
+/// system dial-stdio`, so TLS works exactly as for the user's docker commands.
+pub const DOCKER_TLS_VERIFY: &str = "DOCKER_TLS_VERIFY";
+
+/// The directory with `ca.pem`, `cert.pem` and `key.pem` for a TLS engine
+/// (default `~/.docker`), as for Docker's CLI.
+pub const DOCKER_CERT_PATH: &str = "DOCKER_CERT_PATH";
+
 /// Where Docker's CLI keeps `config.json` (default `~/.docker`).
 pub const DOCKER_CONFIG: &str = "DOCKER_CONFIG";
 

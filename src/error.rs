@@ -100,6 +100,10 @@ pub enum Error {
     },
     #[error("{failed} check(s) failed")]
     ChecksFailed { failed: usize },
+    #[error("the engine at `{endpoint}` is not an `ssh://` engine, so there is nothing to tunnel")]
+    NoTunnel { endpoint: String },
+    #[error("`{command}` ended with exit code {code}")]
+    TunnelEnded { command: String, code: i32 },
     #[error(
         "host port {port}{} is taken",
         service.as_ref().map(|(service, _)| format!(" (service `{service}`)")).unwrap_or_default()
@@ -197,6 +201,15 @@ impl Error {
             Self::Alloc { source, owners, .. } => {
                 held_by(owners, &mut report.details);
                 explain_alloc(source, report);
+            }
+            Self::NoTunnel { .. } => {
+                hints.push(format!(
+                    "point `{}` or the docker context at `ssh://USER@HOST` to run IRIS on another host",
+                    env_vars::DOCKER_HOST
+                ));
+            }
+            Self::TunnelEnded { .. } => {
+                hints.push("ssh's own message above says why; another program may hold one of the ports on this machine (`iris-dev ports who PORT` names it)".into());
             }
             Self::NotAssigned { .. } => {
                 hints.push("see every assignment with `iris-dev ports list`".into());

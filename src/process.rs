@@ -1,4 +1,5 @@
-//! Starting other programs: compose, and `docker context inspect`.
+//! Starting other programs: compose, `docker context inspect`, the `ssh` or
+//! `docker system dial-stdio` behind a remote engine, and `tunnel`'s `ssh -N`.
 //!
 //! [`Runner`] is the one edge that starts processes (through duct): every
 //! command line iris-dev runs is an [`Invocation`], displayed the way a POSIX
@@ -72,6 +73,35 @@ impl DuctRunner {
             err.kind(),
             format!("failed to run `{}`: {err}", invocation.argv.join(" ")),
         )
+    }
+}
+
+impl DuctRunner {
+    /// Starts `invocation` with `stream` as its standard input and output and
+    /// its standard error captured, and returns at once: the bridge to a remote
+    /// engine ([`crate::engine::bridge`]) hands each connection to a fresh
+    /// `docker system dial-stdio` this way.
+    #[cfg(unix)]
+    pub fn attach(
+        &self,
+        invocation: &Invocation,
+        stream: std::os::unix::net::UnixStream,
+    ) -> io::Result<duct::Handle> {
+        Self::expression(invocation)?
+            .stdin_file(stream.try_clone()?)
+            .stdout_file(stream)
+            .stderr_capture()
+            .start()
+            .map_err(|err| Self::name_error(invocation, err))
+    }
+
+    /// Runs in the foreground with standard input, output and error passed
+    /// through, as `tunnel` runs `ssh -N`; returns the exit code.
+    pub fn foreground(&self, invocation: &Invocation) -> io::Result<i32> {
+        let output = Self::expression(invocation)?
+            .run()
+            .map_err(|err| Self::name_error(invocation, err))?;
+        Ok(output.status.code().unwrap_or(130))
     }
 }
 

@@ -16,6 +16,9 @@ use crate::cli::{ColorChoice, GlobalArgs, Isolate, UpArgs};
 use crate::env_vars;
 use crate::port::Port;
 
+/// The bind `up` publishes on unless `--bind` or `IRIS_DEV_BIND` say otherwise.
+pub const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
 /// Looks up an environment variable.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<OsString>;
 
@@ -186,6 +189,11 @@ pub struct DockerSettings {
     pub context: Option<String>,
     /// `DOCKER_CONFIG`, else `~/.docker`: where `config.json` and `cli-plugins/` are.
     pub config_dir: Option<PathBuf>,
+    /// `DOCKER_TLS_VERIFY` is set: a `tcp://` engine speaks TLS.
+    pub tls_verify: bool,
+    /// `DOCKER_CERT_PATH`: the TLS client certificate and CA, passed on to the
+    /// docker CLI that dials a TLS engine.
+    pub cert_path: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -241,6 +249,10 @@ impl<'a> Settings<'a> {
                     Some(dir) => Some(PathBuf::from(dir)),
                     None => home.map(|home| home.join(".docker")),
                 },
+                tls_verify: text(env, env_vars::DOCKER_TLS_VERIFY)?.is_some(),
+                cert_path: env(env_vars::DOCKER_CERT_PATH)
+                    .filter(|dir| !dir.is_empty())
+                    .map(PathBuf::from),
             },
             global,
             env,
@@ -274,9 +286,7 @@ impl UpSettings {
                 web_port: web_port.or(settings.ports.web_port),
                 ..settings.ports.clone()
             },
-            bind: bind
-                .or(settings.bind)
-                .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+            bind: bind.or(settings.bind).unwrap_or(LOOPBACK),
             service,
             wait: (!no_wait).then(|| Duration::from_secs(wait_timeout)),
             dry_run,

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::connection::{Login, assignment_host, stack_port_variable};
+use crate::connection::{Login, stack_port_variable};
 use crate::engine::Container;
 use crate::registry::Assignment;
 use crate::table;
@@ -21,6 +21,9 @@ pub struct StatusReport {
     pub engine_error: Option<String>,
     pub superserver: Option<String>,
     pub portal: Option<String>,
+    /// Where a client on this machine dials the ports.
+    #[serde(skip)]
+    pub host: String,
     /// `IRIS_NAMESPACE` and `IRIS_USERNAME` from the IRIS service's environment;
     /// the password is never part of the report.
     pub namespace: Option<String>,
@@ -49,6 +52,7 @@ impl StatusReport {
         compose_project: &str,
         assignment: Option<Assignment>,
         containers: Result<Vec<(Container, String)>, String>,
+        host: &str,
     ) -> Self {
         let (containers, engine_error) = match containers {
             Ok(containers) => (
@@ -77,11 +81,10 @@ impl StatusReport {
         };
         let superserver = assignment
             .as_ref()
-            .map(|assignment| format!("{}:{}", assignment_host(assignment), assignment.port));
+            .map(|assignment| format!("{host}:{}", assignment.port));
         let portal = assignment.as_ref().map(|assignment| {
             format!(
-                "http://{}:{}/csp/sys/UtilHome.csp",
-                assignment_host(assignment),
+                "http://{host}:{}/csp/sys/UtilHome.csp",
                 assignment.effective_web_port().unwrap_or_default()
             )
         });
@@ -93,6 +96,7 @@ impl StatusReport {
             engine_error,
             superserver,
             portal,
+            host: host.to_owned(),
             namespace: None,
             username: None,
         }
@@ -139,11 +143,7 @@ impl StatusReport {
         {
             rows.push([
                 format!("stack port {key}"),
-                format!(
-                    "{}:{port} ({})",
-                    assignment_host(self.assignment.as_ref().expect("iterating its ports")),
-                    stack_port_variable(key)
-                ),
+                format!("{}:{port} ({})", self.host, stack_port_variable(key)),
             ]);
         }
         if let Some(namespace) = &self.namespace {
@@ -220,6 +220,7 @@ mod tests {
             "shop",
             Some(assignment()),
             Ok(vec![(container, "healthy".into())]),
+            "127.0.0.1",
         )
         .with_login(&Login {
             namespace: Some("APP".into()),
@@ -244,7 +245,7 @@ mod tests {
         assert_eq!(json["username"], "dev");
         assert!(!report.to_json().contains("s3cret"));
 
-        let down = StatusReport::new("/shop", "shop", None, Err("no engine".into()));
+        let down = StatusReport::new("/shop", "shop", None, Err("no engine".into()), "127.0.0.1");
         assert!(
             down.to_text()
                 .contains("containers       unknown: no engine")

@@ -147,6 +147,13 @@ pub enum Command {
     /// or edit that fixes it. Exits 1 when a check fails.
     Doctor(DoctorArgs),
 
+    /// Forward the project's ports from a remote ssh engine to this machine
+    ///
+    /// Runs `ssh -N -L PORT:127.0.0.1:PORT` for the superserver, web and stack
+    /// ports (the same numbers on both ends) in the foreground until Ctrl-C, so
+    /// IRIS published on the remote host's loopback answers on this machine's.
+    Tunnel,
+
     /// Print a shell completion script
     ///
     /// For example `iris-dev completions bash > ~/.local/share/bash-completion/completions/iris-dev`.

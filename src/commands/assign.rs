@@ -46,6 +46,9 @@ pub struct Target<'a> {
     /// A client `up` already has; without one, `port` and `env` connect when
     /// ports must be chosen, and `up` (which found no engine) does not.
     pub engine: Option<&'a DockerEngine>,
+    /// Where the ports are published on the engine's host (`up --bind`, else
+    /// `IRIS_DEV_BIND`, else loopback).
+    pub bind: std::net::IpAddr,
     /// Ports the engine refused although the registry and the bind test said free.
     pub avoid: &'a [u16],
 }
@@ -75,6 +78,9 @@ fn resolve_locked(
 ) -> Result<Assigned, Error> {
     let now = context.now();
     let engine_key = target.endpoint.registry_key();
+    // A remote engine's loopback ports are reached through a tunnel listening
+    // on the same ports here, so they must be free on both sides.
+    let tunneled = !target.endpoint.is_local() && target.bind.is_loopback();
     let request = Request {
         project: target.project.key(),
         port: target.ports.port.map(|port| port.get()),
@@ -82,10 +88,11 @@ fn resolve_locked(
         range: target.ports.range,
         now: &now,
         engine: engine_key,
+        tunneled,
         avoid: target.avoid,
     };
     let host = HostProbe {
-        local: target.endpoint.is_local(),
+        local: target.endpoint.is_local() || tunneled,
     };
     let alloc_error = |source| Error::Alloc {
         project: target.project.key().to_owned(),
@@ -178,8 +185,9 @@ fn containers(
         .ok()
 }
 
-/// The bind test, for ports that land on this host; a remote engine's ports are
-/// not here, so there is nothing to probe.
+/// The bind test, for ports that land on this host (a local engine's, or a
+/// tunneled remote engine's); a remote engine's public ports are not here, so
+/// there is nothing to probe.
 struct HostProbe {
     local: bool,
 }
@@ -224,6 +232,7 @@ pub fn current(context: &Context<'_>) -> Result<(Project, Assignment), Error> {
         ports: &context.settings.ports,
         endpoint: &endpoint,
         engine: None,
+        bind: context.settings.bind.unwrap_or(crate::settings::LOOPBACK),
         avoid: &[],
     };
     let assigned = resolve(context, &target, Mode::Write)?;

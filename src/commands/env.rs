@@ -17,7 +17,7 @@ pub fn run(args: EnvArgs, context: &Context<'_>) -> Result<(), Error> {
         let _ = state.save();
     }
     let connection = Connection {
-        host: assignment_host(&assignment),
+        host: assignment_host(&assignment, &context.endpoint()),
         port: assignment.port,
         web_port: assignment.effective_web_port().unwrap_or_default(),
         compose_project: stack.compose_project(Some(&assignment)).to_owned(),

@@ -41,6 +41,7 @@ mod ports;
 mod project_stack;
 mod session;
 mod status;
+mod tunnel;
 mod up;
 mod vscode;
 mod who;
@@ -68,6 +69,7 @@ pub fn dispatch(command: Command, context: &Context<'_>) -> Result<(), Error> {
         },
         Command::Doctor(args) => doctor::run(args, context),
         Command::Completions(args) => completions::run(args, context),
+        Command::Tunnel => tunnel::run(context),
     }
 }
 
@@ -162,18 +164,11 @@ impl<'a> Context<'a> {
     }
 
     /// Connects to the engine before compose runs, so that an engine that is down
-    /// gets a clear error instead of compose's traceback. bollard cannot reach
-    /// `ssh://` engines; compose can, so those go ahead without a client.
+    /// (or an ssh login, host key, remote `docker` or TLS handshake that fails)
+    /// gets a clear error before any port is chosen, instead of compose's
+    /// traceback.
     pub fn require_engine(&self, endpoint: &Endpoint) -> Result<Option<DockerEngine>, Error> {
-        match DockerEngine::connect(endpoint) {
-            Ok(engine) => Ok(Some(engine)),
-            Err(err) if endpoint.url.starts_with("ssh://") => {
-                self.printer
-                    .note(format_args!("{err}; going ahead with compose alone"));
-                Ok(None)
-            }
-            Err(err) => Err(err.into()),
-        }
+        Ok(Some(DockerEngine::connect(endpoint)?))
     }
 
     /// The merged configuration of the stack's base files, as `up` passes them to

@@ -18,7 +18,7 @@ pub fn run(args: OpenArgs, context: &Context<'_>) -> Result<(), Error> {
             projects: vec![project.key().to_owned()],
         })?;
     let url = portal_url(
-        &assignment_host(assignment),
+        &assignment_host(assignment, &context.endpoint()),
         assignment.effective_web_port().unwrap_or_default(),
     );
     if print {

@@ -2,8 +2,10 @@
 
 use crate::cli::StatusArgs;
 use crate::commands::Context;
+use crate::connection::assignment_host;
 use crate::engine::{DockerEngine, Engine};
 use crate::error::Error;
+use crate::settings::LOOPBACK;
 use crate::state_dir::StateDir;
 use crate::status_report::StatusReport;
 
@@ -15,7 +17,8 @@ pub fn run(args: StatusArgs, context: &Context<'_>) -> Result<(), Error> {
     let assignment = registry.find(project.key()).cloned();
     let compose_project = stack.compose_project(assignment.as_ref());
 
-    let containers = DockerEngine::connect(&context.endpoint()).and_then(|engine| {
+    let endpoint = context.endpoint();
+    let containers = DockerEngine::connect(&endpoint).and_then(|engine| {
         let containers = engine.containers()?;
         Ok(containers
             .into_iter()
@@ -29,11 +32,16 @@ pub fn run(args: StatusArgs, context: &Context<'_>) -> Result<(), Error> {
             })
             .collect())
     });
+    let host = assignment.as_ref().map_or_else(
+        || endpoint.client_host(context.settings.bind.unwrap_or(LOOPBACK)),
+        |assignment| assignment_host(assignment, &endpoint),
+    );
     let mut report = StatusReport::new(
         project.key(),
         compose_project,
         assignment.clone(),
         containers.map_err(|err| err.to_string()),
+        &host,
     );
     if let Some(assignment) = &assignment {
         let mut state = StateDir::open(&project.root);

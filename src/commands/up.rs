@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use crate::allocate::HostPorts;
 use crate::cli::Isolate;
 use crate::compose::config::{ComposeConfig, Service};
-use crate::connection::{compose_env, connect_host, stack_port_key, stack_port_variable};
+use crate::connection::{compose_env, stack_port_key, stack_port_variable};
 use crate::engine::Container;
 use crate::engine::{DockerEngine, Endpoint, Engine};
 use crate::error::Error;
@@ -284,6 +284,7 @@ impl Up<'_> {
             ports: &self.settings.ports,
             endpoint: self.endpoint,
             engine,
+            bind: self.settings.bind,
             avoid,
         };
         assign::resolve(self.context, &target, mode)
@@ -478,7 +479,8 @@ impl Up<'_> {
                 .collect()
         };
         let (own, foreign) = (published(&own), published(&foreign));
-        let local = self.endpoint.is_local();
+        // A remote engine's loopback ports are tunneled to the same ports here.
+        let local = self.endpoint.is_local() || self.settings.bind.is_loopback();
         let host = |port: u16| {
             !foreign.contains(&port) && (own.contains(&port) || !local || BindProbe.is_free(port))
         };
@@ -638,7 +640,11 @@ impl Up<'_> {
             bind: self.settings.bind,
             port: assignment.port,
         };
-        let address = format!("{}:{}", connect_host(self.settings.bind), assignment.port);
+        let address = format!(
+            "{}:{}",
+            self.endpoint.client_host(self.settings.bind),
+            assignment.port
+        );
         let progress = self
             .context
             .printer
@@ -682,7 +688,7 @@ impl Up<'_> {
 
     fn summary(&self, assignment: &Assignment, waited: bool) {
         let printer = &self.context.printer;
-        let host = connect_host(self.settings.bind);
+        let host = self.endpoint.client_host(self.settings.bind);
         let web_port = assignment.effective_web_port().unwrap_or_default();
         let verb = if waited { "ready" } else { "started" };
         printer.status(
@@ -697,6 +703,16 @@ impl Up<'_> {
         printer.info(format_args!(
             "  portal       http://{host}:{web_port}/csp/sys/UtilHome.csp"
         ));
+        if self.endpoint.needs_tunnel(self.settings.bind) {
+            let mut tunnel = vec!["iris-dev".to_owned(), "tunnel".to_owned()];
+            if self.context.directory() != self.project.root {
+                tunnel.extend(["-C".to_owned(), self.project.root.display().to_string()]);
+            }
+            printer.info(format_args!(
+                "  IRIS listens on the engine's loopback; reach it from here with `{}`",
+                shell::join(&tunnel)
+            ));
+        }
     }
 }
 

@@ -23,7 +23,7 @@ pub fn run(args: VscodeArgs, context: &Context<'_>) -> Result<(), Error> {
         let _ = state.save();
     }
     let members = vscode::connection_members(
-        &assignment_host(&assignment),
+        &assignment_host(&assignment, &context.endpoint()),
         assignment.effective_web_port().unwrap_or_default(),
         &login,
     );

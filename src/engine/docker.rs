@@ -8,6 +8,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use super::dial::{self, Transport};
 use super::{Container, Endpoint, Engine, EngineError, ExecResult, Health, PublishedPort};
 use crate::process::{Invocation, Runner};
 use crate::settings::DockerSettings;
@@ -41,14 +42,57 @@ pub fn discover_endpoint(docker: &DockerSettings, runner: &dyn Runner, dir: &Pat
     })
 }
 
+#[cfg(unix)]
+use super::bridge::Bridge;
+
+/// Where bridging is not built (Windows), there is nothing to keep.
+#[cfg(not(unix))]
+struct Bridge;
+
+/// A client for the engine behind a dial process: each connection bollard opens
+/// to the bridge's socket is one `ssh ... docker system dial-stdio` (or local
+/// `docker system dial-stdio`). Slower than a socket, so the timeout allows for
+/// an ssh login.
+#[cfg(unix)]
+fn dial(
+    argv: Vec<String>,
+    env: Vec<(String, String)>,
+) -> Result<(bollard::Docker, Bridge), String> {
+    let bridge = Bridge::start(argv, env).map_err(|err| err.to_string())?;
+    let docker = bollard::Docker::connect_with_unix(
+        &bridge.socket().to_string_lossy(),
+        30,
+        bollard::API_DEFAULT_VERSION,
+    )
+    .map_err(|err| err.to_string())?;
+    Ok((docker, bridge))
+}
+
+#[cfg(not(unix))]
+fn dial(
+    argv: Vec<String>,
+    _env: Vec<(String, String)>,
+) -> Result<(bollard::Docker, Bridge), String> {
+    Err(format!(
+        "reaching this engine through `{}` is not supported on this platform yet",
+        argv.join(" ")
+    ))
+}
+
 /// The engine through bollard, on a current-thread runtime of its own.
 pub struct DockerEngine {
     endpoint: String,
     runtime: tokio::runtime::Runtime,
     docker: bollard::Docker,
+    /// Kept open while the client lives; dropped after it.
+    _bridge: Option<Bridge>,
 }
 
 impl DockerEngine {
+    /// Connects and negotiates the API version. An `ssh://` or TLS engine is
+    /// reached through a [`Bridge`](super::bridge::Bridge); when that fails, the
+    /// error says which step did (login, host key, `docker` on the remote host,
+    /// TLS), from the dial process's standard error.
     pub fn connect(endpoint: &Endpoint) -> Result<Self, EngineError> {
         let fail = |message: String| EngineError {
             endpoint: endpoint.url.clone(),
@@ -58,18 +102,37 @@ impl DockerEngine {
             .enable_all()
             .build()
             .map_err(|err| fail(format!("cannot start an async runtime: {err}")))?;
-        let docker = bollard::Docker::connect_with_host(&endpoint.url)
-            .map_err(|err| fail(err.to_string()))?
-            .with_timeout(Duration::from_secs(5));
+        let transport = Transport::of(endpoint).ok_or_else(|| {
+            fail("expected `ssh://[USER@]HOST[:PORT]`, as the docker CLI does".to_owned())
+        })?;
+        let (docker, bridge) = match transport {
+            Transport::Direct => (
+                bollard::Docker::connect_with_host(&endpoint.url)
+                    .map_err(|err| fail(err.to_string()))?
+                    .with_timeout(Duration::from_secs(5)),
+                None,
+            ),
+            Transport::Dial { argv, env, kind } => {
+                let (docker, bridge) = dial(argv, env).map_err(fail)?;
+                (docker, Some((bridge, kind)))
+            }
+        };
         // The engine may be older than bollard's default API version (this
         // machine's Debian engine speaks 1.41); negotiate down.
         let docker = runtime
             .block_on(docker.negotiate_version())
-            .map_err(|err| fail(err.to_string()))?;
+            .map_err(|err| match &bridge {
+                Some((bridge, kind)) => match bridge.failure(Duration::from_secs(2)) {
+                    Some(failed) => fail(dial::diagnose(*kind, failed.code, &failed.stderr)),
+                    None => fail(err.to_string()),
+                },
+                None => fail(err.to_string()),
+            })?;
         Ok(Self {
             endpoint: endpoint.url.clone(),
             runtime,
             docker,
+            _bridge: bridge.map(|(bridge, _)| bridge),
         })
     }
 

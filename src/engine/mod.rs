@@ -10,6 +10,9 @@ use std::collections::BTreeMap;
 
 use crate::settings::DockerSettings;
 
+#[cfg(unix)]
+pub mod bridge;
+pub mod dial;
 pub mod docker;
 
 pub use docker::DockerEngine;
@@ -29,6 +32,14 @@ pub const COMPOSE_SERVICE_LABEL: &str = "com.docker.compose.service";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
     pub url: String,
+    /// `DOCKER_TLS_VERIFY` was set: a `tcp://` endpoint speaks TLS, with the
+    /// certificates in this directory (`DOCKER_CERT_PATH`) or Docker's default.
+    pub tls: Option<Tls>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Tls {
+    pub cert_path: Option<std::path::PathBuf>,
 }
 
 impl Endpoint {
@@ -39,8 +50,14 @@ impl Endpoint {
         config_json: Option<&str>,
         context_host: impl FnOnce(&str) -> Option<String>,
     ) -> Self {
+        let tls = docker.tls_verify.then(|| Tls {
+            cert_path: docker.cert_path.clone(),
+        });
         if let Some(host) = &docker.host {
-            return Self { url: host.clone() };
+            return Self {
+                url: host.clone(),
+                tls,
+            };
         }
         let context = docker.context.clone().or_else(|| {
             let config: serde_json::Value = serde_json::from_str(config_json?).ok()?;
@@ -52,6 +69,15 @@ impl Endpoint {
         };
         Self {
             url: url.unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned()),
+            tls,
+        }
+    }
+
+    /// An endpoint without TLS.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            tls: None,
         }
     }
 
@@ -62,6 +88,17 @@ impl Endpoint {
         if url.starts_with("unix://") || url.starts_with("npipe://") {
             return true;
         }
+        let host = self.host().unwrap_or("");
+        host == "localhost" || host == "::1" || host.starts_with("127.")
+    }
+
+    /// The engine's host name or address as written in the URL (without user,
+    /// port or IPv6 brackets); `None` for sockets and pipes.
+    pub fn host(&self) -> Option<&str> {
+        let url = self.url.as_str();
+        if url.starts_with("unix://") || url.starts_with("npipe://") {
+            return None;
+        }
         let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
         let authority = rest.split('/').next().unwrap_or("");
         let authority = authority
@@ -71,7 +108,29 @@ impl Endpoint {
             Some(v6) => v6.split(']').next().unwrap_or(""),
             None => authority.split(':').next().unwrap_or(""),
         };
-        host == "localhost" || host == "::1" || host.starts_with("127.")
+        (!host.is_empty()).then_some(host)
+    }
+
+    /// Where a client on this machine dials ports this engine publishes on
+    /// `bind`. A local engine: the bind's own address. A remote engine with a
+    /// loopback bind: this machine's loopback, through `iris-dev tunnel`. A
+    /// remote engine on every interface: the engine's host name; on one
+    /// address: that address.
+    pub fn client_host(&self, bind: std::net::IpAddr) -> String {
+        if self.is_local() || bind.is_loopback() {
+            return crate::connection::connect_host(bind);
+        }
+        match (bind.is_unspecified(), self.host()) {
+            (true, Some(host)) if host.contains(':') => format!("[{host}]"),
+            (true, Some(host)) => host.to_owned(),
+            _ => crate::connection::connect_host(bind),
+        }
+    }
+
+    /// Whether the engine's ports reach this machine only through an ssh tunnel:
+    /// a remote `ssh://` engine with a loopback bind.
+    pub fn needs_tunnel(&self, bind: std::net::IpAddr) -> bool {
+        !self.is_local() && bind.is_loopback() && self.url.starts_with("ssh://")
     }
 
     /// The value stored in an assignment's `engine`: `None` for this host, whose
@@ -353,7 +412,7 @@ mod tests {
             "tcp://localhost:2375",
             "tcp://[::1]:2375",
         ] {
-            let endpoint = Endpoint { url: url.into() };
+            let endpoint = Endpoint::new(url);
             assert!(endpoint.is_local(), "{url}");
             assert_eq!(endpoint.registry_key(), None);
         }
@@ -362,10 +421,29 @@ mod tests {
             "ssh://me@builder",
             "https://docker.example:2376",
         ] {
-            let endpoint = Endpoint { url: url.into() };
+            let endpoint = Endpoint::new(url);
             assert!(!endpoint.is_local(), "{url}");
             assert_eq!(endpoint.registry_key(), Some(url));
         }
+    }
+
+    #[test]
+    fn clients_dial_loopback_through_a_tunnel_and_public_binds_by_host_name() {
+        let loopback: std::net::IpAddr = "127.0.0.1".parse().unwrap();
+        let every: std::net::IpAddr = "0.0.0.0".parse().unwrap();
+        let remote = Endpoint::new("ssh://me@build.example:2222");
+        assert_eq!(remote.host(), Some("build.example"));
+        assert_eq!(remote.client_host(loopback), "127.0.0.1");
+        assert!(remote.needs_tunnel(loopback));
+        assert_eq!(remote.client_host(every), "build.example");
+        assert!(!remote.needs_tunnel(every));
+        let v6 = Endpoint::new("tcp://[fd00::5]:2375");
+        assert_eq!(v6.client_host(every), "[fd00::5]");
+        assert!(!v6.needs_tunnel(loopback));
+        let local = Endpoint::new(DEFAULT_ENDPOINT);
+        assert_eq!(local.host(), None);
+        assert_eq!(local.client_host(every), "127.0.0.1");
+        assert!(!local.needs_tunnel(loopback));
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! The compose paths this machine may not run (`docker compose` 2.24.4+ with
 //! `!override`, docker-compose 1.x, the engine refusing a port, IRIS never
 //! answering), through a fake `docker` and `docker-compose` on PATH that record
-//! every call. No engine is involved: `DOCKER_HOST` names an `ssh://` engine, which
-//! iris-dev leaves to compose.
+//! every call. No engine is involved: `DOCKER_HOST` names an `ssh://` engine, and a
+//! fake `ssh` answers as an engine with no containers.
 
 use std::io::{BufRead, BufReader, Read};
 use std::os::unix::fs::PermissionsExt;
@@ -84,6 +84,37 @@ version: '3.9'
 
 const SHOP: &str = "services:\n  iris:\n    image: intersystemsdc/iris-community\n    ports: [\"1972:1972\", \"8080:8080\"]\n";
 
+/// A fake `ssh` whose remote `docker system dial-stdio` is an engine with no
+/// containers: enough for iris-dev's client to connect, negotiate and list.
+const FAKE_SSH: &str = r#"#!/usr/bin/env python3
+import json, sys
+inp, out = sys.stdin.buffer, sys.stdout.buffer
+while True:
+    line = inp.readline()
+    if not line:
+        break
+    path = line.split()[1].decode()
+    length = 0
+    while True:
+        header = inp.readline()
+        if header in (b"\r\n", b"\n", b""):
+            break
+        name, _, value = header.decode().partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+    inp.read(length)
+    if path.endswith("/_ping"):
+        status, body = "200 OK", b"OK"
+    elif path.endswith("/version"):
+        status, body = "200 OK", json.dumps({"ApiVersion": "1.41", "Version": "20.10.24"}).encode()
+    elif "/containers/json" in path:
+        status, body = "200 OK", b"[]"
+    else:
+        status, body = "404 Not Found", b'{"message":"no such object"}'
+    out.write(f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
+    out.flush()
+"#;
+
 /// A project `shop` with the v2 fake compose on PATH; returns the fake's directory.
 fn fake_env(range: &str) -> (TestEnv, PathBuf) {
     let env = TestEnv::new(range);
@@ -93,6 +124,9 @@ fn fake_env(range: &str) -> (TestEnv, PathBuf) {
         fs::write(&program, FAKE_COMPOSE).unwrap();
         fs::set_permissions(&program, PermissionsExt::from_mode(0o755)).unwrap();
     }
+    let ssh = fake.join("ssh");
+    fs::write(&ssh, FAKE_SSH).unwrap();
+    fs::set_permissions(&ssh, PermissionsExt::from_mode(0o755)).unwrap();
     fs::write(fake.join("config.yaml"), CONFIG_V2).unwrap();
     let path = format!(
         "{}:{}",
@@ -102,8 +136,8 @@ fn fake_env(range: &str) -> (TestEnv, PathBuf) {
     let env = env
         .with("PATH", &path)
         .with("FAKE_DIR", fake.to_str().unwrap())
-        // bollard cannot reach ssh:// engines, so iris-dev goes ahead with compose
-        // alone; a remote engine's ports are not probed on this host either.
+        // The fake `ssh` answers as an engine with no containers; a remote
+        // engine's ports (on a loopback bind, tunneled) are probed here too.
         .with("DOCKER_HOST", "ssh://fake-engine");
     let shop = env.project("shop");
     fs::write(shop.join("compose.yaml"), SHOP).unwrap();

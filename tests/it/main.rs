@@ -12,5 +12,6 @@ mod iris;
 mod names;
 mod owners;
 mod registry_file;
+mod remote;
 mod stack_ports;
 mod support;

@@ -1,0 +1,52 @@
+//! `iris-dev tunnel`: the project's ports from a remote `ssh://` engine's
+//! loopback to this machine's, through `ssh -N -L`, in the foreground.
+
+use crate::commands::Context;
+use crate::engine::dial::SshTarget;
+use crate::error::Error;
+use crate::process::{DuctRunner, Invocation};
+
+pub fn run(context: &Context<'_>) -> Result<(), Error> {
+    let project = context.project()?;
+    let registry = context.store().read()?;
+    let assignment = registry
+        .find(project.key())
+        .cloned()
+        .ok_or_else(|| Error::NotAssigned {
+            projects: vec![project.key().to_owned()],
+        })?;
+    let endpoint = context.endpoint();
+    let target = SshTarget::parse(&endpoint.url).ok_or_else(|| Error::NoTunnel {
+        endpoint: endpoint.url.clone(),
+    })?;
+    let mut ports = vec![assignment.port];
+    ports.extend(assignment.effective_web_port());
+    ports.extend(assignment.stack_ports.values().copied());
+    let invocation = Invocation {
+        argv: target.tunnel_args(&ports),
+        dir: project.root.clone(),
+        env: Vec::new(),
+    };
+    let list = ports
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    context.printer.status(
+        "tunnel",
+        format_args!(
+            "127.0.0.1 ports {list} to the same ports on {} until Ctrl-C",
+            target.display()
+        ),
+    );
+    context.printer.note(format_args!("running `{invocation}`"));
+    let code = DuctRunner.foreground(&invocation)?;
+    if code == 0 {
+        Ok(())
+    } else {
+        Err(Error::TunnelEnded {
+            command: invocation.to_string(),
+            code,
+        })
+    }
+}
