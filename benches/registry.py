@@ -77,14 +77,20 @@ def timed(runs, fn):
     return statistics.median(samples), statistics.mean(samples)
 
 
-def concurrent(commands, env):
+def concurrent(commands, env, tolerate=False):
+    """Wall time of `commands` started together, and how many failed (only
+    tolerated for iris-devtester, whose lock wait times out under this load)."""
     start = time.perf_counter()
-    children = [subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE) for cmd, cwd in commands]
-    ports = [int(child.communicate()[0]) for child in children]
+    children = [
+        subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for cmd, cwd in commands
+    ]
+    outputs = [child.communicate() for child in children]
+    failed = [err.decode()[-300:] for (out, err), child in zip(outputs, children) if child.returncode != 0]
+    assert tolerate or not failed, f"{len(failed)} of {len(children)} failed, e.g.: {failed[0]}"
+    ports = [int(out) for (out, _), child in zip(outputs, children) if child.returncode == 0]
     elapsed = time.perf_counter() - start
-    assert all(child.returncode == 0 for child in children)
     assert len(set(ports)) == len(ports), "duplicate ports"
-    return elapsed
+    return elapsed, len(failed)
 
 
 def main():
@@ -140,7 +146,7 @@ def main():
             for n in range(64):
                 (temp / f"r{n}").mkdir()
                 (temp / f"p{n}").mkdir()
-            rust_64 = concurrent([([args.binary, "port"], temp / f"r{n}") for n in range(64)], env)
+            rust_64, _ = concurrent([([args.binary, "port"], temp / f"r{n}") for n in range(64)], env)
 
             py_args = [str(registry), str(RANGE[0]), str(RANGE[1]), str(project)]
             py_runs = max(10, args.runs // 10)
@@ -153,8 +159,10 @@ def main():
             )
             py_inproc = float(out.stdout)
 
-            py_64 = concurrent(
-                [([args.python, "-c", PY_ASSIGN, *py_args[:3], str(temp / f"p{n}")], temp) for n in range(64)], env
+            py_64, py_64_failed = concurrent(
+                [([args.python, "-c", PY_ASSIGN, *py_args[:3], str(temp / f"p{n}")], temp) for n in range(64)],
+                env,
+                tolerate=True,
             )
         finally:
             for stack in stacks:
@@ -168,7 +176,8 @@ def main():
     print(f"| warm `env`, whole process (median of {args.runs}) | {ms(env_median)} | {ms(py_proc_median)} | {py_proc_median / env_median:.0f}x |")
     print(f"| warm `port` with running stacks vs none (median) | {ms(rust_median)} | {ms(quiet_median)} (no stacks) | {rust_median / quiet_median:.2f}x |")
     print(f"| warm `port` vs in-process `assign_port` (mean of {args.runs}) | {ms(rust_mean)} | {ms(py_inproc)} | {py_inproc / rust_mean:.1f}x |")
-    print(f"| 64 concurrent processes, one project each (wall) | {ms(rust_64)} | {ms(py_64)} | {py_64 / rust_64:.0f}x |")
+    failed = f" ({py_64_failed} of 64 timed out on the lock)" if py_64_failed else ""
+    print(f"| 64 concurrent processes, one project each (wall) | {ms(rust_64)} | {ms(py_64)}{failed} | {py_64 / rust_64:.0f}x |")
 
 
 if __name__ == "__main__":
