@@ -169,9 +169,9 @@ def main():
                 subprocess.run([args.binary, "down", "-q", "--volumes"], cwd=stack, env=env, check=False)
 
     ms = lambda s: f"{s * 1000:.2f} ms"
+    print(f"With {args.stacks} running stack(s) in the registry.\n")
     print(f"| measurement | iris-dev | iris-devtester | ratio |")
     print(f"|---|---|---|---|")
-    print(f"With {args.stacks} running stack(s) in the registry.\n")
     print(f"| warm `port`, whole process (median of {args.runs}) | {ms(rust_median)} | {ms(py_proc_median)} | {py_proc_median / rust_median:.0f}x |")
     print(f"| warm `env`, whole process (median of {args.runs}) | {ms(env_median)} | {ms(py_proc_median)} | {py_proc_median / env_median:.0f}x |")
     print(f"| warm `port` with running stacks vs none (median) | {ms(rust_median)} | {ms(quiet_median)} (no stacks) | {rust_median / quiet_median:.2f}x |")
