@@ -197,7 +197,7 @@ mod tests {
 
     fn registry() -> Registry {
         Registry::parse(
-            br#"{"schema_version": "1.0", "assignments": [{"project_path": "/shop", "port": 1975, "assigned_at": "2026-01-01T00:00:00+00:00", "assignment_type": "auto", "status": "active", "container_name": null, "web_port": 52776, "compose_project": "shop"}]}"#,
+            br#"{"schema_version": "1.0", "assignments": [{"project_path": "/shop", "port": 1975, "assigned_at": "2026-01-01T00:00:00+00:00", "assignment_type": "auto", "status": "active", "container_name": null, "web_port": 52776, "compose_project": "shop", "compose_service": "iris"}]}"#,
         )
         .unwrap()
     }

@@ -71,7 +71,10 @@ impl DuctRunner {
     fn name_error(invocation: &Invocation, err: io::Error) -> io::Error {
         io::Error::new(
             err.kind(),
-            format!("failed to run `{}`: {err}", invocation.argv.join(" ")),
+            format!(
+                "failed to run `{}`: {err}",
+                crate::shell::join(&invocation.argv)
+            ),
         )
     }
 }

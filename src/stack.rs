@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::cli::Isolate;
 use crate::compose::config::{ComposeConfig, ServiceError};
 use crate::project::Project;
-use crate::registry::{Assignment, Registry};
+use crate::registry::Registry;
 use crate::state_dir::StateDir;
 
 /// The built-in compose file for a project that has none.
@@ -244,14 +244,13 @@ impl Stack {
             })
     }
 
-    /// The compose project name of this stack: the one `up` recorded in the
-    /// assignment when there is one (so `down`, `status` and `env` find the
-    /// containers even after `COMPOSE_PROJECT_NAME` or the file changed), else
-    /// the name `up` would use now. Every command asks this, and only this.
-    pub fn compose_project<'a>(&'a self, assignment: Option<&'a Assignment>) -> &'a str {
-        assignment
-            .and_then(|assignment| assignment.compose_project.as_deref())
-            .unwrap_or(&self.name)
+    /// The compose project name of this stack, as [`choose_name`] decided it
+    /// when the stack was loaded: an explicit name (`COMPOSE_PROJECT_NAME`,
+    /// `.env`, the file's `name:`), else the one `up` recorded, else compose's
+    /// own from the directory. `up`, `down`, `status`, `env`, `compose` and
+    /// `ports inspect` all ask this, and only this.
+    pub fn compose_project(&self) -> &str {
+        &self.name
     }
 
     /// Base files and the override, in `-f` order.

@@ -8,10 +8,12 @@ use crate::engine::Container;
 use crate::registry::{Assignment, Registry};
 
 /// Whether `assignment` can go stale at all on this engine: it is active, `up`
-/// started containers for it, and it is for the engine being looked at.
+/// started containers for it (`compose_service` is recorded once they started;
+/// a reservation, even one `up` named, has none), and it is for the engine being
+/// looked at.
 pub fn is_candidate(assignment: &Assignment, engine: Option<&str>) -> bool {
     assignment.is_active()
-        && assignment.compose_project.is_some()
+        && assignment.compose_service.is_some()
         && assignment.engine.as_deref() == engine
 }
 
@@ -45,12 +47,12 @@ mod tests {
 
     fn registry() -> Registry {
         let text = r#"{"schema_version": "1.0", "assignments": [
-          {"project_path": "/up-gone", "port": 1, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "auto", "status": "active", "compose_project": "gone-1"},
-          {"project_path": "/up-running", "port": 2, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "auto", "status": "active", "compose_project": "running-1"},
-          {"project_path": "/up-labelled", "port": 3, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "auto", "status": "active", "compose_project": "renamed"},
+          {"project_path": "/up-gone", "port": 1, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "auto", "status": "active", "compose_project": "gone-1", "compose_service": "iris"},
+          {"project_path": "/up-running", "port": 2, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "auto", "status": "active", "compose_project": "running-1", "compose_service": "iris"},
+          {"project_path": "/up-labelled", "port": 3, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "auto", "status": "active", "compose_project": "renamed", "compose_service": "iris"},
           {"project_path": "/reservation", "port": 4, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "auto", "status": "active"},
-          {"project_path": "/released", "port": 5, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "auto", "status": "released", "compose_project": "r"},
-          {"project_path": "/remote", "port": 6, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "auto", "status": "active", "compose_project": "x", "engine": "tcp://far:2375"}
+          {"project_path": "/released", "port": 5, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "auto", "status": "released", "compose_project": "r", "compose_service": "iris"},
+          {"project_path": "/remote", "port": 6, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "auto", "status": "active", "compose_project": "x", "compose_service": "iris", "engine": "tcp://far:2375"}
         ]}"#;
         Registry::parse(text.as_bytes()).unwrap()
     }

@@ -51,6 +51,8 @@ pub struct Target<'a> {
     pub bind: std::net::IpAddr,
     /// Ports the engine refused although the registry and the bind test said free.
     pub avoid: &'a [u16],
+    /// With [`Mode::Reserve`]: the compose project name `up` will use.
+    pub compose_project: Option<&'a str>,
 }
 
 /// Resolves the project's ports (see the module's doc for when the engine is
@@ -151,8 +153,9 @@ fn resolve_locked(
         };
         let mut outcome = allocate::resolve(registry, &request, &host).map_err(alloc_error)?;
         if mode == Mode::Reserve {
+            let name = target.compose_project.unwrap_or_default();
             outcome.assignment =
-                transition::reserve(registry, target.project.key()).expect("just resolved");
+                transition::reserve(registry, target.project.key(), name).expect("just resolved");
         }
         Ok::<_, Error>((outcome, previous, marked))
     })?;
@@ -234,6 +237,7 @@ pub fn current(context: &Context<'_>) -> Result<(Project, Assignment), Error> {
         engine: None,
         bind: context.settings.bind.unwrap_or(crate::settings::LOOPBACK),
         avoid: &[],
+        compose_project: None,
     };
     let assigned = resolve(context, &target, Mode::Write)?;
     Ok((project, assigned.assignment))

@@ -48,7 +48,7 @@ pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
     if stack.override_file().exists() {
         files.push(stack.override_file());
     }
-    let name = stack.compose_project(assignment.as_ref());
+    let name = stack.compose_project();
     let mut invocation = compose.stack_invocation(&stack, name, &files, &down_args);
     if let Some(assignment) = &assignment {
         invocation.env = compose_env(assignment);
@@ -109,7 +109,7 @@ fn down_all(down_args: &[String], release: bool, context: &Context<'_>) -> Resul
         .assignments
         .iter()
         .filter(|assignment| {
-            assignment.compose_project.is_some() && assignment.engine.as_deref() == engine
+            assignment.compose_service.is_some() && assignment.engine.as_deref() == engine
         })
         .cloned()
         .collect();

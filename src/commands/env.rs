@@ -20,7 +20,7 @@ pub fn run(args: EnvArgs, context: &Context<'_>) -> Result<(), Error> {
         host: assignment_host(&assignment, &context.endpoint()),
         port: assignment.port,
         web_port: assignment.effective_web_port().unwrap_or_default(),
-        compose_project: stack.compose_project(Some(&assignment)).to_owned(),
+        compose_project: stack.compose_project().to_owned(),
         stack_ports: assignment
             .stack_ports
             .iter()

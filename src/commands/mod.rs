@@ -184,6 +184,16 @@ impl<'a> Context<'a> {
         state: &mut StateDir,
     ) -> Result<ComposeConfig, Error> {
         if stack.template {
+            // As compose fills it in: iris-dev's own variables, then the
+            // environment, then the project's `.env` (or `--env-file`), which
+            // `stack_invocation` makes compose read for the template too.
+            let env_file = stack
+                .env_file
+                .clone()
+                .unwrap_or_else(|| stack.root.join(".env"));
+            let dotenv = fs_err::read_to_string(&env_file)
+                .map(|text| crate::dotenv::parse(&text))
+                .unwrap_or_default();
             let lookup = |name: &str| {
                 env.iter()
                     .find(|(key, _)| key == name)
@@ -193,9 +203,17 @@ impl<'a> Context<'a> {
                             .interpolated(name)
                             .map(|value| value.to_string_lossy().into_owned())
                     })
+                    .or_else(|| crate::dotenv::get(&dotenv, name).map(str::to_owned))
             };
             let text = config::interpolate(stack::TEMPLATE, &lookup);
-            return Ok(ComposeConfig::parse(&text).expect("the built-in template parses"));
+            // A value such as a password with `: ` or `[` can break the YAML.
+            return ComposeConfig::parse(&text).map_err(|message| Error::ComposeConfig {
+                command: format!(
+                    "the built-in template with the values of `{}` and the environment",
+                    env_file.display()
+                ),
+                message,
+            });
         }
         let detected;
         let compose = match compose {

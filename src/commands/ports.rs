@@ -119,7 +119,7 @@ pub fn inspect(args: InspectArgs, context: &Context<'_>) -> Result<(), Error> {
         ["status", &assignment.status.to_string()],
         ["type", &assignment.assignment_type.to_string()],
         ["assigned", assignment.assigned_at.as_str()],
-        ["compose project", stack.compose_project(Some(assignment))],
+        ["compose project", stack.compose_project()],
         [
             "container",
             assignment.container_name.as_deref().unwrap_or("-"),

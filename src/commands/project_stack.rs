@@ -119,8 +119,8 @@ pub fn stack_invocation(
     if stack.override_file().exists() {
         files.push(stack.override_file());
     }
-    let name = stack.compose_project(assignment);
-    let mut invocation = compose.invocation(&stack.root, name, &files, args);
+    let name = stack.compose_project();
+    let mut invocation = compose.stack_invocation(stack, name, &files, args);
     if let Some(assignment) = assignment {
         invocation.env = compose_env(assignment);
     }

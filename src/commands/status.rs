@@ -15,7 +15,7 @@ pub fn run(args: StatusArgs, context: &Context<'_>) -> Result<(), Error> {
     let stack = context.stack(&project)?;
     let registry = context.store().read()?;
     let assignment = registry.find(project.key()).cloned();
-    let compose_project = stack.compose_project(assignment.as_ref());
+    let compose_project = stack.compose_project();
 
     let endpoint = context.endpoint();
     let containers = DockerEngine::connect(&endpoint).and_then(|engine| {

@@ -150,7 +150,14 @@ impl Up<'_> {
         let mut stack_avoid = Vec::new();
         let mut before: Option<Assigned> = None;
         for attempt in 1..=MAX_ATTEMPTS {
-            let mut assigned = self.assign(engine, &avoid, Mode::Reserve)?;
+            let assigned = self.assign(engine, &avoid, Mode::Reserve);
+            // A later attempt that cannot assign puts back what the earlier ones
+            // changed, like every other failure.
+            let mut assigned = match (assigned, &before) {
+                (Ok(assigned), _) => assigned,
+                (Err(error), None) => return Err(error),
+                (Err(error), Some(before)) => return Err(self.restore(before, error)),
+            };
             let assignment = assigned.assignment.clone();
             let before = match &mut before {
                 Some(before) => {
@@ -195,12 +202,14 @@ impl Up<'_> {
                 ),
             );
             let mut refused = Vec::new();
-            let code = DuctRunner.stream(&plan.invocation, &mut |line| {
-                if let Some(refusal) = compose::port_refusal(line) {
-                    refused.push(refusal.map(|refusal| refusal.port));
-                }
-                printer.passthrough(line);
-            })?;
+            let code = DuctRunner
+                .stream(&plan.invocation, &mut |line| {
+                    if let Some(refusal) = compose::port_refusal(line) {
+                        refused.push(refusal.map(|refusal| refusal.port));
+                    }
+                    printer.passthrough(line);
+                })
+                .map_err(|err| failed(err.into()))?;
             if crate::interrupt::requested() {
                 // The containers may be coming up: keep the reservation.
                 return Err(Error::Interrupted {
@@ -211,7 +220,13 @@ impl Up<'_> {
                 });
             }
             if code == 0 {
-                self.record_started(engine, &plan.service)?;
+                if let Err(error) = self.record_started(engine, &plan.service) {
+                    // The stack runs; only the registry could not say so.
+                    printer.warn(format_args!(
+                        "compose started `{}`, but the registry could not record it ({error}); it keeps its ports as a reservation, and `iris-dev up` again records it",
+                        self.stack.name
+                    ));
+                }
                 return Ok((assignment, plan.service));
             }
             // A stack port the engine refuses is iris-dev's to move, like an
@@ -286,6 +301,7 @@ impl Up<'_> {
             engine,
             bind: self.settings.bind,
             avoid,
+            compose_project: Some(self.stack.compose_project()),
         };
         assign::resolve(self.context, &target, mode)
     }
@@ -566,7 +582,7 @@ impl Up<'_> {
     }
 
     fn is_own(&self, container: &Container) -> bool {
-        container.belongs_to(self.project.key(), Some(&self.stack.name))
+        container.belongs_to(self.project.key(), Some(self.stack.compose_project()))
     }
 
     /// `owners` without the project itself: its own assignment holds its ports.
@@ -616,7 +632,7 @@ impl Up<'_> {
             })
             .map(|container| container.name);
         let started = transition::Started {
-            compose_project: &self.stack.name,
+            compose_project: self.stack.compose_project(),
             service,
             container_name: container_name.as_deref(),
             bind: self.settings.bind,
@@ -635,7 +651,7 @@ impl Up<'_> {
         timeout: std::time::Duration,
     ) -> Result<(), Error> {
         let target = WaitTarget {
-            compose_project: &self.stack.name,
+            compose_project: self.stack.compose_project(),
             service,
             bind: self.settings.bind,
             port: assignment.port,
@@ -674,12 +690,13 @@ impl Up<'_> {
                 doing: format!("waiting for IRIS on {address}; it is still starting"),
             }),
             Err(source) => {
-                let mut logs = self.compose.command.clone();
-                logs.extend(["-p".to_owned(), self.stack.name.clone(), "logs".to_owned()]);
-                logs.push(service.to_owned());
+                // `iris-dev logs` finds the stack's files, name and service
+                // itself, from anywhere: a compose command line would need all
+                // of them.
+                let root = self.project.root.display().to_string();
                 Err(Error::NotReady {
                     project: self.project.key().to_owned(),
-                    logs: shell::join(&logs),
+                    logs: shell::join(["iris-dev", "-C", &root, "logs", "--tail", "50"]),
                     source: Box::new(source),
                 })
             }

@@ -90,6 +90,14 @@ impl Compose {
         args: &[String],
     ) -> Invocation {
         let mut options = Vec::new();
+        if stack.template {
+            // The template lives in `.iris-dev/`; compose reads `.env` from the
+            // project directory, which must be the project's root.
+            options.extend([
+                "--project-directory".to_owned(),
+                stack.root.display().to_string(),
+            ]);
+        }
         for profile in &stack.profiles {
             options.extend(["--profile".to_owned(), profile.clone()]);
         }

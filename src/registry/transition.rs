@@ -11,12 +11,18 @@ use crate::registry::{Assignment, Registry, Status};
 use crate::stale;
 use crate::timestamp::Timestamp;
 
-/// Marks `project`'s assignment as not started yet: `up` records its containers
-/// only once compose has started them, so a concurrent stale check never sees an
-/// assignment whose containers are still coming. Returns the assignment.
-pub fn reserve(registry: &mut Registry, project: &str) -> Option<Assignment> {
+/// Marks `project`'s assignment as not started yet, under the compose project
+/// name `up` is about to use: `compose_service` is set only once compose has
+/// started the containers, so a concurrent stale check never sees an assignment
+/// whose containers are still coming, while the name stays taken for any other
+/// checkout that would pick the same one. Returns the assignment.
+pub fn reserve(
+    registry: &mut Registry,
+    project: &str,
+    compose_project: &str,
+) -> Option<Assignment> {
     let assignment = registry.find_mut(project)?;
-    assignment.compose_project = None;
+    assignment.compose_project = Some(compose_project.to_owned());
     assignment.compose_service = None;
     Some(assignment.clone())
 }
@@ -144,8 +150,8 @@ mod tests {
     fn registry() -> Registry {
         let text = r#"{"schema_version": "1.0", "assignments": [
           {"project_path": "/shop", "port": 1972, "assigned_at": "2026-01-01T00:00:00+00:00", "assignment_type": "auto", "status": "active", "container_name": null, "web_port": 52773},
-          {"project_path": "/gone", "port": 1973, "assigned_at": "2026-01-01T00:00:00+00:00", "assignment_type": "auto", "status": "active", "container_name": null, "compose_project": "gone-1"},
-          {"project_path": "/kept", "port": 1974, "assigned_at": "2026-01-01T00:00:00+00:00", "assignment_type": "manual", "status": "active", "container_name": null, "compose_project": "kept-1"}
+          {"project_path": "/gone", "port": 1973, "assigned_at": "2026-01-01T00:00:00+00:00", "assignment_type": "auto", "status": "active", "container_name": null, "compose_project": "gone-1", "compose_service": "iris"},
+          {"project_path": "/kept", "port": 1974, "assigned_at": "2026-01-01T00:00:00+00:00", "assignment_type": "manual", "status": "active", "container_name": null, "compose_project": "kept-1", "compose_service": "iris"}
         ]}"#;
         Registry::parse(text.as_bytes()).unwrap()
     }
@@ -158,9 +164,11 @@ mod tests {
     fn reserve_then_record_started() {
         let mut registry = registry();
         registry.find_mut("/shop").unwrap().compose_project = Some("old".into());
-        let reserved = reserve(&mut registry, "/shop").unwrap();
-        assert_eq!(reserved.compose_project, None);
-        assert_eq!(reserve(&mut registry, "/nobody"), None);
+        registry.find_mut("/shop").unwrap().compose_service = Some("iris".into());
+        let reserved = reserve(&mut registry, "/shop", "shop").unwrap();
+        assert_eq!(reserved.compose_project.as_deref(), Some("shop"));
+        assert_eq!(reserved.compose_service, None, "not started yet");
+        assert_eq!(reserve(&mut registry, "/nobody", "x"), None);
 
         let started = Started {
             compose_project: "shop",
