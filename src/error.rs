@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use crate::allocate::AllocError;
 use crate::compose::ComposeError;
-use crate::compose::config::ServiceError;
+use crate::compose::config::{NameKind, ServiceError};
 use crate::compose::override_file::BaseConflict;
 use crate::engine::EngineError;
 use crate::env_vars;
@@ -116,6 +116,48 @@ pub enum Error {
         line: Option<(usize, String)>,
         owners: Vec<Owner>,
     },
+    #[error("{}", name_taken(.0))]
+    NameTaken(Box<NameTaken>),
+}
+
+/// A name the stack fixes that another compose project already uses on the
+/// engine (issue 8 §4).
+#[derive(Debug)]
+pub struct NameTaken {
+    pub kind: NameKind,
+    pub name: String,
+    /// The service, volume or network that fixes the name.
+    pub owner: String,
+    /// The compose project whose container, volume or network has it; `None`
+    /// for a container compose did not start.
+    pub other: Option<String>,
+    /// That compose project's iris-dev project, when the registry records it.
+    pub other_path: Option<String>,
+    pub file: PathBuf,
+    pub line: Option<(usize, String)>,
+}
+
+fn name_taken(taken: &NameTaken) -> String {
+    let NameTaken {
+        kind,
+        name,
+        owner,
+        other,
+        other_path,
+        ..
+    } = taken;
+    let of = match kind {
+        NameKind::Container => format!("service `{owner}`"),
+        NameKind::Volume | NameKind::Network => format!("{kind} `{owner}`"),
+    };
+    let holder = match (other, other_path) {
+        (Some(other), Some(path)) => {
+            format!("compose project `{other}` (iris-dev project `{path}`)")
+        }
+        (Some(other), None) => format!("compose project `{other}`"),
+        (None, _) => "a container compose did not start".to_owned(),
+    };
+    format!("{kind} name `{name}` of {of} is already used by {holder}")
 }
 
 fn pinned_refused(project: &str, port: Option<u16>, pinned: u16) -> String {
@@ -256,6 +298,37 @@ impl Error {
                 hints.push(format!(
                     "or free it; `iris-dev ports who {port}` says who holds it"
                 ));
+            }
+            Self::NameTaken(taken) => {
+                let NameTaken { kind, name, owner, other_path, file, line, .. } = &**taken;
+                let place = match line {
+                    Some((number, text)) => {
+                        report.details.push(format!("{number:>5} | {text}"));
+                        format!("`{}` line {number}", file.display())
+                    }
+                    None => format!("`{}`", file.display()),
+                };
+                let separator = match kind {
+                    NameKind::Container => '-',
+                    NameKind::Volume | NameKind::Network => '_',
+                };
+                hints.push(format!(
+                    "give each project its own name in {place}: `{key}: ${{{variable}}}-{owner}`, or remove the line (compose then names it `<project>{separator}{owner}`)",
+                    key = kind.key(),
+                    variable = env_vars::COMPOSE_PROJECT_NAME,
+                ));
+                if *kind != NameKind::Container {
+                    hints.push(format!(
+                        "or, to share it on purpose, mark it `external: true` and create it once: `{}`",
+                        shell::join(["docker", &kind.to_string(), "create", name])
+                    ));
+                }
+                if let Some(path) = other_path {
+                    hints.push(format!(
+                        "or stop the other project first: `{}`",
+                        shell::join(["iris-dev", "down", "-C", path])
+                    ));
+                }
             }
             Self::Stack(StackError::Service { source, .. }) => match source {
                 ServiceError::Unknown { .. } => hints.push("pick one of those with `--service <name>`".into()),

@@ -276,7 +276,7 @@ mod tests {
     use std::net::TcpListener;
 
     use super::*;
-    use crate::engine::{EngineError, ExecResult};
+    use crate::engine::{EngineError, ExecResult, Labelled};
 
     /// A container whose state, health and health check runs follow scripts; the
     /// last entry of each repeats.
@@ -330,6 +330,14 @@ mod tests {
                 .labels
                 .insert(COMPOSE_SERVICE_LABEL.into(), "iris".into());
             Ok(vec![container])
+        }
+
+        fn volumes(&self) -> Result<Vec<Labelled>, EngineError> {
+            Ok(Vec::new())
+        }
+
+        fn networks(&self) -> Result<Vec<Labelled>, EngineError> {
+            Ok(Vec::new())
         }
 
         fn health(&self, _id: &str) -> Result<Health, EngineError> {

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use crate::allocate::HostPorts;
 use crate::cli::Isolate;
-use crate::compose::config::{ComposeConfig, Service};
+use crate::compose::config::{ComposeConfig, NameKind, Service};
 use crate::connection::{compose_env, stack_port_key, stack_port_variable};
 use crate::engine::Container;
 use crate::engine::{DockerEngine, Endpoint, Engine};
@@ -409,8 +409,14 @@ impl Up<'_> {
                 settings.bind
             ));
         }
+        for target in override_file::base_ephemeral_iris_ports(&spec) {
+            self.ephemeral_warning(target);
+        }
         if !isolate {
             self.preflight(&config, &service, engine)?;
+        }
+        if let Some(engine) = engine {
+            self.shared_names(&config, engine)?;
         }
         let yaml = override_file::render(&spec);
         let mut up_args = vec!["up".to_owned(), "-d".to_owned()];
@@ -577,6 +583,95 @@ impl Up<'_> {
             if busy {
                 return Err(self.port_taken(port, Some(published), owners));
             }
+        }
+        Ok(())
+    }
+
+    /// Warns that a base file publishes IRIS's `target` on a port Docker picks,
+    /// which `!override` cannot drop with this compose.
+    fn ephemeral_warning(&self, target: u16) {
+        let found = self.stack.base_files.iter().find_map(|file| {
+            let text = fs::read_to_string(file).ok()?;
+            override_file::find_ephemeral_port_line(&text, target).map(|line| (file, line))
+        });
+        let place = match &found {
+            Some((file, (number, text))) => {
+                format!("`{}` line {number} (`{}`)", file.display(), text.trim())
+            }
+            None => format!("`{}`", self.stack.base_files[0].display()),
+        };
+        self.context.printer.warn(format_args!(
+            "{place} publishes IRIS's port {target} on a port Docker picks, on every interface, next to the one iris-dev publishes on {bind}; {compose} cannot replace the list (`!override` needs compose 2.24.4 or newer): remove that entry, iris-dev publishes the port",
+            bind = self.settings.bind,
+            compose = self.compose.display_name(),
+        ));
+    }
+
+    /// Stops before compose runs when a name the stack fixes (`container_name`,
+    /// a volume's or network's `name:`) is already another compose project's on
+    /// this engine: compose would fail half-way, or share the volume.
+    fn shared_names(&self, config: &ComposeConfig, engine: &DockerEngine) -> Result<(), Error> {
+        let own = self.stack.name.as_str();
+        let fixed = config.fixed_names(own);
+        if fixed.is_empty() {
+            return Ok(());
+        }
+        let mut containers = None;
+        let mut volumes = None;
+        let mut networks = None;
+        for name in fixed {
+            let other = match name.kind {
+                NameKind::Container => {
+                    let containers = match &containers {
+                        Some(containers) => containers,
+                        None => containers.insert(engine.containers()?),
+                    };
+                    crate::engine::container_name_user(containers, &name.name, own)
+                }
+                NameKind::Volume => {
+                    let volumes = match &volumes {
+                        Some(volumes) => volumes,
+                        None => volumes.insert(engine.volumes()?),
+                    };
+                    crate::engine::labelled_name_user(volumes, &name.name, own).map(Some)
+                }
+                NameKind::Network => {
+                    let networks = match &networks {
+                        Some(networks) => networks,
+                        None => networks.insert(engine.networks()?),
+                    };
+                    crate::engine::labelled_name_user(networks, &name.name, own).map(Some)
+                }
+            };
+            let Some(other) = other else {
+                continue;
+            };
+            let registry = self.context.store().read()?;
+            let other_path = other.as_deref().and_then(|other| {
+                registry
+                    .assignments
+                    .iter()
+                    .find(|assignment| assignment.compose_project.as_deref() == Some(other))
+                    .map(|assignment| assignment.project_path.clone())
+            });
+            let found = self.stack.base_files.iter().find_map(|file| {
+                let text = fs::read_to_string(file).ok()?;
+                override_file::find_name_line(&text, name.kind, &name.name)
+                    .map(|line| (file.clone(), line))
+            });
+            let (file, line) = match found {
+                Some((file, line)) => (file, Some(line)),
+                None => (self.stack.base_files[0].clone(), None),
+            };
+            return Err(Error::NameTaken(Box::new(crate::error::NameTaken {
+                kind: name.kind,
+                name: name.name,
+                owner: name.owner,
+                other,
+                other_path,
+                file,
+                line,
+            })));
         }
         Ok(())
     }

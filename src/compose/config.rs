@@ -18,6 +18,49 @@ pub const WEB_PORT: u16 = 52773;
 pub struct ComposeConfig {
     #[serde(default)]
     pub services: BTreeMap<String, Service>,
+    /// Top-level volumes; an entry without a body (`data:`) is null.
+    #[serde(default)]
+    pub volumes: BTreeMap<String, Value>,
+    #[serde(default)]
+    pub networks: BTreeMap<String, Value>,
+}
+
+/// What a name that two projects could share belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    Container,
+    Volume,
+    Network,
+}
+
+impl NameKind {
+    /// The key that sets the name in a compose file.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Container => "container_name",
+            Self::Volume | Self::Network => "name",
+        }
+    }
+}
+
+impl std::fmt::Display for NameKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Container => "container",
+            Self::Volume => "volume",
+            Self::Network => "network",
+        })
+    }
+}
+
+/// A name the stack fixes, which a second project with the same files would
+/// share: a `container_name`, or a volume's or network's own `name:`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixedName {
+    pub kind: NameKind,
+    pub name: String,
+    /// The service, volume or network that sets it.
+    pub owner: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -201,6 +244,51 @@ impl ComposeConfig {
             }
         }
         fixed
+    }
+}
+
+impl ComposeConfig {
+    /// The names the stack fixes for itself, which would collide with another
+    /// project's (issue 8 §4). An `external` volume or network is meant to be
+    /// shared and is left out, and so is a name compose gives by default
+    /// (`<compose_project>_<key>`), which compose v2 prints for every entry.
+    pub fn fixed_names(&self, compose_project: &str) -> Vec<FixedName> {
+        let mut names: Vec<FixedName> = self
+            .services
+            .iter()
+            .filter_map(|(service, definition)| {
+                Some(FixedName {
+                    kind: NameKind::Container,
+                    name: definition.container_name.clone()?,
+                    owner: service.clone(),
+                })
+            })
+            .collect();
+        for (kind, entries) in [
+            (NameKind::Volume, &self.volumes),
+            (NameKind::Network, &self.networks),
+        ] {
+            for (key, definition) in entries {
+                let Value::Mapping(map) = definition else {
+                    continue;
+                };
+                let external = map
+                    .get("external")
+                    .is_some_and(|external| !matches!(external, Value::Bool(false) | Value::Null));
+                let Some(name) = map.get("name").map(scalar).filter(|name| !name.is_empty()) else {
+                    continue;
+                };
+                if external || name == format!("{compose_project}_{key}") {
+                    continue;
+                }
+                names.push(FixedName {
+                    kind,
+                    name,
+                    owner: key.clone(),
+                });
+            }
+        }
+        names
     }
 }
 
@@ -495,6 +583,83 @@ services:
         assert_eq!(parse("0.0.0.0:1972-1975:1972-1975/tcp").target, 1972);
         assert_eq!(parse("${IRIS_PORT:-1972}:1972").target, 1972);
         assert!(PortMapping::parse_short("a:b:c:d").is_none());
+    }
+
+    #[test]
+    fn fixed_names_from_v1_config() {
+        let config = ComposeConfig::parse(
+            "services:
+  iris:
+    container_name: my-iris
+    image: intersystemsdc/iris-community
+  web:
+    image: nginx
+networks:
+  shared:
+    external: true
+    name: proxy
+  own:
+    name: shop-net
+volumes:
+  data: {}
+  durable:
+    name: iris-durable
+  old:
+    external:
+      name: legacy
+version: '3.9'
+",
+        )
+        .unwrap();
+        let names: Vec<(NameKind, String, String)> = config
+            .fixed_names("shop")
+            .into_iter()
+            .map(|fixed| (fixed.kind, fixed.name, fixed.owner))
+            .collect();
+        let expected = [
+            (NameKind::Container, "my-iris", "iris"),
+            (NameKind::Volume, "iris-durable", "durable"),
+            (NameKind::Network, "shop-net", "own"),
+        ]
+        .map(|(kind, name, owner)| (kind, name.to_owned(), owner.to_owned()));
+        assert_eq!(names, expected);
+    }
+
+    #[test]
+    fn fixed_names_from_v2_config_leave_out_default_names() {
+        let config = ComposeConfig::parse(
+            "name: shop
+services:
+  iris:
+    container_name: shop-iris
+    image: intersystemsdc/iris-community
+networks:
+  default:
+    name: shop_default
+  proxy:
+    name: proxy
+    external: true
+volumes:
+  data:
+    name: shop_data
+  durable:
+    name: iris-durable
+",
+        )
+        .unwrap();
+        let names: Vec<(NameKind, String)> = config
+            .fixed_names("shop")
+            .into_iter()
+            .map(|fixed| (fixed.kind, fixed.name))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                (NameKind::Container, "shop-iris".to_owned()),
+                (NameKind::Volume, "iris-durable".to_owned()),
+            ]
+        );
+        assert_eq!(NameKind::Volume.key(), "name");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_norway::Value;
 use serde_norway::value::{Tag, TaggedValue};
 
-use super::config::{PortMapping, SUPERSERVER_PORT, Service, WEB_PORT};
+use super::config::{NameKind, PortMapping, SUPERSERVER_PORT, Service, WEB_PORT};
 use crate::connection::{stack_port_key, stack_port_variable};
 use crate::engine::{PORT_LABEL, PROJECT_LABEL};
 
@@ -149,6 +149,23 @@ fn base_iris_ports<'a>(
         let published = mapping.published.clone()?;
         Some((mapping, published, assigned))
     })
+}
+
+/// IRIS's container ports that the base files publish on a host port Docker
+/// picks (`- "1972"`, as community templates do), when `!override` cannot drop
+/// them: IRIS then also listens on every interface at a random port.
+pub fn base_ephemeral_iris_ports(spec: &OverrideSpec<'_>) -> Vec<u16> {
+    if spec.override_tag {
+        return Vec::new();
+    }
+    spec.base
+        .port_mappings()
+        .into_iter()
+        .filter(|mapping| {
+            mapping.published.is_none() && [SUPERSERVER_PORT, WEB_PORT].contains(&mapping.target)
+        })
+        .map(|mapping| mapping.target)
+        .collect()
 }
 
 /// The override file's text, header comment included.
@@ -286,6 +303,50 @@ pub fn find_host_port_line(text: &str, port: u16) -> Option<(usize, String)> {
         .map(|(index, line)| (index + 1, line.to_owned()))
 }
 
+/// The line of a compose file's `ports` that publishes `target` on a host port
+/// Docker picks (`- "1972"`, `- 1972/tcp`, `ports: ["1972"]`), 1-based; an
+/// `expose` list is passed over.
+pub fn find_ephemeral_port_line(text: &str, target: u16) -> Option<(usize, String)> {
+    let wanted = [target.to_string(), format!("{target}/tcp")];
+    let mut in_ports = false;
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') {
+            continue;
+        }
+        let mut body = trimmed;
+        if !trimmed.starts_with('-')
+            && let Some((key, rest)) = trimmed.split_once(':')
+        {
+            in_ports = key.trim() == "ports";
+            body = rest;
+        }
+        let publishes = in_ports
+            && body
+                .split(|c: char| c.is_whitespace() || "[],\"'".contains(c))
+                .any(|word| wanted.iter().any(|wanted| wanted == word));
+        if publishes {
+            return Some((index + 1, line.to_owned()));
+        }
+    }
+    None
+}
+
+/// The line of a compose file that fixes `name` (`container_name: my-iris`, or
+/// a volume's or network's `name: iris-data`), 1-based.
+pub fn find_name_line(text: &str, kind: NameKind, name: &str) -> Option<(usize, String)> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim_start().starts_with('#'))
+        .find(|(_, line)| {
+            line.trim_start()
+                .strip_prefix(kind.key())
+                .and_then(|rest| rest.strip_prefix(':'))
+                .is_some_and(|value| value.trim().trim_matches(['"', '\'']) == name)
+        })
+        .map(|(index, line)| (index + 1, line.to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use std::net::Ipv4Addr;
@@ -397,6 +458,48 @@ mod tests {
             2
         );
         assert_eq!(find_port_line("- 19721:19720\n", 1972), None);
+    }
+
+    #[test]
+    fn finds_the_line_that_fixes_a_name() {
+        let text = "services:\n  iris:\n    # container_name: my-iris\n    container_name: \"my-iris\"\nvolumes:\n  data:\n    name: iris-data\n";
+        assert_eq!(
+            find_name_line(text, NameKind::Container, "my-iris"),
+            Some((4, "    container_name: \"my-iris\"".to_owned()))
+        );
+        assert_eq!(
+            find_name_line(text, NameKind::Volume, "iris-data").map(|(line, _)| line),
+            Some(7)
+        );
+        assert_eq!(find_name_line(text, NameKind::Network, "my-iris"), None);
+    }
+
+    #[test]
+    fn finds_an_ephemeral_iris_port() {
+        let text = "services:\n  iris:\n    expose:\n      - \"1972\"\n    ports:\n      - \"19720:1972\"\n      - \"1972\"\n      - 52773/tcp\n";
+        assert_eq!(
+            find_ephemeral_port_line(text, 1972),
+            Some((7, "      - \"1972\"".to_owned()))
+        );
+        assert_eq!(
+            find_ephemeral_port_line(text, 52_773).map(|(line, _)| line),
+            Some(8)
+        );
+        let flow = "services:\n  iris:\n    ports: [\"1972-1975\", \"52773\"]\n";
+        assert_eq!(find_ephemeral_port_line(flow, 1972), None);
+        assert_eq!(
+            find_ephemeral_port_line(flow, 52_773).map(|(line, _)| line),
+            Some(3)
+        );
+    }
+
+    #[test]
+    fn ephemeral_iris_ports_matter_only_without_the_tag() {
+        let base = service(
+            "services:\n  iris:\n    ports:\n    - '1972'\n    - '8080'\n    - '127.0.0.1:1:52773'\n",
+        );
+        assert_eq!(base_ephemeral_iris_ports(&spec(&base, false)), [1972]);
+        assert!(base_ephemeral_iris_ports(&spec(&base, true)).is_empty());
     }
 
     #[test]

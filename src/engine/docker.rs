@@ -9,7 +9,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::dial::{self, Transport};
-use super::{Container, Endpoint, Engine, EngineError, ExecResult, Health, PublishedPort};
+use super::{
+    Container, Endpoint, Engine, EngineError, ExecResult, Health, Labelled, PublishedPort,
+};
 use crate::process::{Invocation, Runner};
 use crate::settings::DockerSettings;
 
@@ -269,6 +271,39 @@ impl Engine for DockerEngine {
                         })
                     })
                     .collect(),
+            })
+            .collect())
+    }
+
+    fn volumes(&self) -> Result<Vec<Labelled>, EngineError> {
+        let list = self
+            .runtime
+            .block_on(
+                self.docker
+                    .list_volumes(None::<bollard::query_parameters::ListVolumesOptions>),
+            )
+            .map_err(|err| self.fail(err))?;
+        Ok(list
+            .volumes
+            .unwrap_or_default()
+            .into_iter()
+            .map(|volume| Labelled {
+                name: volume.name,
+                labels: volume.labels.into_iter().collect(),
+            })
+            .collect())
+    }
+
+    fn networks(&self) -> Result<Vec<Labelled>, EngineError> {
+        let list = self
+            .runtime
+            .block_on(self.docker.list_networks(None))
+            .map_err(|err| self.fail(err))?;
+        Ok(list
+            .into_iter()
+            .map(|network| Labelled {
+                name: network.name.unwrap_or_default(),
+                labels: network.labels.unwrap_or_default().into_iter().collect(),
             })
             .collect())
     }

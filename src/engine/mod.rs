@@ -160,6 +160,21 @@ pub struct PublishedPort {
     pub container_port: u16,
 }
 
+/// A volume or network as iris-dev needs to see it: its name, and the labels
+/// that say which compose project created it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Labelled {
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+}
+
+impl Labelled {
+    /// The compose project that created it, if compose did.
+    pub fn compose_project(&self) -> Option<&str> {
+        self.labels.get(COMPOSE_PROJECT_LABEL).map(String::as_str)
+    }
+}
+
 /// `none` when the image has no HEALTHCHECK.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Health {
@@ -206,6 +221,10 @@ impl ExecResult {
 pub trait Engine {
     /// Every container, running or not.
     fn containers(&self) -> Result<Vec<Container>, EngineError>;
+    /// Every volume, with its labels.
+    fn volumes(&self) -> Result<Vec<Labelled>, EngineError>;
+    /// Every network, with its labels.
+    fn networks(&self) -> Result<Vec<Labelled>, EngineError>;
     fn health(&self, id: &str) -> Result<Health, EngineError>;
     /// The container's health check as a command line to exec, from its
     /// `Config.Healthcheck.Test` (where the engine already merged the compose
@@ -280,6 +299,31 @@ pub fn live_state(
         Some(Health::Unhealthy) => "unhealthy",
         Some(Health::None) | None => "running",
     }
+}
+
+/// Who else has a container named `name`: `Some(Some(project))` for another
+/// compose project's, `Some(None)` for one compose did not start, `None` when
+/// there is none or it is `own`'s.
+pub fn container_name_user(
+    containers: &[Container],
+    name: &str,
+    own: &str,
+) -> Option<Option<String>> {
+    let container = containers.iter().find(|container| container.name == name)?;
+    match container.labels.get(COMPOSE_PROJECT_LABEL) {
+        Some(project) if project == own => None,
+        project => Some(project.cloned()),
+    }
+}
+
+/// The other compose project that created the volume or network `name`; one
+/// compose did not create, or `own` did, is no collision.
+pub fn labelled_name_user(items: &[Labelled], name: &str, own: &str) -> Option<String> {
+    items
+        .iter()
+        .filter(|item| item.name == name)
+        .find_map(|item| item.compose_project().filter(|project| *project != own))
+        .map(str::to_owned)
 }
 
 /// The host ports that containers other than the project's publish, which
@@ -472,6 +516,43 @@ mod tests {
         assert_eq!(test(&[]), None);
         assert_eq!(test(&["CMD"]), None);
         assert_eq!(test(&["SOMETHING", "x"]), None);
+    }
+
+    #[test]
+    fn names_taken_by_other_compose_projects() {
+        let labelled = |name: &str, project: Option<&str>| {
+            let mut labels = BTreeMap::new();
+            if let Some(project) = project {
+                labels.insert(COMPOSE_PROJECT_LABEL.to_owned(), project.to_owned());
+            }
+            (name.to_owned(), labels)
+        };
+        let containers: Vec<Container> = [labelled("my-iris", Some("a")), labelled("plain", None)]
+            .into_iter()
+            .map(|(name, labels)| Container {
+                name,
+                labels,
+                ..Container::default()
+            })
+            .collect();
+        assert_eq!(
+            container_name_user(&containers, "my-iris", "b"),
+            Some(Some("a".to_owned()))
+        );
+        assert_eq!(container_name_user(&containers, "my-iris", "a"), None);
+        assert_eq!(container_name_user(&containers, "plain", "b"), Some(None));
+        assert_eq!(container_name_user(&containers, "other", "b"), None);
+
+        let volumes: Vec<Labelled> = [labelled("data", Some("a")), labelled("manual", None)]
+            .into_iter()
+            .map(|(name, labels)| Labelled { name, labels })
+            .collect();
+        assert_eq!(
+            labelled_name_user(&volumes, "data", "b").as_deref(),
+            Some("a")
+        );
+        assert_eq!(labelled_name_user(&volumes, "data", "a"), None);
+        assert_eq!(labelled_name_user(&volumes, "manual", "b"), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 use std::net::Ipv4Addr;
 
 use fs_err as fs;
+use iris_dev::project::compose_project_name;
 
 use crate::docker::{
     Cleanup, Compose, STANDIN, compose_matrix, compose_project, docker_out, port_of, reachable,
@@ -16,6 +17,8 @@ use crate::docker::{
 compose_matrix!(
     a_port_another_stack_holds_stops_up_before_compose_runs,
     isolate_all_gives_every_service_its_own_ports,
+    a_shared_container_name_stops_up_before_compose_runs,
+    an_ephemeral_iris_port_in_the_base_warns_without_override,
 );
 
 /// The IRIS service's own ports as a compose without `!override` needs them, or
@@ -165,4 +168,72 @@ fn isolate_all_gives_every_service_its_own_ports(compose: Compose) {
     up.assert_stderr_contains("(iris-devtester rewrites it without them); assigning them again");
     let lines = env.run(["env", "-C", "beta"]).success().stdout();
     assert!(lines.contains("export IRIS_DEV_PORT_DB_1972="), "{lines}");
+}
+
+fn a_shared_container_name_stops_up_before_compose_runs(compose: Compose) {
+    standin();
+    let env = compose.env("12740-12749");
+    // Unique per test run and per compose: the matrix shares one engine.
+    let fixed = format!(
+        "{}-iris",
+        compose_project_name(env.root().to_str().unwrap())
+    );
+    let file = format!(
+        "services:\n  iris:\n    image: {STANDIN}\n    container_name: {fixed}\n    ports:\n{}",
+        iris_ports(compose)
+    );
+    let (a, a_name) = compose_project(&env, "a", &file);
+    let (b, b_name) = compose_project(&env, "b", &file);
+    let _cleanup = Cleanup(vec![a_name.clone(), b_name.clone()]);
+    env.run(["up", "-C", "a", "--no-wait"]).success();
+
+    let b_port = port_of(&env, &b, false);
+    let before = env.registry_json();
+    for args in [
+        ["up", "-C", "b", "--dry-run"],
+        ["up", "-C", "b", "--no-wait"],
+    ] {
+        let run = env.run(args);
+        assert_eq!(run.code(), 1, "{}", run.snapshot());
+        run.assert_stderr_contains(&format!(
+            "error: container name `{fixed}` of service `iris` is already used by compose project `{a_name}` (iris-dev project `{}`)",
+            a.display()
+        ));
+        run.assert_stderr_contains(&format!("    4 |     container_name: {fixed}"));
+        run.assert_stderr_contains(
+            "`container_name: ${COMPOSE_PROJECT_NAME}-iris`, or remove the line",
+        );
+        assert!(!run.stderr().contains("starting"), "{}", run.snapshot());
+    }
+    let label = format!("label=com.docker.compose.project={b_name}");
+    assert_eq!(
+        docker_out(&["ps", "-aq", "--filter", &label]),
+        "",
+        "compose never ran for b"
+    );
+    assert_eq!(env.registry_json(), before, "b's entry is as it was");
+    assert_eq!(port_of(&env, &b, false), b_port);
+}
+
+fn an_ephemeral_iris_port_in_the_base_warns_without_override(compose: Compose) {
+    standin();
+    let env = compose.env("12750-12759");
+    let file = format!("services:\n  iris:\n    image: {STANDIN}\n    ports:\n      - \"1972\"\n");
+    let (dir, name) = compose_project(&env, "template", &file);
+    let _cleanup = Cleanup(vec![name]);
+    let run = env.run(["up", "-C", "template", "--no-wait"]).success();
+    let warning = format!(
+        "`{}` line 5 (`- \"1972\"`) publishes IRIS's port 1972 on a port Docker picks, on every interface",
+        dir.join("compose.yaml").display()
+    );
+    if compose.override_tag() {
+        assert!(
+            !run.stderr().contains("on a port Docker picks"),
+            "{}",
+            run.snapshot()
+        );
+    } else {
+        run.assert_stderr_contains(&warning);
+        run.assert_stderr_contains("remove that entry, iris-dev publishes the port");
+    }
 }
