@@ -210,10 +210,10 @@ fn project_checks(context: &Context<'_>, compose: Option<&Compose>) -> Vec<Check
     // Unlikely ports stand in for the assigned ones, so that an entry that
     // publishes `${IRIS_PORT}` is told apart from a fixed host port.
     let (port, web_port) = (65_001, 65_002);
-    invocation.env = vec![
+    invocation.env.extend([
         (env_vars::IRIS_PORT.to_owned(), port.to_string()),
         (env_vars::IRIS_WEB_PORT.to_owned(), web_port.to_string()),
-    ];
+    ]);
     let config = DuctRunner
         .capture(&invocation)
         .map_err(|err| err.to_string())

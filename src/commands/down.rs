@@ -51,7 +51,7 @@ pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
     let name = stack.compose_project();
     let mut invocation = compose.stack_invocation(&stack, name, &files, &down_args);
     if let Some(assignment) = &assignment {
-        invocation.env = compose_env(assignment);
+        invocation.env.extend(compose_env(assignment));
     }
     let code = DuctRunner.stream(&invocation, &mut |line| context.printer.passthrough(line))?;
     if state.exists() {

@@ -230,7 +230,7 @@ impl<'a> Context<'a> {
             &stack.base_files,
             &["config".to_owned()],
         );
-        invocation.env = env.to_vec();
+        invocation.env.extend(env.iter().cloned());
         let key = self.config_key(stack, &invocation)?;
         let yaml = match state.cache().config(&key) {
             Some(yaml) => yaml.to_owned(),

@@ -122,7 +122,7 @@ pub fn stack_invocation(
     let name = stack.compose_project();
     let mut invocation = compose.stack_invocation(stack, name, &files, args);
     if let Some(assignment) = assignment {
-        invocation.env = compose_env(assignment);
+        invocation.env.extend(compose_env(assignment));
     }
     invocation
 }

@@ -424,7 +424,7 @@ impl Up<'_> {
         let mut invocation =
             self.compose
                 .stack_invocation(stack, &stack.name, &stack.files(), &up_args);
-        invocation.env = env;
+        invocation.env.extend(env);
         let old_layout = config.services[&service]
             .mount_targets()
             .iter()

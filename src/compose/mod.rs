@@ -105,7 +105,14 @@ impl Compose {
             options.extend(["--env-file".to_owned(), env_file.display().to_string()]);
         }
         options.extend(args.iter().cloned());
-        self.invocation(&stack.root, project_name, files, &options)
+        let mut invocation = self.invocation(&stack.root, project_name, files, &options);
+        // Compose v2 sets it for interpolation itself; v1 does not, and a file
+        // may say `container_name: ${COMPOSE_PROJECT_NAME}-iris`.
+        invocation.env.push((
+            crate::env_vars::COMPOSE_PROJECT_NAME.to_owned(),
+            project_name.to_owned(),
+        ));
+        invocation
     }
 
     /// `<compose> -p NAME -f FILE... <args>`.
