@@ -14,6 +14,7 @@ use crate::engine::Container;
 use crate::env_vars;
 use crate::registry::Registry;
 use crate::stale;
+use crate::timestamp::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -190,6 +191,159 @@ pub fn moved_ports(registry: &Registry, containers: &[Container], engine: Option
     )
 }
 
+/// What this machine shows about the engine's userland proxy, which the
+/// engine's API does not report: whether anything listens on a host port that
+/// a running container publishes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProxyEvidence {
+    /// Nothing to look at, with the reason.
+    Unknown(String),
+    /// Container `container` publishes host `port`; `listening` says whether a
+    /// socket on this machine listens on it.
+    Published {
+        container: String,
+        port: u16,
+        listening: bool,
+    },
+}
+
+/// The engine's userland proxy. With `userland-proxy: false` the engine
+/// forwards published ports in the kernel and nothing listens on the host, so
+/// the bind test cannot see them; iris-dev compensates by asking the engine
+/// for its published ports, which the warn says.
+pub fn userland_proxy(evidence: &ProxyEvidence) -> Check {
+    match evidence {
+        ProxyEvidence::Unknown(reason) => Check::ok("userland proxy", format!("unknown: {reason}")),
+        ProxyEvidence::Published {
+            container,
+            port,
+            listening: true,
+        } => Check::ok(
+            "userland proxy",
+            format!("on: host port {port} of container `{container}` has a listener here"),
+        ),
+        ProxyEvidence::Published {
+            container,
+            port,
+            listening: false,
+        } => Check::warn(
+            "userland proxy",
+            format!(
+                "nothing on this machine listens on host port {port}, which container `{container}` publishes: \
+                 the engine runs with `userland-proxy: false` (or in another network namespace), so the bind test \
+                 cannot see published ports; iris-dev asks the engine for them instead, but other tools \
+                 (iris-devtester's `assign_port`) may pick a port that is taken"
+            ),
+            "set `\"userland-proxy\": true` in `/etc/docker/daemon.json` and restart the engine, \
+             or leave it: `iris-dev port` already skips the engine's published ports",
+        ),
+    }
+}
+
+/// Whether iris-devtester can load the registry file: every assignment has the
+/// six fields its `PortAssignment.from_dict` reads, with values Python accepts
+/// (a `status` of active, released or stale; an `assignment_type` of auto or
+/// manual; an integer `port`; an `assigned_at` that Python 3.9's
+/// `datetime.fromisoformat` reads, so no `Z`; a string or null
+/// `container_name`). `bytes` is the file as it is on disk.
+pub fn devtester_readable(bytes: &[u8], path: &str) -> Check {
+    const TOPIC: &str = "registry";
+    let fix = format!(
+        "correct the named entries in `{path}`, or clear them with `iris-dev ports clear <project>`"
+    );
+    let value: serde_json::Value = match serde_json::from_slice(bytes) {
+        Ok(value) => value,
+        Err(err) => {
+            return Check::fail(
+                TOPIC,
+                format!("iris-devtester cannot read `{path}`: {err}"),
+                fix,
+            );
+        }
+    };
+    let Some(assignments) = value.get("assignments").and_then(|list| list.as_array()) else {
+        return Check::fail(
+            TOPIC,
+            format!("iris-devtester cannot read `{path}`: `assignments` is not a list"),
+            fix,
+        );
+    };
+    let problems: Vec<String> = assignments
+        .iter()
+        .enumerate()
+        .flat_map(|(index, entry)| {
+            devtester_problems(entry)
+                .into_iter()
+                .map(move |problem| format!("assignment {index}: {problem}"))
+        })
+        .collect();
+    if problems.is_empty() {
+        return Check::ok(
+            TOPIC,
+            format!("iris-devtester can read every assignment in `{path}`"),
+        );
+    }
+    Check::fail(
+        TOPIC,
+        format!(
+            "iris-devtester cannot read `{path}`: {}",
+            problems.join("; ")
+        ),
+        fix,
+    )
+}
+
+/// What iris-devtester would reject in one assignment.
+fn devtester_problems(entry: &serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    let field = |name: &str| entry.get(name);
+    let one_of = |name: &str, allowed: &[&str]| match field(name) {
+        Some(Value::String(text)) if allowed.contains(&text.as_str()) => None,
+        Some(other) => Some(format!(
+            "`{name}` is {other}, not one of {}",
+            allowed.join(", ")
+        )),
+        None => Some(format!("`{name}` is missing")),
+    };
+    let checks = [
+        match field("project_path") {
+            Some(Value::String(_)) => None,
+            Some(other) => Some(format!("`project_path` is {other}, not a string")),
+            None => Some("`project_path` is missing".to_owned()),
+        },
+        match field("port") {
+            Some(Value::Number(number))
+                if number
+                    .as_u64()
+                    .is_some_and(|port| (1..=65_535).contains(&port)) =>
+            {
+                None
+            }
+            Some(other) => Some(format!("`port` is {other}, not an integer port")),
+            None => Some("`port` is missing".to_owned()),
+        },
+        match field("assigned_at") {
+            Some(Value::String(text))
+                if !text.ends_with(['Z', 'z']) && Timestamp::parse(text).is_some() =>
+            {
+                None
+            }
+            Some(other) => Some(format!(
+                "`assigned_at` is {other}, which Python's `datetime.fromisoformat` cannot read (ISO 8601, an offset such as `+00:00` instead of `Z`)"
+            )),
+            None => Some("`assigned_at` is missing".to_owned()),
+        },
+        one_of("assignment_type", &["auto", "manual"]),
+        one_of("status", &["active", "released", "stale"]),
+        match field("container_name") {
+            Some(Value::String(_) | Value::Null) => None,
+            Some(other) => Some(format!("`container_name` is {other}, not a string or null")),
+            None => Some("`container_name` is missing".to_owned()),
+        },
+    ];
+    checks.into_iter().flatten().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,5 +414,68 @@ mod tests {
         assert_eq!(check.level, Level::Warn);
         assert!(check.message.contains("`/shop`"), "{check}");
         assert!(check.to_string().contains("fix: `iris-dev ports prune`"));
+    }
+
+    #[test]
+    fn the_userland_proxy_is_judged_from_a_published_port() {
+        let published = |listening| ProxyEvidence::Published {
+            container: "shop-iris-1".into(),
+            port: 1975,
+            listening,
+        };
+        assert_eq!(userland_proxy(&published(true)).level, Level::Ok);
+        let off = userland_proxy(&published(false));
+        assert_eq!(off.level, Level::Warn);
+        assert!(off.message.contains("`userland-proxy: false`"), "{off}");
+        assert!(off.message.contains("iris-dev asks the engine"), "{off}");
+        let unknown = userland_proxy(&ProxyEvidence::Unknown("the engine is remote".into()));
+        assert_eq!(
+            (unknown.level, unknown.message.as_str()),
+            (Level::Ok, "unknown: the engine is remote")
+        );
+    }
+
+    #[test]
+    fn iris_devtester_reads_only_entries_with_its_six_valid_fields() {
+        let entry = r#"{"project_path": "/shop", "port": 1975, "assigned_at": "2026-01-01T00:00:00.123456", "assignment_type": "auto", "status": "active", "container_name": null, "web_port": 52776}"#;
+        let file =
+            |entries: &str| format!(r#"{{"schema_version": "1.0", "assignments": [{entries}]}}"#);
+        let check = devtester_readable(file(entry).as_bytes(), "/r.json");
+        assert_eq!(check.level, Level::Ok, "{check}");
+        assert_eq!(
+            devtester_readable(file("").as_bytes(), "/r.json").level,
+            Level::Ok
+        );
+
+        let bad = entry
+            .replace("\"auto\"", "\"automatic\"")
+            .replace("2026-01-01T00:00:00.123456", "2026-01-01T00:00:00Z")
+            .replace(r#", "container_name": null"#, "");
+        let check = devtester_readable(file(&format!("{entry}, {bad}")).as_bytes(), "/r.json");
+        assert_eq!(check.level, Level::Fail);
+        assert!(
+            check
+                .message
+                .starts_with("iris-devtester cannot read `/r.json`: assignment 1: "),
+            "{check}"
+        );
+        assert!(!check.message.contains("assignment 0"), "{check}");
+        for wrong in [
+            "`assigned_at`",
+            "`assignment_type` is \"automatic\"",
+            "`container_name` is missing",
+        ] {
+            assert!(check.message.contains(wrong), "{wrong}: {check}");
+        }
+        for (from, to) in [
+            (r#""port": 1975"#, r#""port": "1975""#),
+            (r#""port": 1975"#, r#""port": 1975.5"#),
+            (r#""status": "active""#, r#""status": "gone""#),
+            (r#""project_path": "/shop""#, r#""project_path": 7"#),
+        ] {
+            let check = devtester_readable(file(&entry.replace(from, to)).as_bytes(), "/r.json");
+            assert_eq!(check.level, Level::Fail, "{to}");
+        }
+        assert_eq!(devtester_readable(b"{", "/r.json").level, Level::Fail);
     }
 }

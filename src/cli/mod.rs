@@ -149,9 +149,10 @@ pub enum Command {
 
     /// Forward the project's ports from a remote ssh engine to this machine
     ///
-    /// Runs `ssh -N -L PORT:127.0.0.1:PORT` for the superserver, web and stack
-    /// ports (the same numbers on both ends) in the foreground until Ctrl-C, so
-    /// IRIS published on the remote host's loopback answers on this machine's.
+    /// Runs `ssh -N -L 127.0.0.1:PORT:BIND:PORT` for the superserver, web and
+    /// stack ports (the same numbers on both ends) in the foreground until
+    /// Ctrl-C, so IRIS published on the remote host's loopback (or the address
+    /// `up --bind` gave, BIND) answers on this machine's.
     Tunnel,
 
     /// Print a shell completion script

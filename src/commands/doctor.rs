@@ -7,8 +7,8 @@ use crate::commands::Context;
 use crate::compose::config::ComposeConfig;
 use crate::compose::override_file::{self, OverrideSpec};
 use crate::compose::{self, Compose};
-use crate::doctor::{self, Check, Level};
-use crate::engine::{DockerEngine, Engine};
+use crate::doctor::{self, Check, Level, ProxyEvidence};
+use crate::engine::{Container, DockerEngine, Engine};
 use crate::env_vars;
 use crate::error::Error;
 use crate::platform;
@@ -76,6 +76,11 @@ pub fn run(args: DoctorArgs, context: &Context<'_>) -> Result<(), Error> {
         }
     };
 
+    checks.push(doctor::userland_proxy(&proxy_evidence(
+        endpoint.is_local(),
+        containers.as_deref(),
+    )));
+
     let store = context.store();
     let registry_path = store.registry_path();
     let registry = match store.read() {
@@ -88,6 +93,13 @@ pub fn run(args: DoctorArgs, context: &Context<'_>) -> Result<(), Error> {
                     registry.assignments.len()
                 ),
             ));
+            // iris-devtester reads the file as it is on disk, with rules of its own.
+            if let Ok(bytes) = fs_err::read(&registry_path) {
+                checks.push(doctor::devtester_readable(
+                    &bytes,
+                    &registry_path.display().to_string(),
+                ));
+            }
             Some(registry)
         }
         Err(err) => {
@@ -162,6 +174,40 @@ pub fn run(args: DoctorArgs, context: &Context<'_>) -> Result<(), Error> {
         return Err(Error::ChecksFailed { failed });
     }
     Ok(())
+}
+
+/// Whether anything on this machine listens on a host port a running
+/// container publishes: the engine's API does not say whether its userland
+/// proxy runs, but that is what the proxy would do.
+fn proxy_evidence(local: bool, containers: Option<&[Container]>) -> ProxyEvidence {
+    let unknown = |reason: &str| ProxyEvidence::Unknown(reason.to_owned());
+    if !local {
+        return unknown("the engine is on another host, whose listeners are not visible from here");
+    }
+    let Some(containers) = containers else {
+        return unknown("the engine's containers could not be listed");
+    };
+    let published = containers
+        .iter()
+        .filter(|container| container.state == "running")
+        .find_map(|container| {
+            container
+                .ports
+                .iter()
+                .find(|port| port.host_port != 0)
+                .map(|port| (container, port.host_port))
+        });
+    let Some((container, port)) = published else {
+        return unknown("no running container publishes a port to look at");
+    };
+    match platform::host_listeners(port) {
+        Some(listeners) => ProxyEvidence::Published {
+            container: container.name.clone(),
+            port,
+            listening: !listeners.is_empty(),
+        },
+        None => unknown("this platform cannot list the host's listeners"),
+    }
 }
 
 /// The project's compose file, its IRIS service, base files publishing IRIS's

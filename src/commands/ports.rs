@@ -35,28 +35,66 @@ pub fn list(args: ListArgs, context: &Context<'_>) -> Result<(), Error> {
             .collect();
         return context.printer.data(to_json(&assignments));
     }
-    let rows: Vec<_> = registry
-        .assignments
-        .iter()
-        .zip(&states)
-        .map(|(assignment, state)| {
-            [
-                assignment.project_path.clone(),
-                assignment.port.to_string(),
-                web_port(assignment),
-                assignment.status.to_string(),
-                (*state).to_owned(),
-                assignment.assignment_type.to_string(),
-                assignment.assigned_at.to_string(),
-            ]
-        })
-        .collect();
-    context.printer.data(table::render(
+    let row = |assignment: &Assignment, state: &str| {
         [
-            "PROJECT", "PORT", "WEB", "STATUS", "STATE", "TYPE", "ASSIGNED",
-        ],
-        &rows,
-    ))
+            assignment.project_path.clone(),
+            assignment.port.to_string(),
+            web_port(assignment),
+            assignment.status.to_string(),
+            state.to_owned(),
+            assignment.assignment_type.to_string(),
+            assignment.assigned_at.to_string(),
+        ]
+    };
+    let assignments = registry.assignments.iter().zip(&states);
+    let text = if engines_differ(&registry.assignments) {
+        let rows: Vec<_> = assignments
+            .map(|(assignment, state)| {
+                let [project, port, web, status, state, kind, assigned] = row(assignment, state);
+                [
+                    project,
+                    engine_name(assignment).to_owned(),
+                    port,
+                    web,
+                    status,
+                    state,
+                    kind,
+                    assigned,
+                ]
+            })
+            .collect();
+        table::render(
+            [
+                "PROJECT", "ENGINE", "PORT", "WEB", "STATUS", "STATE", "TYPE", "ASSIGNED",
+            ],
+            &rows,
+        )
+    } else {
+        let rows: Vec<_> = assignments
+            .map(|(assignment, state)| row(assignment, state))
+            .collect();
+        table::render(
+            [
+                "PROJECT", "PORT", "WEB", "STATUS", "STATE", "TYPE", "ASSIGNED",
+            ],
+            &rows,
+        )
+    };
+    context.printer.data(text)
+}
+
+/// The ENGINE column's value: the endpoint an assignment's ports belong to,
+/// `local` for this host's engines.
+fn engine_name(assignment: &Assignment) -> &str {
+    assignment.engine.as_deref().unwrap_or("local")
+}
+
+/// Whether `ports list` needs an ENGINE column: only when the registry holds
+/// assignments of more than one engine, so the common table stays narrow.
+fn engines_differ(assignments: &[Assignment]) -> bool {
+    assignments
+        .split_first()
+        .is_some_and(|(first, rest)| rest.iter().any(|other| other.engine != first.engine))
 }
 
 /// Each assignment's live state on the engine, from one container listing

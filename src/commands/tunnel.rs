@@ -1,8 +1,9 @@
-//! `iris-dev tunnel`: the project's ports from a remote `ssh://` engine's
-//! loopback to this machine's, through `ssh -N -L`, in the foreground.
+//! `iris-dev tunnel`: the project's ports from a remote `ssh://` engine's host
+//! (the address the stack was published on there, loopback by default) to this
+//! machine's loopback, through `ssh -N -L`, in the foreground.
 
 use crate::commands::Context;
-use crate::engine::dial::SshTarget;
+use crate::engine::dial::{SshTarget, forward_host};
 use crate::error::Error;
 use crate::process::{DuctRunner, Invocation};
 
@@ -22,8 +23,9 @@ pub fn run(context: &Context<'_>) -> Result<(), Error> {
     let mut ports = vec![assignment.port];
     ports.extend(assignment.effective_web_port());
     ports.extend(assignment.stack_ports.values().copied());
+    let remote = forward_host(assignment.bind.as_deref());
     let invocation = Invocation {
-        argv: target.tunnel_args(&ports),
+        argv: target.tunnel_args(&remote, &ports),
         dir: project.root.clone(),
         env: Vec::new(),
     };
@@ -35,7 +37,7 @@ pub fn run(context: &Context<'_>) -> Result<(), Error> {
     context.printer.status(
         "tunnel",
         format_args!(
-            "127.0.0.1 ports {list} to the same ports on {} until Ctrl-C",
+            "127.0.0.1 ports {list} to the same ports on {remote} at {} until Ctrl-C",
             target.display()
         ),
     );

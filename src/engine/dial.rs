@@ -68,9 +68,10 @@ impl SshTarget {
     }
 
     /// `ssh -N` forwarding each port on this machine's loopback to the same port
-    /// on the remote host's loopback, until it is stopped. It may prompt (it runs
-    /// in the foreground); it fails at once when a port cannot be forwarded.
-    pub fn tunnel_args(&self, ports: &[u16]) -> Vec<String> {
+    /// on `remote`, the address the stack was published on as the remote host
+    /// sees it ([`forward_host`]). It may prompt (it runs in the foreground); it
+    /// fails at once when a port cannot be forwarded.
+    pub fn tunnel_args(&self, remote: &str, ports: &[u16]) -> Vec<String> {
         let mut args = vec![
             "ssh".to_owned(),
             "-N".to_owned(),
@@ -78,10 +79,7 @@ impl SshTarget {
             "ExitOnForwardFailure=yes".to_owned(),
         ];
         for port in ports {
-            args.extend([
-                "-L".to_owned(),
-                format!("127.0.0.1:{port}:127.0.0.1:{port}"),
-            ]);
+            args.extend(["-L".to_owned(), format!("127.0.0.1:{port}:{remote}:{port}")]);
         }
         let login = self.ssh_args();
         // Everything after `ssh -o BatchMode=yes`.
@@ -101,6 +99,24 @@ impl SshTarget {
             text.push_str(&format!(":{port}"));
         }
         text
+    }
+}
+
+/// Where a tunnel's forwards end on the remote host, for `ssh -L`: the address
+/// the stack was published on (an assignment's `bind`), loopback when there is
+/// none or it does not parse, and loopback of the same family for every
+/// interface. IPv6 goes in brackets, as `ssh -L` wants it.
+pub fn forward_host(bind: Option<&str>) -> String {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    let address = match bind.and_then(|bind| bind.parse::<IpAddr>().ok()) {
+        Some(IpAddr::V4(address)) if address.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        Some(IpAddr::V6(address)) if address.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        Some(address) => address,
+        None => IpAddr::V4(Ipv4Addr::LOCALHOST),
+    };
+    match address {
+        IpAddr::V4(address) => address.to_string(),
+        IpAddr::V6(address) => format!("[{address}]"),
     }
 }
 
@@ -232,7 +248,7 @@ mod tests {
         );
         assert_eq!(target.display(), "root@127.0.0.1:2222");
         assert_eq!(
-            target.tunnel_args(&[1972, 52773]),
+            target.tunnel_args("127.0.0.1", &[1972, 52773]),
             [
                 "ssh",
                 "-N",
@@ -250,6 +266,10 @@ mod tests {
                 "127.0.0.1"
             ]
         );
+        assert_eq!(
+            target.tunnel_args("[::1]", &[1972])[5],
+            "127.0.0.1:1972:[::1]:1972"
+        );
         let plain = SshTarget::parse("ssh://builder").unwrap();
         assert_eq!(
             plain.ssh_args(),
@@ -260,6 +280,21 @@ mod tests {
         assert_eq!(SshTarget::parse("ssh://host:nope"), None);
         assert_eq!(SshTarget::parse("ssh://"), None);
         assert_eq!(SshTarget::parse("tcp://host"), None);
+    }
+
+    #[test]
+    fn tunnels_end_where_the_stack_was_published() {
+        for (bind, host) in [
+            (None, "127.0.0.1"),
+            (Some("127.0.0.2"), "127.0.0.2"),
+            (Some("0.0.0.0"), "127.0.0.1"),
+            (Some("::"), "[::1]"),
+            (Some("fd00::5"), "[fd00::5]"),
+            (Some("192.168.1.20"), "192.168.1.20"),
+            (Some("not an address"), "127.0.0.1"),
+        ] {
+            assert_eq!(forward_host(bind), host, "{bind:?}");
+        }
     }
 
     #[test]

@@ -113,6 +113,15 @@ fn ports_list_inspect_clear() {
     assert_eq!(json.as_array().unwrap().len(), 2);
     assert!(json[0]["state"].is_string(), "{json}");
     assert_eq!(json[1]["assignment_type"], "manual");
+    // Once an assignment belongs to another engine, the table names each one's.
+    let mut registry = env.registry_json();
+    let one_engine = registry.clone();
+    registry["assignments"][1]["engine"] = "ssh://builder@far".into();
+    fs::write(env.registry(), serde_json::to_string(&registry).unwrap()).unwrap();
+    let mut list = env.command(["ports", "list"]);
+    list.env("DOCKER_HOST", "unix:///nonexistent");
+    assert_snapshot!("list_two_engines", env.output(&mut list).snapshot());
+    fs::write(env.registry(), serde_json::to_string(&one_engine).unwrap()).unwrap();
     let inspect = env.run(["ports", "inspect", "alpha"]);
     assert_snapshot!("inspect_alpha", inspect.snapshot());
     let inspected: serde_json::Value = serde_json::from_str(

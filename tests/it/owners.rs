@@ -185,6 +185,8 @@ fn doctor_is_ok_on_a_healthy_setup() {
     run.assert_stdout_contains("ok    engine: ");
     run.assert_stdout_contains("holds 1 assignment(s)");
     run.assert_stdout_contains("ok    project: IRIS service `iris`");
+    run.assert_stdout_contains("ok    registry: iris-devtester can read every assignment");
+    run.assert_stdout_contains("userland proxy: ");
     assert!(!run.stdout().contains("fail"), "{}", run.snapshot());
 
     let run = env.run(["doctor", "-C", "shop", "--json"]);
@@ -213,4 +215,23 @@ fn doctor_fails_naming_a_damaged_registry() {
         "fix: move it aside and start an empty registry with `iris-dev ports reset`",
     );
     run.assert_stderr_contains("error: ");
+}
+
+#[test]
+fn doctor_fails_on_an_entry_iris_devtester_cannot_read() {
+    // iris-dev reads a `Z` timestamp; Python 3.9's `fromisoformat` does not.
+    let env = TestEnv::new("13160-13169").with("DOCKER_HOST", "unix:///nonexistent");
+    fs_err::create_dir_all(env.registry_dir()).unwrap();
+    fs_err::write(
+        env.registry(),
+        r#"{"schema_version": "1.0", "assignments": [{"project_path": "/shop", "port": 13160, "assigned_at": "2026-01-01T00:00:00Z", "assignment_type": "auto", "status": "active", "container_name": null}]}"#,
+    )
+    .unwrap();
+    let run = env.run(["doctor"]);
+    assert_eq!(run.code(), 1, "{}", run.snapshot());
+    run.assert_stdout_contains("holds 1 assignment(s)");
+    run.assert_stdout_contains(&format!(
+        "fail  registry: iris-devtester cannot read `{}`: assignment 0: `assigned_at` is \"2026-01-01T00:00:00Z\"",
+        env.registry().display()
+    ));
 }

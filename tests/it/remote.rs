@@ -14,6 +14,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::{Ipv4Addr, TcpListener};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -47,6 +48,23 @@ impl Drop for Killed {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// A process group the test started, killed when the test ends.
+struct Group(u32);
+
+impl Group {
+    fn signal(&self, signal: &str) {
+        let _ = Command::new("kill")
+            .args([signal, "--", &format!("-{}", self.0)])
+            .status();
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        self.signal("-KILL");
     }
 }
 
@@ -279,6 +297,80 @@ fn tunnel_runs_ssh_with_the_projects_ports() {
     );
     assert!(stderr.contains("ended with exit code 255"), "{stderr}");
     drop(target);
+}
+
+#[test]
+#[cfg_attr(
+    not(all(has_sshd, has_docker, has_compose_v2, is_root)),
+    ignore = "needs sshd and ssh (Debian's openssh-server; .ci/run installs it), root, a Docker engine and compose v2"
+)]
+fn tunnel_forwards_to_the_stack_end_to_end() {
+    // The "remote" host is this machine: the stack is published on 127.0.0.2
+    // there, so the tunnel's own end, 127.0.0.1, is free for it.
+    standin();
+    let env = TestEnv::new("13580-13589");
+    let sshd = Sshd::start(&env);
+    let env = sshd.env(env);
+    let compose = format!("services:\n  iris:\n    image: {STANDIN}\n    expose: [\"1972\"]\n");
+    let (dir, name) = compose_project(&env, "tunneled-stack", &compose);
+    let _cleanup = Cleanup(vec![name]);
+    env.run_in(&dir, ["up", "--bind", "127.0.0.2", "--wait-timeout", "60"])
+        .success();
+    let port = port_of(&env, &dir, false);
+    let remote = Ipv4Addr::new(127, 0, 0, 2);
+    assert!(
+        reachable(remote, port),
+        "the stack listens on 127.0.0.2:{port}"
+    );
+    assert!(
+        !reachable(Ipv4Addr::LOCALHOST, port),
+        "nothing on 127.0.0.1:{port} yet"
+    );
+
+    let log = env.project("tunnel-log").join("stderr");
+    // In a process group of its own, like a terminal's foreground job, so the
+    // test can press Ctrl-C for it: `ssh` gets the SIGINT too.
+    let tunnel = env
+        .command(["-v", "tunnel"])
+        .current_dir(&dir)
+        .process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(fs::File::create(&log).unwrap().into_parts().0)
+        .spawn()
+        .unwrap();
+    let group = Group(tunnel.id());
+    let mut tunnel = Killed(tunnel);
+    wait_for(port);
+    // The stand-in accepts and closes at once, which is all a client sees of a
+    // forward whose far end refuses too; ssh tells them apart on its stderr.
+    let mut stream = std::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut buffer = [0_u8; 16];
+    let read = std::io::Read::read(&mut stream, &mut buffer);
+    assert!(
+        matches!(read, Ok(0)),
+        "the stand-in closes at once: {read:?}"
+    );
+    drop(stream);
+    group.signal("-INT");
+    tunnel.0.wait().unwrap();
+    let stderr = fs::read_to_string(&log).unwrap();
+    assert!(
+        stderr.contains(&format!("-L 127.0.0.1:{port}:127.0.0.2:{port}")),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("open failed"),
+        "the forward reached the stack: {stderr}"
+    );
+    assert!(
+        !reachable(Ipv4Addr::LOCALHOST, port),
+        "the tunnel is gone with its process"
+    );
+    env.run_in(&dir, ["down"]).success();
 }
 
 #[test]
