@@ -387,8 +387,11 @@ fn ctrl_c_during_up_is_reported_and_leaves_a_reservation() {
     assert_snapshot!(run.snapshot());
     let assignment = &env.registry_json()["assignments"][0];
     assert_eq!(assignment["status"], "active");
+    // A reservation under the name compose was given (no other checkout may
+    // take it), not yet recorded as started, so it cannot go stale.
+    assert_eq!(assignment["compose_project"], "shop");
     assert!(
-        assignment.get("compose_project").is_none(),
+        assignment.get("compose_service").is_none(),
         "still a reservation: {assignment}"
     );
 }
