@@ -242,3 +242,32 @@ pub fn current(context: &Context<'_>) -> Result<(Project, Assignment), Error> {
     let assigned = resolve(context, &target, Mode::Write)?;
     Ok((project, assigned.assignment))
 }
+
+/// The current project as a client connects to it: its ports, compose project
+/// name, the host to dial and the login its IRIS service sets.
+pub struct Connected {
+    pub project: Project,
+    pub assignment: Assignment,
+    pub compose_project: String,
+    pub host: String,
+    pub login: crate::connection::Login,
+}
+
+/// [`current`], with what `env` and `vscode` tell a client.
+pub fn connected(context: &Context<'_>) -> Result<Connected, Error> {
+    let (project, assignment) = current(context)?;
+    let stack = context.stack(&project)?;
+    let mut state = crate::state_dir::StateDir::open(&project.root);
+    let login = context.login(&stack, &assignment, &mut state);
+    if state.exists() {
+        // Only keeps what compose said; a project never started gets no `.iris-dev/`.
+        let _ = state.save();
+    }
+    Ok(Connected {
+        host: crate::connection::assignment_host(&assignment, &context.endpoint()),
+        compose_project: stack.compose_project().to_owned(),
+        project,
+        assignment,
+        login,
+    })
+}

@@ -7,23 +7,21 @@ use fs_err as fs;
 
 use crate::cli::VscodeArgs;
 use crate::commands::{Context, assign};
-use crate::connection::assignment_host;
 use crate::error::Error;
 use crate::jsonc;
-use crate::state_dir::StateDir;
 use crate::vscode::{self, CONNECTION_KEY, SETTINGS_FILE};
 
 pub fn run(args: VscodeArgs, context: &Context<'_>) -> Result<(), Error> {
     let VscodeArgs { dry_run } = args;
-    let (project, assignment) = assign::current(context)?;
-    let stack = context.stack(&project)?;
-    let mut state = StateDir::open(&project.root);
-    let login = context.login(&stack, &assignment, &mut state);
-    if state.exists() {
-        let _ = state.save();
-    }
+    let assign::Connected {
+        project,
+        assignment,
+        host,
+        login,
+        ..
+    } = assign::connected(context)?;
     let members = vscode::connection_members(
-        &assignment_host(&assignment, &context.endpoint()),
+        &host,
         assignment.effective_web_port().unwrap_or_default(),
         &login,
     );

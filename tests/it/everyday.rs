@@ -2,9 +2,6 @@
 //! `down --all`, the live state in `ports list`) against the Docker engine and
 //! the stand-in image, with `docker-compose` 1.x as in `docker.rs`.
 
-use std::io::Write;
-use std::process::Stdio;
-
 use fs_err as fs;
 
 use crate::docker::{Cleanup, STANDIN, compose_project, docker_out, port_of, standin};
@@ -24,21 +21,10 @@ fn standin_file(extra: &str) -> String {
 
 /// What `iris-dev session ARGS` prints with `input` piped to it.
 fn session(env: &TestEnv, dir: &std::path::Path, args: &[&str], input: &str) -> (i32, String) {
-    let mut child = env
-        .command(["session"].iter().chain(args))
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = crate::support::pipe_into(
+        env.command(["session"].iter().chain(args)).current_dir(dir),
+        input,
+    );
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         output.status.success(),

@@ -4,7 +4,6 @@
 //!
 //! Ports 12600-12699 are this file's.
 
-use std::io::Write;
 use std::net::Ipv4Addr;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -67,21 +66,10 @@ fn container(compose_name: &str, service: &str) -> String {
 }
 
 fn exec(id: &str, args: &[&str], stdin: &str) -> String {
-    let mut child = Command::new("docker")
-        .args(["exec", "-i", id])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = crate::support::pipe_into(
+        Command::new("docker").args(["exec", "-i", id]).args(args),
+        stdin,
+    );
     format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),

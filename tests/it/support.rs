@@ -228,6 +228,24 @@ impl Run {
     }
 }
 
+/// Runs `command` with `input` on its standard input and its output captured.
+pub fn pipe_into(command: &mut Command, input: &str) -> Output {
+    use std::io::Write;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
 /// Replaces ISO timestamps and file-name stamps with placeholders.
 pub fn redact_times(text: &str) -> String {
     let mut out = String::new();
