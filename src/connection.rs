@@ -214,6 +214,7 @@ mod tests {
         let local = crate::engine::Endpoint {
             url: "unix:///var/run/docker.sock".into(),
             tls: None,
+            context: None,
         };
         assert_eq!(assignment_host(&assignment, &local), "127.0.0.1");
         for (bind, host) in [

@@ -155,9 +155,19 @@ impl Transport {
                 kind: DialKind::Ssh,
             });
         }
+        let tcp = url.starts_with("tcp://") || url.starts_with("https://");
+        if let Some(context) = endpoint.context.as_deref().filter(|_| tcp) {
+            // A context may keep TLS certificates of its own, which only the
+            // docker CLI reads: let it dial.
+            let argv = ["docker", "--context", context, "system", "dial-stdio"].map(str::to_owned);
+            return Some(Self::Dial {
+                argv: argv.to_vec(),
+                env: Vec::new(),
+                kind: DialKind::Tls,
+            });
+        }
         let tls = endpoint.tls.as_ref();
-        if let Some(tls) = tls.filter(|_| url.starts_with("tcp://") || url.starts_with("https://"))
-        {
+        if let Some(tls) = tls.filter(|_| tcp) {
             let mut env = vec![("DOCKER_TLS_VERIFY".to_owned(), "1".to_owned())];
             if let Some(path) = &tls.cert_path {
                 env.push((
@@ -298,6 +308,30 @@ mod tests {
     }
 
     #[test]
+    fn a_contexts_tcp_endpoint_is_dialled_by_the_docker_cli() {
+        let from_context = |url: &str| {
+            Transport::of(&Endpoint {
+                context: Some("far".into()),
+                ..Endpoint::new(url)
+            })
+        };
+        assert_eq!(
+            from_context("tcp://10.0.0.5:2376"),
+            Some(Transport::Dial {
+                argv: ["docker", "--context", "far", "system", "dial-stdio"]
+                    .map(str::to_owned)
+                    .to_vec(),
+                env: Vec::new(),
+                kind: DialKind::Tls,
+            })
+        );
+        assert_eq!(
+            from_context("unix:///run/other.sock"),
+            Some(Transport::Direct)
+        );
+    }
+
+    #[test]
     fn tls_goes_through_the_docker_cli_and_the_rest_is_direct() {
         let plain = |url: &str| Transport::of(&Endpoint::new(url));
         let tls = |url: &str| {
@@ -306,6 +340,7 @@ mod tests {
                 tls: Some(super::super::Tls {
                     cert_path: Some("/certs".into()),
                 }),
+                context: None,
             })
         };
         assert_eq!(plain("tcp://10.0.0.5:2376"), Some(Transport::Direct));

@@ -35,6 +35,9 @@ pub struct Endpoint {
     /// `DOCKER_TLS_VERIFY` was set: a `tcp://` endpoint speaks TLS, with the
     /// certificates in this directory (`DOCKER_CERT_PATH`) or Docker's default.
     pub tls: Option<Tls>,
+    /// The docker context the URL came from (not `default`), whose own TLS
+    /// settings only the docker CLI knows.
+    pub context: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -57,17 +60,19 @@ impl Endpoint {
             return Self {
                 url: host.clone(),
                 tls,
+                context: None,
             };
         }
         let context = docker.context.clone().or_else(|| {
             let config: serde_json::Value = serde_json::from_str(config_json?).ok()?;
             config.get("currentContext")?.as_str().map(str::to_owned)
         });
-        let url = match context.as_deref() {
-            None | Some("" | "default") => None,
-            Some(name) => context_host(name),
+        let (url, context) = match context.as_deref() {
+            None | Some("" | "default") => (None, None),
+            Some(name) => (context_host(name), Some(name.to_owned())),
         };
         Self {
+            context: url.as_ref().and(context),
             url: url.unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned()),
             tls,
         }
@@ -78,6 +83,7 @@ impl Endpoint {
         Self {
             url: url.into(),
             tls: None,
+            context: None,
         }
     }
 
@@ -444,6 +450,11 @@ mod tests {
             context: Some("remote".into()),
             ..DockerSettings::default()
         };
+        assert_eq!(
+            Endpoint::resolve(&env, None, context).context.as_deref(),
+            Some("remote"),
+            "a context's endpoint remembers the context"
+        );
         assert_eq!(Endpoint::resolve(&env, None, context).url, "ssh://builder");
     }
 
