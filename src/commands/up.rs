@@ -10,6 +10,7 @@ use crate::commands::assign::{self, Assigned, Mode, Target};
 use crate::compose::override_file::{self, OverrideSpec};
 use crate::compose::{self, Compose};
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use crate::allocate::HostPorts;
 use crate::cli::Isolate;
@@ -458,15 +459,8 @@ impl Up<'_> {
     }
 
     fn base_publishes(&self, conflict: override_file::BaseConflict) -> Error {
-        let base_files = &self.stack.base_files;
-        let found = base_files.iter().find_map(|file| {
-            let text = fs::read_to_string(file).ok()?;
-            override_file::find_port_line(&text, conflict.target).map(|line| (file.clone(), line))
-        });
-        let (file, line) = match found {
-            Some((file, line)) => (file, Some(line)),
-            None => (base_files[0].clone(), None),
-        };
+        let (file, line) =
+            self.base_line(|text| override_file::find_port_line(text, conflict.target));
         Error::BasePublishes {
             file,
             line,
@@ -590,16 +584,13 @@ impl Up<'_> {
     /// Warns that a base file publishes IRIS's `target` on a port Docker picks,
     /// which `!override` cannot drop with this compose.
     fn ephemeral_warning(&self, target: u16) {
-        let found = self.stack.base_files.iter().find_map(|file| {
-            let text = fs::read_to_string(file).ok()?;
-            override_file::find_ephemeral_port_line(&text, target).map(|line| (file, line))
-        });
-        let place = match &found {
-            Some((file, (number, text))) => {
-                format!("`{}` line {number} (`{}`)", file.display(), text.trim())
-            }
-            None => format!("`{}`", self.stack.base_files[0].display()),
-        };
+        let place =
+            match self.base_line(|text| override_file::find_ephemeral_port_line(text, target)) {
+                (file, Some((number, text))) => {
+                    format!("`{}` line {number} (`{}`)", file.display(), text.trim())
+                }
+                (file, None) => format!("`{}`", file.display()),
+            };
         self.context.printer.warn(format_args!(
             "{place} publishes IRIS's port {target} on a port Docker picks, on every interface, next to the one iris-dev publishes on {bind}; {compose} cannot replace the list (`!override` needs compose 2.24.4 or newer): remove that entry, iris-dev publishes the port",
             bind = self.settings.bind,
@@ -654,15 +645,8 @@ impl Up<'_> {
                     .find(|assignment| assignment.compose_project.as_deref() == Some(other))
                     .map(|assignment| assignment.project_path.clone())
             });
-            let found = self.stack.base_files.iter().find_map(|file| {
-                let text = fs::read_to_string(file).ok()?;
-                override_file::find_name_line(&text, name.kind, &name.name)
-                    .map(|line| (file.clone(), line))
-            });
-            let (file, line) = match found {
-                Some((file, line)) => (file, Some(line)),
-                None => (self.stack.base_files[0].clone(), None),
-            };
+            let (file, line) =
+                self.base_line(|text| override_file::find_name_line(text, name.kind, &name.name));
             return Err(Error::NameTaken(Box::new(crate::error::NameTaken {
                 kind: name.kind,
                 name: name.name,
@@ -698,14 +682,7 @@ impl Up<'_> {
         published: Option<&crate::compose::config::FixedPort>,
         owners: Vec<Owner>,
     ) -> Error {
-        let found = self.stack.base_files.iter().find_map(|file| {
-            let text = fs::read_to_string(file).ok()?;
-            override_file::find_host_port_line(&text, port).map(|line| (file.clone(), line))
-        });
-        let (file, line) = match found {
-            Some((file, line)) => (file, Some(line)),
-            None => (self.stack.base_files[0].clone(), None),
-        };
+        let (file, line) = self.base_line(|text| override_file::find_host_port_line(text, port));
         Error::HostPortTaken {
             port,
             service: published.map(|published| (published.service.clone(), published.target)),
@@ -713,6 +690,22 @@ impl Up<'_> {
             line,
             owners,
         }
+    }
+
+    /// The first base file and line that `find` finds in its text, for an error
+    /// that names where to fix it; the first base file and no line when none does.
+    fn base_line(
+        &self,
+        find: impl Fn(&str) -> Option<(usize, String)>,
+    ) -> (PathBuf, Option<(usize, String)>) {
+        let base_files = &self.stack.base_files;
+        base_files
+            .iter()
+            .find_map(|file| {
+                let text = fs::read_to_string(file).ok()?;
+                find(&text).map(|line| (file.clone(), Some(line)))
+            })
+            .unwrap_or_else(|| (base_files[0].clone(), None))
     }
 
     /// Records the started stack, which makes the assignment able to go stale.

@@ -366,6 +366,12 @@ fn tunnel_forwards_to_the_stack_end_to_end() {
         !stderr.contains("open failed"),
         "the forward reached the stack: {stderr}"
     );
+    // `ssh`, in the same group, got the SIGINT too; it may close its listener a
+    // moment after iris-dev has exited.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while reachable(Ipv4Addr::LOCALHOST, port) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
     assert!(
         !reachable(Ipv4Addr::LOCALHOST, port),
         "the tunnel is gone with its process"
