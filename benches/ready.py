@@ -16,23 +16,16 @@ own timing, the time until Docker reports the container healthy after a bare
 import argparse
 import datetime
 import os
-import shutil
 import statistics
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
+from standin import build_standin
+
 ROOT = Path(__file__).resolve().parent.parent
 IMAGE = "iris-dev-standin:slowhealth"
-
-
-def build_standin(temp):
-    context = temp / "standin"
-    context.mkdir()
-    subprocess.run(["cc", "-static", "-O2", "-o", context / "standin", ROOT / "tests/standin/standin.c"], check=True)
-    shutil.copy(ROOT / "tests/standin/Dockerfile", context / "Dockerfile")
-    subprocess.run(["docker", "build", "-q", "--target", "slowhealth", "-t", IMAGE, context], check=True, stdout=subprocess.DEVNULL)
 
 
 def out(*command):
@@ -67,7 +60,7 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="iris-dev-bench") as temp:
         temp = Path(temp)
-        build_standin(temp)
+        build_standin(temp, IMAGE, "slowhealth")
         home = temp / "home"
         home.mkdir()
         project = temp / "slow"

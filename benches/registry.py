@@ -19,7 +19,6 @@ Results go to standard output as a Markdown table for docs/BENCHMARKS.md.
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -27,17 +26,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from standin import build_standin
+
 ROOT = Path(__file__).resolve().parent.parent
 RANGE = (13000, 13199)
 IMAGE = "iris-dev-standin:test"
 
-
-def build_standin(temp):
-    context = temp / "standin"
-    context.mkdir()
-    subprocess.run(["cc", "-static", "-O2", "-o", context / "standin", ROOT / "tests/standin/standin.c"], check=True)
-    shutil.copy(ROOT / "tests/standin/Dockerfile", context / "Dockerfile")
-    subprocess.run(["docker", "build", "-q", "-t", IMAGE, context], check=True, stdout=subprocess.DEVNULL)
 
 PY_ASSIGN = """
 import sys

@@ -16,23 +16,16 @@ per compose for docs/BENCHMARKS.md.
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
+from standin import build_standin
+
 ROOT = Path(__file__).resolve().parent.parent
 IMAGE = "iris-dev-standin:test"
-
-
-def build_standin(temp):
-    context = temp / "standin"
-    context.mkdir()
-    subprocess.run(["cc", "-static", "-O2", "-o", context / "standin", ROOT / "tests/standin/standin.c"], check=True)
-    shutil.copy(ROOT / "tests/standin/Dockerfile", context / "Dockerfile")
-    subprocess.run(["docker", "build", "-q", "-t", IMAGE, context], check=True, stdout=subprocess.DEVNULL)
 
 
 def timed(command, **kwargs):
