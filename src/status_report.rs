@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::connection::{Login, stack_port_variable};
+use crate::connection::{Login, portal_url, stack_port_variable};
 use crate::engine::Container;
 use crate::registry::Assignment;
 use crate::table;
@@ -83,10 +83,7 @@ impl StatusReport {
             .as_ref()
             .map(|assignment| format!("{host}:{}", assignment.port));
         let portal = assignment.as_ref().map(|assignment| {
-            format!(
-                "http://{host}:{}/csp/sys/UtilHome.csp",
-                assignment.effective_web_port().unwrap_or_default()
-            )
+            portal_url(host, assignment.effective_web_port().unwrap_or_default())
         });
         Self {
             project: project.to_owned(),

@@ -123,6 +123,18 @@ impl<'a> Context<'a> {
         Ok(Stack::load(project, &registry, endpoint.registry_key())?)
     }
 
+    /// The project's assignment in `registry`, or the error that says it has none.
+    pub fn assignment_of<'r>(
+        registry: &'r crate::registry::Registry,
+        project: &Project,
+    ) -> Result<&'r crate::registry::Assignment, Error> {
+        registry
+            .find(project.key())
+            .ok_or_else(|| Error::NotAssigned {
+                projects: vec![project.key().to_owned()],
+            })
+    }
+
     pub fn now(&self) -> Timestamp {
         Timestamp::from_system_time(SystemTime::now())
     }

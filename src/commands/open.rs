@@ -12,11 +12,7 @@ pub fn run(args: OpenArgs, context: &Context<'_>) -> Result<(), Error> {
     let OpenArgs { print } = args;
     let project = context.project()?;
     let registry = context.store().read()?;
-    let assignment = registry
-        .find(project.key())
-        .ok_or_else(|| Error::NotAssigned {
-            projects: vec![project.key().to_owned()],
-        })?;
+    let assignment = Context::assignment_of(&registry, &project)?;
     let url = portal_url(
         &assignment_host(assignment, &context.endpoint()),
         assignment.effective_web_port().unwrap_or_default(),

@@ -141,11 +141,7 @@ pub fn inspect(args: InspectArgs, context: &Context<'_>) -> Result<(), Error> {
         None => context.project()?,
     };
     let registry = context.store().read()?;
-    let assignment = registry
-        .find(project.key())
-        .ok_or_else(|| Error::NotAssigned {
-            projects: vec![project.key().to_owned()],
-        })?;
+    let assignment = Context::assignment_of(&registry, &project)?;
     let stack = context.stack(&project)?;
     if json {
         return context.printer.data(to_json(assignment));

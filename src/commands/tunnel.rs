@@ -10,19 +10,12 @@ use crate::process::{DuctRunner, Invocation};
 pub fn run(context: &Context<'_>) -> Result<(), Error> {
     let project = context.project()?;
     let registry = context.store().read()?;
-    let assignment = registry
-        .find(project.key())
-        .cloned()
-        .ok_or_else(|| Error::NotAssigned {
-            projects: vec![project.key().to_owned()],
-        })?;
+    let assignment = Context::assignment_of(&registry, &project)?.clone();
     let endpoint = context.endpoint();
     let target = SshTarget::parse(&endpoint.url).ok_or_else(|| Error::NoTunnel {
         endpoint: endpoint.url.clone(),
     })?;
-    let mut ports = vec![assignment.port];
-    ports.extend(assignment.effective_web_port());
-    ports.extend(assignment.stack_ports.values().copied());
+    let ports: Vec<u16> = assignment.ports().collect();
     let remote = forward_host(assignment.bind.as_deref());
     let invocation = Invocation {
         argv: target.tunnel_args(&remote, &ports),

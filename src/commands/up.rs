@@ -806,7 +806,8 @@ impl Up<'_> {
         );
         printer.info(format_args!("  superserver  {host}:{}", assignment.port));
         printer.info(format_args!(
-            "  portal       http://{host}:{web_port}/csp/sys/UtilHome.csp"
+            "  portal       {}",
+            crate::connection::portal_url(&host, web_port)
         ));
         if self.endpoint.needs_tunnel(self.settings.bind) {
             let mut tunnel = vec!["iris-dev".to_owned(), "tunnel".to_owned()];

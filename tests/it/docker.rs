@@ -457,13 +457,10 @@ fn removed_containers_go_stale_and_free_their_port(compose: Compose) {
     );
     assert_eq!(env.registry_json()["assignments"][0]["status"], "stale");
     assert_eq!(env.run(["port", "-C", "beta"]).success().port(), only);
-    let projects: Vec<_> = env.registry_json()["assignments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["project_path"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(projects, [env.root().join("beta").display().to_string()]);
+    assert_eq!(
+        env.registered_projects(),
+        [env.root().join("beta").display().to_string()]
+    );
 }
 
 fn a_base_file_publishing_1972_is_replaced_or_stops_before_anything_starts(compose: Compose) {

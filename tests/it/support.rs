@@ -77,6 +77,16 @@ impl TestEnv {
         serde_json::from_slice(&fs::read(self.registry()).unwrap()).unwrap()
     }
 
+    /// The `project_path` of every assignment in the registry, in its order.
+    pub fn registered_projects(&self) -> Vec<String> {
+        self.registry_json()["assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["project_path"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     /// A project directory (created) under the test root.
     pub fn project(&self, name: &str) -> PathBuf {
         let path = self.root.join(name);
