@@ -427,6 +427,7 @@ fn place(
             engine: request.engine.map(str::to_owned),
             compose_project: None,
             compose_service: None,
+            started_at: None,
             stack_ports: std::collections::BTreeMap::new(),
             bind: None,
             extra: serde_json::Map::new(),

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::allocate::{MAX_PAIRED_PORT, PortRange};
 use crate::compose::config::{SUPERSERVER_PORT, WEB_PORT};
-use crate::engine::Container;
+use crate::engine::{Container, Listing};
 use crate::env_vars;
 use crate::registry::Registry;
 use crate::stale;
@@ -117,12 +117,8 @@ pub fn port_range(range: PortRange, web_port_pinned: bool) -> Check {
 }
 
 /// Assignments whose containers are all gone.
-pub fn stale_assignments(
-    registry: &Registry,
-    containers: &[Container],
-    engine: Option<&str>,
-) -> Check {
-    let stale = stale::stale_projects(registry, containers, engine);
+pub fn stale_assignments(registry: &Registry, listing: &Listing, engine: Option<&str>) -> Check {
+    let stale = stale::stale_projects(registry, listing, engine);
     if stale.is_empty() {
         return Check::ok("stale", "no assignment lost its containers");
     }
@@ -406,11 +402,15 @@ mod tests {
     #[test]
     fn stale_assignments_are_named_with_the_fix() {
         let registry = registry();
+        let listing = |containers| Listing {
+            asked_at: Timestamp::parse("2026-02-01T00:00:00+00:00").unwrap(),
+            containers,
+        };
         assert_eq!(
-            stale_assignments(&registry, &[container(1975, 1972)], None).level,
+            stale_assignments(&registry, &listing(vec![container(1975, 1972)]), None).level,
             Level::Ok
         );
-        let check = stale_assignments(&registry, &[], None);
+        let check = stale_assignments(&registry, &listing(vec![]), None);
         assert_eq!(check.level, Level::Warn);
         assert!(check.message.contains("`/shop`"), "{check}");
         assert!(check.to_string().contains("fix: `iris-dev ports prune`"));

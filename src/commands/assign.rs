@@ -5,16 +5,26 @@
 //! `env`, the calls Makefiles make in every rule. Only when ports must be chosen
 //! (no assignment yet, a released or stale one to reactivate, an engine refusal)
 //! is the engine asked for its containers, once and outside the lock; then
-//! marking stale and choosing ports are one exclusive update.
+//! marking stale and choosing ports are one exclusive update. Processes that
+//! choose ports at the same moment share one listing
+//! ([`Store::shared_listing`](crate::registry::Store::shared_listing)).
+
+use std::time::Duration;
 
 use crate::allocate::{self, AllocError, HostPorts, Outcome, Request};
 use crate::commands::Context;
-use crate::engine::{self, Container, DockerEngine, Endpoint, Engine};
+use crate::engine::{self, DockerEngine, Endpoint, Engine, EngineError, Listing};
 use crate::error::Error;
 use crate::probe::BindProbe;
 use crate::project::Project;
 use crate::registry::{Assignment, transition};
 use crate::settings::PortSettings;
+
+/// How old a container listing another process asked for may be and still be
+/// used: long enough to cover a burst of first assignments started together,
+/// short enough that a stack started or removed by hand is seen at once. A stack
+/// `up` started after the listing was asked for is never judged by it.
+const SHARED_LISTING_FRESH: Duration = Duration::from_secs(1);
 
 /// How a port resolution may touch the registry.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -120,29 +130,32 @@ fn resolve_locked(
     // stale and which host ports other containers publish. `up` connects before
     // it reserves: without a client here, it already said that it goes ahead
     // without the engine.
-    let containers = match (target.engine, mode) {
-        (Some(engine), _) => containers(context, engine.containers().map_err(Error::from)),
-        (None, Mode::Write | Mode::DryRun) => containers(
+    let listing = match (target.engine, mode) {
+        (Some(engine), _) => listed(context, Listing::of(engine, context.now())),
+        (None, Mode::Write | Mode::DryRun) => listed(
             context,
-            DockerEngine::connect(target.endpoint)
-                .and_then(|engine| engine.containers())
-                .map_err(Error::from),
+            context.store().shared_listing(
+                &target.endpoint.url,
+                SHARED_LISTING_FRESH,
+                &|| context.now(),
+                || DockerEngine::connect(target.endpoint)?.containers(),
+            ),
         ),
         (None, _) => None,
     };
     let (outcome, previous, marked) = context.store().update(|registry| {
-        let marked = containers
-            .as_deref()
-            .map(|containers| transition::mark_stale(registry, containers, engine_key, &now))
+        let marked = listing
+            .as_ref()
+            .map(|listing| transition::mark_stale(registry, listing, engine_key, &now))
             .unwrap_or_default();
         let previous = registry.find(target.project.key()).cloned();
         let mut avoid = target.avoid.to_vec();
-        if let Some(containers) = &containers {
+        if let Some(listing) = &listing {
             let compose_project = previous
                 .as_ref()
                 .and_then(|assignment| assignment.compose_project.as_deref());
             avoid.extend(engine::ports_published_by_others(
-                containers,
+                &listing.containers,
                 target.project.key(),
                 compose_project,
             ));
@@ -173,13 +186,10 @@ fn resolve_locked(
     })
 }
 
-/// The engine's containers, or a note that nothing is marked stale and the
-/// engine's published ports are not known without them.
-fn containers(
-    context: &Context<'_>,
-    listed: Result<Vec<Container>, Error>,
-) -> Option<Vec<Container>> {
-    listed
+/// The engine's listing, or a note that nothing is marked stale and the
+/// engine's published ports are not known without it.
+fn listed(context: &Context<'_>, listing: Result<Listing, EngineError>) -> Option<Listing> {
+    listing
         .inspect_err(|err| {
             context.printer.note(format_args!(
                 "{err}; nothing is marked stale, and ports the engine publishes are not checked"

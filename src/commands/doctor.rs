@@ -8,7 +8,7 @@ use crate::compose::config::ComposeConfig;
 use crate::compose::override_file::{self, OverrideSpec};
 use crate::compose::{self, Compose};
 use crate::doctor::{self, Check, Level, ProxyEvidence};
-use crate::engine::{Container, DockerEngine, Engine};
+use crate::engine::{Container, DockerEngine, Listing};
 use crate::env_vars;
 use crate::error::Error;
 use crate::platform;
@@ -47,14 +47,14 @@ pub fn run(args: DoctorArgs, context: &Context<'_>) -> Result<(), Error> {
 
     let endpoint = context.endpoint();
     let engine = DockerEngine::connect(&endpoint);
-    let containers = match &engine {
+    let listing = match &engine {
         Ok(engine) => {
             let version = engine.api_version().unwrap_or_else(|_| "unknown".into());
             checks.push(Check::ok(
                 "engine",
                 format!("`{}` answers, API version {version}", endpoint.url),
             ));
-            engine.containers().ok()
+            Listing::of(engine, context.now()).ok()
         }
         Err(err) if endpoint.url.starts_with("ssh://") => {
             checks.push(Check::warn(
@@ -78,7 +78,9 @@ pub fn run(args: DoctorArgs, context: &Context<'_>) -> Result<(), Error> {
 
     checks.push(doctor::userland_proxy(&proxy_evidence(
         endpoint.is_local(),
-        containers.as_deref(),
+        listing
+            .as_ref()
+            .map(|listing| listing.containers.as_slice()),
     )));
 
     let store = context.store();
@@ -152,10 +154,10 @@ pub fn run(args: DoctorArgs, context: &Context<'_>) -> Result<(), Error> {
 
     checks.extend(project_checks(context, compose.as_ref().ok()));
 
-    if let (Some(registry), Some(containers)) = (&registry, &containers) {
+    if let (Some(registry), Some(listing)) = (&registry, &listing) {
         let key = endpoint.registry_key();
-        checks.push(doctor::stale_assignments(registry, containers, key));
-        checks.push(doctor::moved_ports(registry, containers, key));
+        checks.push(doctor::stale_assignments(registry, listing, key));
+        checks.push(doctor::moved_ports(registry, &listing.containers, key));
     }
 
     let failed = checks

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::cli::{ClearArgs, InspectArgs, ListArgs, PruneArgs};
 use crate::commands::Context;
-use crate::engine::{DockerEngine, Engine, live_state};
+use crate::engine::{DockerEngine, Engine, Listing, live_state};
 use crate::error::Error;
 use crate::project::Project;
 use crate::registry::{Assignment, Registry, transition};
@@ -219,17 +219,18 @@ pub fn prune(args: PruneArgs, context: &Context<'_>) -> Result<(), Error> {
     let PruneArgs { dry_run } = args;
     let endpoint = context.endpoint();
     let engine = endpoint.registry_key();
-    let containers = DockerEngine::connect(&endpoint).and_then(|engine| engine.containers());
-    if let Err(err) = &containers {
+    let listing =
+        DockerEngine::connect(&endpoint).and_then(|engine| Listing::of(&engine, context.now()));
+    if let Err(err) = &listing {
         context
             .printer
             .warn(format_args!("{err}; nothing is marked stale"));
     }
     let now = context.now();
     let plan = |registry: &mut Registry| Pruned {
-        stale: containers
-            .as_deref()
-            .map(|containers| transition::mark_stale(registry, containers, engine, &now))
+        stale: listing
+            .as_ref()
+            .map(|listing| transition::mark_stale(registry, listing, engine, &now))
             .unwrap_or_default(),
         removed: transition::prune_missing(registry, |path| Path::new(path).exists()),
     };

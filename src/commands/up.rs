@@ -724,6 +724,7 @@ impl Up<'_> {
             service,
             container_name: container_name.as_deref(),
             bind: self.settings.bind,
+            at: &self.context.now(),
         };
         self.context.store().update(|registry| {
             transition::record_started(registry, key, &started);

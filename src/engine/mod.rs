@@ -8,7 +8,10 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 use crate::settings::DockerSettings;
+use crate::timestamp::Timestamp;
 
 #[cfg(unix)]
 pub mod bridge;
@@ -146,8 +149,28 @@ impl Endpoint {
     }
 }
 
+/// The engine's containers, and when the engine was asked for them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Listing {
+    /// Taken before the request went out. A stack whose start was recorded
+    /// later may have containers this listing does not show, so the listing
+    /// cannot tell that such a stack is gone ([`crate::stale`]).
+    pub asked_at: Timestamp,
+    pub containers: Vec<Container>,
+}
+
+impl Listing {
+    /// Asks `engine` for its containers; `asked_at` is the time now.
+    pub fn of(engine: &impl Engine, asked_at: Timestamp) -> Result<Self, EngineError> {
+        Ok(Self {
+            asked_at,
+            containers: engine.containers()?,
+        })
+    }
+}
+
 /// A container as iris-dev needs to see it.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Container {
     pub id: String,
     pub name: String,
@@ -159,7 +182,7 @@ pub struct Container {
     pub ports: Vec<PublishedPort>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PublishedPort {
     pub host_ip: String,
     pub host_port: u16,

@@ -63,6 +63,10 @@ pub struct Assignment {
     /// The compose service that runs IRIS, with `compose_project`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compose_service: Option<String>,
+    /// When `up` last recorded the stack started, its containers created: a
+    /// container listing asked for before then cannot tell the stack is gone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<Timestamp>,
     /// With `isolate: all`, the host port of every other fixed port the stack
     /// publishes, by `service:container port` (`web:80`). Python drops it when it
     /// rewrites the file; the next `up` assigns them again.

@@ -7,15 +7,23 @@
 //! is written beside the registry, synced and renamed over it, so a crash at any
 //! instant leaves the old file or the new one. The lock is the same `flock` that
 //! Python's `filelock.FileLock` takes on the same lock file.
+//!
+//! Beside them it keeps iris-dev's own `iris-dev-containers.json`: the engine's
+//! container listing, which iris-dev processes share for a moment
+//! ([`Store::shared_listing`]).
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use fs_err as fs;
 
+use serde::{Deserialize, Serialize};
+
 use super::model::{ContentError, Registry};
+use crate::engine::{Container, EngineError, Listing};
 use crate::platform;
 use crate::timestamp::Timestamp;
 
@@ -26,6 +34,23 @@ pub const LOCK_FILE: &str = "port-registry.lock";
 const TEMP_PREFIX: &str = ".port-registry.json.tmp-";
 /// How long a waiter stays quiet before saying what it waits for.
 const WAIT_NOTICE_AFTER: Duration = Duration::from_millis(500);
+/// The shared container listing, its lock and its temporary files.
+pub const LISTING_FILE: &str = "iris-dev-containers.json";
+const LISTING_LOCK_FILE: &str = "iris-dev-containers.lock";
+const LISTING_TEMP_PREFIX: &str = ".iris-dev-containers.json.tmp-";
+/// How long to wait for another process's listing before asking the engine
+/// directly: longer than a local engine takes to answer or time out (5 s).
+const LISTING_WAIT: Duration = Duration::from_secs(10);
+
+/// One process's answer from the engine, as the others read it.
+#[derive(Serialize, Deserialize)]
+struct SharedListing {
+    /// The endpoint's URL: a listing of another engine is not used.
+    engine: String,
+    asked_at: Timestamp,
+    /// The containers, or why the engine could not be asked.
+    containers: Result<Vec<Container>, String>,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -62,6 +87,15 @@ pub struct Store {
     timeout: Duration,
     /// Called once when a wait for the lock outlasts [`WAIT_NOTICE_AFTER`].
     on_wait: Box<dyn Fn(&Path)>,
+}
+
+/// Whether a write must survive a crash of the machine.
+#[derive(Clone, Copy, PartialEq)]
+enum Durability {
+    /// The file and the rename are synced: the registry.
+    Synced,
+    /// Neither: a cache, which a reader drops when it is torn or old.
+    Cache,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -105,7 +139,7 @@ impl Store {
     {
         self.check_dir(true)?;
         let _lock = self.lock(LockMode::Exclusive)?;
-        self.remove_leftover_temp_files();
+        self.remove_leftover_temp_files(TEMP_PREFIX);
         let before = self.load()?;
         let mut registry = before.clone();
         let value = change(&mut registry)?;
@@ -127,7 +161,7 @@ impl Store {
     pub fn reset(&self, now: &Timestamp) -> Result<Option<PathBuf>, StoreError> {
         self.check_dir(true)?;
         let _lock = self.lock(LockMode::Exclusive)?;
-        self.remove_leftover_temp_files();
+        self.remove_leftover_temp_files(TEMP_PREFIX);
         let path = self.registry_path();
         let aside = match self.read_bytes()? {
             None => None,
@@ -143,6 +177,80 @@ impl Store {
         };
         self.write(&Registry::empty())?;
         Ok(aside)
+    }
+
+    /// The containers of the engine at `endpoint`, as an iris-dev process asked
+    /// for them less than `fresh` ago, else as `list` (asked now) answers.
+    ///
+    /// Concurrent callers wait for one of them to ask, under a lock of its own
+    /// (never the registry's: a slow engine holds up no registry user), and use
+    /// its answer, an error included. So a burst of first assignments (`make -j`
+    /// over many projects) asks the engine once, and an engine that does not
+    /// answer is waited for once. The answer is at most `fresh` old, and its
+    /// `asked_at` says when it was asked (see [`crate::stale`]). Anything wrong
+    /// with the shared file or its lock only means that `list` is called.
+    pub fn shared_listing(
+        &self,
+        endpoint: &str,
+        fresh: Duration,
+        now: &dyn Fn() -> Timestamp,
+        list: impl FnOnce() -> Result<Vec<Container>, EngineError>,
+    ) -> Result<Listing, EngineError> {
+        let path = self.dir.join(LISTING_FILE);
+        let recent = || {
+            let bytes = self.read_file(&path).ok()??;
+            let shared: SharedListing = serde_json::from_slice(&bytes).ok()?;
+            let age = now().micros() - shared.asked_at.micros();
+            let fresh = i64::try_from(fresh.as_micros()).unwrap_or(i64::MAX);
+            (shared.engine == endpoint && (0..fresh).contains(&age)).then(|| {
+                let asked_at = shared.asked_at;
+                shared
+                    .containers
+                    .map(|containers| Listing {
+                        asked_at,
+                        containers,
+                    })
+                    .map_err(|message| EngineError {
+                        endpoint: endpoint.to_owned(),
+                        message,
+                    })
+            })
+        };
+        if let Some(shared) = recent() {
+            return shared;
+        }
+        let lock = self
+            .check_dir(true)
+            .and_then(|_| {
+                let path = self.dir.join(LISTING_LOCK_FILE);
+                lock(&path, LockMode::Exclusive, LISTING_WAIT, &|_| {})
+            })
+            .ok();
+        if lock.is_some()
+            && let Some(shared) = recent()
+        {
+            return shared;
+        }
+        let asked_at = now();
+        let containers = list();
+        if lock.is_some() {
+            self.remove_leftover_temp_files(LISTING_TEMP_PREFIX);
+            let shared = SharedListing {
+                engine: endpoint.to_owned(),
+                asked_at: asked_at.clone(),
+                containers: match &containers {
+                    Ok(containers) => Ok(containers.clone()),
+                    Err(err) => Err(err.message.clone()),
+                },
+            };
+            let bytes = serde_json::to_vec(&shared).expect("a listing serialises");
+            // A cache: a crash leaves the old file or a torn one, which is not used.
+            let _ = self.replace(&path, LISTING_TEMP_PREFIX, &bytes, Durability::Cache);
+        }
+        containers.map(|containers| Listing {
+            asked_at,
+            containers,
+        })
     }
 
     /// Checks the directory, creating it (0700) when `create`; `false` when it
@@ -180,43 +288,8 @@ impl Store {
         }
     }
 
-    /// Takes the lock, polling so that the wait can be announced and bounded.
     fn lock(&self, mode: LockMode) -> Result<fs::File, StoreError> {
-        let path = self.lock_path();
-        let file = open_private(&path, OpenMode::Lock)?;
-        let started = Instant::now();
-        let mut pause = Duration::from_millis(1);
-        let mut announced = false;
-        loop {
-            let attempt = match mode {
-                LockMode::Shared => file.file().try_lock_shared(),
-                LockMode::Exclusive => file.file().try_lock(),
-            };
-            match attempt {
-                Ok(()) => return Ok(file),
-                Err(std::fs::TryLockError::WouldBlock) => {}
-                Err(std::fs::TryLockError::Error(err)) => {
-                    return Err(io::Error::new(
-                        err.kind(),
-                        format!("failed to lock `{}`: {err}", path.display()),
-                    )
-                    .into());
-                }
-            }
-            let waited = started.elapsed();
-            if waited >= self.timeout {
-                return Err(StoreError::LockTimeout {
-                    path,
-                    timeout: self.timeout,
-                });
-            }
-            if !announced && waited >= WAIT_NOTICE_AFTER {
-                (self.on_wait)(&path);
-                announced = true;
-            }
-            thread::sleep(pause.min(self.timeout - waited));
-            pause = (pause * 2).min(Duration::from_millis(25));
-        }
+        lock(&self.lock_path(), mode, self.timeout, &*self.on_wait)
     }
 
     fn load(&self) -> Result<Registry, StoreError> {
@@ -230,8 +303,12 @@ impl Store {
     }
 
     fn read_bytes(&self) -> Result<Option<Vec<u8>>, StoreError> {
-        let path = self.registry_path();
-        let mut file = match open_private(&path, OpenMode::Read) {
+        self.read_file(&self.registry_path())
+    }
+
+    /// A private file in the directory, or `None` when it does not exist.
+    fn read_file(&self, path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut file = match open_private(path, OpenMode::Read) {
             Ok(file) => file,
             Err(StoreError::Io(err)) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(err) => return Err(err),
@@ -241,19 +318,36 @@ impl Store {
         Ok(Some(bytes))
     }
 
-    /// Writes a new file beside the registry and renames it over the old one.
     fn write(&self, registry: &Registry) -> Result<(), StoreError> {
         let path = self.registry_path();
+        self.replace(&path, TEMP_PREFIX, &registry.to_json(), Durability::Synced)
+    }
+
+    /// Writes `bytes` to a new file named `temp_prefix` and the process id, and
+    /// renames it over `path`.
+    fn replace(
+        &self,
+        path: &Path,
+        temp_prefix: &str,
+        bytes: &[u8],
+        durability: Durability,
+    ) -> Result<(), StoreError> {
         let temp = self
             .dir
-            .join(format!("{TEMP_PREFIX}{}", std::process::id()));
+            .join(format!("{temp_prefix}{}", std::process::id()));
+        let synced = durability == Durability::Synced;
         let result = (|| {
             let mut file = open_private(&temp, OpenMode::CreateNew)?;
-            file.write_all(&registry.to_json())?;
-            file.sync_all()?;
+            file.write_all(bytes)?;
+            if synced {
+                file.sync_all()?;
+            }
             drop(file);
-            fs::rename(&temp, &path)?;
-            Ok(platform::sync_dir(&self.dir)?)
+            fs::rename(&temp, path)?;
+            if synced {
+                platform::sync_dir(&self.dir)?;
+            }
+            Ok(())
         })();
         if result.is_err() {
             let _ = fs::remove_file(&temp);
@@ -261,12 +355,14 @@ impl Store {
         result
     }
 
-    fn remove_leftover_temp_files(&self) {
+    /// Removes what a crashed writer left; only under the lock that guards
+    /// writes with this prefix.
+    fn remove_leftover_temp_files(&self, prefix: &str) {
         let Ok(entries) = fs::read_dir(&self.dir) else {
             return;
         };
         for entry in entries.flatten() {
-            if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+            if entry.file_name().to_string_lossy().starts_with(prefix) {
                 let _ = fs::remove_file(entry.path());
             }
         }
@@ -283,6 +379,61 @@ fn free_name(path: &Path, suffix: &str) -> PathBuf {
         })
         .find(|candidate| fs::symlink_metadata(candidate).is_err())
         .expect("an unused name exists")
+}
+
+/// Takes the lock on `path`. A lock another process holds is waited for in the
+/// kernel, on a thread of its own so that the wait can be announced (`on_wait`,
+/// after [`WAIT_NOTICE_AFTER`]) and bounded: the lock passes to a waiter the
+/// moment it is released, where a polling waiter would sleep through releases
+/// (64 concurrent first assignments spent most of their time so). A waiter
+/// that times out leaves its thread blocked; should the lock come later, the
+/// thread drops it at once.
+fn lock(
+    path: &Path,
+    mode: LockMode,
+    timeout: Duration,
+    on_wait: &dyn Fn(&Path),
+) -> Result<fs::File, StoreError> {
+    let file = open_private(path, OpenMode::Lock)?;
+    let failed = |err: io::Error| {
+        StoreError::from(io::Error::new(
+            err.kind(),
+            format!("failed to lock `{}`: {err}", path.display()),
+        ))
+    };
+    let attempt = match mode {
+        LockMode::Shared => file.file().try_lock_shared(),
+        LockMode::Exclusive => file.file().try_lock(),
+    };
+    match attempt {
+        Ok(()) => return Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {}
+        Err(std::fs::TryLockError::Error(err)) => return Err(failed(err)),
+    }
+    let (sender, receiver) = mpsc::channel();
+    thread::spawn(move || {
+        let locked = match mode {
+            LockMode::Shared => file.file().lock_shared(),
+            LockMode::Exclusive => file.file().lock(),
+        };
+        // Nobody listens after a timeout: then `file` is dropped, and the lock
+        // with it.
+        let _ = sender.send(locked.map(|()| file));
+    });
+    let notice = WAIT_NOTICE_AFTER.min(timeout);
+    let mut answer = receiver.recv_timeout(notice);
+    if matches!(answer, Err(mpsc::RecvTimeoutError::Timeout)) && timeout > notice {
+        on_wait(path);
+        answer = receiver.recv_timeout(timeout - notice);
+    }
+    match answer {
+        Ok(Ok(file)) => Ok(file),
+        Ok(Err(err)) => Err(failed(err)),
+        Err(_) => Err(StoreError::LockTimeout {
+            path: path.to_owned(),
+            timeout,
+        }),
+    }
 }
 
 enum OpenMode {
@@ -333,4 +484,141 @@ fn check_owner(path: &Path, metadata: &std::fs::Metadata) -> Result<(), StoreErr
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    const ENGINE: &str = "unix:///var/run/docker.sock";
+
+    fn store(dir: &Path) -> Store {
+        Store::new(
+            dir.join(".iris-devtester"),
+            Duration::from_secs(5),
+            Box::new(|_| {}),
+        )
+    }
+
+    fn at(micros: i64) -> Timestamp {
+        Timestamp::from_system_time(
+            std::time::UNIX_EPOCH + Duration::from_micros(micros.unsigned_abs()),
+        )
+    }
+
+    fn containers(name: &str) -> Vec<Container> {
+        vec![Container {
+            name: name.into(),
+            ..Container::default()
+        }]
+    }
+
+    #[test]
+    fn a_fresh_listing_of_the_same_engine_is_shared() {
+        let temp = tempfile::tempdir().unwrap();
+        let store = store(temp.path());
+        let fresh = Duration::from_secs(1);
+        let first = store
+            .shared_listing(ENGINE, fresh, &|| at(10_000_000), || Ok(containers("a")))
+            .unwrap();
+        assert_eq!(first.asked_at, at(10_000_000));
+
+        let shared = store
+            .shared_listing(ENGINE, fresh, &|| at(10_900_000), || panic!("asked again"))
+            .unwrap();
+        assert_eq!(shared, first, "the answer and when it was asked");
+
+        let old = store
+            .shared_listing(ENGINE, fresh, &|| at(11_000_000), || Ok(containers("b")))
+            .unwrap();
+        assert_eq!(
+            old.containers,
+            containers("b"),
+            "a second old is asked again"
+        );
+
+        let other = store
+            .shared_listing("tcp://far:2375", fresh, &|| at(11_000_001), || {
+                Ok(containers("c"))
+            })
+            .unwrap();
+        assert_eq!(
+            other.containers,
+            containers("c"),
+            "another engine's is not used"
+        );
+
+        let before = store
+            .shared_listing("tcp://far:2375", fresh, &|| at(10_000_000), || {
+                Ok(containers("d"))
+            })
+            .unwrap();
+        assert_eq!(
+            before.containers,
+            containers("d"),
+            "from the future: a clock jump"
+        );
+    }
+
+    #[test]
+    fn an_engine_that_failed_is_not_asked_again_at_once() {
+        let temp = tempfile::tempdir().unwrap();
+        let store = store(temp.path());
+        let fresh = Duration::from_secs(1);
+        let failed = || {
+            Err(EngineError {
+                endpoint: ENGINE.into(),
+                message: "no answer within 5s".into(),
+            })
+        };
+        let first = store.shared_listing(ENGINE, fresh, &|| at(1_000_000), failed);
+        let second = store.shared_listing(ENGINE, fresh, &|| at(1_000_001), || panic!("asked"));
+        assert_eq!(
+            first.unwrap_err().to_string(),
+            second.unwrap_err().to_string()
+        );
+    }
+
+    #[test]
+    fn a_damaged_listing_file_only_means_asking() {
+        let temp = tempfile::tempdir().unwrap();
+        let store = store(temp.path());
+        fs::create_dir_all(temp.path().join(".iris-devtester")).unwrap();
+        let path = temp.path().join(".iris-devtester").join(LISTING_FILE);
+        fs::write(&path, "{\"engine\": ").unwrap();
+        let listing = store
+            .shared_listing(ENGINE, Duration::from_secs(1), &|| at(5), || {
+                Ok(containers("a"))
+            })
+            .unwrap();
+        assert_eq!(listing.containers, containers("a"));
+        assert!(
+            serde_json::from_slice::<SharedListing>(&fs::read(&path).unwrap()).is_ok(),
+            "rewritten"
+        );
+    }
+
+    #[test]
+    fn concurrent_callers_wait_for_one_answer() {
+        let temp = tempfile::tempdir().unwrap();
+        let asked = AtomicUsize::new(0);
+        let now = || Timestamp::from_system_time(std::time::SystemTime::now());
+        thread::scope(|scope| {
+            for _ in 0..8 {
+                scope.spawn(|| {
+                    let listing = store(temp.path())
+                        .shared_listing(ENGINE, Duration::from_secs(60), &now, || {
+                            asked.fetch_add(1, Ordering::SeqCst);
+                            thread::sleep(Duration::from_millis(100));
+                            Ok(containers("a"))
+                        })
+                        .unwrap();
+                    assert_eq!(listing.containers, containers("a"));
+                });
+            }
+        });
+        assert_eq!(asked.load(Ordering::SeqCst), 1);
+    }
 }

@@ -6,7 +6,7 @@
 //! containers (outside the lock) and writes the result back; commands never
 //! change an assignment's fields themselves.
 
-use crate::engine::Container;
+use crate::engine::Listing;
 use crate::registry::{Assignment, Registry, Status};
 use crate::stale;
 use crate::timestamp::Timestamp;
@@ -36,6 +36,8 @@ pub struct Started<'a> {
     pub container_name: Option<&'a str>,
     /// The host address the ports were published on.
     pub bind: std::net::IpAddr,
+    /// A time after the containers were created.
+    pub at: &'a Timestamp,
 }
 
 /// Records that `up` started the project's containers, which makes the
@@ -50,6 +52,7 @@ pub fn record_started(registry: &mut Registry, project: &str, started: &Started<
     assignment.inactive_since = None;
     assignment.compose_project = Some(started.compose_project.to_owned());
     assignment.compose_service = Some(started.service.to_owned());
+    assignment.started_at = Some(started.at.clone());
     assignment.bind = (started.bind.to_string() != crate::connection::DEFAULT_HOST)
         .then(|| started.bind.to_string());
     if let Some(name) = started
@@ -73,15 +76,15 @@ pub fn mark_stale_project(registry: &mut Registry, project: &str, now: &Timestam
 }
 
 /// Marks stale every assignment on `engine` whose containers are all gone from
-/// `containers` (see [`stale::stale_projects`]); returns them as they are now.
+/// `listing` (see [`stale::stale_projects`]); returns them as they are now.
 pub fn mark_stale(
     registry: &mut Registry,
-    containers: &[Container],
+    listing: &Listing,
     engine: Option<&str>,
     now: &Timestamp,
 ) -> Vec<Assignment> {
     let mut marked = Vec::new();
-    for project in stale::stale_projects(registry, containers, engine) {
+    for project in stale::stale_projects(registry, listing, engine) {
         mark_stale_project(registry, &project, now);
         marked.extend(registry.find(&project).cloned());
     }
@@ -145,7 +148,7 @@ fn deactivate(registry: &mut Registry, project: &str, status: Status, now: &Time
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::COMPOSE_PROJECT_LABEL;
+    use crate::engine::{COMPOSE_PROJECT_LABEL, Container};
 
     fn registry() -> Registry {
         let text = r#"{"schema_version": "1.0", "assignments": [
@@ -175,11 +178,13 @@ mod tests {
             service: "iris",
             container_name: Some("shop-iris-1"),
             bind: std::net::Ipv4Addr::LOCALHOST.into(),
+            at: &now(),
         };
         assert!(record_started(&mut registry, "/shop", &started));
         let shop = registry.find("/shop").unwrap();
         assert_eq!(shop.compose_project.as_deref(), Some("shop"));
         assert_eq!(shop.compose_service.as_deref(), Some("iris"));
+        assert_eq!(shop.started_at, Some(now()));
         assert_eq!(shop.container_name, None, "only iris_* names are Python's");
         assert_eq!(shop.bind, None, "the default address is not stored");
         let python_name = Started {
@@ -212,7 +217,11 @@ mod tests {
         running
             .labels
             .insert(COMPOSE_PROJECT_LABEL.into(), "kept-1".into());
-        let marked = mark_stale(&mut registry, &[running], None, &now());
+        let listing = Listing {
+            asked_at: now(),
+            containers: vec![running],
+        };
+        let marked = mark_stale(&mut registry, &listing, None, &now());
         assert_eq!(marked.len(), 1);
         assert_eq!(marked[0].project_path, "/gone");
         assert_eq!(marked[0].status, Status::Stale);
