@@ -17,8 +17,9 @@ use crate::engine::{self, DockerEngine, Endpoint, Engine, EngineError, Listing};
 use crate::error::Error;
 use crate::probe::BindProbe;
 use crate::project::Project;
-use crate::registry::{Assignment, transition};
+use crate::registry::{Assignment, Registry, transition};
 use crate::settings::PortSettings;
+use crate::stack::Stack;
 
 /// How old a container listing another process asked for may be and still be
 /// used: long enough to cover a burst of first assignments started together,
@@ -46,6 +47,9 @@ pub struct Assigned {
     pub previous: Option<Assignment>,
     /// Inactive assignments of other projects whose ports were taken over.
     pub evicted: Vec<Assignment>,
+    /// The registry as this resolution left it (a copy with [`Mode::DryRun`]),
+    /// for what else the caller needs from it without reading it again.
+    pub registry: Registry,
 }
 
 /// What a resolution needs to know besides the project.
@@ -122,6 +126,7 @@ fn resolve_locked(
                 assignment: outcome.assignment,
                 previous,
                 evicted: outcome.evicted,
+                registry,
             });
         }
     }
@@ -143,7 +148,7 @@ fn resolve_locked(
         ),
         (None, _) => None,
     };
-    let (outcome, previous, marked) = context.store().update(|registry| {
+    let (outcome, previous, marked, registry) = context.store().update(|registry| {
         let marked = listing
             .as_ref()
             .map(|listing| transition::mark_stale(registry, listing, engine_key, &now))
@@ -170,7 +175,7 @@ fn resolve_locked(
             outcome.assignment =
                 transition::reserve(registry, target.project.key(), name).expect("just resolved");
         }
-        Ok::<_, Error>((outcome, previous, marked))
+        Ok::<_, Error>((outcome, previous, marked, registry.clone()))
     })?;
     for assignment in marked {
         context.printer.note(format_args!(
@@ -183,6 +188,7 @@ fn resolve_locked(
         assignment: outcome.assignment,
         previous,
         evicted: outcome.evicted,
+        registry,
     })
 }
 
@@ -237,7 +243,7 @@ fn report(context: &Context<'_>, outcome: &Outcome) {
 }
 
 /// The current project and its ports, as `port` and `env` need them.
-pub fn current(context: &Context<'_>) -> Result<(Project, Assignment), Error> {
+pub fn current(context: &Context<'_>) -> Result<(Project, Assigned), Error> {
     let project = context.project()?;
     let endpoint = context.endpoint();
     let target = Target {
@@ -250,7 +256,7 @@ pub fn current(context: &Context<'_>) -> Result<(Project, Assignment), Error> {
         compose_project: None,
     };
     let assigned = resolve(context, &target, Mode::Write)?;
-    Ok((project, assigned.assignment))
+    Ok((project, assigned))
 }
 
 /// The current project as a client connects to it: its ports, compose project
@@ -265,8 +271,10 @@ pub struct Connected {
 
 /// [`current`], with what `env` and `vscode` tell a client.
 pub fn connected(context: &Context<'_>) -> Result<Connected, Error> {
-    let (project, assignment) = current(context)?;
-    let stack = context.stack(&project)?;
+    let (project, assigned) = current(context)?;
+    let endpoint = context.endpoint();
+    let stack = Stack::load(&project, &assigned.registry, endpoint.registry_key())?;
+    let assignment = assigned.assignment;
     let mut state = crate::state_dir::StateDir::open(&project.root);
     let login = context.login(&stack, &assignment, &mut state);
     if state.exists() {
@@ -274,7 +282,7 @@ pub fn connected(context: &Context<'_>) -> Result<Connected, Error> {
         let _ = state.save();
     }
     Ok(Connected {
-        host: crate::connection::assignment_host(&assignment, &context.endpoint()),
+        host: crate::connection::assignment_host(&assignment, &endpoint),
         compose_project: stack.compose_project().to_owned(),
         project,
         assignment,

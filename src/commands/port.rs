@@ -6,7 +6,7 @@ use crate::error::Error;
 
 pub fn run(args: PortArgs, context: &Context<'_>) -> Result<(), Error> {
     let PortArgs { web } = args;
-    let (_, assignment) = assign::current(context)?;
+    let assignment = assign::current(context)?.1.assignment;
     let port = if web {
         assignment.effective_web_port().unwrap_or_default()
     } else {
