@@ -1,8 +1,8 @@
 //! Who holds a host port: a registry assignment, a container, a host process, or
 //! nobody iris-dev can name, with the reason.
 //!
-//! Pure. It reads a [`Registry`], a container list and the text of
-//! `/proc/net/tcp`; [`crate::platform::host_listeners`] reads the host, and
+//! Pure. It reads a [`Registry`], a container list, the text of `/proc/net/tcp`
+//! and of `lsof -F`; [`crate::platform::host_listeners`] reads the host, and
 //! `ports who` and the errors that say a port is taken put the pieces together.
 //! Nothing here runs on `port`'s fast path.
 
@@ -196,6 +196,79 @@ pub fn unreadable(listener: &Listener, user: Option<&str>) -> Owner {
     }
 }
 
+/// The listening sockets in the output of `lsof -F pcuLn` (one field a line:
+/// `p` starts a process, `c` is its command name, `u` its uid, `L` its login;
+/// `f` starts one of its files, `n` is the file's name, such as `*:8080`,
+/// `127.0.0.1:8080` or `[::1]:8080`): each port with each process once. A
+/// process without a pid or uid is skipped, as are names without a port: lsof
+/// prints every field it is asked for.
+pub fn parse_lsof(text: &str) -> Vec<(u16, Owner)> {
+    #[derive(Default)]
+    struct Process {
+        pid: Option<u32>,
+        command: String,
+        uid: Option<u32>,
+        user: Option<String>,
+    }
+    let mut found = Vec::new();
+    let mut process = Process::default();
+    for line in text.lines() {
+        let Some(field) = line.chars().next() else {
+            continue;
+        };
+        let value = &line[field.len_utf8()..];
+        match field {
+            'p' => {
+                process = Process {
+                    pid: value.parse().ok(),
+                    ..Process::default()
+                };
+            }
+            'c' => process.command = value.to_owned(),
+            'u' => process.uid = value.parse().ok(),
+            'L' => process.user = Some(value.to_owned()),
+            'n' => {
+                let (Some(pid), Some(uid), Some(port)) =
+                    (process.pid, process.uid, lsof_port(value))
+                else {
+                    continue;
+                };
+                let held = (
+                    port,
+                    Owner::Process {
+                        pid,
+                        command: process.command.clone(),
+                        uid,
+                        user: process.user.clone(),
+                    },
+                );
+                if !found.contains(&held) {
+                    found.push(held);
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// The local port in an lsof socket name: `*:8080`, `[::1]:8080`, or
+/// `127.0.0.1:8080->127.0.0.1:50000` for a connection.
+fn lsof_port(name: &str) -> Option<u16> {
+    let local = name.split("->").next()?;
+    local.rsplit_once(':')?.1.parse().ok()
+}
+
+/// What to say about a port the bind test finds taken when no listening
+/// process could be found.
+pub fn unbindable(port: u16) -> Owner {
+    Owner::Unknown {
+        reason: format!(
+            "port {port} cannot be bound, but no listening process could be found; `lsof -nP -iTCP:{port} -sTCP:LISTEN` may say more"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,6 +335,78 @@ mod tests {
         assert_eq!(
             unreadable(&listener, Some("nobody")).to_string(),
             "unknown: a process of another user (nobody) listens on port 8080; try again with sudo"
+        );
+    }
+
+    /// `lsof -nP -w +c 0 -iTCP -sTCP:LISTEN -F pcuLn` as macOS prints it: a
+    /// file line before each name, and one name for each of IPv4 and IPv6.
+    const LSOF_MACOS: &str = "p412
+cControlCenter
+u501
+Lanna
+f9
+n*:7000
+f10
+n*:7000
+f11
+n*:5000
+p1234
+cPython
+u501
+Lanna
+f3
+n127.0.0.1:8080
+f4
+n[::1]:8080
+p88
+cmDNSResponder
+u65
+L_mdnsresponder
+f7
+n[fe80:1::1]:5353
+f8
+n*:*
+";
+    /// The same on Linux, which prints no file lines when `f` is not asked for.
+    const LSOF_LINUX: &str = "p9543\ncpython3\nu0\nLroot\nn127.0.0.1:56891\nn[::1]:56891\n";
+
+    fn process(pid: u32, command: &str, uid: u32, user: &str) -> Owner {
+        Owner::Process {
+            pid,
+            command: command.into(),
+            uid,
+            user: Some(user.into()),
+        }
+    }
+
+    #[test]
+    fn lsof_names_each_listening_process_once_a_port() {
+        assert_eq!(
+            parse_lsof(LSOF_MACOS),
+            [
+                (7000, process(412, "ControlCenter", 501, "anna")),
+                (5000, process(412, "ControlCenter", 501, "anna")),
+                (8080, process(1234, "Python", 501, "anna")),
+                (5353, process(88, "mDNSResponder", 65, "_mdnsresponder")),
+            ]
+        );
+        assert_eq!(
+            parse_lsof(LSOF_LINUX),
+            [(56_891, process(9543, "python3", 0, "root"))]
+        );
+        assert_eq!(parse_lsof(""), []);
+        // A connection's name has both ends; a process without a uid is skipped.
+        assert_eq!(
+            parse_lsof("p7\ncnc\nu0\nn127.0.0.1:9000->127.0.0.1:40000\np8\ncx\nn*:9001\n"),
+            [(
+                9000,
+                Owner::Process {
+                    pid: 7,
+                    command: "nc".into(),
+                    uid: 0,
+                    user: None
+                }
+            )]
         );
     }
 

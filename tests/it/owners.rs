@@ -1,5 +1,7 @@
 //! Who holds a port: ranges whose web ports do not fit, the fast path that never
-//! asks the engine, `ports who` and `doctor`.
+//! asks the engine, `ports who`, `lsof` and `doctor`.
+
+use std::net::TcpListener;
 
 use crate::support::TestEnv;
 
@@ -164,6 +166,37 @@ fn ports_who_names_a_container_and_assignment_skips_its_port() {
     // The engine publishes 13130, so automatic assignment skips it.
     env.project("p");
     assert_eq!(env.run(["port", "-C", "p"]).success().port(), 13_131);
+}
+
+#[test]
+#[cfg(unix)]
+#[cfg_attr(
+    not(has_lsof),
+    ignore = "needs `lsof`; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
+)]
+fn lsof_names_this_process_as_a_listener() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let owners = iris_dev::platform::lsof_listeners(
+        &iris_dev::process::DuctRunner,
+        &std::collections::BTreeSet::from([port]),
+    )
+    .expect("lsof runs");
+    assert_eq!(owners.len(), 1, "{owners:?}");
+    let (held, owner) = &owners[0];
+    assert_eq!(*held, port);
+    let iris_dev::owner::Owner::Process { pid, command, .. } = owner else {
+        panic!("not a process: {owner:?}");
+    };
+    assert_eq!(*pid, std::process::id());
+    // The kernel keeps the first 15 bytes of the name, lsof prints those.
+    let me = std::env::current_exe().unwrap();
+    let name = me.file_name().unwrap().to_string_lossy();
+    assert!(
+        !command.is_empty() && name.starts_with(command.as_str()),
+        "{command:?} is not {name:?}"
+    );
+    drop(listener);
 }
 
 #[test]
