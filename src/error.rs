@@ -35,8 +35,10 @@ pub enum Error {
         project: String,
         #[source]
         source: AllocError,
-        /// Who holds the port the error is about, when it names one.
-        owners: Vec<Owner>,
+        /// Who holds the port the error says is taken, each owner with the
+        /// port: the pinned one of `Held` and `Busy`
+        /// (`commands::who::owners_for_alloc`).
+        owners: Vec<(u16, Owner)>,
     },
     #[error("no port assignment for {}", list(projects))]
     NotAssigned { projects: Vec<String> },
@@ -241,7 +243,8 @@ impl Error {
                 hints.push("upgrade iris-dev to one that knows this schema".into());
             }
             Self::Alloc { source, owners, .. } => {
-                held_by(owners, &mut report.details);
+                let owners: Vec<Owner> = owners.iter().map(|(_, owner)| owner.clone()).collect();
+                held_by(&owners, &mut report.details);
                 explain_alloc(source, report);
             }
             Self::NoTunnel { .. } => {

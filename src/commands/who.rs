@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::allocate::HostPorts;
+use crate::allocate::{AllocError, HostPorts};
 use crate::cli::WhoArgs;
 use crate::commands::Context;
 use crate::engine::{Container, DockerEngine, Endpoint, Engine};
@@ -132,6 +132,20 @@ pub fn owners_for_error(context: &Context<'_>, port: u16) -> Vec<Owner> {
     let containers = containers(&endpoint);
     let registry = registry(context);
     lookup(&registry, containers.as_deref(), &endpoint, port)
+}
+
+/// Who holds the ports an allocation error says are taken, for it to name:
+/// the pinned port of `Held` (another project's) and `Busy` (another
+/// program's). Reads the registry under the shared lock: the caller must not
+/// hold the lock.
+pub fn owners_for_alloc(context: &Context<'_>, error: &AllocError) -> Vec<(u16, Owner)> {
+    match error {
+        AllocError::Held { port, .. } | AllocError::Busy { port } => {
+            let owners = owners_for_error(context, *port);
+            owners.into_iter().map(|owner| (*port, owner)).collect()
+        }
+        AllocError::Exhausted { .. } | AllocError::NoPairedWebPort { .. } => Vec::new(),
+    }
 }
 
 /// The engine's containers, when it answers; an error names owners without them.

@@ -1,5 +1,6 @@
 //! Who holds a port: ranges whose web ports do not fit, the fast path that never
-//! asks the engine, `ports who`, `lsof` and `doctor`.
+//! asks the engine, `ports who`, `lsof`, the errors that say a port is taken,
+//! and `doctor`.
 
 use std::net::TcpListener;
 
@@ -197,6 +198,21 @@ fn lsof_names_this_process_as_a_listener() {
         "{command:?} is not {name:?}"
     );
     drop(listener);
+}
+
+#[test]
+fn a_pin_another_project_holds_names_its_assignment() {
+    let env = TestEnv::new("13180-13189").with("DOCKER_HOST", "unix:///nonexistent");
+    env.project("alpha");
+    env.project("beta");
+    assert_eq!(env.run(["port", "-C", "alpha"]).success().port(), 13_180);
+    let env = env.with("IRIS_DEV_PORT", "13180");
+    let run = env.run(["port", "-C", "beta"]);
+    assert_eq!(run.code(), 1, "{}", run.snapshot());
+    run.assert_stderr_contains(&format!(
+        "  held by the registry: superserver port of `{}` (active, auto)\n",
+        env.root().join("alpha").display()
+    ));
 }
 
 #[test]
