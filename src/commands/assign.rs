@@ -62,7 +62,10 @@ pub fn resolve(context: &Context<'_>, target: &Target<'_>, mode: Mode) -> Result
     resolve_locked(context, target, mode).map_err(|error| match error {
         Error::Alloc {
             project,
-            source: source @ (AllocError::Busy { .. } | AllocError::Held { .. }),
+            source:
+                source @ (AllocError::Busy { .. }
+                | AllocError::Held { .. }
+                | AllocError::Exhausted { .. }),
             ..
         } => Error::Alloc {
             owners: super::who::owners_for_alloc(context, &source),

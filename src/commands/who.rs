@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::allocate::{AllocError, HostPorts};
+use crate::allocate::{AllocError, HostPorts, PortRange};
 use crate::cli::WhoArgs;
 use crate::commands::Context;
 use crate::engine::{Container, DockerEngine, Endpoint, Engine};
@@ -16,6 +16,12 @@ use crate::owner::{self, Owner};
 use crate::platform;
 use crate::probe::BindProbe;
 use crate::registry::Registry;
+
+/// The most ports of an exhausted range that the bind test tries (about 12
+/// µs each), after the registry, the containers and the host's listeners have
+/// explained what they can: enough for every default range, and no seconds of
+/// binding for a range of 60000 ports.
+const RANGE_BIND_TESTS: usize = 1024;
 
 pub fn run(args: WhoArgs, context: &Context<'_>) -> Result<(), Error> {
     let WhoArgs { ports, json } = args;
@@ -136,16 +142,44 @@ pub fn owners_for_error(context: &Context<'_>, port: u16) -> Vec<Owner> {
 
 /// Who holds the ports an allocation error says are taken, for it to name:
 /// the pinned port of `Held` (another project's) and `Busy` (another
-/// program's). Reads the registry under the shared lock: the caller must not
-/// hold the lock.
+/// program's), and the ports of an exhausted range that the registry does not
+/// explain. Reads the registry under the shared lock: the caller must not hold
+/// the lock.
 pub fn owners_for_alloc(context: &Context<'_>, error: &AllocError) -> Vec<(u16, Owner)> {
     match error {
         AllocError::Held { port, .. } | AllocError::Busy { port } => {
             let owners = owners_for_error(context, *port);
             owners.into_iter().map(|owner| (*port, owner)).collect()
         }
-        AllocError::Exhausted { .. } | AllocError::NoPairedWebPort { .. } => Vec::new(),
+        AllocError::Exhausted { range, .. } => range_owners(context, *range),
+        AllocError::NoPairedWebPort { .. } => Vec::new(),
     }
+}
+
+/// Who holds the ports of `range` that no active assignment explains (the
+/// error lists the assignments itself): containers, then the host's listeners,
+/// then the bind test for what is left (at most [`RANGE_BIND_TESTS`] ports).
+fn range_owners(context: &Context<'_>, range: PortRange) -> Vec<(u16, Owner)> {
+    let endpoint = context.endpoint();
+    let containers = containers(&endpoint).unwrap_or_default();
+    let registry = registry(context);
+    let owner::RangeScan {
+        mut held,
+        unexplained,
+    } = owner::scan_range(
+        &registry,
+        endpoint.registry_key(),
+        &containers,
+        &endpoint.url,
+        range,
+    );
+    if endpoint.is_local() {
+        held.extend(host(&unexplained, RANGE_BIND_TESTS, |_| {
+            owner::unbindable_in_range()
+        }));
+        held.sort_by_key(|&(port, _)| port);
+    }
+    held
 }
 
 /// The engine's containers, when it answers; an error names owners without them.

@@ -4,7 +4,9 @@
 
 use std::net::TcpListener;
 
-use crate::support::TestEnv;
+use insta::assert_snapshot;
+
+use crate::support::{TestEnv, redact_this_process};
 
 #[test]
 fn a_range_past_the_paired_web_ports_is_refused_at_once() {
@@ -146,15 +148,7 @@ fn ports_who_names_a_container_and_assignment_skips_its_port() {
         .arg(crate::docker::STANDIN)
         .output()
         .unwrap();
-    struct Remove(String);
-    impl Drop for Remove {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("docker")
-                .args(["rm", "-f", &self.0])
-                .output();
-        }
-    }
-    let _remove = Remove(name.clone());
+    let _remove = RemoveContainer(name.clone());
     assert!(run.status.success(), "{run:?}");
 
     let env = TestEnv::new("13130-13139");
@@ -213,6 +207,78 @@ fn a_pin_another_project_holds_names_its_assignment() {
         "  held by the registry: superserver port of `{}` (active, auto)\n",
         env.root().join("alpha").display()
     ));
+}
+
+#[test]
+#[cfg_attr(
+    not(has_docker),
+    ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
+)]
+fn taken_port_errors_name_containers() {
+    crate::docker::standin();
+    let env = TestEnv::new("13190-13191");
+    env.project("alpha");
+    env.project("beta");
+    assert_eq!(env.run(["port", "-C", "alpha"]).success().port(), 13_190);
+    // A container publishing alpha's port, as alpha's stack would, and one
+    // publishing the rest of the range.
+    let run_container = |name: &str, port: u16| {
+        let run = std::process::Command::new("docker")
+            .args(["run", "-d", "--name", name, "-p"])
+            .arg(format!("127.0.0.1:{port}:1972"))
+            .arg(crate::docker::STANDIN)
+            .output()
+            .unwrap();
+        let remove = RemoveContainer(name.to_owned());
+        assert!(run.status.success(), "{run:?}");
+        remove
+    };
+    let alpha = format!("iris-dev-held-{}", std::process::id());
+    let _alpha = run_container(&alpha, 13_190);
+    let other = format!("iris-dev-range-{}", std::process::id());
+    let _other = run_container(&other, 13_191);
+    let container = |name: &str| {
+        format!(
+            "container `{name}` (image `{}`, engine `",
+            crate::docker::STANDIN
+        )
+    };
+
+    // The range is exhausted: alpha's assignment explains 13190, the other
+    // container 13191.
+    let run = env.run(["port", "-C", "beta"]);
+    assert_eq!(run.code(), 1, "{}", run.snapshot());
+    run.assert_stderr_contains("caused by: no port in 13190-13191 is free");
+    run.assert_stderr_contains(&format!("  port 13191: {}", container(&other)));
+    assert!(!run.stderr().contains(&alpha), "{}", run.snapshot());
+
+    let env = env.with("IRIS_DEV_PORT", "13190");
+    let run = env.run(["port", "-C", "beta"]);
+    assert_eq!(run.code(), 1, "{}", run.snapshot());
+    run.assert_stderr_contains("caused by: port 13190 is held by project `");
+    run.assert_stderr_contains(&format!(
+        "  held by the registry: superserver port of `{}` (active, auto)\n",
+        env.root().join("alpha").display()
+    ));
+    run.assert_stderr_contains(&format!("  held by {}", container(&alpha)));
+}
+
+#[test]
+fn an_exhausted_range_names_the_processes_that_hold_it() {
+    let listeners: Vec<TcpListener> = [13_170, 13_171]
+        .into_iter()
+        .map(|port| TcpListener::bind(("127.0.0.1", port)).unwrap())
+        .collect();
+    let env = TestEnv::new("13170-13171").with("DOCKER_HOST", "unix:///nonexistent");
+    env.project("p");
+    let run = env.run(["port", "-C", "p"]);
+    assert_eq!(run.code(), 1, "{}", run.snapshot());
+    run.assert_stderr_contains(&format!(
+        "  ports 13170-13171: process {} `",
+        std::process::id()
+    ));
+    assert_snapshot!(redact_this_process(&run.snapshot()));
+    drop(listeners);
 }
 
 #[test]
@@ -283,4 +349,15 @@ fn doctor_fails_on_an_entry_iris_devtester_cannot_read() {
         "fail  registry: iris-devtester cannot read `{}`: assignment 0: `assigned_at` is \"2026-01-01T00:00:00Z\"",
         env.registry().display()
     ));
+}
+
+/// Removes the named container when dropped, so a failed test leaves none.
+struct RemoveContainer(String);
+
+impl Drop for RemoveContainer {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("docker")
+            .args(["rm", "-f", &self.0])
+            .output();
+    }
 }
