@@ -29,6 +29,7 @@ const CHECKS: &[(&str, &str)] = &[
     ),
     ("has_sshd", "`sshd` and `ssh` are installed"),
     ("has_socat", "`socat` is installed"),
+    ("has_lsof", "`lsof` is installed"),
     ("is_root", "the tests run as root"),
 ];
 
@@ -70,6 +71,7 @@ fn main() {
             mandatory || (found("sshd") && runs("ssh", &["-V"])),
         ),
         ("has_socat", mandatory || runs("socat", &["-V"])),
+        ("has_lsof", mandatory || runs("lsof", &["-v"])),
         ("is_root", is_root()),
     ];
     for (cfg, on) in enabled {

@@ -14,7 +14,7 @@ use crate::compose::config::{NameKind, ServiceError};
 use crate::compose::override_file::BaseConflict;
 use crate::engine::EngineError;
 use crate::env_vars;
-use crate::owner::Owner;
+use crate::owner::{self, Owner};
 use crate::project::ProjectError;
 use crate::ready::WaitError;
 use crate::registry::StoreError;
@@ -35,8 +35,10 @@ pub enum Error {
         project: String,
         #[source]
         source: AllocError,
-        /// Who holds the port the error is about, when it names one.
-        owners: Vec<Owner>,
+        /// Who holds the ports the error says are taken, each with its port:
+        /// the pinned one of `Held` and `Busy`, those of an exhausted range
+        /// the registry does not explain (`commands::who::owners_for_alloc`).
+        owners: Vec<(u16, Owner)>,
     },
     #[error("no port assignment for {}", list(projects))]
     NotAssigned { projects: Vec<String> },
@@ -240,10 +242,7 @@ impl Error {
             Self::Store(StoreError::NewerSchema { .. }) => {
                 hints.push("upgrade iris-dev to one that knows this schema".into());
             }
-            Self::Alloc { source, owners, .. } => {
-                held_by(owners, &mut report.details);
-                explain_alloc(source, report);
-            }
+            Self::Alloc { source, owners, .. } => explain_alloc(source, owners, report),
             Self::NoTunnel { .. } => {
                 hints.push(format!(
                     "point `{}` or the docker context at `ssh://USER@HOST` to run IRIS on another host",
@@ -406,7 +405,14 @@ fn held_by(owners: &[Owner], details: &mut Vec<String>) {
     }
 }
 
-fn explain_alloc(error: &AllocError, report: &mut Report) {
+/// How many ports of an exhausted range the error names the holders of.
+const NAMED_PORTS: usize = 10;
+
+fn explain_alloc(error: &AllocError, owners: &[(u16, Owner)], report: &mut Report) {
+    if !matches!(error, AllocError::Exhausted { .. }) {
+        let owners: Vec<Owner> = owners.iter().map(|(_, owner)| owner.clone()).collect();
+        held_by(&owners, &mut report.details);
+    }
     let hints = &mut report.hints;
     match error {
         AllocError::Held { holder, .. } => {
@@ -433,9 +439,7 @@ fn explain_alloc(error: &AllocError, report: &mut Report) {
         AllocError::Exhausted { range, assignments } => {
             report.details.push("assignments:".into());
             if assignments.is_empty() {
-                report
-                    .details
-                    .push("  (none: every port in the range is in use by other programs)".into());
+                report.details.push("  (none)".into());
             }
             for assignment in assignments {
                 report.details.push(format!(
@@ -443,6 +447,11 @@ fn explain_alloc(error: &AllocError, report: &mut Report) {
                     assignment.project_path, assignment.port, assignment.status
                 ));
             }
+            if assignments.is_empty() && owners.is_empty() {
+                report.details.push("held outside the registry:".into());
+                report.details.push("  (none found: the web ports that go with them, paired (52773 + (port - 1972)) or pinned, may be what is taken; `iris-dev ports who PORT` names a port's holder)".into());
+            }
+            held_in_range(owners, &mut report.details);
             hints.push("free a project's ports with `iris-dev ports clear <project>`".into());
             let wider_end = range.end.saturating_add(range.end - range.start + 1);
             hints.push(format!(
@@ -465,10 +474,88 @@ fn explain_alloc(error: &AllocError, report: &mut Report) {
     }
 }
 
+/// The holders of an exhausted range's ports outside the registry, each with
+/// the ports it holds, for the first [`NAMED_PORTS`] ports.
+fn held_in_range(owners: &[(u16, Owner)], details: &mut Vec<String>) {
+    if owners.is_empty() {
+        return;
+    }
+    details.push("held outside the registry:".into());
+    let (groups, more) = owner::group(owners, NAMED_PORTS);
+    for (ports, owner) in groups {
+        details.push(format!("  {}: {owner}", owner::port_list(&ports)));
+    }
+    if more > 0 {
+        details.push(format!(
+            "  ... and {more} more port{}",
+            if more == 1 { "" } else { "s" }
+        ));
+    }
+}
+
 fn list(projects: &[String]) -> String {
     projects
         .iter()
         .map(|project| format!("`{project}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::allocate::PortRange;
+
+    fn exhausted(owners: Vec<(u16, Owner)>) -> Report {
+        Error::Alloc {
+            project: "/shop".into(),
+            source: AllocError::Exhausted {
+                range: PortRange {
+                    start: 13_000,
+                    end: 13_099,
+                },
+                assignments: Vec::new(),
+            },
+            owners,
+        }
+        .report()
+    }
+
+    #[test]
+    fn an_exhausted_range_names_its_first_ports_holders_grouped() {
+        let server = Owner::Process {
+            pid: 42,
+            command: "server".into(),
+            uid: 1000,
+            user: Some("anna".into()),
+        };
+        let cache = Owner::Container {
+            name: "cache".into(),
+            compose_project: None,
+            image: "redis".into(),
+            engine: "unix:///var/run/docker.sock".into(),
+        };
+        let mut owners: Vec<(u16, Owner)> = (13_000..13_012)
+            .map(|port| (port, server.clone()))
+            .collect();
+        owners.insert(3, (13_003, cache));
+        assert_eq!(
+            exhausted(owners).details,
+            [
+                "assignments:",
+                "  (none)",
+                "held outside the registry:",
+                "  ports 13000-13009: process 42 `server` (user anna)",
+                "  port 13003: container `cache` (image `redis`, engine `unix:///var/run/docker.sock`)",
+                "  ... and 2 more ports",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_exhausted_range_without_holders_says_where_to_look() {
+        let details = exhausted(Vec::new()).details;
+        assert_eq!(details[2], "held outside the registry:");
+        assert!(details[3].starts_with("  (none found: the web ports"));
+    }
 }

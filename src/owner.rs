@@ -1,15 +1,17 @@
 //! Who holds a host port: a registry assignment, a container, a host process, or
 //! nobody iris-dev can name, with the reason.
 //!
-//! Pure. It reads a [`Registry`], a container list and the text of
-//! `/proc/net/tcp`; [`crate::platform::host_listeners`] reads the host, and
+//! Pure. It reads a [`Registry`], a container list, the text of `/proc/net/tcp`
+//! and of `lsof -F`; [`crate::platform::host_listeners`] reads the host, and
 //! `ports who` and the errors that say a port is taken put the pieces together.
 //! Nothing here runs on `port`'s fast path.
 
+use std::collections::BTreeSet;
 use std::fmt;
 
 use serde::Serialize;
 
+use crate::allocate::PortRange;
 use crate::engine::{COMPOSE_PROJECT_LABEL, Container};
 use crate::registry::Registry;
 
@@ -109,13 +111,123 @@ pub fn in_containers(containers: &[Container], port: u16, engine: &str) -> Vec<O
     containers
         .iter()
         .filter(|container| container.ports.iter().any(|p| p.host_port == port))
-        .map(|container| Owner::Container {
-            name: container.name.clone(),
-            compose_project: container.labels.get(COMPOSE_PROJECT_LABEL).cloned(),
-            image: container.image.clone(),
-            engine: engine.to_owned(),
-        })
+        .map(|container| container_owner(container, engine))
         .collect()
+}
+
+fn container_owner(container: &Container, engine: &str) -> Owner {
+    Owner::Container {
+        name: container.name.clone(),
+        compose_project: container.labels.get(COMPOSE_PROJECT_LABEL).cloned(),
+        image: container.image.clone(),
+        engine: engine.to_owned(),
+    }
+}
+
+/// The containers that publish any of `ports` on the host, from one pass over
+/// the list: each port with each container once, in port order.
+pub fn in_containers_for(
+    containers: &[Container],
+    ports: &BTreeSet<u16>,
+    engine: &str,
+) -> Vec<(u16, Owner)> {
+    let mut held = Vec::new();
+    for container in containers {
+        let published: BTreeSet<u16> = container
+            .ports
+            .iter()
+            .map(|published| published.host_port)
+            .filter(|port| ports.contains(port))
+            .collect();
+        held.extend(
+            published
+                .into_iter()
+                .map(|port| (port, container_owner(container, engine))),
+        );
+    }
+    held.sort_by_key(|&(port, _)| port);
+    held
+}
+
+/// A range's ports, sorted out before the host is looked at.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RangeScan {
+    /// The ports containers publish, each with its containers, in port order.
+    pub held: Vec<(u16, Owner)>,
+    /// The ports neither an active assignment nor a container explains: the
+    /// host scan looks at these.
+    pub unexplained: BTreeSet<u16>,
+}
+
+/// Sorts `range`'s ports for the error that says it is exhausted. That error
+/// lists the registry's assignments itself, so a port an active assignment on
+/// this engine holds (its IRIS pair or a stack port) is explained; of the
+/// rest, the containers that publish one are named, and the others are left
+/// for the host scan.
+pub fn scan_range(
+    registry: &Registry,
+    engine_key: Option<&str>,
+    containers: &[Container],
+    engine_url: &str,
+    range: PortRange,
+) -> RangeScan {
+    let assigned: BTreeSet<u16> = registry
+        .assignments
+        .iter()
+        .filter(|assignment| assignment.is_active() && assignment.engine.as_deref() == engine_key)
+        .flat_map(|assignment| assignment.ports())
+        .collect();
+    let mut unexplained: BTreeSet<u16> = (range.start..=range.end)
+        .filter(|port| !assigned.contains(port))
+        .collect();
+    let held = in_containers_for(containers, &unexplained, engine_url);
+    for (port, _) in &held {
+        unexplained.remove(port);
+    }
+    RangeScan { held, unexplained }
+}
+
+/// `held` (in port order) as people read it: the first `cap` ports, grouped by
+/// owner in the order each owner first appears, and how many held ports are
+/// left out.
+pub fn group(held: &[(u16, Owner)], cap: usize) -> (Vec<(Vec<u16>, &Owner)>, usize) {
+    let ports: BTreeSet<u16> = held.iter().map(|&(port, _)| port).collect();
+    let shown: BTreeSet<u16> = ports.iter().copied().take(cap).collect();
+    let mut groups: Vec<(Vec<u16>, &Owner)> = Vec::new();
+    for (port, owner) in held.iter().filter(|(port, _)| shown.contains(port)) {
+        match groups.iter_mut().find(|(_, known)| *known == owner) {
+            Some((ports, _)) if !ports.contains(port) => ports.push(*port),
+            Some(_) => {}
+            None => groups.push((vec![*port], owner)),
+        }
+    }
+    (groups, ports.len() - shown.len())
+}
+
+/// `port 8080`, or `ports 8080-8082, 8090` with runs of neighbours joined.
+pub fn port_list(ports: &[u16]) -> String {
+    let mut sorted = ports.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut runs: Vec<(u16, u16)> = Vec::new();
+    for port in sorted.iter().copied() {
+        match runs.last_mut() {
+            Some((_, end)) if end.checked_add(1) == Some(port) => *end = port,
+            _ => runs.push((port, port)),
+        }
+    }
+    let text: Vec<String> = runs
+        .iter()
+        .map(|&(start, end)| {
+            if start == end {
+                start.to_string()
+            } else {
+                format!("{start}-{end}")
+            }
+        })
+        .collect();
+    let noun = if sorted.len() == 1 { "port" } else { "ports" };
+    format!("{noun} {}", text.join(", "))
 }
 
 /// A listening TCP socket from `/proc/net/tcp` or `/proc/net/tcp6`.
@@ -196,6 +308,87 @@ pub fn unreadable(listener: &Listener, user: Option<&str>) -> Owner {
     }
 }
 
+/// The listening sockets in the output of `lsof -F pcuLn` (one field a line:
+/// `p` starts a process, `c` is its command name, `u` its uid, `L` its login;
+/// `f` starts one of its files, `n` is the file's name, such as `*:8080`,
+/// `127.0.0.1:8080` or `[::1]:8080`): each port with each process once. A
+/// process without a pid or uid is skipped, as are names without a port: lsof
+/// prints every field it is asked for.
+pub fn parse_lsof(text: &str) -> Vec<(u16, Owner)> {
+    #[derive(Default)]
+    struct Process {
+        pid: Option<u32>,
+        command: String,
+        uid: Option<u32>,
+        user: Option<String>,
+    }
+    let mut found = Vec::new();
+    let mut process = Process::default();
+    for line in text.lines() {
+        let Some(field) = line.chars().next() else {
+            continue;
+        };
+        let value = &line[field.len_utf8()..];
+        match field {
+            'p' => {
+                process = Process {
+                    pid: value.parse().ok(),
+                    ..Process::default()
+                };
+            }
+            'c' => process.command = value.to_owned(),
+            'u' => process.uid = value.parse().ok(),
+            'L' => process.user = Some(value.to_owned()),
+            'n' => {
+                let (Some(pid), Some(uid), Some(port)) =
+                    (process.pid, process.uid, lsof_port(value))
+                else {
+                    continue;
+                };
+                let held = (
+                    port,
+                    Owner::Process {
+                        pid,
+                        command: process.command.clone(),
+                        uid,
+                        user: process.user.clone(),
+                    },
+                );
+                if !found.contains(&held) {
+                    found.push(held);
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// The local port in an lsof socket name: `*:8080`, `[::1]:8080`, or
+/// `127.0.0.1:8080->127.0.0.1:50000` for a connection.
+fn lsof_port(name: &str) -> Option<u16> {
+    let local = name.split("->").next()?;
+    local.rsplit_once(':')?.1.parse().ok()
+}
+
+/// What to say about a port the bind test finds taken when no listening
+/// process could be found.
+pub fn unbindable(port: u16) -> Owner {
+    Owner::Unknown {
+        reason: format!(
+            "port {port} cannot be bound, but no listening process could be found; `lsof -nP -iTCP:{port} -sTCP:LISTEN` may say more"
+        ),
+    }
+}
+
+/// [`unbindable`] for one of many ports, said the same for each, so that the
+/// ports group under it.
+pub fn unbindable_in_range() -> Owner {
+    Owner::Unknown {
+        reason: "cannot be bound, but no listening process could be found; `lsof -nP -iTCP -sTCP:LISTEN` may say more".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,6 +455,153 @@ mod tests {
         assert_eq!(
             unreadable(&listener, Some("nobody")).to_string(),
             "unknown: a process of another user (nobody) listens on port 8080; try again with sudo"
+        );
+    }
+
+    /// `lsof -nP -w +c 0 -iTCP -sTCP:LISTEN -F pcuLn` as macOS prints it: a
+    /// file line before each name, and one name for each of IPv4 and IPv6.
+    const LSOF_MACOS: &str = "p412
+cControlCenter
+u501
+Lanna
+f9
+n*:7000
+f10
+n*:7000
+f11
+n*:5000
+p1234
+cPython
+u501
+Lanna
+f3
+n127.0.0.1:8080
+f4
+n[::1]:8080
+p88
+cmDNSResponder
+u65
+L_mdnsresponder
+f7
+n[fe80:1::1]:5353
+f8
+n*:*
+";
+    /// The same on Linux, which prints no file lines when `f` is not asked for.
+    const LSOF_LINUX: &str = "p9543\ncpython3\nu0\nLroot\nn127.0.0.1:56891\nn[::1]:56891\n";
+
+    fn process(pid: u32, command: &str, uid: u32, user: &str) -> Owner {
+        Owner::Process {
+            pid,
+            command: command.into(),
+            uid,
+            user: Some(user.into()),
+        }
+    }
+
+    #[test]
+    fn lsof_names_each_listening_process_once_a_port() {
+        assert_eq!(
+            parse_lsof(LSOF_MACOS),
+            [
+                (7000, process(412, "ControlCenter", 501, "anna")),
+                (5000, process(412, "ControlCenter", 501, "anna")),
+                (8080, process(1234, "Python", 501, "anna")),
+                (5353, process(88, "mDNSResponder", 65, "_mdnsresponder")),
+            ]
+        );
+        assert_eq!(
+            parse_lsof(LSOF_LINUX),
+            [(56_891, process(9543, "python3", 0, "root"))]
+        );
+        assert_eq!(parse_lsof(""), []);
+        // A connection's name has both ends; a process without a uid is skipped.
+        assert_eq!(
+            parse_lsof("p7\ncnc\nu0\nn127.0.0.1:9000->127.0.0.1:40000\np8\ncx\nn*:9001\n"),
+            [(
+                9000,
+                Owner::Process {
+                    pid: 7,
+                    command: "nc".into(),
+                    uid: 0,
+                    user: None
+                }
+            )]
+        );
+    }
+
+    #[test]
+    fn port_lists_join_neighbours() {
+        assert_eq!(port_list(&[8080]), "port 8080");
+        assert_eq!(
+            port_list(&[8090, 8080, 8081, 8082, 8081, 65_535]),
+            "ports 8080-8082, 8090, 65535"
+        );
+    }
+
+    #[test]
+    fn groups_show_the_first_ports_each_owner_once() {
+        let server = process(1, "server", 0, "root");
+        let other = Owner::Unknown {
+            reason: "why".into(),
+        };
+        let held = [
+            (10, server.clone()),
+            (11, server.clone()),
+            (11, other.clone()),
+            (12, other.clone()),
+            (13, server.clone()),
+            (14, server.clone()),
+        ];
+        let (groups, more) = group(&held, 4);
+        assert_eq!(
+            groups,
+            [(vec![10, 11, 13], &server), (vec![11, 12], &other)]
+        );
+        assert_eq!(more, 1);
+        assert_eq!(group(&held, 10).1, 0);
+        assert_eq!(group(&[], 10), (Vec::new(), 0));
+    }
+
+    #[test]
+    fn a_range_scan_leaves_out_active_assignments_and_names_containers() {
+        let registry = Registry::parse(
+            br#"{"schema_version": "1.0", "assignments": [
+                {"project_path": "/shop", "port": 13120, "assigned_at": "2026-01-01T00:00:00+00:00", "assignment_type": "auto", "status": "active", "container_name": null, "web_port": 13121},
+                {"project_path": "/old", "port": 13122, "assigned_at": "2026-01-01T00:00:00+00:00", "assignment_type": "auto", "status": "released", "container_name": null, "web_port": 13123},
+                {"project_path": "/far", "port": 13124, "assigned_at": "2026-01-01T00:00:00+00:00", "assignment_type": "auto", "status": "active", "container_name": null, "web_port": 13129, "engine": "tcp://far:2375"}
+            ]}"#,
+        )
+        .unwrap();
+        let container = Container {
+            name: "cache".into(),
+            image: "redis".into(),
+            ports: ["0.0.0.0", "::"]
+                .into_iter()
+                .map(|host_ip| PublishedPort {
+                    host_ip: host_ip.into(),
+                    host_port: 13_125,
+                    container_port: 6379,
+                })
+                .collect(),
+            ..Container::default()
+        };
+        let scan = scan_range(
+            &registry,
+            None,
+            &[container],
+            "unix:///var/run/docker.sock",
+            PortRange {
+                start: 13_120,
+                end: 13_126,
+            },
+        );
+        assert_eq!(scan.held.len(), 1);
+        assert_eq!(scan.held[0].0, 13_125);
+        assert!(matches!(&scan.held[0].1, Owner::Container { name, .. } if name == "cache"));
+        assert_eq!(
+            scan.unexplained,
+            BTreeSet::from([13_122, 13_123, 13_124, 13_126])
         );
     }
 

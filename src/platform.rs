@@ -8,15 +8,20 @@
 //! | a final symlink opened anyway (race) | `ELOOP`, reported as a symlink | not detected beyond the check above |
 //! | durable rename | the directory is synced | nothing: NTFS journals the rename |
 //! | Ctrl-C | a SIGINT handler that sets a flag | none: Ctrl-C ends the process as it always did |
-//! | who listens on a port | Linux: `/proc/net/tcp{,6}` and `/proc/*/fd` | `None`: cannot tell |
+//! | who listens on a port | Linux: `/proc/net/tcp{,6}` and `/proc/*/fd`; macOS: `lsof`, when it is installed (else `None`) | `None`: cannot tell |
 //! | open a URL in the browser | `xdg-open` (macOS: `open`) | `cmd /c start "" URL` |
 //!
 //! Must not decide policy: callers say what a failed check means.
 
+use std::collections::BTreeSet;
+#[cfg(target_os = "linux")]
+use std::collections::HashSet;
 use std::io;
 use std::path::Path;
 
 use crate::owner::{self, Owner};
+#[cfg(unix)]
+use crate::process::{Invocation, Runner};
 
 /// The command line that opens `url` in the system's browser.
 pub fn browser_command(url: &str) -> Vec<String> {
@@ -148,34 +153,80 @@ pub fn catch_interrupt(on_interrupt: extern "C" fn(libc::c_int)) {
     let _ = on_interrupt;
 }
 
-/// The host processes listening on TCP `port`, or [`Owner::Unknown`] with the
-/// reason for a socket whose process this user cannot see; `None` where the
-/// platform cannot tell (then the bind test is all there is).
-pub fn host_listeners(port: u16) -> Option<Vec<Owner>> {
+/// The host processes listening on TCP `ports`, each port with each of its
+/// owners, or [`Owner::Unknown`] with the reason for a socket whose process
+/// this user cannot see; `None` where the platform cannot tell (then the bind
+/// test is all there is). One scan of the host, whatever the number of ports.
+pub fn host_listeners(ports: &BTreeSet<u16>) -> Option<Vec<(u16, Owner)>> {
     #[cfg(target_os = "linux")]
     {
-        Some(linux_listeners(port))
+        Some(linux_listeners(ports))
     }
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(target_os = "macos")]
     {
-        let _ = port;
+        lsof_listeners(&crate::process::DuctRunner, ports)
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "macos")))]
+    {
+        let _ = ports;
         None
     }
 }
 
+/// The processes `lsof` sees listening on any of `ports`: how macOS names a
+/// port's owner, where there is no `/proc` (issue 9 §3). `None` when `lsof`
+/// is not installed or fails. Every listener is listed and filtered here, so
+/// the command line stays short for a whole range of ports.
+#[cfg(unix)]
+pub fn lsof_listeners(runner: &dyn Runner, ports: &BTreeSet<u16>) -> Option<Vec<(u16, Owner)>> {
+    let invocation = Invocation {
+        // `-n -P`: numbers, no lookups; `-w`: no warnings; `+c 0`: the whole
+        // command name; `-F`: one field a line, for `owner::parse_lsof`.
+        argv: [
+            "lsof",
+            "-nP",
+            "-w",
+            "+c",
+            "0",
+            "-iTCP",
+            "-sTCP:LISTEN",
+            "-F",
+            "pcuLn",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        dir: "/".into(),
+        env: Vec::new(),
+    };
+    let captured = runner.capture(&invocation).ok()?;
+    // lsof exits 1 both when it finds no listener at all (with nothing on
+    // stderr: `-w` keeps warnings off it) and when it fails.
+    let nothing_found = captured.code == 1 && captured.stderr.trim().is_empty();
+    if captured.code != 0 && !nothing_found && captured.stdout.is_empty() {
+        return None;
+    }
+    Some(
+        owner::parse_lsof(&captured.stdout)
+            .into_iter()
+            .filter(|(port, _)| ports.contains(port))
+            .collect(),
+    )
+}
+
 #[cfg(target_os = "linux")]
-fn linux_listeners(port: u16) -> Vec<Owner> {
+fn linux_listeners(ports: &BTreeSet<u16>) -> Vec<(u16, Owner)> {
     let listeners: Vec<owner::Listener> = ["/proc/net/tcp", "/proc/net/tcp6"]
         .into_iter()
         .filter_map(|path| fs_err::read_to_string(path).ok())
         .flat_map(|text| owner::parse_proc_net_tcp(&text))
-        .filter(|listener| listener.port == port)
+        .filter(|listener| ports.contains(&listener.port))
         .collect();
     if listeners.is_empty() {
         return Vec::new();
     }
     let passwd = fs_err::read_to_string("/etc/passwd").unwrap_or_default();
     let user = |uid: u32| owner::user_name(&passwd, uid);
+    let wanted: HashSet<u64> = listeners.iter().map(|listener| listener.inode).collect();
     let mut found: Vec<(u64, u32)> = Vec::new();
     for entry in fs_err::read_dir("/proc").into_iter().flatten().flatten() {
         let Some(pid) = entry
@@ -192,8 +243,7 @@ fn linux_listeners(port: u16) -> Vec<Owner> {
             let inode = fs_err::read_link(descriptor.path())
                 .ok()
                 .and_then(|link| owner::socket_inode(&link.to_string_lossy()));
-            let wanted = |inode: &u64| listeners.iter().any(|l| l.inode == *inode);
-            if let Some(inode) = inode.filter(wanted)
+            if let Some(inode) = inode.filter(|inode| wanted.contains(inode))
                 && !found.contains(&(inode, pid))
             {
                 found.push((inode, pid));
@@ -208,7 +258,8 @@ fn linux_listeners(port: u16) -> Vec<Owner> {
             .map(|&(_, pid)| pid)
             .collect();
         if pids.is_empty() {
-            owners.push(owner::unreadable(listener, user(listener.uid).as_deref()));
+            let unreadable = owner::unreadable(listener, user(listener.uid).as_deref());
+            owners.push((listener.port, unreadable));
         }
         for pid in pids {
             let proc = Path::new("/proc").join(pid.to_string());
@@ -219,16 +270,72 @@ fn linux_listeners(port: u16) -> Vec<Owner> {
                 .ok()
                 .and_then(|status| owner::status_uid(&status))
                 .unwrap_or(listener.uid);
-            let process = Owner::Process {
-                pid,
-                command,
-                uid,
-                user: user(uid),
-            };
+            let process = (
+                listener.port,
+                Owner::Process {
+                    pid,
+                    command,
+                    uid,
+                    user: user(uid),
+                },
+            );
             if !owners.contains(&process) {
                 owners.push(process);
             }
         }
     }
+    owners.sort_by_key(|&(port, _)| port);
     owners
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use crate::process::Captured;
+    use crate::process::fake::FakeRunner;
+
+    fn lsof(runner: &FakeRunner, ports: &[u16]) -> Option<Vec<(u16, Owner)>> {
+        lsof_listeners(runner, &ports.iter().copied().collect())
+    }
+
+    #[test]
+    fn lsof_listeners_are_the_wanted_ports_only() {
+        let runner = FakeRunner::default().answer(
+            "lsof",
+            0,
+            "p412\ncControlCenter\nu501\nLanna\nf9\nn*:7000\nf10\nn[::1]:5000\n",
+        );
+        let owners = lsof(&runner, &[5000, 6000]).unwrap();
+        assert_eq!(owners.len(), 1);
+        assert_eq!(owners[0].0, 5000);
+        assert_eq!(
+            owners[0].1.to_string(),
+            "process 412 `ControlCenter` (user anna)"
+        );
+        assert_eq!(
+            runner.calls.borrow()[0].to_string(),
+            "lsof -nP -w +c 0 -iTCP -sTCP:LISTEN -F pcuLn"
+        );
+    }
+
+    #[test]
+    fn lsof_finding_nothing_is_no_listener_and_failing_is_cannot_tell() {
+        let nothing = FakeRunner::default().answer("lsof", 1, "");
+        assert_eq!(lsof(&nothing, &[5000]), Some(Vec::new()));
+
+        let mut failed = FakeRunner::default();
+        failed.answers.push((
+            "lsof",
+            Captured {
+                code: 1,
+                stdout: String::new(),
+                stderr: "lsof: unsupported TCP/TPI info selection: LISTEN\n".into(),
+            },
+        ));
+        assert_eq!(lsof(&failed, &[5000]), None);
+
+        // The fake answers nothing else, as when `lsof` is not installed.
+        let missing = FakeRunner::default();
+        assert_eq!(lsof(&missing, &[5000]), None);
+    }
 }

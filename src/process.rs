@@ -1,5 +1,6 @@
 //! Starting other programs: compose, `docker context inspect`, the `ssh` or
-//! `docker system dial-stdio` behind a remote engine, and `tunnel`'s `ssh -N`.
+//! `docker system dial-stdio` behind a remote engine, `tunnel`'s `ssh -N`, and
+//! `lsof` on macOS.
 //!
 //! [`Runner`] is the one edge that starts processes (through duct): every
 //! command line iris-dev runs is an [`Invocation`], displayed the way a POSIX

@@ -357,8 +357,9 @@ pub enum PortsCommand {
     /// Say who holds each port: an assignment, a container or a host process
     ///
     /// Looks in the registry, at the containers of the Docker engine, and (for a
-    /// local engine, on Linux) at the host's listening sockets. A socket of another
-    /// user's process shows as unknown; `sudo` can see it.
+    /// local engine) at the host's listening sockets: on Linux in `/proc`, on
+    /// macOS through `lsof` when it is installed. A socket of another user's
+    /// process shows as unknown; `sudo` can see it.
     Who(WhoArgs),
 
     /// Move the registry aside and start an empty one

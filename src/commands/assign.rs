@@ -76,12 +76,15 @@ pub fn resolve(context: &Context<'_>, target: &Target<'_>, mode: Mode) -> Result
     resolve_locked(context, target, mode).map_err(|error| match error {
         Error::Alloc {
             project,
-            source: source @ AllocError::Busy { port },
+            source:
+                source @ (AllocError::Busy { .. }
+                | AllocError::Held { .. }
+                | AllocError::Exhausted { .. }),
             ..
         } => Error::Alloc {
+            owners: super::who::owners_for_alloc(context, &source),
             project,
             source,
-            owners: super::who::owners_for_error(context, port),
         },
         error => error,
     })

@@ -2,6 +2,8 @@
 //! registry file, the project's compose config, the containers) and prints the
 //! checks [`crate::doctor`] makes of them, one line each.
 
+use std::collections::BTreeSet;
+
 use crate::cli::DoctorArgs;
 use crate::commands::Context;
 use crate::compose::config::ComposeConfig;
@@ -202,7 +204,7 @@ fn proxy_evidence(local: bool, containers: Option<&[Container]>) -> ProxyEvidenc
     let Some((container, port)) = published else {
         return unknown("no running container publishes a port to look at");
     };
-    match platform::host_listeners(port) {
+    match platform::host_listeners(&BTreeSet::from([port])) {
         Some(listeners) => ProxyEvidence::Published {
             container: container.name.clone(),
             port,

@@ -515,9 +515,20 @@ impl Up<'_> {
             allocate::isolate(registry, key, keys, range, avoid, &host).map_err(alloc_error)
         };
         let isolated = match mode {
-            Mode::DryRun => isolate(&mut self.context.store().read()?)?,
-            Mode::Write | Mode::Reserve => self.context.store().update(isolate)?,
+            Mode::DryRun => isolate(&mut self.context.store().read()?),
+            Mode::Write | Mode::Reserve => self.context.store().update(isolate),
         };
+        // The lock is released: an exhausted range can name who holds it.
+        let isolated = isolated.map_err(|error| match error {
+            Error::Alloc {
+                project, source, ..
+            } => Error::Alloc {
+                owners: super::who::owners_for_alloc(self.context, &source),
+                project,
+                source,
+            },
+            error => error,
+        })?;
         let printer = &self.context.printer;
         if rewritten && !isolated.assigned.is_empty() {
             printer.info(format_args!(

@@ -1,10 +1,13 @@
 //! `iris-dev ports who PORT...`: who holds each port, and the same lookup for the
 //! errors that say a port is taken. Never on `port`'s fast path: it reads the
-//! registry, lists the engine's containers and scans the host's sockets.
+//! registry, lists the engine's containers and scans the host's sockets, once
+//! for all the ports it is asked about.
+
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::allocate::HostPorts;
+use crate::allocate::{AllocError, HostPorts, PortRange};
 use crate::cli::WhoArgs;
 use crate::commands::Context;
 use crate::engine::{Container, DockerEngine, Endpoint, Engine};
@@ -12,6 +15,13 @@ use crate::error::Error;
 use crate::owner::{self, Owner};
 use crate::platform;
 use crate::probe::BindProbe;
+use crate::registry::Registry;
+
+/// The most ports of an exhausted range that the bind test tries (about 12
+/// µs each), after the registry, the containers and the host's listeners have
+/// explained what they can: enough for every default range, and no seconds of
+/// binding for a range of 60000 ports.
+const RANGE_BIND_TESTS: usize = 1024;
 
 pub fn run(args: WhoArgs, context: &Context<'_>) -> Result<(), Error> {
     let WhoArgs { ports, json } = args;
@@ -31,13 +41,12 @@ pub fn run(args: WhoArgs, context: &Context<'_>) -> Result<(), Error> {
         port: u16,
         owners: Vec<Owner>,
     }
+    let ports: Vec<u16> = ports.into_iter().map(|port| port.get()).collect();
+    let owners = lookup_each(&registry, containers.as_deref(), &endpoint, &ports);
     let held: Vec<Held> = ports
         .into_iter()
-        .map(|port| {
-            let port = port.get();
-            let owners = lookup(&registry, containers.as_deref(), &endpoint, port);
-            Held { port, owners }
-        })
+        .zip(owners)
+        .map(|(port, owners)| Held { port, owners })
         .collect();
     if json {
         let text = serde_json::to_string_pretty(&held).expect("owners serialise");
@@ -60,44 +69,128 @@ pub fn run(args: WhoArgs, context: &Context<'_>) -> Result<(), Error> {
 /// Every owner of `port` iris-dev can find: assignments, containers of this
 /// endpoint, host processes (only when the endpoint's ports land here).
 pub(crate) fn lookup(
-    registry: &crate::registry::Registry,
+    registry: &Registry,
     containers: Option<&[Container]>,
     endpoint: &Endpoint,
     port: u16,
 ) -> Vec<Owner> {
-    let mut owners = owner::in_registry(registry, port, endpoint.registry_key());
-    if let Some(containers) = containers {
-        owners.extend(owner::in_containers(containers, port, &endpoint.url));
-    }
-    if endpoint.is_local() {
-        owners.extend(host(port));
-    }
-    owners
+    lookup_each(registry, containers, endpoint, &[port])
+        .pop()
+        .unwrap_or_default()
 }
 
-/// The host's listeners on `port`, or why they cannot be named.
-fn host(port: u16) -> Vec<Owner> {
-    let listeners = platform::host_listeners(port).unwrap_or_default();
-    if listeners.is_empty() && !BindProbe.is_free(port) {
-        return vec![Owner::Unknown {
-            reason: format!(
-                "port {port} cannot be bound, but no listening process could be found; `lsof -nP -iTCP:{port} -sTCP:LISTEN` may say more"
-            ),
-        }];
-    }
-    listeners
+/// [`lookup`] for each of `ports`, in their order, with one scan of the host.
+fn lookup_each(
+    registry: &Registry,
+    containers: Option<&[Container]>,
+    endpoint: &Endpoint,
+    ports: &[u16],
+) -> Vec<Vec<Owner>> {
+    let host = if endpoint.is_local() {
+        host(
+            &ports.iter().copied().collect(),
+            usize::MAX,
+            owner::unbindable,
+        )
+    } else {
+        Vec::new()
+    };
+    ports
+        .iter()
+        .map(|&port| {
+            let mut owners = owner::in_registry(registry, port, endpoint.registry_key());
+            if let Some(containers) = containers {
+                owners.extend(owner::in_containers(containers, port, &endpoint.url));
+            }
+            let listening = host.iter().filter(|(held, _)| *held == port);
+            owners.extend(listening.map(|(_, owner)| owner.clone()));
+            owners
+        })
+        .collect()
+}
+
+/// The host's listeners on `ports`, from one scan; a port with none that still
+/// cannot be bound is held by `unbound(port)`. The bind test tries at most
+/// `bind_tests` ports, lowest first. In port order.
+fn host(
+    ports: &BTreeSet<u16>,
+    bind_tests: usize,
+    unbound: impl Fn(u16) -> Owner,
+) -> Vec<(u16, Owner)> {
+    let mut held = platform::host_listeners(ports).unwrap_or_default();
+    let listening: BTreeSet<u16> = held.iter().map(|&(port, _)| port).collect();
+    let taken: Vec<u16> = ports
+        .iter()
+        .copied()
+        .filter(|port| !listening.contains(port))
+        .take(bind_tests)
+        .filter(|&port| !BindProbe.is_free(port))
+        .collect();
+    held.extend(taken.into_iter().map(|port| (port, unbound(port))));
+    held.sort_by_key(|&(port, _)| port);
+    held
 }
 
 /// The owners of a port an error says is taken, for the error to name. Reads the
 /// registry under the shared lock: the caller must not hold the lock.
 pub fn owners_for_error(context: &Context<'_>, port: u16) -> Vec<Owner> {
     let endpoint = context.endpoint();
-    let containers = DockerEngine::connect(&endpoint)
-        .and_then(|engine| engine.containers())
-        .ok();
-    let registry = context
-        .store()
-        .read()
-        .unwrap_or_else(|_| crate::registry::Registry::empty());
+    let containers = containers(&endpoint);
+    let registry = registry(context);
     lookup(&registry, containers.as_deref(), &endpoint, port)
+}
+
+/// Who holds the ports an allocation error says are taken, for it to name:
+/// the pinned port of `Held` (another project's) and `Busy` (another
+/// program's), and the ports of an exhausted range that the registry does not
+/// explain. Reads the registry under the shared lock: the caller must not hold
+/// the lock.
+pub fn owners_for_alloc(context: &Context<'_>, error: &AllocError) -> Vec<(u16, Owner)> {
+    match error {
+        AllocError::Held { port, .. } | AllocError::Busy { port } => {
+            let owners = owners_for_error(context, *port);
+            owners.into_iter().map(|owner| (*port, owner)).collect()
+        }
+        AllocError::Exhausted { range, .. } => range_owners(context, *range),
+        AllocError::NoPairedWebPort { .. } => Vec::new(),
+    }
+}
+
+/// Who holds the ports of `range` that no active assignment explains (the
+/// error lists the assignments itself): containers, then the host's listeners,
+/// then the bind test for what is left (at most [`RANGE_BIND_TESTS`] ports).
+fn range_owners(context: &Context<'_>, range: PortRange) -> Vec<(u16, Owner)> {
+    let endpoint = context.endpoint();
+    let containers = containers(&endpoint).unwrap_or_default();
+    let registry = registry(context);
+    let owner::RangeScan {
+        mut held,
+        unexplained,
+    } = owner::scan_range(
+        &registry,
+        endpoint.registry_key(),
+        &containers,
+        &endpoint.url,
+        range,
+    );
+    if endpoint.is_local() {
+        held.extend(host(&unexplained, RANGE_BIND_TESTS, |_| {
+            owner::unbindable_in_range()
+        }));
+        held.sort_by_key(|&(port, _)| port);
+    }
+    held
+}
+
+/// The engine's containers, when it answers; an error names owners without them.
+fn containers(endpoint: &Endpoint) -> Option<Vec<Container>> {
+    DockerEngine::connect(endpoint)
+        .and_then(|engine| engine.containers())
+        .ok()
+}
+
+/// The registry, or an empty one when it cannot be read: an error names owners
+/// without it.
+fn registry(context: &Context<'_>) -> Registry {
+    context.store().read().unwrap_or_else(|_| Registry::empty())
 }

@@ -5,7 +5,7 @@ use std::net::{Ipv4Addr, TcpListener};
 use fs_err as fs;
 use insta::assert_snapshot;
 
-use crate::support::TestEnv;
+use crate::support::{TestEnv, redact_this_process};
 
 #[test]
 fn port_is_sticky_and_distinct_per_project() {
@@ -201,18 +201,8 @@ fn a_port_taken_by_a_plain_listener_is_skipped() {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 10_290)).unwrap();
     let pinned = TestEnv::new("10280-10289").with("IRIS_DEV_PORT", "10290");
     pinned.project("gamma");
-    // The error names this test's process as the holder; its command line and
-    // user vary from run to run.
-    let me = format!("held by process {} `", std::process::id());
-    let snapshot: String = pinned
-        .run(["port", "-C", "gamma"])
-        .snapshot()
-        .lines()
-        .map(|line| match line.find(&me) {
-            Some(at) => format!("{}held by [THIS TEST'S PROCESS]\n", &line[..at]),
-            None => format!("{line}\n"),
-        })
-        .collect();
+    // The error names this test's process as the holder.
+    let snapshot = redact_this_process(&pinned.run(["port", "-C", "gamma"]).snapshot());
     assert_snapshot!(snapshot);
     drop(listener);
 }

@@ -1,7 +1,12 @@
 //! Who holds a port: ranges whose web ports do not fit, the fast path that never
-//! asks the engine, `ports who` and `doctor`.
+//! asks the engine, `ports who`, `lsof`, the errors that say a port is taken,
+//! and `doctor`.
 
-use crate::support::TestEnv;
+use std::net::TcpListener;
+
+use insta::assert_snapshot;
+
+use crate::support::{TestEnv, redact_this_process};
 
 #[test]
 fn a_range_past_the_paired_web_ports_is_refused_at_once() {
@@ -143,15 +148,7 @@ fn ports_who_names_a_container_and_assignment_skips_its_port() {
         .arg(crate::docker::STANDIN)
         .output()
         .unwrap();
-    struct Remove(String);
-    impl Drop for Remove {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("docker")
-                .args(["rm", "-f", &self.0])
-                .output();
-        }
-    }
-    let _remove = Remove(name.clone());
+    let _remove = RemoveContainer(name.clone());
     assert!(run.status.success(), "{run:?}");
 
     let env = TestEnv::new("13130-13139");
@@ -164,6 +161,124 @@ fn ports_who_names_a_container_and_assignment_skips_its_port() {
     // The engine publishes 13130, so automatic assignment skips it.
     env.project("p");
     assert_eq!(env.run(["port", "-C", "p"]).success().port(), 13_131);
+}
+
+#[test]
+#[cfg(unix)]
+#[cfg_attr(
+    not(has_lsof),
+    ignore = "needs `lsof`; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
+)]
+fn lsof_names_this_process_as_a_listener() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let owners = iris_dev::platform::lsof_listeners(
+        &iris_dev::process::DuctRunner,
+        &std::collections::BTreeSet::from([port]),
+    )
+    .expect("lsof runs");
+    assert_eq!(owners.len(), 1, "{owners:?}");
+    let (held, owner) = &owners[0];
+    assert_eq!(*held, port);
+    let iris_dev::owner::Owner::Process { pid, command, .. } = owner else {
+        panic!("not a process: {owner:?}");
+    };
+    assert_eq!(*pid, std::process::id());
+    // The kernel keeps the first 15 bytes of the name, lsof prints those.
+    let me = std::env::current_exe().unwrap();
+    let name = me.file_name().unwrap().to_string_lossy();
+    assert!(
+        !command.is_empty() && name.starts_with(command.as_str()),
+        "{command:?} is not {name:?}"
+    );
+    drop(listener);
+}
+
+#[test]
+fn a_pin_another_project_holds_names_its_assignment() {
+    let env = TestEnv::new("13180-13189").with("DOCKER_HOST", "unix:///nonexistent");
+    env.project("alpha");
+    env.project("beta");
+    assert_eq!(env.run(["port", "-C", "alpha"]).success().port(), 13_180);
+    let env = env.with("IRIS_DEV_PORT", "13180");
+    let run = env.run(["port", "-C", "beta"]);
+    assert_eq!(run.code(), 1, "{}", run.snapshot());
+    run.assert_stderr_contains(&format!(
+        "  held by the registry: superserver port of `{}` (active, auto)\n",
+        env.root().join("alpha").display()
+    ));
+}
+
+#[test]
+#[cfg_attr(
+    not(has_docker),
+    ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
+)]
+fn taken_port_errors_name_containers() {
+    crate::docker::standin();
+    let env = TestEnv::new("13190-13191");
+    env.project("alpha");
+    env.project("beta");
+    assert_eq!(env.run(["port", "-C", "alpha"]).success().port(), 13_190);
+    // A container publishing alpha's port, as alpha's stack would, and one
+    // publishing the rest of the range.
+    let run_container = |name: &str, port: u16| {
+        let run = std::process::Command::new("docker")
+            .args(["run", "-d", "--name", name, "-p"])
+            .arg(format!("127.0.0.1:{port}:1972"))
+            .arg(crate::docker::STANDIN)
+            .output()
+            .unwrap();
+        let remove = RemoveContainer(name.to_owned());
+        assert!(run.status.success(), "{run:?}");
+        remove
+    };
+    let alpha = format!("iris-dev-held-{}", std::process::id());
+    let _alpha = run_container(&alpha, 13_190);
+    let other = format!("iris-dev-range-{}", std::process::id());
+    let _other = run_container(&other, 13_191);
+    let container = |name: &str| {
+        format!(
+            "container `{name}` (image `{}`, engine `",
+            crate::docker::STANDIN
+        )
+    };
+
+    // The range is exhausted: alpha's assignment explains 13190, the other
+    // container 13191.
+    let run = env.run(["port", "-C", "beta"]);
+    assert_eq!(run.code(), 1, "{}", run.snapshot());
+    run.assert_stderr_contains("caused by: no port in 13190-13191 is free");
+    run.assert_stderr_contains(&format!("  port 13191: {}", container(&other)));
+    assert!(!run.stderr().contains(&alpha), "{}", run.snapshot());
+
+    let env = env.with("IRIS_DEV_PORT", "13190");
+    let run = env.run(["port", "-C", "beta"]);
+    assert_eq!(run.code(), 1, "{}", run.snapshot());
+    run.assert_stderr_contains("caused by: port 13190 is held by project `");
+    run.assert_stderr_contains(&format!(
+        "  held by the registry: superserver port of `{}` (active, auto)\n",
+        env.root().join("alpha").display()
+    ));
+    run.assert_stderr_contains(&format!("  held by {}", container(&alpha)));
+}
+
+#[test]
+fn an_exhausted_range_names_the_processes_that_hold_it() {
+    let listeners: Vec<TcpListener> = [13_170, 13_171]
+        .into_iter()
+        .map(|port| TcpListener::bind(("127.0.0.1", port)).unwrap())
+        .collect();
+    let env = TestEnv::new("13170-13171").with("DOCKER_HOST", "unix:///nonexistent");
+    env.project("p");
+    let run = env.run(["port", "-C", "p"]);
+    assert_eq!(run.code(), 1, "{}", run.snapshot());
+    run.assert_stderr_contains(&format!(
+        "  ports 13170-13171: process {} `",
+        std::process::id()
+    ));
+    assert_snapshot!(redact_this_process(&run.snapshot()));
+    drop(listeners);
 }
 
 #[test]
@@ -234,4 +349,15 @@ fn doctor_fails_on_an_entry_iris_devtester_cannot_read() {
         "fail  registry: iris-devtester cannot read `{}`: assignment 0: `assigned_at` is \"2026-01-01T00:00:00Z\"",
         env.registry().display()
     ));
+}
+
+/// Removes the named container when dropped, so a failed test leaves none.
+struct RemoveContainer(String);
+
+impl Drop for RemoveContainer {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("docker")
+            .args(["rm", "-f", &self.0])
+            .output();
+    }
 }

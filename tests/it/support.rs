@@ -238,6 +238,19 @@ impl Run {
     }
 }
 
+/// `text` with the rest of each line from `process PID `` (PID this test's own)
+/// replaced by `[THIS TEST'S PROCESS]`: an error that names this process as a
+/// port's holder, whose command line and user vary from run to run.
+pub fn redact_this_process(text: &str) -> String {
+    let me = format!("process {} `", std::process::id());
+    text.lines()
+        .map(|line| match line.find(&me) {
+            Some(at) => format!("{}[THIS TEST'S PROCESS]\n", &line[..at]),
+            None => format!("{line}\n"),
+        })
+        .collect()
+}
+
 /// Runs `command` with `input` on its standard input and its output captured.
 pub fn pipe_into(command: &mut Command, input: &str) -> Output {
     use std::io::Write;
