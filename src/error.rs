@@ -452,10 +452,15 @@ fn explain_alloc(error: &AllocError, owners: &[(u16, Owner)], report: &mut Repor
                 report.details.push("  (none found: the web ports that go with them, paired (52773 + (port - 1972)) or pinned, may be what is taken; `iris-dev ports who PORT` names a port's holder)".into());
             }
             held_in_range(owners, &mut report.details);
-            hints.push("free a project's ports with `iris-dev ports clear <project>`".into());
+            let or = if assignments.is_empty() {
+                ""
+            } else {
+                hints.push("free a project's ports with `iris-dev ports clear <project>`".into());
+                "or "
+            };
             let wider_end = range.end.saturating_add(range.end - range.start + 1);
             hints.push(format!(
-                "or widen the range: `{}={}-{wider_end}`",
+                "{or}widen the range: `{}={}-{wider_end}`",
                 env_vars::IRIS_DEV_PORT_RANGE,
                 range.start
             ));

@@ -24,8 +24,12 @@ pub enum Owner {
         status: String,
         /// `auto` or `manual`.
         assignment_type: String,
-        /// `superserver` or `web`.
+        /// `superserver`, `web`, or `stack` for one of an `isolate: all` stack's
+        /// other ports.
         role: &'static str,
+        /// With `stack`: which one, by `service:container port` (`web:80`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        stack_port: Option<String>,
     },
     Container {
         name: String,
@@ -52,10 +56,14 @@ impl fmt::Display for Owner {
                 status,
                 assignment_type,
                 role,
-            } => write!(
-                f,
-                "the registry: {role} port of `{project}` ({status}, {assignment_type})"
-            ),
+                stack_port,
+            } => {
+                write!(f, "the registry: {role} port ")?;
+                if let Some(stack_port) = stack_port {
+                    write!(f, "`{stack_port}` ")?;
+                }
+                write!(f, "of `{project}` ({status}, {assignment_type})")
+            }
             Self::Container {
                 name,
                 compose_project,
@@ -89,10 +97,17 @@ pub fn in_registry(registry: &Registry, port: u16, engine: Option<&str>) -> Vec<
         .iter()
         .filter(|assignment| assignment.engine.as_deref() == engine)
         .filter_map(|assignment| {
+            let stack_port = assignment
+                .stack_ports
+                .iter()
+                .find(|(_, held)| **held == port)
+                .map(|(key, _)| key.clone());
             let role = if assignment.port == port {
                 "superserver"
             } else if assignment.effective_web_port() == Some(port) {
                 "web"
+            } else if stack_port.is_some() {
+                "stack"
             } else {
                 return None;
             };
@@ -101,6 +116,7 @@ pub fn in_registry(registry: &Registry, port: u16, engine: Option<&str>) -> Vec<
                 status: assignment.status.to_string(),
                 assignment_type: assignment.assignment_type.to_string(),
                 role,
+                stack_port: stack_port.filter(|_| role == "stack"),
             })
         })
         .collect()
@@ -608,7 +624,7 @@ n*:*
     #[test]
     fn registry_and_containers_name_their_ports() {
         let registry = Registry::parse(
-            br#"{"schema_version": "1.0", "assignments": [{"project_path": "/shop", "port": 13120, "assigned_at": "2026-01-01T00:00:00+00:00", "assignment_type": "manual", "status": "active", "container_name": null, "web_port": 13121}]}"#,
+            br#"{"schema_version": "1.0", "assignments": [{"project_path": "/shop", "port": 13120, "assigned_at": "2026-01-01T00:00:00+00:00", "assignment_type": "manual", "status": "active", "container_name": null, "web_port": 13121, "stack_ports": {"web:80": 13125}}]}"#,
         )
         .unwrap();
         assert_eq!(
@@ -617,6 +633,10 @@ n*:*
         );
         assert!(in_registry(&registry, 13_121, Some("tcp://far:2375")).is_empty());
         assert!(in_registry(&registry, 13_122, None).is_empty());
+        assert_eq!(
+            in_registry(&registry, 13_125, None)[0].to_string(),
+            "the registry: stack port `web:80` of `/shop` (active, manual)"
+        );
 
         let mut container = Container {
             name: "shop-iris-1".into(),

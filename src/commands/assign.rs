@@ -70,8 +70,9 @@ pub struct Target<'a> {
 }
 
 /// Resolves the project's ports (see the module's doc for when the engine is
-/// asked), printing what changed. An error about a port another program holds
-/// names that program (looked up after the lock is released).
+/// asked), printing what changed. An error that says a port is taken (a pin
+/// another project holds, a port another program holds, an exhausted range)
+/// names who holds it, looked up after the lock is released.
 pub fn resolve(context: &Context<'_>, target: &Target<'_>, mode: Mode) -> Result<Assigned, Error> {
     resolve_locked(context, target, mode).map_err(|error| match error {
         Error::Alloc {
