@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime};
 
 use fs_err as fs;
 
-use crate::support::TestEnv;
+use crate::support::{FakeEngine, TestEnv};
 
 fn active_ports(env: &TestEnv) -> BTreeMap<String, u64> {
     let registry = env.registry_json();
@@ -33,27 +33,33 @@ fn active_ports(env: &TestEnv) -> BTreeMap<String, u64> {
         .collect()
 }
 
-#[test]
-fn sixty_four_processes_get_sixty_four_distinct_ports() {
-    let env = TestEnv::new("11000-11099");
-    let projects: Vec<_> = (0..64).map(|n| env.project(&format!("p{n:02}"))).collect();
+/// Starts `port` in `count` fresh projects at once; each one's port and
+/// standard error, after asserting that every one succeeded.
+fn concurrent_first_ports(env: &TestEnv, count: usize) -> Vec<(u16, String)> {
+    let projects: Vec<_> = (0..count)
+        .map(|n| env.project(&format!("p{n:02}")))
+        .collect();
     let children: Vec<Child> = projects
         .iter()
         .map(|project| env.spawn(["port"], project))
         .collect();
+    children
+        .into_iter()
+        .map(|child| {
+            let output = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+            assert!(output.status.success(), "{stderr}");
+            let port = String::from_utf8(output.stdout).unwrap().trim().parse();
+            (port.unwrap(), stderr)
+        })
+        .collect()
+}
+
+#[test]
+fn sixty_four_processes_get_sixty_four_distinct_ports() {
+    let env = TestEnv::new("11000-11099");
     let mut ports = BTreeSet::new();
-    for child in children {
-        let output = child.wait_with_output().unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let port: u16 = String::from_utf8(output.stdout)
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap();
+    for (port, _) in concurrent_first_ports(&env, 64) {
         assert!((11_000..=11_099).contains(&port));
         ports.insert(port);
     }
@@ -164,80 +170,16 @@ fn killed_writers_never_corrupt_the_registry() {
     assert_eq!(leftovers, 0);
 }
 
-/// An engine that answers `/_ping` and `/containers/json` with one container of
-/// another tool publishing `published` on the host, and counts the listings.
-struct ListingEngine {
-    address: std::net::SocketAddr,
-    listings: std::sync::Arc<std::sync::atomic::AtomicUsize>,
-}
-
-impl ListingEngine {
-    fn start(published: u16) -> Self {
-        use std::io::{BufRead, BufReader, Write};
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let address = listener.local_addr().unwrap();
-        let listings = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let counter = listings.clone();
-        thread::spawn(move || {
-            for mut stream in listener.incoming().flatten() {
-                let counter = counter.clone();
-                thread::spawn(move || {
-                    let mut request = String::new();
-                    let mut reader = BufReader::new(stream.try_clone().unwrap());
-                    let mut line = String::new();
-                    while reader.read_line(&mut line).unwrap_or(0) > 2 {
-                        request.push_str(&line);
-                        line.clear();
-                    }
-                    let body = if request.contains("/containers/json") {
-                        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                        format!(
-                            r#"[{{"Id":"c1","Names":["/other-db-1"],"Image":"postgres","State":"running","Labels":{{"com.docker.compose.project":"other"}},"Ports":[{{"IP":"127.0.0.1","PrivatePort":5432,"PublicPort":{published},"Type":"tcp"}}]}}]"#
-                        )
-                    } else {
-                        "OK".to_owned()
-                    };
-                    let _ = write!(
-                        stream,
-                        "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                        body.len()
-                    );
-                });
-            }
-        });
-        Self { address, listings }
-    }
-
-    fn url(&self) -> String {
-        format!("tcp://{}", self.address)
-    }
-
-    fn listings(&self) -> usize {
-        self.listings.load(std::sync::atomic::Ordering::SeqCst)
-    }
-}
-
 /// Processes that choose ports at the same moment ask the engine once between
 /// them, and all of them skip the port another tool's container publishes.
 #[test]
 fn concurrent_first_assignments_share_one_container_listing() {
-    let engine = ListingEngine::start(11_200);
+    let engine = FakeEngine::answering(
+        r#"[{"Id":"c1","Names":["/other-db-1"],"Image":"postgres","State":"running","Labels":{"com.docker.compose.project":"other"},"Ports":[{"IP":"127.0.0.1","PrivatePort":5432,"PublicPort":11200,"Type":"tcp"}]}]"#,
+    );
     let env = TestEnv::new("11200-11219").with("DOCKER_HOST", &engine.url());
-    let projects: Vec<_> = (0..16).map(|n| env.project(&format!("p{n:02}"))).collect();
-    let children: Vec<Child> = projects
-        .iter()
-        .map(|project| env.spawn(["port"], project))
-        .collect();
     let mut ports = BTreeSet::new();
-    for child in children {
-        let output = child.wait_with_output().unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "{stderr}");
-        let port: u16 = String::from_utf8(output.stdout)
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap();
+    for (port, stderr) in concurrent_first_ports(&env, 16) {
         assert_ne!(
             port, 11_200,
             "the container's port was handed out: {stderr}"

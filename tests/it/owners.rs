@@ -6,7 +6,7 @@ use std::net::TcpListener;
 
 use insta::assert_snapshot;
 
-use crate::support::{TestEnv, redact_this_process};
+use crate::support::{FakeEngine, TestEnv, redact_this_process};
 
 #[test]
 fn a_range_past_the_paired_web_ports_is_refused_at_once() {
@@ -29,45 +29,13 @@ fn a_range_past_the_paired_web_ports_is_refused_at_once() {
     assert!((30_000..=30_010).contains(&port));
 }
 
-/// An engine that accepts connections and never answers: anything that talks to
-/// it hangs until its timeout, and every connection is counted.
-struct SilentEngine {
-    address: std::net::SocketAddr,
-    accepted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
-}
-
-impl SilentEngine {
-    fn start() -> Self {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let address = listener.local_addr().unwrap();
-        let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let counter = accepted.clone();
-        std::thread::spawn(move || {
-            let mut held = Vec::new();
-            for stream in listener.incoming().flatten() {
-                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                held.push(stream);
-            }
-        });
-        Self { address, accepted }
-    }
-
-    fn url(&self) -> String {
-        format!("tcp://{}", self.address)
-    }
-
-    fn connections(&self) -> usize {
-        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
-    }
-}
-
 #[test]
 fn port_with_an_active_assignment_makes_no_engine_connection() {
     let env = TestEnv::new("13100-13109").with("DOCKER_HOST", "unix:///nonexistent");
     env.project("p");
     let first = env.run(["port", "-C", "p"]).success().port();
 
-    let engine = SilentEngine::start();
+    let engine = FakeEngine::silent();
     let env = env.with("DOCKER_HOST", &engine.url());
     assert_eq!(env.run(["port", "-C", "p"]).success().port(), first);
     let run = env.run(["env", "-C", "p", "--format", "dotenv"]).success();

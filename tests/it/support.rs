@@ -2,8 +2,13 @@
 //! set explicitly, so no test reads or writes the real user's files.
 
 use std::ffi::OsStr;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
 
 use fs_err as fs;
 
@@ -302,4 +307,85 @@ pub fn redact_times(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A Docker engine on 127.0.0.1 for `DOCKER_HOST=tcp://...`, counting what it is
+/// asked.
+pub struct FakeEngine {
+    address: SocketAddr,
+    connections: Arc<AtomicUsize>,
+    listings: Arc<AtomicUsize>,
+}
+
+impl FakeEngine {
+    /// Accepts connections and never answers: anything that talks to it hangs
+    /// until its timeout.
+    pub fn silent() -> Self {
+        Self::start(None)
+    }
+
+    /// Answers `/_ping`, and `/containers/json` with `containers` (the engine
+    /// API's JSON).
+    pub fn answering(containers: &str) -> Self {
+        Self::start(Some(containers.to_owned()))
+    }
+
+    fn start(containers: Option<String>) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let engine = Self {
+            address: listener.local_addr().unwrap(),
+            connections: Arc::default(),
+            listings: Arc::default(),
+        };
+        let (connections, listings) = (engine.connections.clone(), engine.listings.clone());
+        thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming().flatten() {
+                connections.fetch_add(1, Ordering::SeqCst);
+                let Some(containers) = containers.clone() else {
+                    held.push(stream);
+                    continue;
+                };
+                let listings = listings.clone();
+                thread::spawn(move || answer(stream, &containers, &listings));
+            }
+        });
+        engine
+    }
+
+    pub fn url(&self) -> String {
+        format!("tcp://{}", self.address)
+    }
+
+    /// Connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+
+    /// Container listings asked for so far.
+    pub fn listings(&self) -> usize {
+        self.listings.load(Ordering::SeqCst)
+    }
+}
+
+/// One HTTP exchange: the containers for a listing, `OK` for anything else.
+fn answer(mut stream: std::net::TcpStream, containers: &str, listings: &AtomicUsize) {
+    let mut request = String::new();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    while reader.read_line(&mut line).unwrap_or(0) > 2 {
+        request.push_str(&line);
+        line.clear();
+    }
+    let body = if request.contains("/containers/json") {
+        listings.fetch_add(1, Ordering::SeqCst);
+        containers
+    } else {
+        "OK"
+    };
+    let _ = write!(
+        stream,
+        "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
 }
