@@ -94,6 +94,22 @@ impl Compose {
         }
     }
 
+    /// Plain compose, as the user types it in the project beside iris-dev:
+    /// `docker-compose`, or `docker compose` from this compose's DOCKER_CONFIG,
+    /// with the test's environment and nothing inherited.
+    pub(crate) fn plain(self, env: &TestEnv) -> Command {
+        let mut command = match self {
+            Self::V1 => env.program("docker-compose"),
+            Self::V2Legacy | Self::V2 => {
+                let mut command = env.program("docker");
+                command.arg("compose");
+                command
+            }
+        };
+        command.env("DOCKER_CONFIG", self.docker_config(env));
+        command
+    }
+
     /// The snapshot suffix of output that differs between composes.
     pub(crate) fn suffix(self) -> &'static str {
         match self {
@@ -260,12 +276,6 @@ pub(crate) fn docker_out(args: &[&str]) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// A [`TestEnv`] whose iris-dev finds docker-compose 1.x, for tests outside the
-/// matrix.
-pub(crate) fn v1_env(range: &str) -> TestEnv {
-    Compose::V1.env(range)
 }
 
 /// A project directory with this compose file; returns it and its compose name.

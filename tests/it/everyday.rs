@@ -1,19 +1,20 @@
 //! The everyday commands (`compose`, `logs`, `session`, `open`, `vscode`,
 //! `down --all`, the live state in `ports list`) against the Docker engine and
-//! the stand-in image, with `docker-compose` 1.x as in `docker.rs`.
+//! the stand-in image, on every compose ([`Compose`]) as in `docker.rs`. Each
+//! stack is named after its whole path in its `.env` ([`compose_project`]), so
+//! the three variants of a test never share one.
 
 use fs_err as fs;
 
-use crate::docker::{Cleanup, STANDIN, compose_project, docker_out, port_of, standin};
+use crate::docker::{
+    Cleanup, Compose, STANDIN, compose_matrix, compose_project, docker_out, port_of, standin,
+};
 use crate::support::TestEnv;
 
-/// A test environment whose iris-dev finds `docker-compose` 1.x: an empty
-/// DOCKER_CONFIG of its own hides any `docker compose` plugin.
-fn v1_env(range: &str) -> TestEnv {
-    let env = TestEnv::new(range);
-    let config = env.project("docker-config").display().to_string();
-    env.with("DOCKER_CONFIG", &config)
-}
+compose_matrix!(
+    everyday_commands_reach_the_projects_stack,
+    down_all_stops_every_project_on_the_engine,
+);
 
 fn standin_file(extra: &str) -> String {
     format!("services:\n  iris:\n    image: {STANDIN}\n    expose: [\"1972\"]\n{extra}")
@@ -34,14 +35,9 @@ fn session(env: &TestEnv, dir: &std::path::Path, args: &[&str], input: &str) -> 
     (output.status.code().unwrap(), stdout)
 }
 
-#[test]
-#[cfg_attr(
-    not(has_compose_v1),
-    ignore = "needs docker-compose 1.x and a Docker engine"
-)]
-fn everyday_commands_reach_the_projects_stack() {
+fn everyday_commands_reach_the_projects_stack(compose: Compose) {
     standin();
-    let env = v1_env("14100-14109");
+    let env = compose.env("14100-14109");
     let file = standin_file(
         "    environment:\n      IRIS_NAMESPACE: APP\n      ISC_DATA_DIRECTORY: /durable/iris\n    \
          volumes: [\"data:/durable\"]\nvolumes:\n  data:\n",
@@ -51,15 +47,25 @@ fn everyday_commands_reach_the_projects_stack() {
     env.run_in(&shop, ["up", "--wait-timeout", "60"]).success();
     let web_port = port_of(&env, &shop, true);
 
+    let container = compose.container(&name, "iris");
     let ps = env.run_in(&shop, ["compose", "ps"]).success();
-    ps.assert_stdout_contains(&format!("{name}_iris_1"));
+    ps.assert_stdout_contains(&container);
     let ids = env
         .run_in(&shop, ["compose", "ps", "-q"])
         .success()
         .stdout();
-    assert_eq!(ids.lines().count(), 1, "{ids}");
-    let missing = env.run_in(&shop, ["compose", "ps", "no-such-service"]);
-    assert_ne!(missing.code(), 0, "{}", missing.snapshot());
+    assert_eq!(
+        ids,
+        docker_out(&["inspect", "--format", "{{.Id}}", &container])
+    );
+    // Compose's own failure, and a failure inside the container, keep their
+    // exit codes. (v2's `ps` takes an unknown service without complaint.)
+    let missing = env.run_in(&shop, ["compose", "port", "no-such-service", "1972"]);
+    assert_eq!(missing.code(), 1, "{}", missing.snapshot());
+    missing.assert_stderr_contains("no-such-service");
+    let usage = env.run_in(&shop, ["compose", "exec", "-T", "iris", "iris", "session"]);
+    assert_eq!(usage.code(), 2, "{}", usage.snapshot());
+    usage.assert_stderr_contains("usage: iris session INSTANCE");
 
     let logs = env
         .run_in(&shop, ["logs", "--no-color", "--tail", "50"])
@@ -123,14 +129,9 @@ fn everyday_commands_reach_the_projects_stack() {
         .assert_stdout_contains("STATE");
 }
 
-#[test]
-#[cfg_attr(
-    not(has_compose_v1),
-    ignore = "needs docker-compose 1.x and a Docker engine"
-)]
-fn down_all_stops_every_project_on_the_engine() {
+fn down_all_stops_every_project_on_the_engine(compose: Compose) {
     standin();
-    let env = v1_env("14110-14119");
+    let env = compose.env("14110-14119");
     let (alpha, alpha_name) = compose_project(&env, "alpha", &standin_file(""));
     let (beta, beta_name) = compose_project(&env, "beta", &standin_file(""));
     let _cleanup = Cleanup(vec![alpha_name.clone(), beta_name.clone()]);

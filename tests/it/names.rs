@@ -1,19 +1,40 @@
-//! Issue 8 §1-2 on a real engine: the stack is the one plain compose finds in
-//! the project, and `-f`, `COMPOSE_FILE`, `.env` and profiles choose it.
+//! Issue 8 §1-2 on a real engine, on every compose ([`Compose`]): the stack is
+//! the one plain compose finds in the project, and `-f`, `COMPOSE_FILE`, `.env`
+//! and profiles choose it.
+//!
+//! These stacks are named after their directories, as compose names them, and
+//! the three variants of a test run at once on one engine: each directory ends
+//! in its compose's suffix (`names-plain-v2_legacy`), so no two share a stack.
+
+use std::net::Ipv4Addr;
 
 use fs_err as fs;
-use std::net::Ipv4Addr;
-use std::process::Command;
+use iris_dev::project::compose_project_name;
 
-use crate::docker::{Cleanup, STANDIN, port_of, reachable, standin, v1_env};
+use crate::docker::{
+    Cleanup, Compose, STANDIN, compose_matrix, docker_out, port_of, reachable, standin,
+};
+
+compose_matrix!(
+    plain_compose_in_the_project_finds_the_stack,
+    two_checkouts_with_one_directory_name_run_at_once,
+    flag_variable_and_dotenv_choose_a_non_default_file,
+    a_profile_gated_service_starts_only_with_its_profile,
+);
 
 fn standin_compose(extra: &str) -> String {
     format!("services:\n  iris:\n    image: {STANDIN}\n    expose: [\"1972\"]\n{extra}")
 }
 
+/// `base` for this compose: a directory name, and so the name compose gives its
+/// stack, that no other variant of the test uses.
+fn per_compose(base: &str, compose: Compose) -> String {
+    format!("{base}-{}", compose.suffix())
+}
+
 /// The services of the compose project `name` that have a container.
 fn services(name: &str) -> Vec<String> {
-    let output = crate::docker::docker_out(&[
+    let output = docker_out(&[
         "ps",
         "-a",
         "--filter",
@@ -26,70 +47,70 @@ fn services(name: &str) -> Vec<String> {
     services
 }
 
-#[test]
-#[cfg_attr(
-    not(has_compose_v1),
-    ignore = "needs docker-compose 1.x and a Docker engine"
-)]
-fn plain_compose_in_the_project_finds_the_stack() {
+fn plain_compose_in_the_project_finds_the_stack(compose: Compose) {
     standin();
-    let env = v1_env("13300-13309");
-    let dir = env.project("names-plain");
+    let env = compose.env("14000-14009");
+    let name = per_compose("names-plain", compose);
+    let dir = env.project(&name);
     fs::write(dir.join("compose.yaml"), standin_compose("")).unwrap();
-    let _cleanup = Cleanup(vec!["names-plain".to_owned()]);
-    let up = env.run(["up", "-C", "names-plain", "--wait-timeout", "60"]);
-    up.success()
-        .assert_stderr_contains("(compose project names-plain)");
-    let ps = Command::new("docker-compose")
-        .args(["ps", "-q"])
-        .current_dir(&dir)
-        .output()
-        .unwrap();
-    let ids = String::from_utf8_lossy(&ps.stdout);
-    assert!(
-        ps.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ps.stderr)
+    let _cleanup = Cleanup(vec![name.clone()]);
+    env.run(["up", "-C", &name, "--wait-timeout", "60"])
+        .success()
+        .assert_stderr_contains(&format!("(compose project {name})"));
+
+    // Plain compose, with no name or file given, sees exactly the container
+    // iris-dev started, and the port iris-dev assigned.
+    let plain = |args: &[&str]| {
+        let output = compose
+            .plain(&env)
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let run = env.wrap(output).success();
+        run.stdout()
+    };
+    let container = compose.container(&name, "iris");
+    let id = docker_out(&["inspect", "--format", "{{.Id}}", &container]);
+    assert_eq!(plain(&["ps", "-q"]), id, "the IRIS container `{container}`");
+    let port = port_of(&env, &dir, false);
+    assert_eq!(
+        plain(&["port", "iris", "1972"]),
+        format!("127.0.0.1:{port}\n")
     );
-    assert_eq!(ids.lines().count(), 1, "the IRIS container: {ids:?}");
-    let env_out = env.run(["env", "-C", "names-plain"]).success().stdout();
+    let env_out = env.run(["env", "-C", &name]).success().stdout();
     assert!(
-        env_out.contains("COMPOSE_PROJECT_NAME=names-plain"),
+        env_out.contains(&format!("COMPOSE_PROJECT_NAME={name}\n")),
         "{env_out}"
     );
 }
 
-#[test]
-#[cfg_attr(
-    not(has_compose_v1),
-    ignore = "needs docker-compose 1.x and a Docker engine"
-)]
-fn two_checkouts_with_one_directory_name_run_at_once() {
+fn two_checkouts_with_one_directory_name_run_at_once(compose: Compose) {
     standin();
-    let env = v1_env("13310-13319");
-    let first = env.project("one/names-twin");
-    let second = env.project("two/names-twin");
+    let env = compose.env("14010-14019");
+    let twin = per_compose("names-twin", compose);
+    let (first_arg, second_arg) = (format!("one/{twin}"), format!("two/{twin}"));
+    let first = env.project(&first_arg);
+    let second = env.project(&second_arg);
     for dir in [&first, &second] {
         fs::write(dir.join("compose.yaml"), standin_compose("")).unwrap();
     }
-    let hashed = iris_dev::project::compose_project_name(second.to_str().unwrap());
-    let _cleanup = Cleanup(vec!["names-twin".to_owned(), hashed.clone()]);
-    env.run(["up", "-C", "one/names-twin", "--wait-timeout", "60"])
+    let hashed = compose_project_name(second.to_str().unwrap());
+    let _cleanup = Cleanup(vec![twin.clone(), hashed.clone()]);
+    env.run(["up", "-C", &first_arg, "--wait-timeout", "60"])
         .success();
     let up = env
-        .run(["up", "-C", "two/names-twin", "--wait-timeout", "60"])
+        .run(["up", "-C", &second_arg, "--wait-timeout", "60"])
         .success();
     up.assert_stderr_contains(&format!("COMPOSE_PROJECT_NAME={hashed}"));
     for dir in [&first, &second] {
         let port = port_of(&env, dir, false);
         assert!(reachable(Ipv4Addr::LOCALHOST, port), "127.0.0.1:{port}");
     }
-    assert_eq!(services("names-twin"), ["iris"]);
+    assert_eq!(services(&twin), ["iris"]);
     assert_eq!(services(&hashed), ["iris"]);
     // Said once: the second `up` finds the name recorded.
-    let again = env
-        .run(["up", "-C", "two/names-twin", "--no-wait"])
-        .success();
+    let again = env.run(["up", "-C", &second_arg, "--no-wait"]).success();
     assert!(
         !again.stderr().contains("COMPOSE_PROJECT_NAME="),
         "{}",
@@ -97,13 +118,10 @@ fn two_checkouts_with_one_directory_name_run_at_once() {
     );
 }
 
-#[test]
-#[cfg_attr(
-    not(has_compose_v1),
-    ignore = "needs docker-compose 1.x and a Docker engine"
-)]
-fn flag_variable_and_dotenv_choose_a_non_default_file() {
-    let env = v1_env("13320-13329");
+/// Dry runs only: no stack starts, so one directory name serves all three
+/// composes.
+fn flag_variable_and_dotenv_choose_a_non_default_file(compose: Compose) {
+    let env = compose.env("14020-14029");
     let dir = env.project("names-files");
     fs::create_dir_all(dir.join("ops")).unwrap();
     fs::write(dir.join("ops/dev.yaml"), standin_compose("")).unwrap();
@@ -119,38 +137,27 @@ fn flag_variable_and_dotenv_choose_a_non_default_file() {
     };
     check(env.run(["-C", "names-files", "-f", "ops/dev.yaml", "up", "--dry-run"]));
     let dir_arg = dir.to_str().unwrap();
-    check(
-        v1_env("13340-13349")
-            .with("COMPOSE_FILE", file)
-            .run(["-C", dir_arg, "up", "--dry-run"]),
-    );
+    check(compose.env("14040-14049").with("COMPOSE_FILE", file).run([
+        "-C",
+        dir_arg,
+        "up",
+        "--dry-run",
+    ]));
     fs::write(dir.join(".env"), "COMPOSE_FILE=ops/dev.yaml\n").unwrap();
     check(env.run(["-C", "names-files", "up", "--dry-run"]));
 }
 
-#[test]
-#[cfg_attr(
-    not(has_compose_v1),
-    ignore = "needs docker-compose 1.x and a Docker engine"
-)]
-fn a_profile_gated_service_starts_only_with_its_profile() {
+fn a_profile_gated_service_starts_only_with_its_profile(compose: Compose) {
     standin();
-    let env = v1_env("13330-13339");
-    let dir = env.project("names-profiles");
+    let env = compose.env("14030-14039");
+    let name = per_compose("names-profiles", compose);
+    let dir = env.project(&name);
     let extra = format!("  extra:\n    image: {STANDIN}\n    profiles: [extra]\n");
     fs::write(dir.join("compose.yaml"), standin_compose(&extra)).unwrap();
-    let _cleanup = Cleanup(vec!["names-profiles".to_owned()]);
-    env.run(["up", "-C", "names-profiles", "--no-wait"])
+    let _cleanup = Cleanup(vec![name.clone()]);
+    env.run(["up", "-C", &name, "--no-wait"]).success();
+    assert_eq!(services(&name), ["iris"]);
+    env.run(["--profile", "extra", "up", "-C", &name, "--no-wait"])
         .success();
-    assert_eq!(services("names-profiles"), ["iris"]);
-    env.run([
-        "--profile",
-        "extra",
-        "up",
-        "-C",
-        "names-profiles",
-        "--no-wait",
-    ])
-    .success();
-    assert_eq!(services("names-profiles"), ["extra", "iris"]);
+    assert_eq!(services(&name), ["extra", "iris"]);
 }

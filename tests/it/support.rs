@@ -105,9 +105,16 @@ impl TestEnv {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        let mut command = Command::new(BIN);
+        let mut command = self.program(BIN);
+        command.args(args);
         command
-            .args(args)
+    }
+
+    /// `program` with this test's environment and nothing inherited, as the
+    /// user's shell runs it beside iris-dev (plain `docker compose`, say).
+    pub fn program(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut command = Command::new(program);
+        command
             .env_clear()
             .envs(self.vars.iter().map(|(k, v)| (k, v)))
             .current_dir(&self.root)
