@@ -15,7 +15,7 @@ Measures, each in a fresh temporary HOME with a high port range:
   3. 64 concurrent processes, each assigning a port to its own project, wall time,
      for iris-dev (the median of `--rounds` rounds, each starting from the same
      registry and without a shared container listing, so each round asks the
-     engine) and for iris-devtester (one round: it takes about 20 s).
+     engine) and for iris-devtester (one round: it takes 10 to 25 s).
 Results go to standard output as a Markdown table for docs/BENCHMARKS.md.
 """
 

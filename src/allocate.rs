@@ -149,13 +149,33 @@ pub enum AllocError {
     Held { port: u16, holder: Box<Assignment> },
     #[error("port {port} is in use on this host by a program iris-dev does not manage")]
     Busy { port: u16 },
-    #[error("no port in {range} is free")]
+    #[error("no port in {}{range} is free", kind.prefix())]
     Exhausted {
         range: PortRange,
+        /// Which of the two ranges ran out.
+        kind: RangeKind,
         assignments: Vec<Assignment>,
     },
     #[error("port {port} has no paired web portal port (52773 + (port - 1972) is past 65535)")]
     NoPairedWebPort { port: u16 },
+}
+
+/// The range IRIS's ports come from, or the one `isolate: all` stacks take their
+/// other ports from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeKind {
+    Iris,
+    Stack,
+}
+
+impl RangeKind {
+    /// How an error names the range before its ports.
+    fn prefix(self) -> &'static str {
+        match self {
+            Self::Iris => "",
+            Self::Stack => "the stack port range ",
+        }
+    }
 }
 
 /// Resolves the project's ports, assigning them if needed; the project keeps the
@@ -347,6 +367,7 @@ fn pick(
         .find(|&(port, web_port)| free(port, web_port))
         .ok_or_else(|| AllocError::Exhausted {
             range: request.range,
+            kind: RangeKind::Iris,
             assignments: registry.assignments.clone(),
         })
 }
@@ -524,6 +545,7 @@ pub fn isolate(
             })
             .ok_or_else(|| AllocError::Exhausted {
                 range,
+                kind: RangeKind::Stack,
                 assignments: registry.assignments.clone(),
             })?;
         taken.push(port);
@@ -737,7 +759,10 @@ mod tests {
         }
         let now = stamp(1);
         let error = resolve(&mut registry, &request("/f", &now), &all_free).unwrap_err();
-        let AllocError::Exhausted { range, assignments } = &error else {
+        let AllocError::Exhausted {
+            range, assignments, ..
+        } = &error
+        else {
             panic!("{error:?}");
         };
         assert_eq!(range.to_string(), "12000-12004");

@@ -8,7 +8,7 @@ use std::io;
 
 use std::path::PathBuf;
 
-use crate::allocate::AllocError;
+use crate::allocate::{AllocError, PortRange, RangeKind};
 use crate::compose::ComposeError;
 use crate::compose::config::{NameKind, ServiceError};
 use crate::compose::override_file::BaseConflict;
@@ -17,7 +17,7 @@ use crate::env_vars;
 use crate::owner::{self, Owner};
 use crate::project::ProjectError;
 use crate::ready::WaitError;
-use crate::registry::StoreError;
+use crate::registry::{Assignment, StoreError};
 use crate::settings::SettingsError;
 use crate::shell;
 use crate::stack::StackError;
@@ -37,7 +37,7 @@ pub enum Error {
         source: AllocError,
         /// Who holds the ports the error says are taken, each with its port:
         /// the pinned one of `Held` and `Busy`, those of an exhausted range
-        /// the registry does not explain (`commands::who::owners_for_alloc`).
+        /// the registry does not explain (`commands::who::with_owners`).
         owners: Vec<(u16, Owner)>,
     },
     #[error("no port assignment for {}", list(projects))]
@@ -269,8 +269,8 @@ impl Error {
             Self::PinnedRefused { port, pinned, owners, .. } => {
                 held_by(owners, &mut report.details);
                 hints.push(format!(
-                    "see what holds it: `iris-dev status`, or `ss -ltnp 'sport = :{}'`",
-                    port.unwrap_or(*pinned)
+                    "see what holds it: `iris-dev status`, or `{}`",
+                    crate::platform::listeners_command(Some(port.unwrap_or(*pinned)))
                 ));
                 hints.push(format!(
                     "or pin other ports (`--port`, `--web-port`, `{}`, `{}`), or unset them and let iris-dev choose",
@@ -409,17 +409,35 @@ fn held_by(owners: &[Owner], details: &mut Vec<String>) {
 const NAMED_PORTS: usize = 10;
 
 fn explain_alloc(error: &AllocError, owners: &[(u16, Owner)], report: &mut Report) {
-    if !matches!(error, AllocError::Exhausted { .. }) {
-        let owners: Vec<Owner> = owners.iter().map(|(_, owner)| owner.clone()).collect();
-        held_by(&owners, &mut report.details);
-    }
     let hints = &mut report.hints;
     match error {
         AllocError::Held { holder, .. } => {
-            hints.push(format!(
-                "free it with `{}`",
-                shell::join(["iris-dev", "ports", "clear", &holder.project_path])
-            ));
+            // The cause names the holding assignment already.
+            let others: Vec<Owner> = owners
+                .iter()
+                .map(|(_, owner)| owner.clone())
+                .filter(|owner| {
+                    !matches!(owner, Owner::Assignment { project, .. } if *project == holder.project_path)
+                })
+                .collect();
+            held_by(&others, &mut report.details);
+            // The holder's own stack publishes the port: stopping it releases
+            // the assignment, and the port with it.
+            let running = others.iter().any(|owner| {
+                matches!(owner, Owner::Container { compose_project: Some(name), .. }
+                    if holder.compose_project.as_ref() == Some(name))
+            });
+            if running {
+                hints.push(format!(
+                    "stop its stack, which releases the port: `{}`",
+                    shell::join(["iris-dev", "down", "-C", &holder.project_path])
+                ));
+            } else {
+                hints.push(format!(
+                    "free it with `{}`",
+                    shell::join(["iris-dev", "ports", "clear", &holder.project_path])
+                ));
+            }
             hints.push(format!(
                 "or let iris-dev choose a port: unset `{}` and `{}`",
                 env_vars::IRIS_DEV_PORT,
@@ -427,8 +445,11 @@ fn explain_alloc(error: &AllocError, owners: &[(u16, Owner)], report: &mut Repor
             ));
         }
         AllocError::Busy { port } => {
+            let owners: Vec<Owner> = owners.iter().map(|(_, owner)| owner.clone()).collect();
+            held_by(&owners, &mut report.details);
             hints.push(format!(
-                "see what listens on it: `ss -ltnp 'sport = :{port}'`"
+                "see what listens on it: `{}`",
+                crate::platform::listeners_command(Some(*port))
             ));
             hints.push(format!(
                 "or pick another port with `{}` / `{}`",
@@ -436,46 +457,86 @@ fn explain_alloc(error: &AllocError, owners: &[(u16, Owner)], report: &mut Repor
                 env_vars::IRIS_DEV_WEB_PORT
             ));
         }
-        AllocError::Exhausted { range, assignments } => {
-            report.details.push("assignments:".into());
-            if assignments.is_empty() {
-                report.details.push("  (none)".into());
-            }
-            for assignment in assignments {
-                report.details.push(format!(
-                    "  {}  port {}  {}",
-                    assignment.project_path, assignment.port, assignment.status
-                ));
-            }
-            if assignments.is_empty() && owners.is_empty() {
-                report.details.push("held outside the registry:".into());
-                report.details.push("  (none found: the web ports that go with them, paired (52773 + (port - 1972)) or pinned, may be what is taken; `iris-dev ports who PORT` names a port's holder)".into());
-            }
-            held_in_range(owners, &mut report.details);
-            let or = if assignments.is_empty() {
-                ""
-            } else {
-                hints.push("free a project's ports with `iris-dev ports clear <project>`".into());
-                "or "
-            };
-            let wider_end = range.end.saturating_add(range.end - range.start + 1);
-            hints.push(format!(
-                "{or}widen the range: `{}={}-{wider_end}`",
-                env_vars::IRIS_DEV_PORT_RANGE,
-                range.start
-            ));
-            hints.push(format!(
-                "or pin a port outside it: `{}={}`",
-                env_vars::IRIS_DEV_PORT,
-                wider_end.saturating_add(1)
-            ));
-        }
+        AllocError::Exhausted {
+            range,
+            kind,
+            assignments,
+        } => explain_exhausted(*range, *kind, assignments, owners, report),
         AllocError::NoPairedWebPort { .. } => {
             hints.push(format!(
                 "pin the web portal port: `{}=<port>`",
                 env_vars::IRIS_DEV_WEB_PORT
             ));
         }
+    }
+}
+
+/// An exhausted range: the assignments that hold its ports, who holds the rest,
+/// and how to make room.
+fn explain_exhausted(
+    range: PortRange,
+    kind: RangeKind,
+    assignments: &[Assignment],
+    owners: &[(u16, Owner)],
+    report: &mut Report,
+) {
+    let details = &mut report.details;
+    details.push("assignments:".into());
+    let mut holding = 0;
+    for assignment in assignments {
+        let line = match kind {
+            RangeKind::Iris => Some(format!("port {}", assignment.port)),
+            RangeKind::Stack => {
+                let ports: Vec<u16> = assignment
+                    .stack_ports
+                    .values()
+                    .copied()
+                    .filter(|port| range.contains(*port))
+                    .collect();
+                (!ports.is_empty()).then(|| format!("stack {}", owner::port_list(&ports)))
+            }
+        };
+        if let Some(line) = line {
+            holding += 1;
+            details.push(format!(
+                "  {}  {line}  {}",
+                assignment.project_path, assignment.status
+            ));
+        }
+    }
+    if holding == 0 {
+        details.push("  (none)".into());
+    }
+    if holding == 0 && owners.is_empty() {
+        details.push("held outside the registry:".into());
+        details.push(match kind {
+            RangeKind::Iris => "  (none found: the web ports that go with them, paired (52773 + (port - 1972)) or pinned, may be what is taken; `iris-dev ports who PORT` names a port's holder)".into(),
+            RangeKind::Stack => "  (none found; `iris-dev ports who PORT` names a port's holder)".into(),
+        });
+    }
+    held_in_range(owners, details);
+    let hints = &mut report.hints;
+    let or = if holding == 0 {
+        ""
+    } else {
+        hints.push("free a project's ports with `iris-dev ports clear <project>`".into());
+        "or "
+    };
+    let wider_end = range.end.saturating_add(range.end - range.start + 1);
+    let variable = match kind {
+        RangeKind::Iris => env_vars::IRIS_DEV_PORT_RANGE,
+        RangeKind::Stack => env_vars::IRIS_DEV_STACK_PORT_RANGE,
+    };
+    hints.push(format!(
+        "{or}widen the range: `{variable}={}-{wider_end}`",
+        range.start
+    ));
+    if kind == RangeKind::Iris {
+        hints.push(format!(
+            "or pin a port outside it: `{}={}`",
+            env_vars::IRIS_DEV_PORT,
+            wider_end.saturating_add(1)
+        ));
     }
 }
 
@@ -509,9 +570,12 @@ fn list(projects: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::allocate::PortRange;
 
-    fn exhausted(owners: Vec<(u16, Owner)>) -> Report {
+    fn exhausted_range(kind: RangeKind, assignments: &str, owners: Vec<(u16, Owner)>) -> Report {
+        let registry = crate::registry::Registry::parse(
+            format!(r#"{{"schema_version": "1.0", "assignments": [{assignments}]}}"#).as_bytes(),
+        )
+        .unwrap();
         Error::Alloc {
             project: "/shop".into(),
             source: AllocError::Exhausted {
@@ -519,11 +583,16 @@ mod tests {
                     start: 13_000,
                     end: 13_099,
                 },
-                assignments: Vec::new(),
+                kind,
+                assignments: registry.assignments,
             },
             owners,
         }
         .report()
+    }
+
+    fn exhausted(owners: Vec<(u16, Owner)>) -> Report {
+        exhausted_range(RangeKind::Iris, "", owners)
     }
 
     #[test]
@@ -558,9 +627,81 @@ mod tests {
     }
 
     #[test]
+    fn a_held_pin_names_other_holders_and_stops_a_running_holder() {
+        let registry = crate::registry::Registry::parse(
+            br#"{"schema_version": "1.0", "assignments": [{"project_path": "/alpha", "port": 13000, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "auto", "status": "active", "compose_project": "alpha"}]}"#,
+        )
+        .unwrap();
+        let holder = Box::new(registry.assignments[0].clone());
+        let held = |compose_project: &str| {
+            let container = Owner::Container {
+                name: format!("{compose_project}-iris-1"),
+                compose_project: Some(compose_project.into()),
+                image: "iris".into(),
+                engine: "unix:///var/run/docker.sock".into(),
+            };
+            let assignment = crate::owner::in_registry(&registry, 13_000, None).remove(0);
+            Error::Alloc {
+                project: "/beta".into(),
+                source: AllocError::Held {
+                    port: 13_000,
+                    holder: holder.clone(),
+                },
+                owners: vec![(13_000, assignment), (13_000, container)],
+            }
+            .report()
+        };
+        let report = held("alpha");
+        assert_eq!(
+            report.details,
+            [
+                "  held by container `alpha-iris-1` (image `iris`, compose project `alpha`, engine `unix:///var/run/docker.sock`)"
+            ],
+            "the cause names the assignment already"
+        );
+        assert_eq!(
+            report.hints[0],
+            "stop its stack, which releases the port: `iris-dev down -C /alpha`"
+        );
+        assert_eq!(
+            held("other").hints[0],
+            "free it with `iris-dev ports clear /alpha`"
+        );
+    }
+
+    #[test]
     fn an_exhausted_range_without_holders_says_where_to_look() {
-        let details = exhausted(Vec::new()).details;
-        assert_eq!(details[2], "held outside the registry:");
-        assert!(details[3].starts_with("  (none found: the web ports"));
+        let report = exhausted(Vec::new());
+        assert_eq!(report.details[2], "held outside the registry:");
+        assert!(report.details[3].starts_with("  (none found: the web ports"));
+        assert_eq!(
+            report.hints,
+            [
+                "widen the range: `IRIS_DEV_PORT_RANGE=13000-13199`",
+                "or pin a port outside it: `IRIS_DEV_PORT=13200`"
+            ],
+            "nothing to clear"
+        );
+    }
+
+    #[test]
+    fn an_exhausted_stack_range_names_stack_ports_and_its_own_variable() {
+        let assignment = r#"{"project_path": "/web", "port": 12000, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "auto", "status": "released", "stack_ports": {"web:80": 13000, "db:5432": 13001, "far:1": 9}}"#;
+        let report = exhausted_range(RangeKind::Stack, assignment, Vec::new());
+        assert_eq!(
+            report.causes[0],
+            "no port in the stack port range 13000-13099 is free"
+        );
+        assert_eq!(
+            report.details,
+            ["assignments:", "  /web  stack ports 13000-13001  released"]
+        );
+        assert_eq!(
+            report.hints,
+            [
+                "free a project's ports with `iris-dev ports clear <project>`",
+                "or widen the range: `IRIS_DEV_STACK_PORT_RANGE=13000-13199`"
+            ]
+        );
     }
 }

@@ -11,7 +11,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::allocate::PortRange;
+use crate::allocate::{PortRange, RangeKind};
 use crate::engine::{COMPOSE_PROJECT_LABEL, Container};
 use crate::registry::Registry;
 
@@ -176,21 +176,24 @@ pub struct RangeScan {
 }
 
 /// Sorts `range`'s ports for the error that says it is exhausted. That error
-/// lists the registry's assignments itself, so a port an active assignment on
-/// this engine holds (its IRIS pair or a stack port) is explained; of the
-/// rest, the containers that publish one are named, and the others are left
-/// for the host scan.
+/// lists the registry's assignments itself, so a port an assignment on this
+/// engine holds is explained: an active one's for the IRIS range (inactive
+/// ones give theirs up), any one's for the stack range (stack ports stay with
+/// their project). Of the rest, the containers that publish one are named, and
+/// the others are left for the host scan.
 pub fn scan_range(
     registry: &Registry,
     engine_key: Option<&str>,
     containers: &[Container],
     engine_url: &str,
     range: PortRange,
+    kind: RangeKind,
 ) -> RangeScan {
     let assigned: BTreeSet<u16> = registry
         .assignments
         .iter()
-        .filter(|assignment| assignment.is_active() && assignment.engine.as_deref() == engine_key)
+        .filter(|assignment| kind == RangeKind::Stack || assignment.is_active())
+        .filter(|assignment| assignment.engine.as_deref() == engine_key)
         .flat_map(|assignment| assignment.ports())
         .collect();
     let mut unexplained: BTreeSet<u16> = (range.start..=range.end)
@@ -283,9 +286,11 @@ pub fn socket_inode(link: &str) -> Option<u64> {
 }
 
 /// `/proc/PID/cmdline` (NUL-separated) as one line.
+/// Whitespace inside an argument (a `python3 -c` script's newlines) is one
+/// space, so that the command stays on the one line that names its owner.
 pub fn command_line(raw: &[u8]) -> String {
     String::from_utf8_lossy(raw)
-        .split('\0')
+        .split(|c: char| c == '\0' || c.is_whitespace())
         .filter(|word| !word.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
@@ -388,20 +393,22 @@ fn lsof_port(name: &str) -> Option<u16> {
 }
 
 /// What to say about a port the bind test finds taken when no listening
-/// process could be found.
-pub fn unbindable(port: u16) -> Owner {
+/// process could be found; `look` is the command that may say more.
+pub fn unbindable(port: u16, look: &str) -> Owner {
     Owner::Unknown {
         reason: format!(
-            "port {port} cannot be bound, but no listening process could be found; `lsof -nP -iTCP:{port} -sTCP:LISTEN` may say more"
+            "port {port} cannot be bound, but no listening process could be found; `{look}` may say more (with sudo for other users' processes)"
         ),
     }
 }
 
 /// [`unbindable`] for one of many ports, said the same for each, so that the
-/// ports group under it.
-pub fn unbindable_in_range() -> Owner {
+/// ports group under it; `look` lists every listener.
+pub fn unbindable_in_range(look: &str) -> Owner {
     Owner::Unknown {
-        reason: "cannot be bound, but no listening process could be found; `lsof -nP -iTCP -sTCP:LISTEN` may say more".into(),
+        reason: format!(
+            "cannot be bound, but no listening process could be found; `{look}` may say more (with sudo for other users' processes)"
+        ),
     }
 }
 
@@ -455,6 +462,10 @@ mod tests {
         assert_eq!(
             command_line(b"python3\0-m\0http.server\0"),
             "python3 -m http.server"
+        );
+        assert_eq!(
+            command_line(b"python3\0-c\0import sys\n  sys.exit()\n\0"),
+            "python3 -c import sys sys.exit()"
         );
         assert_eq!(
             status_uid("Name:\tpython3\nUid:\t65534\t65534\t65534\t65534\n"),
@@ -602,22 +613,33 @@ n*:*
                 .collect(),
             ..Container::default()
         };
-        let scan = scan_range(
-            &registry,
-            None,
-            &[container],
-            "unix:///var/run/docker.sock",
-            PortRange {
-                start: 13_120,
-                end: 13_126,
-            },
-        );
+        let range = PortRange {
+            start: 13_120,
+            end: 13_126,
+        };
+        let engine = "unix:///var/run/docker.sock";
+        let containers = [container];
+        let scan = scan_range(&registry, None, &containers, engine, range, RangeKind::Iris);
         assert_eq!(scan.held.len(), 1);
         assert_eq!(scan.held[0].0, 13_125);
         assert!(matches!(&scan.held[0].1, Owner::Container { name, .. } if name == "cache"));
         assert_eq!(
             scan.unexplained,
-            BTreeSet::from([13_122, 13_123, 13_124, 13_126])
+            BTreeSet::from([13_122, 13_123, 13_124, 13_126]),
+            "a released assignment gives its IRIS ports up"
+        );
+        let scan = scan_range(
+            &registry,
+            None,
+            &containers,
+            engine,
+            range,
+            RangeKind::Stack,
+        );
+        assert_eq!(
+            scan.unexplained,
+            BTreeSet::from([13_124, 13_126]),
+            "stack ports stay with their project, whatever its status"
         );
     }
 

@@ -23,6 +23,18 @@ use crate::owner::{self, Owner};
 #[cfg(unix)]
 use crate::process::{Invocation, Runner};
 
+/// The command a person runs to see which processes listen on `port` (every
+/// TCP listener without one): `ss` on Linux, `lsof` elsewhere. Other users'
+/// processes need `sudo` with either.
+pub fn listeners_command(port: Option<u16>) -> String {
+    match (cfg!(target_os = "linux"), port) {
+        (true, Some(port)) => format!("ss -ltnp 'sport = :{port}'"),
+        (true, None) => "ss -ltnp".to_owned(),
+        (false, Some(port)) => format!("lsof -nP -iTCP:{port} -sTCP:LISTEN"),
+        (false, None) => "lsof -nP -iTCP -sTCP:LISTEN".to_owned(),
+    }
+}
+
 /// The command line that opens `url` in the system's browser.
 pub fn browser_command(url: &str) -> Vec<String> {
     let words: &[&str] = if cfg!(target_os = "macos") {

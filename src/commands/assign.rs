@@ -7,25 +7,16 @@
 //! is the engine asked for its containers, once and outside the lock; then
 //! marking stale and choosing ports are one exclusive update. Processes that
 //! choose ports at the same moment share one listing
-//! ([`Store::shared_listing`](crate::registry::Store::shared_listing)).
+//! ([`Context::shared_listing`]).
 
-use std::time::Duration;
-
-use crate::allocate::{self, AllocError, HostPorts, Outcome, Request};
+use crate::allocate::{self, HostPorts, Outcome, Request};
 use crate::commands::Context;
-use crate::engine::{self, DockerEngine, Endpoint, Engine, EngineError, Listing};
+use crate::engine::{self, DockerEngine, Endpoint, EngineError, Listing};
 use crate::error::Error;
 use crate::probe::BindProbe;
 use crate::project::Project;
 use crate::registry::{Assignment, Registry, transition};
 use crate::settings::PortSettings;
-use crate::stack::Stack;
-
-/// How old a container listing another process asked for may be and still be
-/// used: long enough to cover a burst of first assignments started together,
-/// short enough that a stack started or removed by hand is seen at once. A stack
-/// `up` started after the listing was asked for is never judged by it.
-const SHARED_LISTING_FRESH: Duration = Duration::from_secs(1);
 
 /// How a port resolution may touch the registry.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -74,21 +65,7 @@ pub struct Target<'a> {
 /// another project holds, a port another program holds, an exhausted range)
 /// names who holds it, looked up after the lock is released.
 pub fn resolve(context: &Context<'_>, target: &Target<'_>, mode: Mode) -> Result<Assigned, Error> {
-    resolve_locked(context, target, mode).map_err(|error| match error {
-        Error::Alloc {
-            project,
-            source:
-                source @ (AllocError::Busy { .. }
-                | AllocError::Held { .. }
-                | AllocError::Exhausted { .. }),
-            ..
-        } => Error::Alloc {
-            owners: super::who::owners_for_alloc(context, &source),
-            project,
-            source,
-        },
-        error => error,
-    })
+    resolve_locked(context, target, mode).map_err(|error| super::who::with_owners(context, error))
 }
 
 fn resolve_locked(
@@ -141,15 +118,9 @@ fn resolve_locked(
     // without the engine.
     let listing = match (target.engine, mode) {
         (Some(engine), _) => listed(context, Listing::of(engine, context.now())),
-        (None, Mode::Write | Mode::DryRun) => listed(
-            context,
-            context.store().shared_listing(
-                &target.endpoint.url,
-                SHARED_LISTING_FRESH,
-                &|| context.now(),
-                || DockerEngine::connect(target.endpoint)?.containers(),
-            ),
-        ),
+        (None, Mode::Write | Mode::DryRun) => {
+            listed(context, context.shared_listing(target.endpoint))
+        }
         (None, _) => None,
     };
     let (outcome, previous, marked, registry) = context.store().update(|registry| {
@@ -276,8 +247,7 @@ pub struct Connected {
 /// [`current`], with what `env` and `vscode` tell a client.
 pub fn connected(context: &Context<'_>) -> Result<Connected, Error> {
     let (project, assigned) = current(context)?;
-    let endpoint = context.endpoint();
-    let stack = Stack::load(&project, &assigned.registry, endpoint.registry_key())?;
+    let stack = context.stack_in(&project, &assigned.registry)?;
     let assignment = assigned.assignment;
     let mut state = crate::state_dir::StateDir::open(&project.root);
     let login = context.login(&stack, &assignment, &mut state);
@@ -286,7 +256,7 @@ pub fn connected(context: &Context<'_>) -> Result<Connected, Error> {
         let _ = state.save();
     }
     Ok(Connected {
-        host: crate::connection::assignment_host(&assignment, &endpoint),
+        host: crate::connection::assignment_host(&assignment, &context.endpoint()),
         compose_project: stack.compose_project().to_owned(),
         project,
         assignment,

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::allocate::HostPorts;
 use crate::cli::DoctorArgs;
 use crate::commands::Context;
 use crate::compose::config::ComposeConfig;
@@ -14,6 +15,7 @@ use crate::engine::{Container, DockerEngine, Listing};
 use crate::env_vars;
 use crate::error::Error;
 use crate::platform;
+use crate::probe::BindProbe;
 use crate::process::{DuctRunner, Runner};
 use crate::shell;
 
@@ -205,10 +207,12 @@ fn proxy_evidence(local: bool, containers: Option<&[Container]>) -> ProxyEvidenc
         return unknown("no running container publishes a port to look at");
     };
     match platform::host_listeners(&BTreeSet::from([port])) {
+        // A listener this user cannot see (macOS's `lsof` shows only the
+        // user's own) still keeps the port from being bound.
         Some(listeners) => ProxyEvidence::Published {
             container: container.name.clone(),
             port,
-            listening: !listeners.is_empty(),
+            listening: !listeners.is_empty() || !BindProbe.is_free(port),
         },
         None => unknown("this platform cannot list the host's listeners"),
     }

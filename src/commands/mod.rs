@@ -6,7 +6,7 @@
 //! This file holds only [`dispatch`] and [`Context`], what every command gets.
 
 use std::path::Path;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use fs_err as fs;
 
@@ -15,13 +15,13 @@ use crate::compose::cache::{Key, referenced_variables};
 use crate::compose::config::{self, ComposeConfig};
 use crate::compose::{self, Compose};
 use crate::connection::{Login, compose_env};
-use crate::engine::{self, DockerEngine, Endpoint};
+use crate::engine::{self, DockerEngine, Endpoint, Engine, EngineError, Listing};
 use crate::env_vars;
 use crate::error::Error;
 use crate::printer::Printer;
 use crate::process::{DuctRunner, Invocation, Runner};
 use crate::project::Project;
-use crate::registry::{Assignment, Store};
+use crate::registry::{Assignment, Registry, Store};
 use crate::settings::Settings;
 use crate::stack::{self, Stack};
 use crate::state_dir::StateDir;
@@ -73,6 +73,13 @@ pub fn dispatch(command: Command, context: &Context<'_>) -> Result<(), Error> {
     }
 }
 
+/// How old a container listing another process asked for may be and still be
+/// used: long enough to cover a burst of first assignments started together,
+/// short enough that a container started or removed by hand is seen within a
+/// second (a local one's ports are bind-tested besides). A stack `up` started
+/// after the listing was asked for is never judged by it.
+const SHARED_LISTING_FRESH: Duration = Duration::from_secs(1);
+
 /// What every command gets: the settings resolved once, the one registry store,
 /// and the printer.
 pub struct Context<'a> {
@@ -118,9 +125,13 @@ impl<'a> Context<'a> {
     /// depends on the names other projects on this engine record, see
     /// [`stack::choose_name`]), service hint.
     pub fn stack(&self, project: &Project) -> Result<Stack, Error> {
-        let registry = self.store().read()?;
+        self.stack_in(project, &self.store().read()?)
+    }
+
+    /// [`Context::stack`] with the registry the caller has read already.
+    pub fn stack_in(&self, project: &Project, registry: &Registry) -> Result<Stack, Error> {
         let endpoint = self.endpoint();
-        Ok(Stack::load(project, &registry, endpoint.registry_key())?)
+        Ok(Stack::load(project, registry, endpoint.registry_key())?)
     }
 
     /// The project's assignment in `registry`, or the error that says it has none.
@@ -173,6 +184,17 @@ impl<'a> Context<'a> {
                 )
             })
             .clone()
+    }
+
+    /// The engine's containers as an iris-dev process asked for them less than
+    /// [`SHARED_LISTING_FRESH`] ago, or as they are now (see
+    /// [`Store::shared_listing`]): what `port` and `env` choose ports from, and
+    /// what errors that say a port is taken name holders from.
+    pub fn shared_listing(&self, endpoint: &Endpoint) -> Result<Listing, EngineError> {
+        self.store()
+            .shared_listing(&endpoint.url, SHARED_LISTING_FRESH, &|| self.now(), || {
+                DockerEngine::connect(endpoint)?.containers()
+            })
     }
 
     /// Connects to the engine before compose runs, so that an engine that is down

@@ -519,16 +519,7 @@ impl Up<'_> {
             Mode::Write | Mode::Reserve => self.context.store().update(isolate),
         };
         // The lock is released: an exhausted range can name who holds it.
-        let isolated = isolated.map_err(|error| match error {
-            Error::Alloc {
-                project, source, ..
-            } => Error::Alloc {
-                owners: super::who::owners_for_alloc(self.context, &source),
-                project,
-                source,
-            },
-            error => error,
-        })?;
+        let isolated = isolated.map_err(|error| super::who::with_owners(self.context, error))?;
         let printer = &self.context.printer;
         if rewritten && !isolated.assigned.is_empty() {
             printer.info(format_args!(

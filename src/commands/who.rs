@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::allocate::{AllocError, HostPorts, PortRange};
+use crate::allocate::{AllocError, HostPorts, PortRange, RangeKind};
 use crate::cli::WhoArgs;
 use crate::commands::Context;
 use crate::engine::{Container, DockerEngine, Endpoint, Engine};
@@ -87,11 +87,9 @@ fn lookup_each(
     ports: &[u16],
 ) -> Vec<Vec<Owner>> {
     let host = if endpoint.is_local() {
-        host(
-            &ports.iter().copied().collect(),
-            usize::MAX,
-            owner::unbindable,
-        )
+        host(&ports.iter().copied().collect(), usize::MAX, |port| {
+            owner::unbindable(port, &platform::listeners_command(Some(port)))
+        })
     } else {
         Vec::new()
     };
@@ -135,9 +133,25 @@ fn host(
 /// registry under the shared lock: the caller must not hold the lock.
 pub fn owners_for_error(context: &Context<'_>, port: u16) -> Vec<Owner> {
     let endpoint = context.endpoint();
-    let containers = containers(&endpoint);
+    let containers = containers(context, &endpoint);
     let registry = registry(context);
     lookup(&registry, containers.as_deref(), &endpoint, port)
+}
+
+/// `error`, naming who holds the ports it says are taken when it is an
+/// allocation error. Reads the registry under the shared lock: the caller must
+/// not hold the lock.
+pub fn with_owners(context: &Context<'_>, error: Error) -> Error {
+    match error {
+        Error::Alloc {
+            project, source, ..
+        } => Error::Alloc {
+            owners: owners_for_alloc(context, &source),
+            project,
+            source,
+        },
+        error => error,
+    }
 }
 
 /// Who holds the ports an allocation error says are taken, for it to name:
@@ -145,23 +159,23 @@ pub fn owners_for_error(context: &Context<'_>, port: u16) -> Vec<Owner> {
 /// program's), and the ports of an exhausted range that the registry does not
 /// explain. Reads the registry under the shared lock: the caller must not hold
 /// the lock.
-pub fn owners_for_alloc(context: &Context<'_>, error: &AllocError) -> Vec<(u16, Owner)> {
+fn owners_for_alloc(context: &Context<'_>, error: &AllocError) -> Vec<(u16, Owner)> {
     match error {
         AllocError::Held { port, .. } | AllocError::Busy { port } => {
             let owners = owners_for_error(context, *port);
             owners.into_iter().map(|owner| (*port, owner)).collect()
         }
-        AllocError::Exhausted { range, .. } => range_owners(context, *range),
+        AllocError::Exhausted { range, kind, .. } => range_owners(context, *range, *kind),
         AllocError::NoPairedWebPort { .. } => Vec::new(),
     }
 }
 
-/// Who holds the ports of `range` that no active assignment explains (the
-/// error lists the assignments itself): containers, then the host's listeners,
-/// then the bind test for what is left (at most [`RANGE_BIND_TESTS`] ports).
-fn range_owners(context: &Context<'_>, range: PortRange) -> Vec<(u16, Owner)> {
+/// Who holds the ports of `range` that no assignment explains (the error lists
+/// the assignments itself): containers, then the host's listeners, then the
+/// bind test for what is left (at most [`RANGE_BIND_TESTS`] ports).
+fn range_owners(context: &Context<'_>, range: PortRange, kind: RangeKind) -> Vec<(u16, Owner)> {
     let endpoint = context.endpoint();
-    let containers = containers(&endpoint).unwrap_or_default();
+    let containers = containers(context, &endpoint).unwrap_or_default();
     let registry = registry(context);
     let owner::RangeScan {
         mut held,
@@ -172,21 +186,25 @@ fn range_owners(context: &Context<'_>, range: PortRange) -> Vec<(u16, Owner)> {
         &containers,
         &endpoint.url,
         range,
+        kind,
     );
     if endpoint.is_local() {
         held.extend(host(&unexplained, RANGE_BIND_TESTS, |_| {
-            owner::unbindable_in_range()
+            owner::unbindable_in_range(&platform::listeners_command(None))
         }));
         held.sort_by_key(|&(port, _)| port);
     }
     held
 }
 
-/// The engine's containers, when it answers; an error names owners without them.
-fn containers(endpoint: &Endpoint) -> Option<Vec<Container>> {
-    DockerEngine::connect(endpoint)
-        .and_then(|engine| engine.containers())
+/// The engine's containers, when it answers; an error names owners without
+/// them. Shared: the resolution that failed has just asked, or has waited for
+/// an engine that does not answer.
+fn containers(context: &Context<'_>, endpoint: &Endpoint) -> Option<Vec<Container>> {
+    context
+        .shared_listing(endpoint)
         .ok()
+        .map(|listing| listing.containers)
 }
 
 /// The registry, or an empty one when it cannot be read: an error names owners

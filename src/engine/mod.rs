@@ -150,7 +150,7 @@ impl Endpoint {
 }
 
 /// The engine's containers, and when the engine was asked for them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Listing {
     /// Taken before the request went out. A stack whose start was recorded
     /// later may have containers this listing does not show, so the listing

@@ -35,12 +35,9 @@ const TEMP_PREFIX: &str = ".port-registry.json.tmp-";
 /// How long a waiter stays quiet before saying what it waits for.
 const WAIT_NOTICE_AFTER: Duration = Duration::from_millis(500);
 /// The shared container listing, its lock and its temporary files.
-pub const LISTING_FILE: &str = "iris-dev-containers.json";
+const LISTING_FILE: &str = "iris-dev-containers.json";
 const LISTING_LOCK_FILE: &str = "iris-dev-containers.lock";
 const LISTING_TEMP_PREFIX: &str = ".iris-dev-containers.json.tmp-";
-/// How long to wait for another process's listing before asking the engine
-/// directly: longer than a local engine takes to answer or time out (5 s).
-const LISTING_WAIT: Duration = Duration::from_secs(10);
 
 /// One process's answer from the engine, as the others read it.
 #[derive(Serialize, Deserialize)]
@@ -48,6 +45,9 @@ struct SharedListing {
     /// The endpoint's URL: a listing of another engine is not used.
     engine: String,
     asked_at: Timestamp,
+    /// When the engine's answer came: a caller that was waiting by then uses
+    /// it, however long the engine took.
+    answered_at: Timestamp,
     /// The containers, or why the engine could not be asked.
     containers: Result<Vec<Container>, String>,
 }
@@ -180,14 +180,16 @@ impl Store {
     }
 
     /// The containers of the engine at `endpoint`, as an iris-dev process asked
-    /// for them less than `fresh` ago, else as `list` (asked now) answers.
+    /// for them less than `fresh` ago, or answered while this call waited for
+    /// it; else as `list` (asked now) answers.
     ///
     /// Concurrent callers wait for one of them to ask, under a lock of its own
     /// (never the registry's: a slow engine holds up no registry user), and use
-    /// its answer, an error included. So a burst of first assignments (`make -j`
-    /// over many projects) asks the engine once, and an engine that does not
-    /// answer is waited for once. The answer is at most `fresh` old, and its
-    /// `asked_at` says when it was asked (see [`crate::stale`]). Anything wrong
+    /// its answer, an error included, however long the engine took. So a burst
+    /// of first assignments (`make -j` over many projects) asks the engine once,
+    /// and an engine that does not answer is waited for once. The answer's
+    /// `asked_at` says when it was asked (see [`crate::stale`]). The wait for
+    /// the lock is announced and bounded like the registry's; anything wrong
     /// with the shared file or its lock only means that `list` is called.
     pub fn shared_listing(
         &self,
@@ -197,12 +199,20 @@ impl Store {
         list: impl FnOnce() -> Result<Vec<Container>, EngineError>,
     ) -> Result<Listing, EngineError> {
         let path = self.dir.join(LISTING_FILE);
-        let recent = || {
+        let entered = now();
+        // The shared answer, when it is of this engine and either asked for
+        // less than `fresh` ago or answered after this call began.
+        let usable = || {
             let bytes = self.read_file(&path).ok()??;
             let shared: SharedListing = serde_json::from_slice(&bytes).ok()?;
-            let age = now().micros() - shared.asked_at.micros();
+            let now = now();
+            let age = now.micros() - shared.asked_at.micros();
             let fresh = i64::try_from(fresh.as_micros()).unwrap_or(i64::MAX);
-            (shared.engine == endpoint && (0..fresh).contains(&age)).then(|| {
+            // Answers from the future (the clock went back) are not known to
+            // be recent.
+            let answered_since = entered < shared.answered_at && shared.answered_at <= now;
+            let recent = (0..fresh).contains(&age) || answered_since;
+            (shared.engine == endpoint && recent).then(|| {
                 let asked_at = shared.asked_at;
                 shared
                     .containers
@@ -216,18 +226,20 @@ impl Store {
                     })
             })
         };
-        if let Some(shared) = recent() {
+        if self.check_dir(false).unwrap_or(false)
+            && let Some(shared) = usable()
+        {
             return shared;
         }
         let lock = self
             .check_dir(true)
             .and_then(|_| {
                 let path = self.dir.join(LISTING_LOCK_FILE);
-                lock(&path, LockMode::Exclusive, LISTING_WAIT, &|_| {})
+                lock(&path, LockMode::Exclusive, self.timeout, &*self.on_wait)
             })
             .ok();
         if lock.is_some()
-            && let Some(shared) = recent()
+            && let Some(shared) = usable()
         {
             return shared;
         }
@@ -238,6 +250,7 @@ impl Store {
             let shared = SharedListing {
                 engine: endpoint.to_owned(),
                 asked_at: asked_at.clone(),
+                answered_at: now(),
                 containers: match &containers {
                     Ok(containers) => Ok(containers.clone()),
                     Err(err) => Err(err.message.clone()),
@@ -590,6 +603,46 @@ mod tests {
         assert!(
             serde_json::from_slice::<SharedListing>(&fs::read(&path).unwrap()).is_ok(),
             "rewritten"
+        );
+    }
+
+    #[test]
+    fn a_slow_answer_serves_the_callers_that_waited_for_it() {
+        use std::sync::atomic::AtomicI64;
+        let temp = tempfile::tempdir().unwrap();
+        let clock = AtomicI64::new(1_000_000);
+        let now = || at(clock.load(Ordering::SeqCst));
+        let fresh = Duration::from_secs(1);
+        let (asking, asked) = mpsc::channel();
+        thread::scope(|scope| {
+            let first = scope.spawn(|| {
+                store(temp.path()).shared_listing(ENGINE, fresh, &now, || {
+                    asking.send(()).unwrap();
+                    // The second caller is waiting for the lock by now.
+                    thread::sleep(Duration::from_millis(200));
+                    clock.fetch_add(5_000_000, Ordering::SeqCst);
+                    Ok(containers("slow"))
+                })
+            });
+            asked.recv().unwrap();
+            let second = store(temp.path())
+                .shared_listing(ENGINE, fresh, &now, || panic!("asked again"))
+                .unwrap();
+            assert_eq!(second.containers, containers("slow"));
+            assert_eq!(
+                second.asked_at,
+                at(1_000_000),
+                "asked 5 s ago, answered since"
+            );
+            assert_eq!(first.join().unwrap().unwrap(), second);
+        });
+        let later = store(temp.path())
+            .shared_listing(ENGINE, fresh, &now, || Ok(containers("later")))
+            .unwrap();
+        assert_eq!(
+            later.containers,
+            containers("later"),
+            "too old for a newcomer"
         );
     }
 

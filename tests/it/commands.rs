@@ -5,7 +5,7 @@ use std::net::{Ipv4Addr, TcpListener};
 use fs_err as fs;
 use insta::assert_snapshot;
 
-use crate::support::{TestEnv, redact_this_process};
+use crate::support::{Listener, TestEnv};
 
 #[test]
 fn port_is_sticky_and_distinct_per_project() {
@@ -198,13 +198,12 @@ fn a_port_taken_by_a_plain_listener_is_skipped() {
     );
     drop(web_listener);
 
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 10_290)).unwrap();
+    let listener = Listener::start(&[10_290]);
     let pinned = TestEnv::new("10280-10289").with("IRIS_DEV_PORT", "10290");
     pinned.project("gamma");
-    // The error names this test's process as the holder.
-    let snapshot = redact_this_process(&pinned.run(["port", "-C", "gamma"]).snapshot());
+    // The error names the listening process as the holder.
+    let snapshot = listener.redact(&pinned.run(["port", "-C", "gamma"]).snapshot());
     assert_snapshot!(snapshot);
-    drop(listener);
 }
 
 #[test]

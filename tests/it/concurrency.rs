@@ -154,8 +154,10 @@ fn killed_writers_never_corrupt_the_registry() {
         !done.is_empty(),
         "no process finished; the test proved nothing"
     );
-    // A later writer sweeps the temporary files of killed ones.
-    env.run(["port", "-C", "r00-0"]).success();
+    // A later writer (a new project's, which must write) sweeps the registry's
+    // temporary files of killed ones.
+    env.project("sweeper");
+    env.run(["port", "-C", "sweeper"]).success();
     let leftovers = fs::read_dir(env.registry_dir())
         .unwrap()
         .filter(|entry| {
@@ -164,7 +166,7 @@ fn killed_writers_never_corrupt_the_registry() {
                 .unwrap()
                 .file_name()
                 .to_string_lossy()
-                .contains(".tmp-")
+                .starts_with(".port-registry.json.tmp-")
         })
         .count();
     assert_eq!(leftovers, 0);
@@ -175,18 +177,21 @@ fn killed_writers_never_corrupt_the_registry() {
 #[test]
 fn concurrent_first_assignments_share_one_container_listing() {
     let engine = FakeEngine::answering(
-        r#"[{"Id":"c1","Names":["/other-db-1"],"Image":"postgres","State":"running","Labels":{"com.docker.compose.project":"other"},"Ports":[{"IP":"127.0.0.1","PrivatePort":5432,"PublicPort":11200,"Type":"tcp"}]}]"#,
+        r#"[{"Id":"c1","Names":["/other-db-1"],"Image":"postgres","State":"running","Labels":{"com.docker.compose.project":"other"},"Ports":[{"IP":"127.0.0.1","PrivatePort":5432,"PublicPort":11400,"Type":"tcp"}]}]"#,
     );
-    let env = TestEnv::new("11200-11219").with("DOCKER_HOST", &engine.url());
+    let env = TestEnv::new("11400-11419").with("DOCKER_HOST", &engine.url());
     let mut ports = BTreeSet::new();
     for (port, stderr) in concurrent_first_ports(&env, 16) {
         assert_ne!(
-            port, 11_200,
+            port, 11_400,
             "the container's port was handed out: {stderr}"
         );
         ports.insert(port);
     }
     assert_eq!(ports.len(), 16);
-    assert_eq!(engine.listings(), 1, "each process asked the engine itself");
+    // One, unless the machine is so loaded that a process starts more than the
+    // one second a listing is shared after the first one asked.
+    let listings = engine.listings();
+    assert!(listings <= 2, "{listings} of 16 processes asked the engine");
     assert!(env.registry_dir().join("iris-dev-containers.json").exists());
 }

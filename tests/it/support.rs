@@ -250,14 +250,12 @@ impl Run {
     }
 }
 
-/// `text` with the rest of each line from `process PID `` (PID this test's own)
-/// replaced by `[THIS TEST'S PROCESS]`: an error that names this process as a
-/// port's holder, whose command line and user vary from run to run.
-pub fn redact_this_process(text: &str) -> String {
-    let me = format!("process {} `", std::process::id());
+/// `text` with what follows `process PID `` on a line replaced by `placeholder`.
+fn redact_process(text: &str, pid: u32, placeholder: &str) -> String {
+    let process = format!("process {pid} `");
     text.lines()
-        .map(|line| match line.find(&me) {
-            Some(at) => format!("{}[THIS TEST'S PROCESS]\n", &line[..at]),
+        .map(|line| match line.find(&process) {
+            Some(at) => format!("{}{placeholder}\n", &line[..at]),
             None => format!("{line}\n"),
         })
         .collect()
@@ -395,4 +393,64 @@ fn answer(mut stream: std::net::TcpStream, containers: &str, listings: &AtomicUs
         "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
+}
+
+/// A process of its own listening on 127.0.0.1, for tests that expect exactly
+/// one holder of a port: a socket of the test process itself is also held, for
+/// a moment, by every child a parallel test starts (until the child execs).
+pub struct Listener {
+    child: std::process::Child,
+    /// The ports it listens on, in the order asked (0 asks for any free port).
+    pub ports: Vec<u16>,
+}
+
+impl Listener {
+    /// Listens on `ports` with `python3`; returns once they are bound.
+    pub fn start(ports: &[u16]) -> Self {
+        const SCRIPT: &str = "import socket, sys
+held = []
+for port in sys.argv[1:]:
+    s = socket.socket()
+    s.bind(('127.0.0.1', int(port)))
+    s.listen()
+    held.append(s)
+print(' '.join(str(s.getsockname()[1]) for s in held), flush=True)
+sys.stdin.read()
+";
+        let mut child = Command::new("python3")
+            .arg("-c")
+            .arg(SCRIPT)
+            .args(ports.iter().map(u16::to_string))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 runs");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let ports = line
+            .split_whitespace()
+            .map(|port| port.parse().unwrap())
+            .collect::<Vec<u16>>();
+        assert!(!ports.is_empty(), "the listener did not start");
+        Self { child, ports }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// `text` with the lines that name this listener's process ending in
+    /// `[LISTENER]` instead of its PID and command.
+    pub fn redact(&self, text: &str) -> String {
+        redact_process(text, self.pid(), "[LISTENER]")
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
