@@ -20,6 +20,12 @@ use crate::engine::{COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, Container, Eng
 const POLL: Duration = Duration::from_millis(250);
 /// How often `up` runs the health check itself.
 const CHECK_EVERY: Duration = Duration::from_secs(1);
+/// The longest one run of the health check may take (Docker's default check
+/// timeout; IRIS's own check answers in well under a second). A run never
+/// outlasts the wait either: one that hangs ends when the wait times out.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(30);
+/// What a run is given however little of the wait is left.
+const CHECK_AT_LEAST: Duration = Duration::from_secs(1);
 
 /// What to wait for.
 pub struct Target<'a> {
@@ -131,7 +137,11 @@ fn wait_every(
         }
         let ready = match engine {
             None => accepts().then_some(Ready::PortOnly),
-            Some(engine) => watch.poll(engine, target, check_every, &accepts)?,
+            Some(engine) => {
+                let left = timeout.saturating_sub(started.elapsed());
+                let limit = left.clamp(CHECK_AT_LEAST, CHECK_TIMEOUT);
+                watch.poll(engine, target, check_every, limit, &accepts)?
+            }
         };
         if let Some(ready) = ready {
             return Ok(ready);
@@ -174,6 +184,7 @@ impl Watch<'_> {
         engine: &dyn Engine,
         target: &Target<'_>,
         check_every: Duration,
+        check_limit: Duration,
         accepts: &dyn Fn() -> bool,
     ) -> Result<Option<Ready>, WaitError> {
         let Ok(containers) = engine.containers() else {
@@ -239,7 +250,7 @@ impl Watch<'_> {
             return Ok(None);
         }
         self.checked_at = Some(Instant::now());
-        let (passed, output) = match engine.exec(&container.id, &command) {
+        let (passed, output) = match engine.exec(&container.id, &command, check_limit) {
             Ok(result) => (result.passed(), result.output),
             Err(err) => (false, err.to_string()),
         };
@@ -288,6 +299,8 @@ mod tests {
         runs: Vec<(i64, &'static str)>,
         polls: Cell<usize>,
         execs: RefCell<Vec<Vec<String>>>,
+        /// The time each run of the check was given.
+        limits: RefCell<Vec<Duration>>,
     }
 
     impl FakeEngine {
@@ -298,6 +311,7 @@ mod tests {
                 check: None,
                 runs: Vec::new(),
                 polls: Cell::new(0),
+                limits: RefCell::new(Vec::new()),
                 execs: RefCell::new(Vec::new()),
             }
         }
@@ -348,8 +362,14 @@ mod tests {
             Ok(self.check.clone())
         }
 
-        fn exec(&self, id: &str, argv: &[String]) -> Result<ExecResult, EngineError> {
+        fn exec(
+            &self,
+            id: &str,
+            argv: &[String],
+            timeout: Duration,
+        ) -> Result<ExecResult, EngineError> {
             assert_eq!(id, "abc");
+            self.limits.borrow_mut().push(timeout);
             let run = self.execs.borrow().len();
             self.execs.borrow_mut().push(argv.to_vec());
             let (code, output) = nth(&self.runs, run);
@@ -432,6 +452,15 @@ mod tests {
         let port = closed_port();
         let (result, _) = run(&engine, port, Duration::from_millis(600));
         assert!(engine.execs.borrow().len() > 1);
+        assert!(
+            engine
+                .limits
+                .borrow()
+                .iter()
+                .all(|&limit| limit == CHECK_AT_LEAST),
+            "a run may not outlast the wait by more than a second: {:?}",
+            engine.limits.borrow()
+        );
         let error = result.unwrap_err();
         assert_eq!(
             error.to_string(),
@@ -440,6 +469,27 @@ mod tests {
                  instance not ready: STANDIN_NEVER_READY=1 keeps this check failing); its health check said: \
                  checking\ninstance not ready: STANDIN_NEVER_READY=1 keeps this check failing"
             )
+        );
+    }
+
+    #[test]
+    fn a_run_of_the_check_gets_what_is_left_of_the_wait_up_to_docker_s_timeout() {
+        let engine =
+            FakeEngine::new(vec!["running"], vec![Health::Starting]).with_check(vec![(0, "ok")]);
+        run(&engine, closed_port(), Duration::from_secs(300))
+            .0
+            .unwrap();
+        assert_eq!(*engine.limits.borrow(), [CHECK_TIMEOUT]);
+
+        let engine =
+            FakeEngine::new(vec!["running"], vec![Health::Starting]).with_check(vec![(0, "ok")]);
+        run(&engine, closed_port(), Duration::from_secs(10))
+            .0
+            .unwrap();
+        let limit = engine.limits.borrow()[0];
+        assert!(
+            limit <= Duration::from_secs(10) && limit > Duration::from_secs(9),
+            "{limit:?}"
         );
     }
 

@@ -15,11 +15,6 @@ use super::{
 use crate::process::{Invocation, Runner};
 use crate::settings::DockerSettings;
 
-/// How long one exec may take before iris-dev gives up on it: longer than a
-/// health check should run (Docker's default check timeout is 30 s, IRIS's own
-/// check answers in well under a second).
-const EXEC_TIMEOUT: Duration = Duration::from_secs(30);
-
 /// The endpoint Docker's CLI would use: `DOCKER_HOST`, else the context named by
 /// `DOCKER_CONTEXT` or the config's `currentContext`. `dir` is where
 /// `docker context inspect` runs.
@@ -339,7 +334,12 @@ impl Engine for DockerEngine {
         Ok(super::check_command(&test))
     }
 
-    fn exec(&self, id: &str, argv: &[String]) -> Result<ExecResult, EngineError> {
+    fn exec(
+        &self,
+        id: &str,
+        argv: &[String],
+        timeout: Duration,
+    ) -> Result<ExecResult, EngineError> {
         use bollard::exec::{CreateExecOptions, StartExecResults};
 
         let run = async {
@@ -374,11 +374,11 @@ impl Engine for DockerEngine {
         };
         match self
             .runtime
-            .block_on(async { tokio::time::timeout(EXEC_TIMEOUT, run).await })
+            .block_on(async { tokio::time::timeout(timeout, run).await })
         {
             Ok(Ok(result)) => Ok(result),
             Ok(Err(err)) => Err(fail(err.to_string())),
-            Err(_) => Err(fail(format!("no answer within {EXEC_TIMEOUT:?}"))),
+            Err(_) => Err(fail(format!("no answer within {timeout:?}"))),
         }
     }
 }

@@ -7,6 +7,7 @@
 //! engine or writes to one.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -260,8 +261,10 @@ pub trait Engine {
     /// file's `healthcheck.test` over the image's HEALTHCHECK); `None` when it has
     /// none. See [`check_command`].
     fn health_check(&self, id: &str) -> Result<Option<Vec<String>>, EngineError>;
-    /// Runs `argv` in the running container `id` and waits for it to finish.
-    fn exec(&self, id: &str, argv: &[String]) -> Result<ExecResult, EngineError>;
+    /// Runs `argv` in the running container `id` and waits for it to finish, or
+    /// for `timeout` (then it is an error; the process may still run).
+    fn exec(&self, id: &str, argv: &[String], timeout: Duration)
+    -> Result<ExecResult, EngineError>;
 }
 
 /// The command line for a health check's `Test`, as Docker runs it: `CMD` execs
