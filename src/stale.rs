@@ -4,7 +4,7 @@
 //! Pure: the caller lists the engine's containers (and never calls this when the
 //! engine cannot be reached) and applies the verdict under the registry lock.
 //! The listing may be older than the registry it is applied to (it is asked for
-//! before the lock is taken, and processes share one for a second), so a stack
+//! before the lock is taken, and waiting processes share one), so a stack
 //! whose start was recorded after the listing was asked for is never judged by it.
 
 use crate::engine::Listing;

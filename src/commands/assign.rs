@@ -6,8 +6,8 @@
 //! (no assignment yet, a released or stale one to reactivate, an engine refusal)
 //! is the engine asked for its containers, once and outside the lock; then
 //! marking stale and choosing ports are one exclusive update. Processes that
-//! choose ports at the same moment share one listing
-//! ([`Context::shared_listing`]).
+//! choose ports at the same moment take turns asking, and those that waited use
+//! the answer the next one got ([`Context::shared_listing`]).
 
 use crate::allocate::{self, HostPorts, Outcome, Request};
 use crate::commands::Context;

@@ -6,7 +6,7 @@
 //! This file holds only [`dispatch`] and [`Context`], what every command gets.
 
 use std::path::Path;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use fs_err as fs;
 
@@ -72,13 +72,6 @@ pub fn dispatch(command: Command, context: &Context<'_>) -> Result<(), Error> {
         Command::Tunnel => tunnel::run(context),
     }
 }
-
-/// How old a container listing another process asked for may be and still be
-/// used: long enough to cover a burst of first assignments started together,
-/// short enough that a container started or removed by hand is seen within a
-/// second (a local one's ports are bind-tested besides). A stack `up` started
-/// after the listing was asked for is never judged by it.
-const SHARED_LISTING_FRESH: Duration = Duration::from_secs(1);
 
 /// What every command gets: the settings resolved once, the one registry store,
 /// and the printer.
@@ -186,13 +179,13 @@ impl<'a> Context<'a> {
             .clone()
     }
 
-    /// The engine's containers as an iris-dev process asked for them less than
-    /// [`SHARED_LISTING_FRESH`] ago, or as they are now (see
+    /// The engine's containers, asked for after this call began, by this
+    /// process or by another that was asking already (see
     /// [`Store::shared_listing`]): what `port` and `env` choose ports from, and
     /// what errors that say a port is taken name holders from.
     pub fn shared_listing(&self, endpoint: &Endpoint) -> Result<Listing, EngineError> {
         self.store()
-            .shared_listing(&endpoint.url, SHARED_LISTING_FRESH, &|| self.now(), || {
+            .shared_listing(&endpoint.url, &|| self.now(), || {
                 DockerEngine::connect(endpoint)?.containers()
             })
     }

@@ -44,10 +44,8 @@ const LISTING_TEMP_PREFIX: &str = ".iris-dev-containers.json.tmp-";
 struct SharedListing {
     /// The endpoint's URL: a listing of another engine is not used.
     engine: String,
+    /// Callers that began before this use the answer.
     asked_at: Timestamp,
-    /// When the engine's answer came: a caller that was waiting by then uses
-    /// it, however long the engine took.
-    answered_at: Timestamp,
     /// The containers, or why the engine could not be asked.
     containers: Result<Vec<Container>, String>,
 }
@@ -179,40 +177,32 @@ impl Store {
         Ok(aside)
     }
 
-    /// The containers of the engine at `endpoint`, as an iris-dev process asked
-    /// for them less than `fresh` ago, or answered while this call waited for
-    /// it; else as `list` (asked now) answers.
+    /// The containers of the engine at `endpoint`, asked for after this call
+    /// began: by another iris-dev process this call waited for, or by `list`.
     ///
-    /// Concurrent callers wait for one of them to ask, under a lock of its own
-    /// (never the registry's: a slow engine holds up no registry user), and use
-    /// its answer, an error included, however long the engine took. So a burst
-    /// of first assignments (`make -j` over many projects) asks the engine once,
-    /// and an engine that does not answer is waited for once. The answer's
-    /// `asked_at` says when it was asked (see [`crate::stale`]). The wait for
-    /// the lock is announced and bounded like the registry's; anything wrong
-    /// with the shared file or its lock only means that `list` is called.
+    /// Callers take turns under a lock of its own (never the registry's: a slow
+    /// engine holds up no registry user). Whoever has the lock asks the engine
+    /// and leaves the answer, an error included, in `iris-dev-containers.json`;
+    /// the callers that were already waiting then use it. So concurrent callers
+    /// (a burst of first assignments, `make -j` over many projects) ask the
+    /// engine about once per answer it takes to give, however slow it is, and
+    /// no caller gets an answer from before it began. The answer's `asked_at`
+    /// says when it was asked (see [`crate::stale`]). The wait for the lock is
+    /// announced and bounded like the registry's; anything wrong with the
+    /// shared file or its lock only means that `list` is called.
     pub fn shared_listing(
         &self,
         endpoint: &str,
-        fresh: Duration,
         now: &dyn Fn() -> Timestamp,
         list: impl FnOnce() -> Result<Vec<Container>, EngineError>,
     ) -> Result<Listing, EngineError> {
         let path = self.dir.join(LISTING_FILE);
         let entered = now();
-        // The shared answer, when it is of this engine and either asked for
-        // less than `fresh` ago or answered after this call began.
-        let usable = || {
+        // An answer of this engine asked for after this call began.
+        let since_entered = || {
             let bytes = self.read_file(&path).ok()??;
             let shared: SharedListing = serde_json::from_slice(&bytes).ok()?;
-            let now = now();
-            let age = now.micros() - shared.asked_at.micros();
-            let fresh = i64::try_from(fresh.as_micros()).unwrap_or(i64::MAX);
-            // Answers from the future (the clock went back) are not known to
-            // be recent.
-            let answered_since = entered < shared.answered_at && shared.answered_at <= now;
-            let recent = (0..fresh).contains(&age) || answered_since;
-            (shared.engine == endpoint && recent).then(|| {
+            (shared.engine == endpoint && shared.asked_at > entered).then(|| {
                 let asked_at = shared.asked_at;
                 shared
                     .containers
@@ -226,11 +216,6 @@ impl Store {
                     })
             })
         };
-        if self.check_dir(false).unwrap_or(false)
-            && let Some(shared) = usable()
-        {
-            return shared;
-        }
         let lock = self
             .check_dir(true)
             .and_then(|_| {
@@ -239,7 +224,7 @@ impl Store {
             })
             .ok();
         if lock.is_some()
-            && let Some(shared) = usable()
+            && let Some(shared) = since_entered()
         {
             return shared;
         }
@@ -250,7 +235,6 @@ impl Store {
             let shared = SharedListing {
                 engine: endpoint.to_owned(),
                 asked_at: asked_at.clone(),
-                answered_at: now(),
                 containers: match &containers {
                     Ok(containers) => Ok(containers.clone()),
                     Err(err) => Err(err.message.clone()),
@@ -501,7 +485,7 @@ fn check_owner(path: &Path, metadata: &std::fs::Metadata) -> Result<(), StoreErr
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 
     use super::*;
 
@@ -515,12 +499,6 @@ mod tests {
         )
     }
 
-    fn at(micros: i64) -> Timestamp {
-        Timestamp::from_system_time(
-            std::time::UNIX_EPOCH + Duration::from_micros(micros.unsigned_abs()),
-        )
-    }
-
     fn containers(name: &str) -> Vec<Container> {
         vec![Container {
             name: name.into(),
@@ -528,143 +506,81 @@ mod tests {
         }]
     }
 
-    #[test]
-    fn a_fresh_listing_of_the_same_engine_is_shared() {
-        let temp = tempfile::tempdir().unwrap();
-        let store = store(temp.path());
-        let fresh = Duration::from_secs(1);
-        let first = store
-            .shared_listing(ENGINE, fresh, &|| at(10_000_000), || Ok(containers("a")))
-            .unwrap();
-        assert_eq!(first.asked_at, at(10_000_000));
-
-        let shared = store
-            .shared_listing(ENGINE, fresh, &|| at(10_900_000), || panic!("asked again"))
-            .unwrap();
-        assert_eq!(shared, first, "the answer and when it was asked");
-
-        // Each of these asks the engine: the shared answer is not theirs to use.
-        let listed = |engine: &str, now: i64, name: &str| {
-            store
-                .shared_listing(engine, fresh, &|| at(now), || Ok(containers(name)))
-                .unwrap()
-                .containers
-        };
-        assert_eq!(
-            listed(ENGINE, 11_000_000, "b"),
-            containers("b"),
-            "a second old"
-        );
-        let far = "tcp://far:2375";
-        assert_eq!(
-            listed(far, 11_000_001, "c"),
-            containers("c"),
-            "another engine's"
-        );
-        assert_eq!(
-            listed(far, 10_000_000, "d"),
-            containers("d"),
-            "a clock jump back"
-        );
+    /// A clock that moves one microsecond each time it is read.
+    fn ticking() -> impl Fn() -> Timestamp {
+        let micros = AtomicI64::new(1_000_000);
+        move || {
+            let micros = micros.fetch_add(1, Ordering::SeqCst);
+            Timestamp::from_system_time(
+                std::time::UNIX_EPOCH + Duration::from_micros(micros.unsigned_abs()),
+            )
+        }
     }
 
     #[test]
-    fn an_engine_that_failed_is_not_asked_again_at_once() {
+    fn an_answer_from_before_the_call_began_is_never_used() {
         let temp = tempfile::tempdir().unwrap();
         let store = store(temp.path());
-        let fresh = Duration::from_secs(1);
-        let failed = || {
-            Err(EngineError {
-                endpoint: ENGINE.into(),
-                message: "no answer within 5s".into(),
-            })
+        let now = ticking();
+        let listed = |engine: &str, name: &str| {
+            store
+                .shared_listing(engine, &now, || Ok(containers(name)))
+                .unwrap()
+                .containers
         };
-        let first = store.shared_listing(ENGINE, fresh, &|| at(1_000_000), failed);
-        let second = store.shared_listing(ENGINE, fresh, &|| at(1_000_001), || panic!("asked"));
-        assert_eq!(
-            first.unwrap_err().to_string(),
-            second.unwrap_err().to_string()
-        );
+        assert_eq!(listed(ENGINE, "a"), containers("a"));
+        // `docker rm` here: the next call must see it.
+        assert_eq!(listed(ENGINE, "b"), containers("b"));
+        assert_eq!(listed("tcp://far:2375", "c"), containers("c"));
+    }
+
+    #[test]
+    fn callers_waiting_together_share_one_answer_an_error_included() {
+        for answer in [Ok(containers("a")), Err("no answer within 5s")] {
+            let temp = tempfile::tempdir().unwrap();
+            let asked = AtomicUsize::new(0);
+            let now = || Timestamp::from_system_time(std::time::SystemTime::now());
+            thread::scope(|scope| {
+                for _ in 0..8 {
+                    scope.spawn(|| {
+                        let listing = store(temp.path()).shared_listing(ENGINE, &now, || {
+                            asked.fetch_add(1, Ordering::SeqCst);
+                            thread::sleep(Duration::from_millis(100));
+                            answer.clone().map_err(|message| EngineError {
+                                endpoint: ENGINE.into(),
+                                message: message.into(),
+                            })
+                        });
+                        match &answer {
+                            Ok(expected) => assert_eq!(&listing.unwrap().containers, expected),
+                            Err(message) => {
+                                assert!(listing.unwrap_err().to_string().contains(message));
+                            }
+                        }
+                    });
+                }
+            });
+            // One, or two when some callers began after the first one asked.
+            let asked = asked.load(Ordering::SeqCst);
+            assert!((1..=2).contains(&asked), "{asked} of 8 asked");
+        }
     }
 
     #[test]
     fn a_damaged_listing_file_only_means_asking() {
         let temp = tempfile::tempdir().unwrap();
         let store = store(temp.path());
-        fs::create_dir_all(temp.path().join(".iris-devtester")).unwrap();
-        let path = temp.path().join(".iris-devtester").join(LISTING_FILE);
+        let dir = temp.path().join(".iris-devtester");
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(LISTING_FILE);
         fs::write(&path, "{\"engine\": ").unwrap();
         let listing = store
-            .shared_listing(ENGINE, Duration::from_secs(1), &|| at(5), || {
-                Ok(containers("a"))
-            })
+            .shared_listing(ENGINE, &ticking(), || Ok(containers("a")))
             .unwrap();
         assert_eq!(listing.containers, containers("a"));
         assert!(
             serde_json::from_slice::<SharedListing>(&fs::read(&path).unwrap()).is_ok(),
             "rewritten"
         );
-    }
-
-    #[test]
-    fn a_slow_answer_serves_the_callers_that_waited_for_it() {
-        use std::sync::atomic::AtomicI64;
-        let temp = tempfile::tempdir().unwrap();
-        let clock = AtomicI64::new(1_000_000);
-        let now = || at(clock.load(Ordering::SeqCst));
-        let fresh = Duration::from_secs(1);
-        let (asking, asked) = mpsc::channel();
-        thread::scope(|scope| {
-            let first = scope.spawn(|| {
-                store(temp.path()).shared_listing(ENGINE, fresh, &now, || {
-                    asking.send(()).unwrap();
-                    // The second caller is waiting for the lock by now.
-                    thread::sleep(Duration::from_millis(200));
-                    clock.fetch_add(5_000_000, Ordering::SeqCst);
-                    Ok(containers("slow"))
-                })
-            });
-            asked.recv().unwrap();
-            let second = store(temp.path())
-                .shared_listing(ENGINE, fresh, &now, || panic!("asked again"))
-                .unwrap();
-            assert_eq!(second.containers, containers("slow"));
-            assert_eq!(
-                second.asked_at,
-                at(1_000_000),
-                "asked 5 s ago, answered since"
-            );
-            assert_eq!(first.join().unwrap().unwrap(), second);
-        });
-        let later = store(temp.path())
-            .shared_listing(ENGINE, fresh, &now, || Ok(containers("later")))
-            .unwrap();
-        assert_eq!(
-            later.containers,
-            containers("later"),
-            "too old for a newcomer"
-        );
-    }
-
-    #[test]
-    fn concurrent_callers_wait_for_one_answer() {
-        let temp = tempfile::tempdir().unwrap();
-        let asked = AtomicUsize::new(0);
-        let now = || Timestamp::from_system_time(std::time::SystemTime::now());
-        thread::scope(|scope| {
-            for _ in 0..8 {
-                scope.spawn(|| {
-                    let listing = store(temp.path())
-                        .shared_listing(ENGINE, Duration::from_secs(60), &now, || {
-                            asked.fetch_add(1, Ordering::SeqCst);
-                            thread::sleep(Duration::from_millis(100));
-                            Ok(containers("a"))
-                        })
-                        .unwrap();
-                    assert_eq!(listing.containers, containers("a"));
-                });
-            }
-        });
-        assert_eq!(asked.load(Ordering::SeqCst), 1);
     }
 }

@@ -216,9 +216,7 @@ fn taken_port_errors_name_containers() {
     };
 
     // The range is exhausted: alpha's assignment explains 13190, the other
-    // container 13191. (The listing alpha's `port` left, from before the
-    // containers started, would be used for a second.)
-    fs_err::remove_file(env.registry_dir().join("iris-dev-containers.json")).unwrap();
+    // container 13191.
     let run = env.run(["port", "-C", "beta"]);
     assert_eq!(run.code(), 1, "{}", run.snapshot());
     run.assert_stderr_contains("caused by: no port in 13190-13191 is free");

@@ -329,13 +329,13 @@ impl FakeEngine {
         Self::start(None)
     }
 
-    /// Answers `/_ping`, and `/containers/json` with `containers` (the engine
-    /// API's JSON).
-    pub fn answering(containers: &str) -> Self {
-        Self::start(Some(containers.to_owned()))
+    /// Answers `/_ping` at once, and `/containers/json` with `containers` (the
+    /// engine API's JSON) after `delay`, as a busy or remote engine would.
+    pub fn answering(containers: &str, delay: std::time::Duration) -> Self {
+        Self::start(Some((containers.to_owned(), delay)))
     }
 
-    fn start(containers: Option<String>) -> Self {
+    fn start(containers: Option<(String, std::time::Duration)>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let engine = Self {
             address: listener.local_addr().unwrap(),
@@ -347,12 +347,12 @@ impl FakeEngine {
             let mut held = Vec::new();
             for stream in listener.incoming().flatten() {
                 connections.fetch_add(1, Ordering::SeqCst);
-                let Some(containers) = containers.clone() else {
+                let Some((containers, delay)) = containers.clone() else {
                     held.push(stream);
                     continue;
                 };
                 let listings = listings.clone();
-                thread::spawn(move || answer(stream, &containers, &listings));
+                thread::spawn(move || answer(stream, &containers, delay, &listings));
             }
         });
         engine
@@ -373,8 +373,14 @@ impl FakeEngine {
     }
 }
 
-/// One HTTP exchange: the containers for a listing, `OK` for anything else.
-fn answer(mut stream: std::net::TcpStream, containers: &str, listings: &AtomicUsize) {
+/// One HTTP exchange: the containers for a listing, after `delay`; `OK` for
+/// anything else.
+fn answer(
+    mut stream: std::net::TcpStream,
+    containers: &str,
+    delay: std::time::Duration,
+    listings: &AtomicUsize,
+) {
     let mut request = String::new();
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut line = String::new();
@@ -384,6 +390,7 @@ fn answer(mut stream: std::net::TcpStream, containers: &str, listings: &AtomicUs
     }
     let body = if request.contains("/containers/json") {
         listings.fetch_add(1, Ordering::SeqCst);
+        thread::sleep(delay);
         containers
     } else {
         "OK"
