@@ -995,40 +995,26 @@ mod tests {
         for pins in [port, web, both] {
             assert_eq!(after_refusal(&[None], &assignment, pins), pinned(None));
         }
-        // The superserver port refused.
-        assert_eq!(
-            after_refusal(&[Some(1975)], &assignment, none),
-            retry(&[1975])
-        );
-        assert_eq!(
-            after_refusal(&[Some(1975)], &assignment, web),
-            retry(&[1975])
-        );
-        assert_eq!(
-            after_refusal(&[Some(1975)], &assignment, port),
-            pinned(Some(1975))
-        );
-        assert_eq!(
-            after_refusal(&[Some(1975)], &assignment, both),
-            pinned(Some(1975))
-        );
-        // The web port refused: paired with a pinned superserver port, it stays.
-        assert_eq!(
-            after_refusal(&[Some(52_776)], &assignment, none),
-            retry(&[52_776])
-        );
-        assert_eq!(
-            after_refusal(&[Some(52_776)], &assignment, port),
-            pinned(Some(52_776))
-        );
-        assert_eq!(
-            after_refusal(&[Some(52_776)], &assignment, web),
-            pinned(Some(52_776))
-        );
-        assert_eq!(
-            after_refusal(&[Some(52_776)], &assignment, both),
-            pinned(Some(52_776))
-        );
+        // The superserver port refused moves unless it is pinned; the web port
+        // refused moves unless either is pinned (it is paired with a pinned
+        // superserver port).
+        let cases = [
+            (1975, none, retry(&[1975])),
+            (1975, web, retry(&[1975])),
+            (1975, port, pinned(Some(1975))),
+            (1975, both, pinned(Some(1975))),
+            (52_776, none, retry(&[52_776])),
+            (52_776, port, pinned(Some(52_776))),
+            (52_776, web, pinned(Some(52_776))),
+            (52_776, both, pinned(Some(52_776))),
+        ];
+        for (refused, pins, expected) in cases {
+            assert_eq!(
+                after_refusal(&[Some(refused)], &assignment, pins),
+                expected,
+                "{refused} refused with {pins:?}"
+            );
+        }
         // Another port: never the IRIS ports' fault.
         assert_eq!(
             after_refusal(&[Some(1975), Some(8080)], &assignment, none),

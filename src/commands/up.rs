@@ -561,14 +561,11 @@ impl Up<'_> {
             .flat_map(|container| container.ports.iter().map(|port| port.host_port))
             .collect();
         let registry = self.context.store().read()?;
-        for published in &fixed {
+        let ports: Vec<u16> = fixed.iter().map(|published| published.port).collect();
+        let owners = super::who::lookup_each(&registry, Some(&others), self.endpoint, &ports);
+        for (published, owners) in fixed.iter().zip(owners) {
             let port = published.port;
-            let owners = self.others(super::who::lookup(
-                &registry,
-                Some(&others),
-                self.endpoint,
-                port,
-            ));
+            let owners = self.others(owners);
             let known = owners
                 .iter()
                 .any(|owner| !matches!(owner, Owner::Unknown { .. } | Owner::Process { .. }));

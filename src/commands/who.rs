@@ -68,7 +68,7 @@ pub fn run(args: WhoArgs, context: &Context<'_>) -> Result<(), Error> {
 
 /// Every owner of `port` iris-dev can find: assignments, containers of this
 /// endpoint, host processes (only when the endpoint's ports land here).
-pub(crate) fn lookup(
+fn lookup(
     registry: &Registry,
     containers: Option<&[Container]>,
     endpoint: &Endpoint,
@@ -80,7 +80,7 @@ pub(crate) fn lookup(
 }
 
 /// [`lookup`] for each of `ports`, in their order, with one scan of the host.
-fn lookup_each(
+pub(crate) fn lookup_each(
     registry: &Registry,
     containers: Option<&[Container]>,
     endpoint: &Endpoint,
