@@ -127,7 +127,10 @@ impl Connection {
             (env_vars::IRIS_HOST, self.host.clone()),
             (env_vars::IRIS_PORT, self.port.to_string()),
             (env_vars::IRIS_WEB_PORT, self.web_port.to_string()),
-            (env_vars::COMPOSE_PROJECT_NAME, self.compose_project.clone()),
+            (
+                env_vars::IRIS_DEV_COMPOSE_PROJECT,
+                self.compose_project.clone(),
+            ),
         ]
         .into_iter()
         .map(|(name, value)| (name.to_owned(), value))
@@ -261,7 +264,7 @@ mod tests {
         export IRIS_HOST=127.0.0.1
         export IRIS_PORT=1973
         export IRIS_WEB_PORT=52774
-        export COMPOSE_PROJECT_NAME=shop-0a1b2c3d
+        export IRIS_DEV_COMPOSE_PROJECT=shop-0a1b2c3d
         export IRIS_NAMESPACE=APP
         export IRIS_PASSWORD='it'\''s $ecret'
         ");
@@ -269,7 +272,7 @@ mod tests {
         IRIS_HOST=127.0.0.1
         IRIS_PORT=1973
         IRIS_WEB_PORT=52774
-        COMPOSE_PROJECT_NAME=shop-0a1b2c3d
+        IRIS_DEV_COMPOSE_PROJECT=shop-0a1b2c3d
         IRIS_NAMESPACE=APP
         IRIS_PASSWORD="it's $ecret"
         "#);
@@ -290,26 +293,26 @@ mod tests {
         export IRIS_HOST=127.0.0.1
         export IRIS_PORT=1973
         export IRIS_WEB_PORT=52774
-        export COMPOSE_PROJECT_NAME=shop-0a1b2c3d
+        export IRIS_DEV_COMPOSE_PROJECT=shop-0a1b2c3d
         ");
         insta::assert_snapshot!(connection().render(EnvFormat::Make), @r"
         export IRIS_HOST := 127.0.0.1
         export IRIS_PORT := 1973
         export IRIS_WEB_PORT := 52774
-        export COMPOSE_PROJECT_NAME := shop-0a1b2c3d
+        export IRIS_DEV_COMPOSE_PROJECT := shop-0a1b2c3d
         ");
         insta::assert_snapshot!(connection().render(EnvFormat::Dotenv), @r"
         IRIS_HOST=127.0.0.1
         IRIS_PORT=1973
         IRIS_WEB_PORT=52774
-        COMPOSE_PROJECT_NAME=shop-0a1b2c3d
+        IRIS_DEV_COMPOSE_PROJECT=shop-0a1b2c3d
         ");
         insta::assert_snapshot!(connection().render(EnvFormat::Json), @r#"
         {
           "IRIS_HOST": "127.0.0.1",
           "IRIS_PORT": "1973",
           "IRIS_WEB_PORT": "52774",
-          "COMPOSE_PROJECT_NAME": "shop-0a1b2c3d"
+          "IRIS_DEV_COMPOSE_PROJECT": "shop-0a1b2c3d"
         }
         "#);
     }

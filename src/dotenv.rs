@@ -5,11 +5,104 @@
 //! Pure: text in, pairs out. iris-dev reads only the variables that choose the
 //! stack (`COMPOSE_FILE`, `COMPOSE_PROFILES`, `COMPOSE_PROJECT_NAME`,
 //! `COMPOSE_PATH_SEPARATOR`); compose interpolates the rest itself.
+//!
+//! One line may be iris-dev's own: a `COMPOSE_PROJECT_NAME` right below a
+//! [`MANAGED_MARKER`] comment, which `up` keeps in step with the stack's name so
+//! that plain `docker compose` finds this checkout's stack (issue 16 §2).
+//! [`with_managed_name`] edits only those two lines; every other line is the
+//! user's and stays as it is.
 
-/// The variables `text` sets, in order; a later line wins when looked up with
-/// [`get`].
+use crate::env_vars::COMPOSE_PROJECT_NAME;
+
+/// The comment above the line iris-dev manages.
+pub const MANAGED_MARKER: &str = "# iris-dev:";
+
+/// The variables `text` sets, in order, without the line iris-dev manages; a
+/// later line wins when looked up with [`get`].
 pub fn parse(text: &str) -> Vec<(String, String)> {
-    text.lines().filter_map(parse_line).collect()
+    lines(text)
+        .filter(|line| !line.managed)
+        .filter_map(|line| line.pair)
+        .collect()
+}
+
+/// `COMPOSE_PROJECT_NAME` as compose itself reads `text`: the last line that
+/// sets it, iris-dev's own included.
+pub fn compose_project_name(text: &str) -> Option<String> {
+    lines(text)
+        .filter_map(|line| line.pair)
+        .filter(|(name, _)| name == COMPOSE_PROJECT_NAME)
+        .map(|(_, value)| value)
+        .next_back()
+}
+
+/// The name on the line iris-dev manages, when `text` has one.
+pub fn managed_name(text: &str) -> Option<String> {
+    lines(text)
+        .filter(|line| line.managed)
+        .find_map(|line| line.pair)
+        .map(|(_, value)| value)
+}
+
+/// `text` with iris-dev's line set to `name` (in place when there is one,
+/// appended below `comment` when not) or, for `None`, removed with its marker.
+/// No other line changes.
+pub fn with_managed_name(text: &str, name: Option<&str>, comment: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut replaced = false;
+    let all: Vec<Line<'_>> = lines(text).collect();
+    for (index, line) in all.iter().enumerate() {
+        let marks_next = all.get(index + 1).is_some_and(|next| next.managed);
+        if marks_next {
+            continue;
+        }
+        if line.managed {
+            if let Some(name) = name.filter(|_| !replaced) {
+                out.push(format!("{MANAGED_MARKER} {comment}"));
+                out.push(format!("{COMPOSE_PROJECT_NAME}={name}"));
+                replaced = true;
+            }
+            continue;
+        }
+        out.push(line.text.to_owned());
+    }
+    if let Some(name) = name.filter(|_| !replaced) {
+        out.push(format!("{MANAGED_MARKER} {comment}"));
+        out.push(format!("{COMPOSE_PROJECT_NAME}={name}"));
+    }
+    let mut result = out.join("\n");
+    if !result.is_empty() {
+        result.push('\n');
+    }
+    result
+}
+
+/// One line of a `.env` file: its text, the pair it sets, and whether it is
+/// the `COMPOSE_PROJECT_NAME` line below iris-dev's marker.
+struct Line<'a> {
+    text: &'a str,
+    pair: Option<(String, String)>,
+    managed: bool,
+}
+
+fn lines(text: &str) -> impl DoubleEndedIterator<Item = Line<'_>> {
+    let all: Vec<&str> = text.lines().collect();
+    (0..all.len())
+        .map(move |index| {
+            let pair = parse_line(all[index]);
+            let marked = index > 0 && all[index - 1].trim_start().starts_with(MANAGED_MARKER);
+            let managed = marked
+                && pair
+                    .as_ref()
+                    .is_some_and(|(name, _)| name == COMPOSE_PROJECT_NAME);
+            Line {
+                text: all[index],
+                pair,
+                managed,
+            }
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
 }
 
 /// The last value `pairs` give `name`.
@@ -79,5 +172,45 @@ mod tests {
         assert_eq!(get(&pairs, "PLAIN"), Some("w"));
         assert_eq!(get(&pairs, "broken"), None);
         assert_eq!(pairs.len(), 5);
+    }
+
+    #[test]
+    fn the_managed_line_is_iris_devs_alone() {
+        let user = "# team settings\nIRIS_PASSWORD=secret\n";
+        let written = with_managed_name(user, Some("app-6ad09d59"), "this checkout's stack");
+        assert_eq!(
+            written,
+            "# team settings\nIRIS_PASSWORD=secret\n# iris-dev: this checkout's stack\nCOMPOSE_PROJECT_NAME=app-6ad09d59\n"
+        );
+        assert_eq!(get(&parse(&written), COMPOSE_PROJECT_NAME), None);
+        assert_eq!(managed_name(&written).as_deref(), Some("app-6ad09d59"));
+        assert_eq!(
+            compose_project_name(&written).as_deref(),
+            Some("app-6ad09d59")
+        );
+
+        // Rewritten in place, never twice; removed with its marker.
+        let moved = format!("{written}LATER=1\n");
+        let again = with_managed_name(&moved, Some("app-0000aaaa"), "note");
+        assert_eq!(
+            again,
+            "# team settings\nIRIS_PASSWORD=secret\n# iris-dev: note\nCOMPOSE_PROJECT_NAME=app-0000aaaa\nLATER=1\n"
+        );
+        assert_eq!(
+            with_managed_name(&moved, None, "note"),
+            format!("{user}LATER=1\n")
+        );
+        assert_eq!(with_managed_name("", None, "note"), "");
+        assert_eq!(
+            with_managed_name("A=1", Some("x"), "n"),
+            "A=1\n# iris-dev: n\nCOMPOSE_PROJECT_NAME=x\n",
+            "a last line without a newline is kept"
+        );
+
+        // The user's own line is theirs, with or without a comment above it.
+        let own = "# my name\nCOMPOSE_PROJECT_NAME=mine\n";
+        assert_eq!(get(&parse(own), COMPOSE_PROJECT_NAME), Some("mine"));
+        assert_eq!(managed_name(own), None);
+        assert_eq!(with_managed_name(own, None, "n"), own);
     }
 }

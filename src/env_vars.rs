@@ -57,9 +57,15 @@ pub const IRIS_USERNAME: &str = "IRIS_USERNAME";
 pub const IRIS_PASSWORD: &str = "IRIS_PASSWORD";
 
 /// The compose project name, read as compose reads it (the environment, then the
-/// project's `.env`) and winning over the file's `name:`; `iris-dev env` prints
-/// the name the stack runs under.
+/// project's `.env`) and winning over the file's `name:`. `iris-dev env` never
+/// prints it: left in a shell by `eval "$(iris-dev env)"`, it would send every
+/// compose command typed in the next project to this one's stack (issue 16).
 pub const COMPOSE_PROJECT_NAME: &str = "COMPOSE_PROJECT_NAME";
+
+/// Set by `iris-dev env`: the compose project name the stack runs under, for
+/// scripts (`docker compose -p "$IRIS_DEV_COMPOSE_PROJECT" ...`). Neither compose
+/// nor iris-dev reads it, so it cannot leak into another project.
+pub const IRIS_DEV_COMPOSE_PROJECT: &str = "IRIS_DEV_COMPOSE_PROJECT";
 
 /// The project's compose files, as compose reads them when no `-f` is given:
 /// separated by `COMPOSE_PATH_SEPARATOR`, relative to the directory iris-dev runs

@@ -18,6 +18,7 @@ use crate::owner::{self, Owner};
 use crate::project::ProjectError;
 use crate::ready::WaitError;
 use crate::registry::{Assignment, StoreError};
+use crate::settings::NameOrigin;
 use crate::settings::SettingsError;
 use crate::shell;
 use crate::stack::StackError;
@@ -328,6 +329,26 @@ impl Error {
                         shell::join(["iris-dev", "down", "-C", path])
                     ));
                 }
+            }
+            Self::Stack(StackError::NameOwned { origin, other, .. }) => {
+                let variable = env_vars::COMPOSE_PROJECT_NAME;
+                hints.push(match origin {
+                    NameOrigin::Environment => format!(
+                        "the shell may have kept it from another project (`eval \"$(iris-dev env)\"` of iris-dev 0.1 exported it): `unset {variable}`, then run the command again"
+                    ),
+                    NameOrigin::DotEnv(file) => format!(
+                        "remove the `{variable}` line from `{}`, or give this project a name of its own there",
+                        file.display()
+                    ),
+                    NameOrigin::File(file) => format!(
+                        "give this project a name of its own in `{}` (`name: ...`), or remove the `name:` line",
+                        file.display()
+                    ),
+                });
+                hints.push(format!(
+                    "nothing was started or changed; `{}` shows the stack that name belongs to",
+                    shell::join(["iris-dev", "status", "-C", other])
+                ));
             }
             Self::Stack(StackError::Service { source, .. }) => match source {
                 ServiceError::Unknown { .. } => hints.push("pick one of those with `--service <name>`".into()),

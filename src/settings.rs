@@ -110,8 +110,34 @@ pub struct Selection {
     /// the project's `compose.override.yaml` by itself.
     pub explicit_files: bool,
     pub profiles: Vec<String>,
-    /// `COMPOSE_PROJECT_NAME` from the environment or `.env`.
-    pub project_name: Option<String>,
+    /// `COMPOSE_PROJECT_NAME` from the environment or `.env`, and which of them
+    /// set it. The line iris-dev keeps in `.env` itself is not the user's: see
+    /// [`crate::dotenv::MANAGED_MARKER`].
+    pub project_name: Option<(String, NameOrigin)>,
+}
+
+/// Where a compose project name the user chose was set, for errors that must
+/// say which line to change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameOrigin {
+    /// `COMPOSE_PROJECT_NAME` in iris-dev's environment (a shell that ran
+    /// `export`, or an older iris-dev's `eval "$(iris-dev env)"`).
+    Environment,
+    /// `COMPOSE_PROJECT_NAME` in this `.env` file (or `--env-file`).
+    DotEnv(PathBuf),
+    /// The compose file's top-level `name:`.
+    File(PathBuf),
+}
+
+impl std::fmt::Display for NameOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let variable = env_vars::COMPOSE_PROJECT_NAME;
+        match self {
+            Self::Environment => write!(f, "`{variable}` in the environment"),
+            Self::DotEnv(file) => write!(f, "`{variable}` in `{}`", file.display()),
+            Self::File(file) => write!(f, "`name:` in `{}`", file.display()),
+        }
+    }
 }
 
 impl ComposeSettings {
@@ -175,7 +201,15 @@ impl ComposeSettings {
             project_name: self
                 .project_name
                 .clone()
-                .or_else(|| from_dotenv(env_vars::COMPOSE_PROJECT_NAME)),
+                .map(|name| (name, NameOrigin::Environment))
+                .or_else(|| {
+                    let file = self
+                        .env_file
+                        .clone()
+                        .unwrap_or_else(|| dotenv_dir.join(".env"));
+                    from_dotenv(env_vars::COMPOSE_PROJECT_NAME)
+                        .map(|name| (name, NameOrigin::DotEnv(file)))
+                }),
         }
     }
 }
@@ -483,7 +517,13 @@ mod tests {
         );
         assert!(selection.explicit_files);
         assert_eq!(selection.profiles, ["a", "b"]);
-        assert_eq!(selection.project_name.as_deref(), Some("from-dotenv"));
+        assert_eq!(
+            selection.project_name,
+            Some((
+                "from-dotenv".to_owned(),
+                NameOrigin::DotEnv(PathBuf::from("/p/.env"))
+            ))
+        );
         assert_eq!(plain.selection(&[], dir, work), Selection::default());
 
         let env = env_of(&[
@@ -505,7 +545,10 @@ mod tests {
             [PathBuf::from("/work/x.yaml"), PathBuf::from("/abs/y.yaml")]
         );
         assert_eq!(selection.profiles, ["c"]);
-        assert_eq!(selection.project_name.as_deref(), Some("from-env"));
+        assert_eq!(
+            selection.project_name,
+            Some(("from-env".to_owned(), NameOrigin::Environment))
+        );
 
         let flags = ComposeSettings {
             file_args: vec![PathBuf::from("/work/flag.yaml")],

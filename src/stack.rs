@@ -10,8 +10,10 @@ use serde::Deserialize;
 
 use crate::cli::Isolate;
 use crate::compose::config::{ComposeConfig, ServiceError};
+use crate::dotenv;
 use crate::project::Project;
 use crate::registry::Registry;
+use crate::settings::NameOrigin;
 use crate::state_dir::StateDir;
 
 /// The built-in compose file for a project that has none.
@@ -36,6 +38,15 @@ pub struct Stack {
     pub name: String,
     /// Why [`Stack::name`] is what it is.
     pub name_source: NameSource,
+    /// The name plain `docker compose`, typed in [`Stack::root`], gives the
+    /// project: `COMPOSE_PROJECT_NAME` from the environment or the root's `.env`
+    /// (iris-dev's own line included), else the file's `name:`, else the
+    /// directory's.
+    pub plain_name: String,
+    /// The `COMPOSE_PROJECT_NAME` on iris-dev's own line in the root's `.env`.
+    pub managed_name: Option<String>,
+    /// The name compose gives the project from its directory alone.
+    pub directory_name: String,
     /// `--profile`, else `COMPOSE_PROFILES` (environment, then `.env`): passed to
     /// every compose command as `--profile`.
     pub profiles: Vec<String>,
@@ -50,8 +61,9 @@ pub struct Stack {
 /// Where a stack's compose project name comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NameSource {
-    /// `COMPOSE_PROJECT_NAME` (environment or `.env`) or the file's `name:`.
-    Explicit,
+    /// The user's: `COMPOSE_PROJECT_NAME` (environment or `.env`) or the
+    /// file's `name:`.
+    Explicit(NameOrigin),
     /// The project's assignment records the stack `up` started under it.
     Recorded,
     /// The directory's name, as compose itself would name the project.
@@ -84,6 +96,16 @@ pub enum StackError {
     Io(#[from] std::io::Error),
     #[error("cannot read the compose file `{}`", file.display())]
     Parse { file: PathBuf, message: String },
+    #[error(
+        "the compose project name `{name}` ({origin}) is `{other}`'s; iris-dev will not run `{project}` under it"
+    )]
+    NameOwned {
+        name: String,
+        origin: NameOrigin,
+        /// The project whose stack runs, or ran, under that name.
+        other: String,
+        project: String,
+    },
     #[error("cannot pick the IRIS service in `{}`", file.display())]
     Service {
         file: PathBuf,
@@ -94,6 +116,9 @@ pub enum StackError {
 
 /// The compose project name for `project`, in this order:
 /// 1. `explicit` (`COMPOSE_PROJECT_NAME`, then the file's `name:`), as compose;
+///    refused when another project registered on the same `engine` records it,
+///    since every compose command would then act on that project's containers
+///    and volumes (a name left in the shell by another project, issue 16 §1);
 /// 2. the name the project's assignment records, so a running stack is never
 ///    orphaned by a new rule or a renamed directory;
 /// 3. the directory's name, normalized as compose does, so plain `docker
@@ -102,27 +127,38 @@ pub enum StackError {
 ///    records that name already (two checkouts both called `app`), or when the
 ///    directory's name has no character compose allows.
 pub fn choose_name(
-    explicit: Option<&str>,
+    explicit: Option<(&str, &NameOrigin)>,
     project: &Project,
     registry: &Registry,
     engine: Option<&str>,
-) -> (String, NameSource) {
-    if let Some(name) = explicit {
-        return (name.to_owned(), NameSource::Explicit);
+) -> Result<(String, NameSource), StackError> {
+    let recorded_by_other = |name: &str| {
+        registry.assignments.iter().find(|other| {
+            other.project_path != project.key()
+                && other.engine.as_deref() == engine
+                && other.compose_project.as_deref() == Some(name)
+        })
+    };
+    if let Some((name, origin)) = explicit {
+        if let Some(other) = recorded_by_other(name) {
+            return Err(StackError::NameOwned {
+                name: name.to_owned(),
+                origin: origin.clone(),
+                other: other.project_path.clone(),
+                project: project.key().to_owned(),
+            });
+        }
+        return Ok((name.to_owned(), NameSource::Explicit(origin.clone())));
     }
     if let Some(recorded) = registry
         .find(project.key())
         .and_then(|assignment| assignment.compose_project.as_deref())
     {
-        return (recorded.to_owned(), NameSource::Recorded);
+        return Ok((recorded.to_owned(), NameSource::Recorded));
     }
     let directory = project.directory_name();
-    let taken_by = registry.assignments.iter().find(|other| {
-        other.project_path != project.key()
-            && other.engine.as_deref() == engine
-            && other.compose_project.as_deref() == Some(directory.as_str())
-    });
-    match taken_by {
+    let taken_by = recorded_by_other(&directory);
+    Ok(match taken_by {
         None if !directory.is_empty() => (directory, NameSource::Directory),
         _ => (
             project.compose_name(),
@@ -132,13 +168,27 @@ pub fn choose_name(
                     .unwrap_or_default(),
             },
         ),
-    }
+    })
+}
+
+/// What [`Stack::load`] reads for [`Stack::resolve`].
+pub struct Sources<'a> {
+    /// The project's compose files' texts, none for the template; a file that
+    /// does not parse is an error naming it.
+    pub base_texts: &'a [&'a str],
+    /// The project's own override file (`compose.override.yaml` and the like),
+    /// which compose reads by itself only when no `-f` is given, so iris-dev
+    /// passes it on.
+    pub local_override: Option<PathBuf>,
+    /// The root's `.env`, when there is one: plain compose reads its
+    /// `COMPOSE_PROJECT_NAME`.
+    pub dotenv: Option<&'a str>,
 }
 
 impl Stack {
-    /// Reads the project's compose files (for `name` and `x-iris-dev`), finds its
-    /// own override file, and names the stack with `registry`'s help (see
-    /// [`choose_name`]).
+    /// Reads the project's compose files (for `name` and `x-iris-dev`) and the
+    /// root's `.env`, finds its own override file, and names the stack with
+    /// `registry`'s help (see [`choose_name`]).
     pub fn load(
         project: &Project,
         registry: &Registry,
@@ -159,32 +209,28 @@ impl Stack {
                     .find(|path| path.is_file())
             })
             .flatten();
+        let dotenv = fs_err::read_to_string(project.root.join(".env")).ok();
         let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-        Self::resolve(project, &texts, local_override, registry, engine).map_err(
-            |(index, message)| StackError::Parse {
-                file: project
-                    .compose_files
-                    .get(index)
-                    .cloned()
-                    .unwrap_or_default(),
-                message,
-            },
-        )
+        let sources = Sources {
+            base_texts: &texts,
+            local_override,
+            dotenv: dotenv.as_deref(),
+        };
+        Self::resolve(project, sources, registry, engine)
     }
 
-    /// `base_texts` are the project's compose files' texts, none for the
-    /// template; a file that does not parse is an error with its index.
-    ///
-    /// `local_override` is the project's own override file (`compose.override.yaml`
-    /// and the like), which compose reads by itself only when no `-f` is given, so
-    /// iris-dev passes it on.
+    /// The stack from what [`Stack::load`] read; see [`Sources`].
     pub fn resolve(
         project: &Project,
-        base_texts: &[&str],
-        local_override: Option<PathBuf>,
+        sources: Sources<'_>,
         registry: &Registry,
         engine: Option<&str>,
-    ) -> Result<Self, (usize, String)> {
+    ) -> Result<Self, StackError> {
+        let Sources {
+            base_texts,
+            local_override,
+            dotenv,
+        } = sources;
         let template = project.compose_files.is_empty() || base_texts.is_empty();
         let (base_files, texts): (Vec<PathBuf>, Vec<&str>) = if template {
             (vec![StateDir::template_file(&project.root)], vec![TEMPLATE])
@@ -201,22 +247,41 @@ impl Stack {
         let (mut service_hint, mut isolate) = (None, None);
         for (index, text) in texts.iter().enumerate() {
             let header: Header = serde_norway::from_str::<Option<Header>>(text)
-                .map_err(|err| (index, err.to_string()))?
+                .map_err(|err| StackError::Parse {
+                    file: base_files.get(index).cloned().unwrap_or_default(),
+                    message: err.to_string(),
+                })?
                 .unwrap_or_default();
-            file_name = header.name.or(file_name);
+            if let Some(name) = header.name {
+                file_name = Some((name, NameOrigin::File(base_files[index].clone())));
+            }
             if let Some(extension) = header.iris_dev {
                 service_hint = extension.service.or(service_hint);
                 isolate = extension.isolate.or(isolate);
             }
         }
-        let explicit = project.selection.project_name.clone().or(file_name);
-        let (name, name_source) = choose_name(explicit.as_deref(), project, registry, engine);
+        let explicit = project.selection.project_name.clone().or(file_name.clone());
+        let explicit = explicit
+            .as_ref()
+            .map(|(name, origin)| (name.as_str(), origin));
+        let (name, name_source) = choose_name(explicit, project, registry, engine)?;
+        let from_environment = match &project.selection.project_name {
+            Some((name, NameOrigin::Environment)) => Some(name.clone()),
+            _ => None,
+        };
+        let plain_name = from_environment
+            .or_else(|| dotenv.and_then(dotenv::compose_project_name))
+            .or(file_name.map(|(name, _)| name))
+            .unwrap_or_else(|| project.directory_name());
         Ok(Self {
             root: project.root.clone(),
             base_files,
             template,
             name,
             name_source,
+            plain_name,
+            managed_name: dotenv.and_then(dotenv::managed_name),
+            directory_name: project.directory_name(),
             profiles: project.selection.profiles.clone(),
             env_file: project.env_file.clone(),
             service_hint,
@@ -253,6 +318,33 @@ impl Stack {
         &self.name
     }
 
+    /// What iris-dev's line in the root's `.env` must become for plain `docker
+    /// compose` in the project to find this stack: `Some(Some(name))` to write
+    /// it, `Some(None)` to remove a line that would send compose elsewhere,
+    /// `None` when the file is right as it is (or not iris-dev's to touch: the
+    /// template has no compose file there, and a name from the environment wins
+    /// over the file anyway).
+    pub fn managed_line_change(&self) -> Option<Option<&str>> {
+        let wanted = match &self.name_source {
+            _ if self.template => return None,
+            NameSource::Explicit(NameOrigin::Environment) => return None,
+            NameSource::Recorded | NameSource::Unique { .. }
+                if self.name != self.directory_name =>
+            {
+                Some(self.name.as_str())
+            }
+            _ => None,
+        };
+        (wanted != self.managed_name.as_deref()).then_some(wanted)
+    }
+
+    /// Whether plain `docker compose` in the project would act on another
+    /// compose project than this stack's (see [`Stack::plain_name`]); never for
+    /// the template, which has no compose file for plain compose to find.
+    pub fn plain_compose_misses(&self) -> bool {
+        !self.template && self.plain_name != self.name
+    }
+
     /// Base files and the override, in `-f` order.
     pub fn files(&self) -> Vec<PathBuf> {
         let mut files = self.base_files.clone();
@@ -263,6 +355,8 @@ impl Stack {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
     use crate::compose::config::ComposeConfig;
     use crate::settings::Selection;
@@ -304,8 +398,23 @@ mod tests {
         Registry::parse(text.as_bytes()).unwrap()
     }
 
+    fn resolve_with(
+        project: &Project,
+        texts: &[&str],
+        local: Option<PathBuf>,
+        dotenv: Option<&str>,
+        registry: &Registry,
+    ) -> Result<Stack, StackError> {
+        let sources = Sources {
+            base_texts: texts,
+            local_override: local,
+            dotenv,
+        };
+        Stack::resolve(project, sources, registry, None)
+    }
+
     fn resolve(project: &Project, texts: &[&str], local: Option<PathBuf>) -> Stack {
-        Stack::resolve(project, texts, local, &Registry::empty(), None).unwrap()
+        resolve_with(project, texts, local, None, &Registry::empty()).unwrap()
     }
 
     #[test]
@@ -318,6 +427,8 @@ mod tests {
         );
         assert_eq!(stack.service_hint.as_deref(), Some("iris"));
         assert_eq!(stack.name, "shop");
+        assert!(!stack.plain_compose_misses());
+        assert_eq!(stack.managed_line_change(), None);
         let config = ComposeConfig::parse(TEMPLATE).unwrap();
         assert_eq!(config.iris_service(None), Ok("iris"));
     }
@@ -330,30 +441,27 @@ mod tests {
             (stack.name.as_str(), stack.service_hint.as_deref()),
             ("shop-dev", Some("db"))
         );
-        assert_eq!(stack.name_source, NameSource::Explicit);
+        assert_eq!(
+            stack.name_source,
+            NameSource::Explicit(NameOrigin::File("/home/dev/shop/compose.yaml".into()))
+        );
+        assert_eq!(stack.plain_name, "shop-dev");
         assert_eq!(stack.isolate, Some(Isolate::All));
         let mut named = project(true);
-        named.selection.project_name = Some("ci-7".into());
+        named.selection.project_name = Some(("ci-7".into(), NameOrigin::Environment));
         named.selection.profiles = vec!["debug".into()];
         let stack = resolve(&named, &[text], None);
         assert_eq!(stack.name, "ci-7");
+        assert_eq!(stack.plain_name, "ci-7");
         assert_eq!(stack.profiles, ["debug"]);
         let local = PathBuf::from("/home/dev/shop/compose.override.yaml");
         let stack = resolve(&project(true), &[""], Some(local));
         assert_eq!(stack.name, "shop");
         assert_eq!(stack.name_source, NameSource::Directory);
-        assert_eq!(
-            Stack::resolve(
-                &project(true),
-                &["services: [unclosed"],
-                None,
-                &Registry::empty(),
-                None
-            )
-            .unwrap_err()
-            .0,
-            0
-        );
+        assert!(matches!(
+            resolve_with(&project(true), &["services: [unclosed"], None, None, &Registry::empty()),
+            Err(StackError::Parse { file, .. }) if file == Path::new("/home/dev/shop/compose.yaml")
+        ));
         assert_eq!(
             stack.files(),
             [
@@ -365,10 +473,127 @@ mod tests {
     }
 
     #[test]
+    fn a_name_another_project_records_is_refused_wherever_it_comes_from() {
+        let other = registry(&[("/home/dev/billing", Some("billing"), None)]);
+        let env_file = PathBuf::from("/home/dev/shop/.env");
+        let origins = [
+            NameOrigin::Environment,
+            NameOrigin::DotEnv(env_file.clone()),
+            NameOrigin::File("/home/dev/shop/compose.yaml".into()),
+        ];
+        for origin in origins {
+            let mut shop = project(true);
+            let text = match &origin {
+                NameOrigin::File(_) => "name: billing\nservices: {}\n",
+                _ => {
+                    shop.selection.project_name = Some(("billing".into(), origin.clone()));
+                    "services: {}\n"
+                }
+            };
+            match resolve_with(&shop, &[text], None, None, &other) {
+                Err(StackError::NameOwned {
+                    name,
+                    origin: found,
+                    other,
+                    project,
+                }) => {
+                    assert_eq!(
+                        (name.as_str(), other.as_str(), project.as_str()),
+                        ("billing", "/home/dev/billing", "/home/dev/shop")
+                    );
+                    assert_eq!(found, origin);
+                }
+                unexpected => panic!("{origin}: {unexpected:?}"),
+            }
+        }
+        // Its own record, or another engine's project, is no obstacle.
+        let mut shop = project(true);
+        shop.selection.project_name = Some(("billing".into(), NameOrigin::Environment));
+        let remote = registry(&[("/home/dev/billing", Some("billing"), Some("ssh://far"))]);
+        assert!(resolve_with(&shop, &["services: {}\n"], None, None, &remote).is_ok());
+        let own = registry(&[("/home/dev/shop", Some("billing"), None)]);
+        assert!(resolve_with(&shop, &["services: {}\n"], None, None, &own).is_ok());
+    }
+
+    #[test]
+    fn the_dotenv_line_follows_a_name_plain_compose_would_not_find() {
+        let other = registry(&[("/elsewhere/shop", Some("shop"), None)]);
+        let hashed = project(true).compose_name();
+        let stack = resolve_with(&project(true), &["services: {}\n"], None, None, &other).unwrap();
+        assert_eq!(stack.name, hashed);
+        assert!(
+            stack.plain_compose_misses(),
+            "plain compose would use `shop`"
+        );
+        assert_eq!(stack.managed_line_change(), Some(Some(hashed.as_str())));
+
+        let written = dotenv::with_managed_name("A=1\n", Some(&hashed), "note");
+        let stack = resolve_with(
+            &project(true),
+            &["services: {}\n"],
+            None,
+            Some(&written),
+            &other,
+        )
+        .unwrap();
+        assert_eq!(
+            stack.name, hashed,
+            "iris-dev's own line is not the user's choice"
+        );
+        assert!(!stack.plain_compose_misses());
+        assert_eq!(stack.managed_line_change(), None);
+
+        // A line another checkout wrote (a committed `.env`) is corrected, and
+        // one that is no longer needed is removed.
+        let foreign = dotenv::with_managed_name("", Some("shop-0badc0de"), "note");
+        let stack = resolve_with(
+            &project(true),
+            &["services: {}\n"],
+            None,
+            Some(&foreign),
+            &other,
+        )
+        .unwrap();
+        assert!(stack.plain_compose_misses());
+        assert_eq!(stack.managed_line_change(), Some(Some(hashed.as_str())));
+        let alone = resolve_with(
+            &project(true),
+            &["services: {}\n"],
+            None,
+            Some(&foreign),
+            &Registry::empty(),
+        )
+        .unwrap();
+        assert_eq!(alone.name, "shop");
+        assert_eq!(alone.managed_line_change(), Some(None));
+
+        // The user's own line wins and is never touched.
+        let mut own = project(true);
+        own.selection.project_name = Some((
+            "mine".into(),
+            NameOrigin::DotEnv("/home/dev/shop/.env".into()),
+        ));
+        let stack = resolve_with(
+            &own,
+            &["services: {}\n"],
+            None,
+            Some("COMPOSE_PROJECT_NAME=mine\n"),
+            &other,
+        )
+        .unwrap();
+        assert_eq!(
+            (stack.name.as_str(), stack.plain_name.as_str()),
+            ("mine", "mine")
+        );
+        assert_eq!(stack.managed_line_change(), None);
+    }
+
+    #[test]
     fn a_name_another_project_records_on_the_same_engine_gets_a_hash() {
         let shop = project(true);
         let hashed = shop.compose_name();
-        let choose = |registry: &Registry, engine| choose_name(None, &shop, registry, engine);
+        let choose =
+            |registry: &Registry, engine| choose_name(None, &shop, registry, engine).unwrap();
 
         let other = registry(&[("/elsewhere/shop", Some("shop"), None)]);
         assert_eq!(
@@ -398,14 +623,17 @@ mod tests {
             ("shop-0a1b2c3d".to_owned(), NameSource::Recorded)
         );
         assert_eq!(
-            choose_name(Some("mine"), &shop, &own, None),
-            ("mine".to_owned(), NameSource::Explicit)
+            choose_name(Some(("mine", &NameOrigin::Environment)), &shop, &own, None).unwrap(),
+            (
+                "mine".to_owned(),
+                NameSource::Explicit(NameOrigin::Environment)
+            )
         );
 
         let mut odd = project(true);
         odd.root = PathBuf::from("/home/dev/...");
         assert!(matches!(
-            choose_name(None, &odd, &Registry::empty(), None).1,
+            choose_name(None, &odd, &Registry::empty(), None).unwrap().1,
             NameSource::Unique { .. }
         ));
     }

@@ -1,5 +1,8 @@
-//! Which assignments are stale: `up` started their containers and the engine no
-//! longer has any of them.
+//! The registry against the engine's containers: which assignments are stale
+//! (`up` started their containers and the engine no longer has any of them),
+//! what a running IRIS container that `up` labelled says of its project
+//! ([`RunningIris`], from which a lost entry is recovered), and where the two
+//! disagree ([`disagreement`]).
 //!
 //! Pure: the caller lists the engine's containers (and never calls this when the
 //! engine cannot be reached) and applies the verdict under the registry lock.
@@ -7,7 +10,11 @@
 //! before the lock is taken, and waiting processes share one), so a stack
 //! whose start was recorded after the listing was asked for is never judged by it.
 
-use crate::engine::Listing;
+use crate::compose::config::{SUPERSERVER_PORT, WEB_PORT};
+use crate::engine::{
+    COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, Container, Listing, PORT_LABEL, PROJECT_LABEL,
+    REGISTRY_LABEL,
+};
 use crate::registry::{Assignment, Registry};
 
 /// Whether `assignment` can go stale at all on this engine: it is active, `up`
@@ -42,6 +49,111 @@ pub fn stale_projects(registry: &Registry, listing: &Listing, engine: Option<&st
         })
         .map(|assignment| assignment.project_path.clone())
         .collect()
+}
+
+/// What a running IRIS container that `iris-dev up` labelled says of its
+/// project, from its labels and published ports alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunningIris<'a> {
+    pub project: &'a str,
+    /// The superserver port `up` published ([`PORT_LABEL`]).
+    pub port: u16,
+    /// The host port the container publishes IRIS's web port 52773 on.
+    pub web_port: Option<u16>,
+    /// The address the superserver port is published on (`0.0.0.0` for every
+    /// interface).
+    pub bind: Option<&'a str>,
+    pub compose_project: Option<&'a str>,
+    pub compose_service: Option<&'a str>,
+}
+
+impl<'a> RunningIris<'a> {
+    /// `None` for a container that is not running or that iris-dev did not label.
+    pub fn of(container: &'a Container) -> Option<Self> {
+        Self::of_registry(container, None)
+    }
+
+    /// [`RunningIris::of`], and only when `up` labelled it with `registry`
+    /// ([`REGISTRY_LABEL`]) when one is given.
+    pub fn of_registry(container: &'a Container, registry: Option<&str>) -> Option<Self> {
+        if registry.is_some()
+            && container.labels.get(REGISTRY_LABEL).map(String::as_str) != registry
+        {
+            return None;
+        }
+        if container.state != "running" {
+            return None;
+        }
+        let label = |name: &str| container.labels.get(name).map(String::as_str);
+        let port: u16 = label(PORT_LABEL)?.parse().ok().filter(|&port| port != 0)?;
+        let published = |target: u16| {
+            container
+                .ports
+                .iter()
+                .find(|published| published.container_port == target && published.host_port != 0)
+        };
+        Some(Self {
+            project: label(PROJECT_LABEL)?,
+            port,
+            web_port: published(WEB_PORT).map(|port| port.host_port),
+            bind: published(SUPERSERVER_PORT)
+                .map(|port| port.host_ip.as_str())
+                .filter(|ip| !ip.is_empty()),
+            compose_project: label(COMPOSE_PROJECT_LABEL),
+            compose_service: label(COMPOSE_SERVICE_LABEL),
+        })
+    }
+}
+
+/// Where the registry and a project's running IRIS container disagree: the
+/// registry has no entry for a stack that runs, or gives it another superserver
+/// port than the one it runs on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disagreement {
+    pub message: String,
+    /// The command that settles it.
+    pub fix: String,
+}
+
+impl std::fmt::Display for Disagreement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}; {}", self.message, self.fix)
+    }
+}
+
+/// The [`Disagreement`] between `assignment` (the registry's entry for
+/// `project`) and the project's running IRIS container, if there is one.
+/// `containers` may be the engine's whole listing; only `project`'s own count.
+pub fn disagreement(
+    project: &str,
+    assignment: Option<&Assignment>,
+    containers: &[Container],
+) -> Option<Disagreement> {
+    let (container, running) = containers.iter().find_map(|container| {
+        RunningIris::of(container)
+            .filter(|running| running.project == project)
+            .map(|running| (container, running))
+    })?;
+    match assignment {
+        None => Some(Disagreement {
+            message: format!(
+                "the registry has no entry for `{project}`, but its container `{}` runs on port {}",
+                container.name, running.port
+            ),
+            fix: "`iris-dev port` in the project records it again".to_owned(),
+        }),
+        Some(assignment) if assignment.port != running.port => Some(Disagreement {
+            message: format!(
+                "the registry gives `{project}` port {}, but its container `{}` runs on port {}",
+                assignment.port, container.name, running.port
+            ),
+            fix: format!(
+                "`iris-dev up` starts it again on port {}, or `iris-dev ports clear` then `iris-dev port` keeps port {}",
+                assignment.port, running.port
+            ),
+        }),
+        Some(_) => None,
+    }
 }
 
 #[cfg(test)]

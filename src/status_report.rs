@@ -28,6 +28,9 @@ pub struct StatusReport {
     /// the password is never part of the report.
     pub namespace: Option<String>,
     pub username: Option<String>,
+    /// Where the registry, the running containers and plain compose disagree,
+    /// each with its fix (also printed to standard error).
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -96,6 +99,7 @@ impl StatusReport {
             host: host.to_owned(),
             namespace: None,
             username: None,
+            warnings: Vec::new(),
         }
     }
 

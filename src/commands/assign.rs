@@ -123,7 +123,12 @@ fn resolve_locked(
         }
         (None, _) => None,
     };
-    let (outcome, previous, marked, registry) = context.store().update(|registry| {
+    let label = context.registry_label();
+    let (outcome, previous, recovered, marked, registry) = context.store().update(|registry| {
+        let recovered = listing
+            .as_ref()
+            .map(|listing| transition::recover(registry, listing, engine_key, &label, &now))
+            .unwrap_or_default();
         let marked = listing
             .as_ref()
             .map(|listing| transition::mark_stale(registry, listing, engine_key, &now))
@@ -150,8 +155,9 @@ fn resolve_locked(
             outcome.assignment =
                 transition::reserve(registry, target.project.key(), name).expect("just resolved");
         }
-        Ok::<_, Error>((outcome, previous, marked, registry.clone()))
+        Ok::<_, Error>((outcome, previous, recovered, marked, registry.clone()))
     })?;
+    report_recovered(context, &recovered);
     for assignment in marked {
         context.printer.note(format_args!(
             "`{}` is stale: its containers are gone, so port {} is free again",
@@ -165,6 +171,44 @@ fn resolve_locked(
         evicted: outcome.evicted,
         registry,
     })
+}
+
+/// Puts back, in one exclusive update, the assignments of the stacks that run
+/// on `endpoint` labelled by iris-dev while the registry has lost them
+/// ([`transition::recover`]); the lock is taken only when there is one.
+pub fn recover_running(
+    context: &Context<'_>,
+    endpoint: &Endpoint,
+    listing: &Listing,
+) -> Result<(), Error> {
+    let engine_key = endpoint.registry_key();
+    let (now, label) = (context.now(), context.registry_label());
+    let mut copy = context.store().read()?;
+    // A newer schema's file is never rewritten.
+    if copy.is_newer_schema()
+        || transition::recover(&mut copy, listing, engine_key, &label, &now).is_empty()
+    {
+        return Ok(());
+    }
+    let recovered = context.store().update(|registry| {
+        Ok::<_, Error>(transition::recover(
+            registry, listing, engine_key, &label, &now,
+        ))
+    })?;
+    report_recovered(context, &recovered);
+    Ok(())
+}
+
+/// One line for each assignment put back from its running container.
+fn report_recovered(context: &Context<'_>, recovered: &[(Assignment, String)]) {
+    for (assignment, container) in recovered {
+        context.printer.warn(format_args!(
+            "the registry had lost `{}`; recovered port {} and web port {} from its running container `{container}`",
+            assignment.project_path,
+            assignment.port,
+            assignment.effective_web_port().unwrap_or_default()
+        ));
+    }
 }
 
 /// The engine's listing, or a note that nothing is marked stale and the

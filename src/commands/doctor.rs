@@ -11,7 +11,7 @@ use crate::compose::config::ComposeConfig;
 use crate::compose::override_file::{self, OverrideSpec};
 use crate::compose::{self, Compose};
 use crate::doctor::{self, Check, Level, ProxyEvidence};
-use crate::engine::{Container, DockerEngine, Listing};
+use crate::engine::{Container, DockerEngine, Engine, Listing};
 use crate::env_vars;
 use crate::error::Error;
 use crate::platform;
@@ -234,11 +234,15 @@ fn project_checks(context: &Context<'_>, compose: Option<&Compose>) -> Vec<Check
     let stack = match context.stack(&project) {
         Ok(stack) => stack,
         Err(err) => {
-            return vec![Check::fail(
-                "project",
-                err.to_string(),
-                "correct the compose file (`docker compose config` shows what is wrong)",
-            )];
+            // The error knows its own fix (a name another project owns is not
+            // a broken compose file).
+            let report = err.report();
+            let fix = if report.hints.is_empty() {
+                "correct the compose file (`docker compose config` shows what is wrong)".to_owned()
+            } else {
+                report.hints.join("; ")
+            };
+            return vec![Check::fail("project", err.to_string(), fix)];
         }
     };
     if stack.template {
@@ -252,6 +256,35 @@ fn project_checks(context: &Context<'_>, compose: Option<&Compose>) -> Vec<Check
     }
     let file = stack.base_files[0].display().to_string();
     let mut checks = vec![Check::ok("project", format!("compose file `{file}`"))];
+    if stack.plain_compose_misses() {
+        checks.push(Check::warn(
+            "project",
+            format!(
+                "plain `docker compose` in `{}` acts on compose project `{}`, not on this stack's `{}`",
+                stack.root.display(),
+                stack.plain_name,
+                stack.name
+            ),
+            format!(
+                "`iris-dev up` keeps `{variable}={}` in `{}`; or add the line yourself",
+                stack.name,
+                stack.root.join(".env").display(),
+                variable = env_vars::COMPOSE_PROJECT_NAME
+            ),
+        ));
+    }
+    let endpoint = context.endpoint();
+    if let Ok(containers) = DockerEngine::connect(&endpoint).and_then(|engine| engine.containers())
+        && let Ok(registry) = context.store().read()
+        && let Some(disagreement) =
+            crate::stale::disagreement(project.key(), registry.find(project.key()), &containers)
+    {
+        checks.push(Check::warn(
+            "registry",
+            disagreement.message,
+            disagreement.fix,
+        ));
+    }
     let Some(compose) = compose else {
         return checks;
     };
@@ -307,6 +340,7 @@ fn project_checks(context: &Context<'_>, compose: Option<&Compose>) -> Vec<Check
         port,
         web_port,
         project_path: project.key(),
+        registry: &context.registry_label(),
         base: &config.services[&service],
         override_tag: compose.supports_override_tag(),
         stack: std::collections::BTreeMap::new(),

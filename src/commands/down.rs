@@ -102,7 +102,12 @@ pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
 /// its own files and name; goes on past failures and reports them at the end.
 fn down_all(down_args: &[String], release: bool, context: &Context<'_>) -> Result<(), Error> {
     let endpoint = context.endpoint();
-    context.require_engine(&endpoint)?;
+    let client = context.require_engine(&endpoint)?;
+    if let Some(client) = &client {
+        // A stack whose entry the registry lost is still iris-dev's to stop.
+        let listing = crate::engine::Listing::of(client, context.now())?;
+        super::assign::recover_running(context, &endpoint, &listing)?;
+    }
     let engine = endpoint.registry_key();
     let registry = context.store().read()?;
     let targets: Vec<Assignment> = registry

@@ -3,17 +3,30 @@
 use crate::cli::EnvArgs;
 use crate::commands::{Context, assign};
 use crate::connection::Connection;
+use crate::engine::{DockerEngine, Engine};
 use crate::error::Error;
 
 pub fn run(args: EnvArgs, context: &Context<'_>) -> Result<(), Error> {
     let EnvArgs { format } = args;
     let assign::Connected {
+        project,
         assignment,
         compose_project,
         host,
         login,
-        ..
     } = assign::connected(context)?;
+    // A client would dial these ports: say so when the project's running
+    // container publishes others. Only a local engine is asked (an ssh dial on
+    // every `env` would cost more than the answer is worth).
+    let endpoint = context.endpoint();
+    if endpoint.is_local()
+        && let Ok(containers) =
+            DockerEngine::connect(&endpoint).and_then(|engine| engine.containers())
+        && let Some(warning) =
+            crate::stale::disagreement(project.key(), Some(&assignment), &containers)
+    {
+        context.printer.warn(warning);
+    }
     let connection = Connection {
         host,
         port: assignment.port,

@@ -104,6 +104,11 @@ impl<'a> Context<'a> {
         &self.store
     }
 
+    /// The value of [`engine::REGISTRY_LABEL`] for this registry: its directory.
+    pub fn registry_label(&self) -> String {
+        self.settings.registry.dir.display().to_string()
+    }
+
     /// The directory the command runs in (`-C`), which relative paths start from.
     pub fn directory(&self) -> &Path {
         &self.settings.global.directory

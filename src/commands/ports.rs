@@ -12,6 +12,12 @@ use crate::table;
 
 pub fn list(args: ListArgs, context: &Context<'_>) -> Result<(), Error> {
     let ListArgs { json } = args;
+    let endpoint = context.endpoint();
+    let listed = DockerEngine::connect(&endpoint)
+        .and_then(|engine| Listing::of(&engine, context.now()).map(|listing| (engine, listing)));
+    if let Ok((_, listing)) = &listed {
+        super::assign::recover_running(context, &endpoint, listing)?;
+    }
     let registry = context.store().read()?;
     if registry.assignments.is_empty() && !json {
         context
@@ -19,7 +25,7 @@ pub fn list(args: ListArgs, context: &Context<'_>) -> Result<(), Error> {
             .info("no ports are assigned yet; `iris-dev port` assigns one");
         return Ok(());
     }
-    let states = live_states(&registry.assignments, context);
+    let states = live_states(&registry.assignments, listed, context);
     if json {
         let assignments: Vec<serde_json::Value> = registry
             .assignments
@@ -100,16 +106,19 @@ fn engines_differ(assignments: &[Assignment]) -> bool {
 /// Each assignment's live state on the engine, from one container listing
 /// (and a health look-up per running IRIS container); `unknown` for all when
 /// the engine does not answer, and for assignments on another engine.
-fn live_states(assignments: &[Assignment], context: &Context<'_>) -> Vec<&'static str> {
+/// Each assignment's live state, from the engine's listing (or why there is none).
+fn live_states(
+    assignments: &[Assignment],
+    listed: Result<(DockerEngine, Listing), crate::engine::EngineError>,
+    context: &Context<'_>,
+) -> Vec<&'static str> {
     if assignments.is_empty() {
         return Vec::new();
     }
     let endpoint = context.endpoint();
     let key = endpoint.registry_key();
-    let listed = DockerEngine::connect(&endpoint)
-        .and_then(|engine| engine.containers().map(|containers| (engine, containers)));
     let (engine, containers) = match listed {
-        Ok(listed) => listed,
+        Ok((engine, listing)) => (engine, listing.containers),
         Err(err) => {
             context
                 .printer

@@ -18,8 +18,16 @@ pub fn run(args: StatusArgs, context: &Context<'_>) -> Result<(), Error> {
     let compose_project = stack.compose_project();
 
     let endpoint = context.endpoint();
+    let mut warnings = Vec::new();
+    if stack.plain_compose_misses() {
+        warnings.push(plain_compose_warning(&stack));
+    }
     let containers = DockerEngine::connect(&endpoint).and_then(|engine| {
         let containers = engine.containers()?;
+        warnings.extend(
+            crate::stale::disagreement(project.key(), assignment.as_ref(), &containers)
+                .map(|disagreement| disagreement.to_string()),
+        );
         Ok(containers
             .into_iter()
             .filter(|container| container.belongs_to(project.key(), Some(compose_project)))
@@ -47,9 +55,26 @@ pub fn run(args: StatusArgs, context: &Context<'_>) -> Result<(), Error> {
         let mut state = StateDir::open(&project.root);
         report = report.with_login(&context.login(&stack, assignment, &mut state));
     }
+    for warning in &warnings {
+        context.printer.warn(warning);
+    }
+    report.warnings = warnings;
     if json {
         context.printer.data(report.to_json())
     } else {
         context.printer.data(report.to_text())
     }
+}
+
+/// Plain `docker compose` in the project would act on another compose project
+/// than the stack's, and how to fix it.
+pub fn plain_compose_warning(stack: &crate::stack::Stack) -> String {
+    format!(
+        "plain `docker compose` in `{root}` acts on compose project `{plain}`, not on this stack's `{name}`; `iris-dev up` keeps `{variable}={name}` in `{env}` for it, or add the line yourself",
+        root = stack.root.display(),
+        plain = stack.plain_name,
+        name = stack.name,
+        variable = crate::env_vars::COMPOSE_PROJECT_NAME,
+        env = stack.root.join(".env").display(),
+    )
 }

@@ -65,7 +65,7 @@ pub fn run(args: UpArgs, context: &Context<'_>) -> Result<(), Error> {
     }
     let engine = context.require_engine(&endpoint)?;
     let (assignment, service) = up.start(engine.as_ref(), &mut state)?;
-    up.name_hint();
+    up.sync_dotenv();
     if let Some(timeout) = settings.wait {
         up.wait(engine.as_ref(), &assignment, &service, timeout)?;
     }
@@ -119,22 +119,64 @@ impl Up<'_> {
         printer.data(&plan.invocation)
     }
 
-    /// Says once, when the stack first gets `<name>-<hash>`, how plain compose
-    /// finds it: the next `up` finds the name recorded and says nothing.
-    fn name_hint(&self) {
-        if let stack::NameSource::Unique { taken_by } = &self.stack.name_source {
-            let taken = if taken_by.is_empty() {
-                String::new()
-            } else {
-                format!(" (`{taken_by}` uses `{}`)", self.project.directory_name())
-            };
-            self.context.printer.info(format_args!(
-                "the stack runs as compose project `{name}`{taken}; for plain `docker compose` in `{root}` to find it, add this line to `{env}`:\n  {variable}={name}",
-                name = self.stack.name,
-                root = self.project.root.display(),
-                env = self.project.root.join(".env").display(),
-                variable = crate::env_vars::COMPOSE_PROJECT_NAME,
+    /// Keeps iris-dev's `COMPOSE_PROJECT_NAME` line in the root's `.env` in step
+    /// with the stack's name ([`Stack::managed_line_change`]), so that plain
+    /// `docker compose` and the ObjectScript extension find this checkout's
+    /// stack, and says what it did. Only that line (and its marker comment) is
+    /// touched; a file that cannot be written is a warning with the line to add.
+    fn sync_dotenv(&self) {
+        let Some(change) = self.stack.managed_line_change() else {
+            return;
+        };
+        let printer = &self.context.printer;
+        let path = self.project.root.join(".env");
+        let variable = crate::env_vars::COMPOSE_PROJECT_NAME;
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(err) => {
+                printer.warn(format_args!(
+                    "{err}; for plain `docker compose` in `{}` to find this stack, add `{variable}={}` to it",
+                    self.project.root.display(),
+                    self.stack.name
+                ));
+                return;
+            }
+        };
+        let comment = "this checkout's compose project, kept by `iris-dev up` so plain `docker compose` finds its stack";
+        let written = crate::dotenv::with_managed_name(&text, change, comment);
+        if let Err(err) = fs::write(&path, written) {
+            printer.warn(format_args!(
+                "{err}; for plain `docker compose` in `{}` to find this stack, add `{variable}={}` to `{}`",
+                self.project.root.display(),
+                self.stack.name,
+                path.display()
             ));
+            return;
+        }
+        match change {
+            Some(name) => {
+                let why = match &self.stack.name_source {
+                    stack::NameSource::Unique { taken_by } if !taken_by.is_empty() => format!(
+                        "`{taken_by}` runs as compose project `{}`",
+                        self.stack.directory_name
+                    ),
+                    _ => format!(
+                        "compose would name it `{}` by itself",
+                        self.stack.directory_name
+                    ),
+                };
+                printer.info(format_args!(
+                    "wrote `{variable}={name}` to `{}`: {why}, so plain `docker compose` in `{}` needs the line to find this stack (iris-dev keeps it right in every checkout, committed or not)",
+                    path.display(),
+                    self.project.root.display()
+                ));
+            }
+            None => printer.info(format_args!(
+                "removed iris-dev's `{variable}` line from `{}`: plain `docker compose` finds compose project `{}` without it",
+                path.display(),
+                self.stack.name
+            )),
         }
     }
 
@@ -392,6 +434,7 @@ impl Up<'_> {
             port: assignment.port,
             web_port: assignment.effective_web_port().unwrap_or_default(),
             project_path: &assignment.project_path,
+            registry: &self.context.registry_label(),
             base: &config.services[&service],
             override_tag: self.compose.supports_override_tag(),
             stack: stack_services,

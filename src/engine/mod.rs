@@ -28,6 +28,11 @@ pub const DEFAULT_ENDPOINT: &str = "unix:///var/run/docker.sock";
 pub const PROJECT_LABEL: &str = "dev.iris-dev.project";
 /// Label iris-dev puts on the IRIS service: the superserver port.
 pub const PORT_LABEL: &str = "dev.iris-dev.port";
+/// Label iris-dev puts on the IRIS service: the registry directory its ports
+/// came from, so that only that registry recovers the stack from its labels
+/// (another user's, or another `IRIS_DEV_HOME`'s, stacks on the same engine
+/// are not its own).
+pub const REGISTRY_LABEL: &str = "dev.iris-dev.registry";
 /// Compose's own labels.
 pub const COMPOSE_PROJECT_LABEL: &str = "com.docker.compose.project";
 pub const COMPOSE_SERVICE_LABEL: &str = "com.docker.compose.service";

@@ -17,6 +17,26 @@ use crate::timestamp::Timestamp;
 /// The schema this build reads and writes.
 pub const SCHEMA_VERSION: &str = "1.0";
 
+/// The top-level key that keeps a copy of iris-dev's fields of every
+/// assignment, by project path. iris-devtester rewrites each entry with its six
+/// fields only but keeps unknown top-level keys, so an entry that lost its
+/// fields to such a rewrite gets them back from here while its port is the same
+/// (issue 16 §3). The per-entry fields stay the ones read and written first.
+pub const STACKS_KEY: &str = "iris_dev_stacks";
+
+/// The per-entry fields that are iris-dev's, not iris-devtester's: the ones
+/// [`STACKS_KEY`] keeps.
+const IRIS_DEV_FIELDS: [&str; 8] = [
+    "web_port",
+    "inactive_since",
+    "engine",
+    "compose_project",
+    "compose_service",
+    "started_at",
+    "stack_ports",
+    "bind",
+];
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Registry {
     pub schema_version: String,
@@ -176,9 +196,14 @@ impl Registry {
                 "`schema_version` \"{schema_version}\" is not one iris-dev knows (expected \"{SCHEMA_VERSION}\")"
             )));
         }
+        let stacks = match top.remove(STACKS_KEY) {
+            Some(Value::Object(stacks)) => stacks,
+            _ => Map::new(),
+        };
         let assignments = match top.remove("assignments") {
             Some(Value::Array(items)) => items
                 .into_iter()
+                .map(|item| with_kept_fields(item, &stacks))
                 .enumerate()
                 .map(|(index, item)| parse_assignment(index, item))
                 .collect::<Result<Vec<_>, _>>()?,
@@ -203,9 +228,37 @@ impl Registry {
         parse_version(&self.schema_version).is_some_and(|version| version > (1, 0))
     }
 
-    /// The file's bytes: two-space indented like Python's `json.dump(indent=2)`.
+    /// The file's bytes: two-space indented like Python's `json.dump(indent=2)`,
+    /// with [`STACKS_KEY`] last.
     pub fn to_json(&self) -> Vec<u8> {
-        let mut bytes = serde_json::to_vec_pretty(self).expect("registry serialises to JSON");
+        let mut value = serde_json::to_value(self).expect("registry serialises to JSON");
+        let stacks: Map<String, Value> = value["assignments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| {
+                let entry = entry.as_object()?;
+                let mut kept: Map<String, Value> = entry
+                    .iter()
+                    .filter(|(key, _)| IRIS_DEV_FIELDS.contains(&key.as_str()))
+                    .map(|(key, value)| (key.clone(), value.clone()))
+                    .collect();
+                if kept.is_empty() {
+                    return None;
+                }
+                kept.insert("port".to_owned(), entry.get("port")?.clone());
+                Some((
+                    entry.get("project_path")?.as_str()?.to_owned(),
+                    Value::Object(kept),
+                ))
+            })
+            .collect();
+        let top = value.as_object_mut().expect("the registry is an object");
+        top.remove(STACKS_KEY);
+        if !stacks.is_empty() {
+            top.insert(STACKS_KEY.to_owned(), Value::Object(stacks));
+        }
+        let mut bytes = serde_json::to_vec_pretty(&value).expect("registry serialises to JSON");
         bytes.push(b'\n');
         bytes
     }
@@ -270,6 +323,35 @@ impl Assignment {
     pub fn last_used(&self) -> &Timestamp {
         self.inactive_since.as_ref().unwrap_or(&self.assigned_at)
     }
+}
+
+/// `item` with the fields [`STACKS_KEY`] kept for its project put back, when it
+/// has none of iris-dev's fields (iris-devtester rewrote it) and still holds the
+/// port they were kept with.
+fn with_kept_fields(mut item: Value, stacks: &Map<String, Value>) -> Value {
+    let Some(entry) = item.as_object_mut() else {
+        return item;
+    };
+    if IRIS_DEV_FIELDS
+        .iter()
+        .any(|field| entry.contains_key(*field))
+    {
+        return item;
+    }
+    let kept = entry
+        .get("project_path")
+        .and_then(Value::as_str)
+        .and_then(|path| stacks.get(path))
+        .and_then(Value::as_object)
+        .filter(|kept| kept.get("port").is_some() && kept.get("port") == entry.get("port"));
+    if let Some(kept) = kept {
+        for field in IRIS_DEV_FIELDS {
+            if let Some(value) = kept.get(field) {
+                entry.insert(field.to_owned(), value.clone());
+            }
+        }
+    }
+    item
 }
 
 fn parse_assignment(index: usize, item: Value) -> Result<Assignment, ContentError> {
@@ -405,10 +487,76 @@ mod tests {
                 "assignment_type",
                 "status",
                 "container_name",
-                "web_port"
+                "web_port",
+                STACKS_KEY,
+                "/home/dev/alpha",
+                "web_port",
+                "port"
             ]
         );
         assert!(text.contains("\"container_name\": null"));
+    }
+
+    /// What iris-devtester does on every write: each entry with its six fields.
+    fn python_rewrite(bytes: &[u8]) -> Vec<u8> {
+        let mut value: Value = serde_json::from_slice(bytes).unwrap();
+        for entry in value["assignments"].as_array_mut().unwrap() {
+            let entry = entry.as_object_mut().unwrap();
+            entry.retain(|key, _| {
+                [
+                    "project_path",
+                    "port",
+                    "assigned_at",
+                    "assignment_type",
+                    "status",
+                    "container_name",
+                ]
+                .contains(&key.as_str())
+            });
+        }
+        serde_json::to_vec(&value).unwrap()
+    }
+
+    #[test]
+    fn iris_devs_fields_survive_a_python_rewrite_while_the_port_is_the_same() {
+        let mut registry = Registry::parse(PYTHON_FILE.as_bytes()).unwrap();
+        let alpha = &mut registry.assignments[0];
+        alpha.web_port = Some(52_800);
+        alpha.engine = Some("ssh://far".into());
+        alpha.compose_project = Some("alpha".into());
+        alpha.compose_service = Some("iris".into());
+        alpha.started_at = Some(Timestamp::parse("2026-11-29T10:00:00+00:00").unwrap());
+        alpha.inactive_since = Some(Timestamp::parse("2026-11-29T11:00:00+00:00").unwrap());
+        alpha.stack_ports = BTreeMap::from([("web:80".to_owned(), 21_000)]);
+        alpha.bind = Some("0.0.0.0".into());
+        let written = registry.to_json();
+
+        // Every field of ours is kept: none is missing from IRIS_DEV_FIELDS.
+        let entry: Value = serde_json::from_slice(&written).unwrap();
+        let ours: Vec<&String> = entry["assignments"][0]
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|key| !PYTHON_FILE.contains(&format!("\"{key}\"")))
+            .collect();
+        assert_eq!(ours, IRIS_DEV_FIELDS.iter().collect::<Vec<_>>());
+
+        let rewritten = python_rewrite(&written);
+        let restored = Registry::parse(&rewritten).unwrap();
+        assert_eq!(restored, registry);
+        assert_eq!(restored.to_json(), written, "byte for byte");
+
+        // Python gave the project another port: the kept fields are not its.
+        let mut moved: Value = serde_json::from_slice(&rewritten).unwrap();
+        moved["assignments"][0]["port"] = 1975.into();
+        let moved = Registry::parse(&serde_json::to_vec(&moved).unwrap()).unwrap();
+        assert!(moved.assignments[0].lacks_iris_dev_fields());
+        assert_eq!(moved.assignments[0].engine, None);
+        assert!(
+            !String::from_utf8(moved.to_json())
+                .unwrap()
+                .contains(STACKS_KEY)
+        );
     }
 
     #[test]

@@ -91,6 +91,64 @@ pub fn mark_stale(
     marked
 }
 
+/// Puts back the assignment of every project whose IRIS container runs on
+/// `engine` labelled by iris-dev (`dev.iris-dev.project`, `dev.iris-dev.port`)
+/// while the registry has no entry for it: after `ports reset`, a deleted file,
+/// or iris-devtester's `clear_all`, so that a running stack keeps answering its
+/// own ports (issue 16 §3). The web port, bind address, compose project and
+/// service come from the container; a port another assignment holds is never
+/// taken back, and only containers labelled with `label` (this registry's
+/// [`crate::engine::REGISTRY_LABEL`]) count. Returns the assignments recovered,
+/// with their container's name.
+pub fn recover(
+    registry: &mut Registry,
+    listing: &Listing,
+    engine: Option<&str>,
+    label: &str,
+    now: &Timestamp,
+) -> Vec<(Assignment, String)> {
+    let mut recovered: Vec<(Assignment, String)> = Vec::new();
+    for container in &listing.containers {
+        let Some(running) = stale::RunningIris::of_registry(container, Some(label)) else {
+            continue;
+        };
+        let held = |registry: &Registry, port: u16| {
+            registry.assignments.iter().any(|other| {
+                other.engine.as_deref() == engine && other.ports().any(|held| held == port)
+            })
+        };
+        let web_port = running.web_port.filter(|&web| !held(registry, web));
+        if registry.find(running.project).is_some() || held(registry, running.port) {
+            continue;
+        }
+        let assignment = Assignment {
+            project_path: running.project.to_owned(),
+            port: running.port,
+            assigned_at: now.clone(),
+            assignment_type: crate::registry::AssignmentType::Auto,
+            status: Status::Active,
+            container_name: Some(container.name.clone()).filter(|name| name.starts_with("iris_")),
+            web_port: web_port
+                .filter(|&web| Some(web) != crate::registry::paired_web_port(running.port)),
+            inactive_since: None,
+            engine: engine.map(str::to_owned),
+            compose_project: running.compose_project.map(str::to_owned),
+            compose_service: running.compose_service.map(str::to_owned),
+            // The container existed when the engine was asked.
+            started_at: Some(listing.asked_at.clone()),
+            stack_ports: Default::default(),
+            bind: running
+                .bind
+                .filter(|bind| *bind != crate::connection::DEFAULT_HOST)
+                .map(str::to_owned),
+            extra: Default::default(),
+        };
+        registry.assignments.push(assignment.clone());
+        recovered.push((assignment, container.name.clone()));
+    }
+    recovered
+}
+
 /// Removes the assignments whose project directory no longer exists
 /// (`exists` asks); returns them.
 pub fn prune_missing(registry: &mut Registry, exists: impl Fn(&str) -> bool) -> Vec<Assignment> {
@@ -265,5 +323,120 @@ mod tests {
         registry.assignments.push(taker);
         restore(&mut registry, "/shop", before.as_ref(), &[evicted]);
         assert!(registry.find("/gone").is_none());
+    }
+
+    fn iris_container(name: &str, project: &str, port: u16, web_port: u16, ip: &str) -> Container {
+        use crate::engine::{
+            COMPOSE_SERVICE_LABEL, PORT_LABEL, PROJECT_LABEL, PublishedPort, REGISTRY_LABEL,
+        };
+        let published = |host_port, container_port| PublishedPort {
+            host_ip: ip.into(),
+            host_port,
+            container_port,
+        };
+        Container {
+            name: name.into(),
+            state: "running".into(),
+            labels: [
+                (PROJECT_LABEL, project.to_owned()),
+                (PORT_LABEL, port.to_string()),
+                (COMPOSE_PROJECT_LABEL, "billing".to_owned()),
+                (COMPOSE_SERVICE_LABEL, "iris".to_owned()),
+                (REGISTRY_LABEL, REGISTRY.to_owned()),
+            ]
+            .into_iter()
+            .map(|(key, value)| (key.to_owned(), value))
+            .collect(),
+            ports: vec![published(port, 1972), published(web_port, 52773)],
+            ..Container::default()
+        }
+    }
+
+    const REGISTRY: &str = "/home/dev/.iris-devtester";
+
+    #[test]
+    fn a_running_stack_the_registry_lost_is_recovered_from_its_labels() {
+        let mut registry = registry();
+        let asked_at = Timestamp::parse("2026-01-31T00:00:00+00:00").unwrap();
+        let mut stopped = iris_container("old", "/stopped", 1990, 52791, "127.0.0.1");
+        stopped.state = "exited".into();
+        let listing = Listing {
+            asked_at: asked_at.clone(),
+            containers: vec![
+                iris_container("billing-iris-1", "/billing", 1977, 52790, "0.0.0.0"),
+                // Its entry is there: nothing to recover, whatever the port.
+                iris_container("shop-iris-1", "/shop", 1980, 52800, "127.0.0.1"),
+                // Another assignment holds the port: never taken back.
+                iris_container("x-iris-1", "/elsewhere", 1973, 52801, "127.0.0.1"),
+                stopped,
+            ],
+        };
+        let recovered = recover(&mut registry, &listing, None, REGISTRY, &now());
+        assert_eq!(recovered.len(), 1, "{recovered:?}");
+        let (billing, container) = &recovered[0];
+        assert_eq!(container, "billing-iris-1");
+        assert_eq!(registry.find("/billing"), Some(billing));
+        assert_eq!(
+            (billing.port, billing.effective_web_port(), billing.status),
+            (1977, Some(52790), Status::Active)
+        );
+        assert_eq!(billing.compose_project.as_deref(), Some("billing"));
+        assert_eq!(billing.compose_service.as_deref(), Some("iris"));
+        assert_eq!(billing.bind.as_deref(), Some("0.0.0.0"));
+        assert_eq!(billing.started_at, Some(asked_at));
+        assert_eq!(registry.find("/shop").unwrap().port, 1972);
+        assert_eq!(registry.find("/elsewhere"), None);
+        assert_eq!(registry.find("/stopped"), None);
+        // Another registry's stacks (another user's, on a shared engine) are not
+        // this one's.
+        let mut empty = Registry::empty();
+        assert!(
+            recover(
+                &mut empty,
+                &listing,
+                None,
+                "/home/other/.iris-devtester",
+                &now()
+            )
+            .is_empty()
+        );
+        // Once back, a second pass changes nothing; another engine's stacks
+        // are not this engine's.
+        assert!(recover(&mut registry, &listing, None, REGISTRY, &now()).is_empty());
+        let mut other = Registry::empty();
+        let recovered = recover(&mut other, &listing, Some("ssh://far"), REGISTRY, &now());
+        assert_eq!(recovered[0].0.engine.as_deref(), Some("ssh://far"));
+    }
+
+    #[test]
+    fn the_registry_and_a_running_container_disagree() {
+        use crate::stale::disagreement;
+        let registry = registry();
+        let containers = [iris_container(
+            "shop-iris-1",
+            "/shop",
+            1977,
+            52778,
+            "127.0.0.1",
+        )];
+        let shop = registry.find("/shop");
+        let found = disagreement("/shop", shop, &containers).unwrap();
+        assert!(found.message.contains("gives `/shop` port 1972"), "{found}");
+        assert!(found.message.contains("runs on port 1977"), "{found}");
+        assert!(found.fix.contains("`iris-dev up`"), "{found}");
+        let lost = disagreement("/shop", None, &containers).unwrap();
+        assert!(lost.message.contains("no entry for `/shop`"), "{lost}");
+        assert_eq!(
+            disagreement("/kept", registry.find("/kept"), &containers),
+            None
+        );
+        let agreeing = [iris_container(
+            "shop-iris-1",
+            "/shop",
+            1972,
+            52773,
+            "127.0.0.1",
+        )];
+        assert_eq!(disagreement("/shop", shop, &agreeing), None);
     }
 }

@@ -77,7 +77,7 @@ fn env_output_evaluates_in_a_shell() {
     let dir = env.project("it's here");
     let exports = env.run_in(&dir, ["env"]).success().stdout();
     let script = format!(
-        "set -e\n{exports}\nprintf '%s %s %s' \"$IRIS_HOST\" \"$IRIS_PORT\" \"$COMPOSE_PROJECT_NAME\""
+        "set -e\n{exports}\nprintf '%s %s %s %s' \"$IRIS_HOST\" \"$IRIS_PORT\" \"$IRIS_DEV_COMPOSE_PROJECT\" \"${{COMPOSE_PROJECT_NAME-unset}}\""
     );
     let out = std::process::Command::new("sh")
         .args(["-c", &script])
@@ -91,8 +91,8 @@ fn env_output_evaluates_in_a_shell() {
     let out = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
         out.trim_end(),
-        "127.0.0.1 10240 itshere",
-        "the directory's name"
+        "127.0.0.1 10240 itshere unset",
+        "the directory's name, never in the variable compose reads"
     );
 }
 
@@ -245,7 +245,11 @@ fn env_names_the_compose_project_up_would_use() {
     fs::write(shop.join("compose.yaml"), "name: shop-dev\nservices: {}\n").unwrap();
     let name = |run: crate::support::Run| {
         let json: serde_json::Value = serde_json::from_str(&run.success().stdout()).unwrap();
-        json["COMPOSE_PROJECT_NAME"].as_str().unwrap().to_owned()
+        assert_eq!(json.get("COMPOSE_PROJECT_NAME"), None);
+        json["IRIS_DEV_COMPOSE_PROJECT"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     };
     assert_eq!(
         name(env.run(["env", "-C", "shop", "--format", "json"])),

@@ -80,7 +80,7 @@ fn plain_compose_in_the_project_finds_the_stack(compose: Compose) {
     );
     let env_out = env.run(["env", "-C", &name]).success().stdout();
     assert!(
-        env_out.contains(&format!("COMPOSE_PROJECT_NAME={name}\n")),
+        env_out.contains(&format!("IRIS_DEV_COMPOSE_PROJECT={name}\n")),
         "{env_out}"
     );
 }
@@ -102,19 +102,95 @@ fn two_checkouts_with_one_directory_name_run_at_once(compose: Compose) {
     let up = env
         .run(["up", "-C", &second_arg, "--wait-timeout", "60"])
         .success();
-    up.assert_stderr_contains(&format!("COMPOSE_PROJECT_NAME={hashed}"));
+    let dotenv = second.join(".env");
+    up.assert_stderr_contains(&format!(
+        "wrote `COMPOSE_PROJECT_NAME={hashed}` to `{}`",
+        dotenv.display()
+    ));
     for dir in [&first, &second] {
         let port = port_of(&env, dir, false);
         assert!(reachable(Ipv4Addr::LOCALHOST, port), "127.0.0.1:{port}");
     }
     assert_eq!(services(&twin), ["iris"]);
     assert_eq!(services(&hashed), ["iris"]);
-    // Said once: the second `up` finds the name recorded.
+    // Plain compose in each checkout, as the user (or the ObjectScript
+    // extension, with `-f`) types it, sees that checkout's own container.
+    let plain_ps = |dir: &std::path::Path, args: &[&str]| {
+        let output = compose
+            .plain(&env)
+            .args(args)
+            .args(["ps", "-q"])
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        env.wrap(output).success().stdout()
+    };
+    for (dir, name) in [(&first, &twin), (&second, &hashed)] {
+        let id = docker_out(&[
+            "inspect",
+            "--format",
+            "{{.Id}}",
+            &compose.container(name, "iris"),
+        ]);
+        assert_eq!(
+            plain_ps(dir, &[]),
+            id,
+            "plain compose in `{}`",
+            dir.display()
+        );
+        assert_eq!(plain_ps(dir, &["-f", "compose.yaml"]), id, "with `-f`");
+    }
+    // Said once: the second `up` finds the line in place.
     let again = env.run(["up", "-C", &second_arg, "--no-wait"]).success();
     assert!(
         !again.stderr().contains("COMPOSE_PROJECT_NAME="),
         "{}",
         again.stderr()
+    );
+    let status = env.run(["status", "-C", &second_arg]).success();
+    assert!(
+        !status.stderr().contains("plain `docker compose`"),
+        "{}",
+        status.stderr()
+    );
+    // A `.env` that is removed (or committed from another checkout) is said
+    // by `status` and `doctor` every time, and put right by the next `up`.
+    fs::write(
+        &dotenv,
+        format!(
+            "# iris-dev: from the other checkout\nCOMPOSE_PROJECT_NAME={twin}-0badc0de\nKEEP=1\n"
+        ),
+    )
+    .unwrap();
+    for _ in 0..2 {
+        env.run(["status", "-C", &second_arg])
+            .success()
+            .assert_stderr_contains(&format!(
+                "acts on compose project `{twin}-0badc0de`, not on this stack's `{hashed}`"
+            ));
+    }
+    let doctor = env.run(["doctor", "-C", &second_arg]);
+    doctor.assert_stdout_contains("plain `docker compose`");
+    env.run(["up", "-C", &second_arg, "--no-wait"]).success();
+    let text = fs::read_to_string(&dotenv).unwrap();
+    assert!(
+        text.contains(&format!("\nCOMPOSE_PROJECT_NAME={hashed}\n")),
+        "{text}"
+    );
+    assert!(text.ends_with("KEEP=1\n"), "the user's line stays: {text}");
+    fs::remove_file(&dotenv).unwrap();
+    env.run(["status", "-C", &second_arg])
+        .success()
+        .assert_stderr_contains(&format!("acts on compose project `{twin}`"));
+    env.run(["up", "-C", &second_arg, "--no-wait"]).success();
+    assert_eq!(
+        plain_ps(&second, &[]),
+        docker_out(&[
+            "inspect",
+            "--format",
+            "{{.Id}}",
+            &compose.container(&hashed, "iris")
+        ])
     );
 }
 
