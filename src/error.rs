@@ -334,7 +334,7 @@ impl Error {
                 let variable = env_vars::COMPOSE_PROJECT_NAME;
                 hints.push(match origin {
                     NameOrigin::Environment => format!(
-                        "the shell may have kept it from another project (`eval \"$(iris-dev env)\"` of iris-dev 0.1 exported it): `unset {variable}`, then run the command again"
+                        "the shell may have kept it from another project (an older iris-dev's `eval \"$(iris-dev env)\"` exported it): `unset {variable}`, then run the command again"
                     ),
                     NameOrigin::DotEnv(file) => format!(
                         "remove the `{variable}` line from `{}`, or give this project a name of its own there",

@@ -9,6 +9,7 @@ mod fake_compose;
 mod generated;
 mod interop;
 mod iris;
+mod isolation;
 mod names;
 mod owners;
 mod registry_file;
