@@ -69,25 +69,26 @@ fn zsh_completes_subcommands_options_and_values() {
     let env = installed("zsh");
     let out = env.root().join("zsh-candidates");
     // An interactive zsh in a pseudo-terminal (zpty) gets each line typed with a
-    // TAB; `compadd`, through which every completion function offers its
-    // candidates, is wrapped to write down the ones that match. After each line a
-    // marker command is typed, whose output (not its echo) says the TAB is done.
+    // TAB bound to a widget that notes the line, runs `complete-word` and accepts
+    // the emptied line; `compadd`, through which every completion function offers
+    // its candidates, is wrapped to note the ones that match. Nothing is typed
+    // until zsh prints its next prompt, so no keys wait while it completes.
     let script = r#"
         zmodload zsh/zpty || exit 3
         out=$1; shift
         nl=$'\n'
         zpty -b shell 'zsh -f -i'
         send() { zpty -w -n shell "$1" }
-        wait_for() { zpty -r -m shell reply "*$1*" || { print -u2 "no $1 from zsh"; exit 4 } }
-        send "PS1=''; unsetopt autolist listbeep; fpath=(~/.zfunc \$fpath); autoload -U compinit; compinit -u -D$nl"
+        prompt() { zpty -r -m shell reply '*PROMPT-MARK*' || { print -u2 "zsh gave no prompt"; exit 4 } }
+        send "PS1=\${:-PROMPT}-MARK; unsetopt autolist listbeep beep; fpath=(~/.zfunc \$fpath); autoload -U compinit; compinit -u -D$nl"
+        prompt
         send 'compadd() { if [[ ${@[1,(i)(-|--)]} == *-[OAD]\ * ]]; then builtin compadd "$@"; return; fi; local -a hits; builtin compadd -A hits "$@"; print -rl -- $hits >> '"${(q)out}"'; builtin compadd "$@" }'$nl
-        send "print -r -- \${:-READY}-MARK$nl"
-        wait_for READY-MARK
+        prompt
+        send 'capture() { print -r -- "BEGIN: $BUFFER" >> '"${(q)out}"'; zle complete-word; BUFFER=; zle accept-line }; zle -N capture; bindkey "^I" capture'$nl
+        prompt
         for line in "$@"; do
-            send "print -r -- \${:-BEGIN}: ${(q)line} >> ${(q)out}$nl"
             send "$line"$'\t'
-            send $'\C-u'"print -r -- \${:-DONE}-MARK$nl"
-            wait_for DONE-MARK
+            prompt
         done
         zpty -d shell
     "#;
@@ -179,7 +180,7 @@ fn check(run: &crate::support::Run) {
     }
     assert!(
         failures.is_empty(),
-        "{}\nexit {}, stderr:\n{}",
+        "{}\nexit {}, candidates:\n{stdout}\nstderr:\n{}",
         failures.join("\n"),
         run.code(),
         run.stderr()
