@@ -30,8 +30,17 @@ const CHECKS: &[(&str, &str)] = &[
     ("has_sshd", "`sshd` and `ssh` are installed"),
     ("has_socat", "`socat` is installed"),
     ("has_lsof", "`lsof` is installed"),
+    (
+        "has_bash_completion",
+        "`bash` runs and bash-completion is in `/usr/share/bash-completion`",
+    ),
+    ("has_zsh", "`zsh` runs with its `zsh/zpty` module"),
+    ("has_fish", "`fish` runs"),
     ("is_root", "the tests run as root"),
 ];
+
+/// Where Debian's (and most distributions') bash-completion keeps its loader.
+const BASH_COMPLETION: &str = "/usr/share/bash-completion/bash_completion";
 
 fn main() {
     for name in [
@@ -72,6 +81,19 @@ fn main() {
         ),
         ("has_socat", mandatory || runs("socat", &["-V"])),
         ("has_lsof", mandatory || runs("lsof", &["-v"])),
+        (
+            "has_bash_completion",
+            mandatory
+                || (runs("bash", &["-c", ":"]) && std::path::Path::new(BASH_COMPLETION).is_file()),
+        ),
+        (
+            "has_zsh",
+            mandatory || runs("zsh", &["-f", "-c", "zmodload zsh/zpty"]),
+        ),
+        (
+            "has_fish",
+            mandatory || runs("fish", &["--no-config", "-c", "true"]),
+        ),
         ("is_root", is_root()),
     ];
     for (cfg, on) in enabled {

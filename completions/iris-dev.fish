@@ -8,7 +8,7 @@ function __fish_iris_dev_needs_command
     set -l cmd (commandline -opc)
     set -e cmd[1]
     argparse -s (__fish_iris_dev_global_optspecs) -- $cmd 2>/dev/null
-    or return
+    or return 0
     if set -q argv[1]
         # Also print the command, so this can be used to figure out what it is.
         echo $argv[1]
@@ -345,3 +345,9 @@ complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and __fish_seen_
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and __fish_seen_subcommand_from ports" -f -a "prune" -d 'Mark assignments stale whose containers are gone, and remove assignments of deleted projects'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and __fish_seen_subcommand_from ports" -f -a "who" -d 'Say who holds each port: an assignment, a container or a host process'
 complete -c iris-dev -n "__fish_iris_dev_using_subcommand help; and __fish_seen_subcommand_from ports" -f -a "reset" -d 'Move the registry aside and start an empty one'
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions" -f
+complete -c iris-dev -n "__fish_iris_dev_using_subcommand completions; and not __fish_seen_subcommand_from bash elvish fish powershell zsh" -f -a "bash\t''
+elvish\t''
+fish\t''
+powershell\t''
+zsh\t''"

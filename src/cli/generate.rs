@@ -1,9 +1,14 @@
 //! Completion scripts and man pages, rendered from the clap definition.
 //!
+//! clap_complete's bash and fish scripts are repaired here where they do not
+//! complete (each repair says why, with its upstream issue where there is one),
+//! so the committed copies and `iris-dev completions` print the same script.
+//!
 //! The committed copies under `completions/` and `man/` are these bytes; the test
 //! `generated_files_are_current` fails when they drift and rewrites them when run
 //! with `IRIS_DEV_REGENERATE=1`.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use clap::CommandFactory;
@@ -29,11 +34,179 @@ pub fn generated_files() -> Vec<(PathBuf, Vec<u8>)> {
     files
 }
 
+/// The name the scripts complete, as users type it.
+const BIN_NAME: &str = "iris-dev";
+
 /// The completion script for `shell`.
 pub fn completion(shell: Shell) -> Vec<u8> {
     let mut bytes = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "iris-dev", &mut bytes);
-    bytes
+    clap_complete::generate(shell, &mut Cli::command(), BIN_NAME, &mut bytes);
+    match shell {
+        Shell::Bash => {
+            repair_bash(&String::from_utf8(bytes).expect("clap_complete writes UTF-8")).into_bytes()
+        }
+        Shell::Fish => {
+            let script = String::from_utf8(bytes).expect("clap_complete writes UTF-8");
+            let mut script = repair_fish(&script);
+            script.push_str(&fish_positional_values(Cli::command()));
+            script.into_bytes()
+        }
+        _ => bytes,
+    }
+}
+
+/// clap_complete's bash script for a name with a hyphen completes nothing after
+/// the first word: its loop builds the state `iris__dev__subcmd__ports`, but the
+/// arms that complete a subcommand are spelled `iris__subcmd__dev__subcmd__ports`
+/// (<https://github.com/clap-rs/clap/issues/6421>, also #6529; still so in
+/// clap_complete 4.6.12). This spells the arms the way the loop does, which is what
+/// the upstream fix (<https://github.com/clap-rs/clap/pull/6428>) prints, so once
+/// clap_complete is fixed it changes nothing. It panics when the script still has
+/// an arm no state reaches, or a state no arm completes, so `cargo test` (which
+/// checks the committed copy) catches any other way the two drift apart.
+fn repair_bash(script: &str) -> String {
+    const SEPARATOR: &str = "__subcmd__";
+    let state = BIN_NAME.replace('-', "__");
+    let wrong = format!("{}{SEPARATOR}", BIN_NAME.replace('-', SEPARATOR));
+    let right = format!("{state}{SEPARATOR}");
+    let mut repaired = String::with_capacity(script.len());
+    for line in script.split_inclusive('\n') {
+        match line.strip_prefix(&format!("        {wrong}")) {
+            Some(rest) if rest.trim_end().ends_with(')') => {
+                repaired.push_str("        ");
+                repaired.push_str(&right);
+                repaired.push_str(rest);
+            }
+            _ => repaired.push_str(line),
+        }
+    }
+    let (states, arms) = bash_states_and_arms(&repaired);
+    assert!(
+        states.contains(&state) && states == arms,
+        "the bash completion's states and case arms differ (clap-rs/clap#6421):\n\
+         states only: {:?}\narms only: {:?}",
+        states.difference(&arms).collect::<Vec<_>>(),
+        arms.difference(&states).collect::<Vec<_>>(),
+    );
+    repaired
+}
+
+/// clap_complete's fish script offers nothing at the top level while a global
+/// option waits for its value (`iris-dev --color <TAB>`, `iris-dev -C <TAB>`): its
+/// `__fish_iris_dev_needs_command` fails when `argparse` cannot parse the line yet,
+/// and every top-level `complete` line is gated on it. A line that cannot be parsed
+/// has no subcommand yet, so this makes that case answer "needs a command". (No
+/// upstream issue yet; seen with clap_complete 4.6.12 and fish 3.6.)
+fn repair_fish(script: &str) -> String {
+    let guard = format!(
+        "    argparse -s (__fish_{}_global_optspecs) -- $cmd 2>/dev/null\n    or return\n",
+        BIN_NAME.replace('-', "_")
+    );
+    assert_eq!(
+        script.matches(&guard).count(),
+        1,
+        "clap_complete's fish `needs_command` changed; see `repair_fish`"
+    );
+    script.replace(&guard, &guard.replace("or return\n", "or return 0\n"))
+}
+
+/// clap_complete's fish script completes options only, never a positional
+/// argument's values (<https://github.com/clap-rs/clap/issues/6295>), so
+/// `iris-dev completions <TAB>` offered file names. These are the missing
+/// `complete` lines, in the form clap_complete gives options' values, for each
+/// subcommand whose one positional argument has possible values: the values until
+/// one of them is on the line, and no file names. Any other shape panics here,
+/// rather than complete wrongly, until this learns it.
+fn fish_positional_values(mut command: clap::Command) -> String {
+    command.build();
+    let mut lines = String::new();
+    let mut pending: Vec<(Vec<String>, &clap::Command)> = command
+        .get_subcommands()
+        .map(|sub| (vec![sub.get_name().to_owned()], sub))
+        .collect();
+    while let Some((path, sub)) = pending.pop() {
+        pending.extend(sub.get_subcommands().map(|child| {
+            (
+                [path.clone(), vec![child.get_name().to_owned()]].concat(),
+                child,
+            )
+        }));
+        let positionals: Vec<&clap::Arg> = sub.get_positionals().collect();
+        let Some(values) = positionals.iter().find_map(|arg| {
+            let values = arg.get_value_parser().possible_values()?;
+            Some(
+                values
+                    .filter(|value| !value.is_hide_set())
+                    .collect::<Vec<_>>(),
+            )
+        }) else {
+            continue;
+        };
+        assert!(
+            positionals.len() == 1 && path.len() <= 2,
+            "`{}`: fish completion of positional values supports one positional of a \
+             subcommand at most two deep",
+            path.join(" ")
+        );
+        let names: Vec<&str> = values.iter().map(|value| value.get_name()).collect();
+        assert!(
+            names.iter().all(|name| name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')),
+            "`{}`: fish values must be plain words: {names:?}",
+            path.join(" ")
+        );
+        // clap_complete's own helper, `__fish_iris_dev_using_subcommand`.
+        let using = format!("__fish_{}_using_subcommand", BIN_NAME.replace('-', "_"));
+        let condition = match path.as_slice() {
+            [command] => format!("{using} {command}"),
+            [command, sub] => {
+                format!("{using} {command}; and __fish_seen_subcommand_from {sub}")
+            }
+            _ => unreachable!("checked above"),
+        };
+        let candidates: Vec<String> = values
+            .iter()
+            .map(|value| {
+                let help = value
+                    .get_help()
+                    .map(|help| help.to_string().replace('\n', " "))
+                    .unwrap_or_default();
+                format!(
+                    "{}\\t'{}'",
+                    value.get_name(),
+                    help.replace('\\', "\\\\").replace('\'', "\\'")
+                )
+            })
+            .collect();
+        lines.push_str(&format!(
+            "complete -c {BIN_NAME} -n \"{condition}\" -f\n\
+             complete -c {BIN_NAME} -n \"{condition}; and not __fish_seen_subcommand_from {}\" -f -a \"{}\"\n",
+            names.join(" "),
+            candidates.join("\n"),
+        ));
+    }
+    lines
+}
+
+/// The states the bash script's loop assigns (`cmd="..."`) and the subcommand arms
+/// of its `case "${cmd}"` (the lines indented eight spaces that end in `)`).
+fn bash_states_and_arms(script: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+    let states = script
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("cmd=\""))
+        .filter_map(|rest| rest.strip_suffix('"'))
+        .filter(|state| !state.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let arms = script
+        .lines()
+        .filter_map(|line| line.strip_prefix("        "))
+        .filter(|arm| !arm.starts_with([' ', '-', '*']))
+        .filter_map(|arm| arm.strip_suffix(')'))
+        .map(str::to_owned)
+        .collect();
+    (states, arms)
 }
 
 /// One page for `command` and, recursively, one for each subcommand, named like

@@ -158,7 +158,13 @@ pub enum Command {
 
     /// Print a shell completion script
     ///
-    /// For example `iris-dev completions bash > ~/.local/share/bash-completion/completions/iris-dev`.
+    /// Each shell reads it from a directory of its own, which may not exist yet:
+    /// bash from `~/.local/share/bash-completion/completions/iris-dev`, zsh from
+    /// a directory on its `fpath` (`~/.zfunc/_iris-dev`, with `fpath=(~/.zfunc
+    /// $fpath)` before `compinit` in `~/.zshrc`), fish from
+    /// `~/.config/fish/completions/iris-dev.fish`. For example `mkdir -p
+    /// ~/.local/share/bash-completion/completions && iris-dev completions bash >
+    /// ~/.local/share/bash-completion/completions/iris-dev`.
     Completions(CompletionsArgs),
 }
 

@@ -31,15 +31,21 @@ fn generated_files_are_current() {
 }
 
 #[test]
-fn completions_command_prints_the_committed_script() {
+fn completions_command_prints_the_committed_scripts() {
     let env = crate::support::TestEnv::new("10200-10209");
-    let run = env.run(["completions", "bash"]).success();
-    let committed =
-        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/iris-dev.bash"))
-            .unwrap();
-    assert_eq!(run.stdout().trim_end(), committed.trim_end());
-    assert!(
-        run.stdout()
-            .contains("iris__dev__subcmd__ports__subcmd__list")
-    );
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (shell, file) in [
+        ("bash", "iris-dev.bash"),
+        ("zsh", "_iris-dev"),
+        ("fish", "iris-dev.fish"),
+        ("powershell", "_iris-dev.ps1"),
+        ("elvish", "iris-dev.elv"),
+    ] {
+        let run = env.run(["completions", shell]).success();
+        let committed = fs::read_to_string(root.join("completions").join(file)).unwrap();
+        assert!(
+            run.stdout().trim_end() == committed.trim_end(),
+            "`iris-dev completions {shell}` differs from completions/{file}; regenerate with:\n  {REGENERATE}"
+        );
+    }
 }

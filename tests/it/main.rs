@@ -2,6 +2,7 @@
 //! through [`support::TestEnv`].
 
 mod commands;
+mod completion;
 mod concurrency;
 mod docker;
 mod everyday;
