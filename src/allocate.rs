@@ -20,10 +20,11 @@ pub const DEFAULT_STACK_RANGE: PortRange = PortRange {
     end: 21_999,
 };
 
-/// Where IRIS's default ports start.
+/// IRIS's default ports: iris-devtester's range, so that both tools agree on
+/// which ports are theirs (ten ran out on a laptop with a dozen checkouts).
 pub const DEFAULT_RANGE: PortRange = PortRange {
     start: 1972,
-    end: 1981,
+    end: 2000,
 };
 
 /// The highest superserver port whose paired web port, 52773 + (port - 1972), is
@@ -42,7 +43,7 @@ impl PortRange {
     pub fn parse(text: &str) -> Result<Self, String> {
         let (start, end) = text
             .split_once('-')
-            .ok_or_else(|| format!("`{text}` is not a range such as `1972-1981`"))?;
+            .ok_or_else(|| format!("`{text}` is not a range such as `1972-2000`"))?;
         let port = |part: &str| {
             part.parse::<Port>().map(Port::get).map_err(|_| {
                 format!(
