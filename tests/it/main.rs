@@ -5,6 +5,7 @@ mod commands;
 mod concurrency;
 mod docker;
 mod everyday;
+mod evictions;
 mod fake_compose;
 mod generated;
 mod interop;
