@@ -4,11 +4,12 @@
 //! whether a port is free on this host; the caller holds the lock, reads the
 //! clock, probes the host and writes the result back.
 
-use std::collections::HashSet;
 use std::fmt;
 
 use crate::port::Port;
-use crate::registry::{Assignment, AssignmentType, Registry, Status, paired_web_port};
+use crate::registry::{
+    Assignment, AssignmentType, Eviction, Registry, Status, paired_web_port, transition,
+};
 use crate::timestamp::Timestamp;
 
 /// Where the host ports of a stack's other services come from with `isolate:
@@ -20,10 +21,11 @@ pub const DEFAULT_STACK_RANGE: PortRange = PortRange {
     end: 21_999,
 };
 
-/// Where IRIS's default ports start.
+/// IRIS's default ports: iris-devtester's range, so that both tools agree on
+/// which ports are theirs (ten ran out on a laptop with a dozen checkouts).
 pub const DEFAULT_RANGE: PortRange = PortRange {
     start: 1972,
-    end: 1981,
+    end: 2000,
 };
 
 /// The highest superserver port whose paired web port, 52773 + (port - 1972), is
@@ -42,7 +44,7 @@ impl PortRange {
     pub fn parse(text: &str) -> Result<Self, String> {
         let (start, end) = text
             .split_once('-')
-            .ok_or_else(|| format!("`{text}` is not a range such as `1972-1981`"))?;
+            .ok_or_else(|| format!("`{text}` is not a range such as `1972-2000`"))?;
         let port = |part: &str| {
             part.parse::<Port>().map(Port::get).map_err(|_| {
                 format!(
@@ -141,6 +143,42 @@ pub struct Outcome {
     pub moved_from: Option<u16>,
     /// Inactive assignments of other projects whose ports were taken over.
     pub evicted: Vec<Assignment>,
+    /// The records written for `evicted`, which tell those projects later.
+    pub recorded: Vec<Eviction>,
+    /// The record of this project's own ports taken over by another project
+    /// while it was inactive, which this resolution consumed: it says so now.
+    pub moved: Option<Eviction>,
+    /// Ports passed over while choosing new ones, in port order, and why.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A superserver port passed over while choosing the project's ports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    pub port: u16,
+    /// The port that was not free: `port`, or its web port.
+    pub blocked: u16,
+    pub reason: SkipReason,
+}
+
+/// Why a port was passed over.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SkipReason {
+    /// The bind test failed: a program on this host listens on it.
+    Listener,
+    /// [`Request::avoid`] lists it: a container publishes it, or the engine
+    /// refused it; the caller knows which.
+    Avoided,
+    /// Another project's active assignment holds it (a pin when it is manual).
+    Held(Box<Assignment>),
+    /// Another project's released or stale assignment holds it; such ports are
+    /// taken over only when no port nobody holds is free.
+    Kept(Box<Assignment>),
+    /// Like [`SkipReason::Kept`], but the inactive assignment whose ports were
+    /// taken over was used less recently than this one.
+    RecentlyUsed(Box<Assignment>),
+    /// It is the pinned web port itself.
+    PinnedWebPort,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -179,15 +217,31 @@ impl RangeKind {
 }
 
 /// Resolves the project's ports, assigning them if needed; the project keeps the
-/// ports it has for as long as its assignment exists.
+/// ports it has for as long as its assignment exists. Released or stale ports of
+/// other projects are taken over only when no other port is free (or when the
+/// request pins them), and each such project's eviction is recorded; the
+/// project's own record, if another project took its ports, is consumed.
 pub fn resolve(
     registry: &mut Registry,
     request: &Request<'_>,
     host: &impl HostPorts,
 ) -> Result<Outcome, AllocError> {
+    let mut outcome = assign(registry, request, host)?;
+    if let Some(record) = transition::take_eviction(registry, request.project) {
+        outcome.changed = true;
+        outcome.moved = Some(record);
+    }
+    Ok(outcome)
+}
+
+fn assign(
+    registry: &mut Registry,
+    request: &Request<'_>,
+    probe: &impl HostPorts,
+) -> Result<Outcome, AllocError> {
     let existing = registry.find(request.project).cloned();
     let held = held_by_others(registry, request);
-    let host = |port: u16| !request.avoid.contains(&port) && host.is_free(port);
+    let host = |port: u16| !request.avoid.contains(&port) && probe.is_free(port);
 
     if let Some(port) = request.port {
         let web_port = web_port_for(port, request.web_port)?;
@@ -225,6 +279,7 @@ pub fn resolve(
         ));
     }
 
+    let mut skipped = Vec::new();
     if let Some(current) = &existing {
         let web_port = match request.web_port {
             Some(web_port) => web_port,
@@ -239,47 +294,84 @@ pub fn resolve(
         if current.is_active() && unchanged {
             return Ok(keep(registry, current, current.assignment_type));
         }
-        let usable = [current.port, web_port].into_iter().all(|port| {
+        let blocked = [current.port, web_port].into_iter().find_map(|port| {
             let own = current.is_active()
                 && current.engine.as_deref() == request.engine
                 && current.ports().any(|own| own == port);
-            held.active_holder(port).is_none()
-                && !request.avoid.contains(&port)
-                && (own || host.is_free(port))
+            taken(port, own, &held, request, probe).map(|reason| Skipped {
+                port: current.port,
+                blocked: port,
+                reason,
+            })
         });
-        if usable {
-            let assignment_type = current.assignment_type;
-            return Ok(place(
-                registry,
-                request,
-                Some(current),
-                current.port,
-                web_port,
-                assignment_type,
-            ));
+        match blocked {
+            None => {
+                let assignment_type = current.assignment_type;
+                return Ok(place(
+                    registry,
+                    request,
+                    Some(current),
+                    current.port,
+                    web_port,
+                    assignment_type,
+                ));
+            }
+            Some(skip) => skipped.push(skip),
         }
     }
 
-    let (port, web_port) = pick(registry, request, &held, &host)?;
-    Ok(place(
+    let (port, web_port, passed) = pick(registry, request, &held, probe)?;
+    // The project's own old port, when it is in the range, is said once.
+    let old = skipped.first().map(|own| own.port);
+    skipped.extend(passed.into_iter().filter(|skip| Some(skip.port) != old));
+    let mut outcome = place(
         registry,
         request,
         existing.as_ref(),
         port,
         web_port,
         AssignmentType::Auto,
-    ))
+    );
+    outcome.skipped = skipped;
+    Ok(outcome)
+}
+
+/// Why `port` cannot be the project's, if it cannot: another project's active
+/// assignment holds it, the request avoids it, or (unless the project's own
+/// running stack publishes it, `own`) a program on this host listens on it.
+fn taken(
+    port: u16,
+    own: bool,
+    held: &Held,
+    request: &Request<'_>,
+    host: &impl HostPorts,
+) -> Option<SkipReason> {
+    if let Some(holder) = held.active_holder(port) {
+        return Some(SkipReason::Held(Box::new(holder.clone())));
+    }
+    if request.avoid.contains(&port) {
+        return Some(SkipReason::Avoided);
+    }
+    (!own && !host.is_free(port)).then_some(SkipReason::Listener)
 }
 
 /// The ports other projects hold, by how strongly.
 struct Held {
     active: Vec<(u16, Assignment)>,
-    any: HashSet<u16>,
+    /// Every status, on the request's engine.
+    any: Vec<(u16, Assignment)>,
 }
 
 impl Held {
     fn active_holder(&self, port: u16) -> Option<&Assignment> {
         self.active
+            .iter()
+            .find(|(held, _)| *held == port)
+            .map(|(_, holder)| holder)
+    }
+
+    fn holder(&self, port: u16) -> Option<&Assignment> {
+        self.any
             .iter()
             .find(|(held, _)| *held == port)
             .map(|(_, holder)| holder)
@@ -292,11 +384,11 @@ fn held_by_others(registry: &Registry, request: &Request<'_>) -> Held {
     });
     let mut held = Held {
         active: Vec::new(),
-        any: HashSet::new(),
+        any: Vec::new(),
     };
     for assignment in others {
         for port in assignment.ports() {
-            held.any.insert(port);
+            held.any.push((port, assignment.clone()));
             if assignment.is_active() {
                 held.active.push((port, assignment.clone()));
             }
@@ -324,30 +416,71 @@ fn web_port_for(port: u16, pinned: Option<u16>) -> Result<u16, AllocError> {
         .ok_or(AllocError::NoPairedWebPort { port })
 }
 
-/// Picks a fresh pair from the range: first ports nobody ever held, then ports of
-/// released or stale assignments, least recently used first.
+/// Picks a fresh pair from the range: first ports nobody holds, then ports of
+/// released or stale assignments, least recently used first. Returns with it the
+/// ports passed over, in port order, and why.
 fn pick(
     registry: &Registry,
     request: &Request<'_>,
     held: &Held,
     host: &impl HostPorts,
-) -> Result<(u16, u16), AllocError> {
-    let free = |port: u16, web_port: u16| {
-        port != web_port
-            && held.active_holder(port).is_none()
-            && held.active_holder(web_port).is_none()
-            && host.is_free(port)
-            && host.is_free(web_port)
+) -> Result<(u16, u16, Vec<Skipped>), AllocError> {
+    let blocker = |port: u16, web_port: u16| {
+        if port == web_port {
+            return Some(Skipped {
+                port,
+                blocked: port,
+                reason: SkipReason::PinnedWebPort,
+            });
+        }
+        [port, web_port].into_iter().find_map(|candidate| {
+            taken(candidate, false, held, request, host).map(|reason| Skipped {
+                port,
+                blocked: candidate,
+                reason,
+            })
+        })
     };
+    // Why a port another project holds was not considered yet: an active
+    // holder first, else the inactive one `kept` names.
+    let holder = |port: u16, web_port: u16, kept: fn(Box<Assignment>) -> SkipReason| {
+        let active = [port, web_port].into_iter().find_map(|candidate| {
+            held.active_holder(candidate)
+                .map(|holder| (candidate, SkipReason::Held(Box::new(holder.clone()))))
+        });
+        let (blocked, reason) = active.or_else(|| {
+            [port, web_port].into_iter().find_map(|candidate| {
+                held.holder(candidate)
+                    .map(|holder| (candidate, kept(Box::new(holder.clone()))))
+            })
+        })?;
+        Some(Skipped {
+            port,
+            blocked,
+            reason,
+        })
+    };
+    let mut skipped = Vec::new();
     let mut reusable = Vec::new();
     for port in request.range.start..=request.range.end {
         let Ok(web_port) = web_port_for(port, request.web_port) else {
             continue;
         };
-        if held.any.contains(&port) || held.any.contains(&web_port) {
+        if held.holder(port).is_some() || held.holder(web_port).is_some() {
             reusable.push((port, web_port));
-        } else if free(port, web_port) {
-            return Ok((port, web_port));
+            continue;
+        }
+        match blocker(port, web_port) {
+            Some(skip) => skipped.push(skip),
+            None => {
+                skipped.extend(
+                    reusable
+                        .iter()
+                        .filter_map(|&(port, web_port)| holder(port, web_port, SkipReason::Kept)),
+                );
+                skipped.sort_by_key(|skip| skip.port);
+                return Ok((port, web_port, skipped));
+            }
         }
     }
     let last_used = |port: u16| {
@@ -362,14 +495,24 @@ fn pick(
     };
     reusable
         .sort_by_cached_key(|&(port, web_port)| (last_used(port).max(last_used(web_port)), port));
-    reusable
-        .into_iter()
-        .find(|&(port, web_port)| free(port, web_port))
-        .ok_or_else(|| AllocError::Exhausted {
-            range: request.range,
-            kind: RangeKind::Iris,
-            assignments: registry.assignments.clone(),
-        })
+    let mut candidates = reusable.into_iter();
+    for (port, web_port) in candidates.by_ref() {
+        match blocker(port, web_port) {
+            Some(skip) => skipped.push(skip),
+            None => {
+                skipped.extend(candidates.filter_map(|(port, web_port)| {
+                    holder(port, web_port, SkipReason::RecentlyUsed)
+                }));
+                skipped.sort_by_key(|skip| skip.port);
+                return Ok((port, web_port, skipped));
+            }
+        }
+    }
+    Err(AllocError::Exhausted {
+        range: request.range,
+        kind: RangeKind::Iris,
+        assignments: registry.assignments.clone(),
+    })
 }
 
 fn keep(registry: &mut Registry, current: &Assignment, assignment_type: AssignmentType) -> Outcome {
@@ -388,11 +531,14 @@ fn keep(registry: &mut Registry, current: &Assignment, assignment_type: Assignme
         changed,
         moved_from: None,
         evicted: Vec::new(),
+        recorded: Vec::new(),
+        moved: None,
+        skipped: Vec::new(),
     }
 }
 
 /// Writes the project's active assignment to `port`/`web_port`, evicting inactive
-/// assignments of other projects that hold either.
+/// assignments of other projects that hold either and recording each eviction.
 fn place(
     registry: &mut Registry,
     request: &Request<'_>,
@@ -466,11 +612,23 @@ fn place(
         }
         None => registry.assignments.push(assignment.clone()),
     }
+    // A pin asked for these ports by number; else the range had no other free.
+    let range = request.port.is_none().then(|| request.range.to_string());
+    let recorded = transition::record_evictions(
+        registry,
+        &evicted,
+        request.project,
+        range.as_deref(),
+        request.now,
+    );
     Outcome {
         changed: true,
         assignment,
         moved_from,
         evicted,
+        recorded,
+        moved: None,
+        skipped: Vec::new(),
     }
 }
 
@@ -749,6 +907,193 @@ mod tests {
             "untouched ports come first"
         );
         assert!(outcome.evicted.is_empty());
+    }
+
+    fn reasons(outcome: &Outcome) -> Vec<(u16, u16, String)> {
+        outcome
+            .skipped
+            .iter()
+            .map(|skip| {
+                let reason = match &skip.reason {
+                    SkipReason::Held(holder) => format!("held {}", holder.project_path),
+                    SkipReason::Kept(holder) => format!("kept {}", holder.project_path),
+                    SkipReason::RecentlyUsed(holder) => format!("recent {}", holder.project_path),
+                    other => format!("{other:?}"),
+                };
+                (skip.port, skip.blocked, reason)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_free_port_is_preferred_over_a_released_one() {
+        let mut registry = Registry::empty();
+        assign(&mut registry, "/shop");
+        release(&mut registry, "/shop", &stamp(1));
+        let now = stamp(2);
+        let outcome = resolve(&mut registry, &request("/new", &now), &all_free).unwrap();
+        assert_eq!(outcome.assignment.port, 12_001);
+        assert!(outcome.evicted.is_empty() && outcome.recorded.is_empty());
+        assert!(registry.evictions.is_empty());
+        assert_eq!(registry.find("/shop").unwrap().status, Status::Released);
+        assert_eq!(
+            reasons(&outcome),
+            [(12_000, 12_000, "kept /shop".to_owned())]
+        );
+        // Also when the free port is the range's last and others are busy.
+        let busy = |port: u16| ![12_002, 62_804].contains(&port);
+        let outcome = resolve(&mut registry, &request("/third", &now), &busy).unwrap();
+        assert_eq!(outcome.assignment.port, 12_004);
+        assert!(outcome.evicted.is_empty());
+        assert_eq!(
+            reasons(&outcome),
+            [
+                (12_000, 12_000, "kept /shop".to_owned()),
+                (12_001, 12_001, "held /new".to_owned()),
+                (12_002, 12_002, "Listener".to_owned()),
+                (12_003, 62_804, "Listener".to_owned()),
+            ],
+            "12003's web port 62804 is busy too"
+        );
+    }
+
+    #[test]
+    fn released_ports_move_only_when_the_range_is_full_and_the_loser_is_told() {
+        let range = PortRange {
+            start: 12_000,
+            end: 12_002,
+        };
+        let ranged = |project, now| Request {
+            range,
+            ..request(project, now)
+        };
+        let mut registry = Registry::empty();
+        let early = stamp(0);
+        for project in ["/shop", "/running"] {
+            resolve(&mut registry, &ranged(project, &early), &all_free).unwrap();
+        }
+        release(&mut registry, "/shop", &stamp(1));
+        let now = stamp(2);
+        let listener_on_12002 = |port: u16| port != 12_002;
+        let outcome =
+            resolve(&mut registry, &ranged("/billing", &now), &listener_on_12002).unwrap();
+        assert_eq!(outcome.assignment.port, 12_000);
+        assert_eq!(outcome.evicted.len(), 1);
+        assert_eq!(outcome.evicted[0].project_path, "/shop");
+        assert!(registry.find("/shop").is_none());
+        assert_eq!(
+            reasons(&outcome),
+            [
+                (12_001, 12_001, "held /running".to_owned()),
+                (12_002, 12_002, "Listener".to_owned()),
+            ]
+        );
+        let record = &registry.evictions[0];
+        assert_eq!(outcome.recorded, registry.evictions);
+        assert_eq!(registry.evictions.len(), 1);
+        assert_eq!(
+            (record.project_path.as_str(), record.taken_by.as_str()),
+            ("/shop", "/billing")
+        );
+        assert_eq!((record.port, record.web_port), (12_000, Some(62_801)));
+        assert_eq!(record.range.as_deref(), Some("12000-12002"));
+        assert_eq!(record.at, now);
+
+        // Still full: `/shop` fails and keeps its record for the next try.
+        let later = stamp(3);
+        let before = registry.clone();
+        let error =
+            resolve(&mut registry, &ranged("/shop", &later), &listener_on_12002).unwrap_err();
+        assert!(matches!(error, AllocError::Exhausted { .. }), "{error:?}");
+        assert_eq!(registry, before);
+        // The listener is gone: `/shop` gets 12002 and is told once.
+        let outcome = resolve(&mut registry, &ranged("/shop", &later), &all_free).unwrap();
+        assert_eq!(outcome.assignment.port, 12_002);
+        assert!(outcome.changed);
+        assert_eq!(outcome.moved.as_ref(), Some(&before.evictions[0]));
+        assert!(registry.evictions.is_empty());
+        let again = resolve(&mut registry, &ranged("/shop", &later), &all_free).unwrap();
+        assert_eq!((again.moved, again.changed), (None, false));
+    }
+
+    #[test]
+    fn a_pin_takes_a_released_port_and_says_it_was_asked_for() {
+        let mut registry = Registry::empty();
+        assign(&mut registry, "/shop");
+        release(&mut registry, "/shop", &stamp(1));
+        let now = stamp(2);
+        let pinned = Request {
+            port: Some(12_000),
+            ..request("/pinner", &now)
+        };
+        let outcome = resolve(&mut registry, &pinned, &all_free).unwrap();
+        assert_eq!(outcome.evicted[0].project_path, "/shop");
+        assert_eq!(registry.evictions[0].range, None);
+        assert_eq!(registry.evictions[0].taken_by, "/pinner");
+    }
+
+    #[test]
+    fn skipped_ports_say_why() {
+        let mut registry = Registry::empty();
+        let early = stamp(0);
+        let pinned = Request {
+            port: Some(12_000),
+            ..request("/pinned", &early)
+        };
+        resolve(&mut registry, &pinned, &all_free).unwrap();
+        for project in ["/old", "/newer", "/auto"] {
+            assign(&mut registry, project);
+        }
+        release(&mut registry, "/old", &stamp(1));
+        release(&mut registry, "/newer", &stamp(2));
+        let now = stamp(3);
+        // 12004 is avoided (a container publishes it): the range is full, so
+        // `/old`'s released ports go, and `/newer`'s are kept.
+        let avoid = [12_004];
+        let full = Request {
+            avoid: &avoid,
+            ..request("/new", &now)
+        };
+        let outcome = resolve(&mut registry, &full, &all_free).unwrap();
+        assert_eq!(outcome.assignment.port, 12_001);
+        assert_eq!(
+            reasons(&outcome),
+            [
+                (12_000, 12_000, "held /pinned".to_owned()),
+                (12_002, 12_002, "recent /newer".to_owned()),
+                (12_003, 12_003, "held /auto".to_owned()),
+                (12_004, 12_004, "Avoided".to_owned()),
+            ]
+        );
+        let outcome = resolve(&mut registry, &full, &all_free).unwrap();
+        assert!(outcome.skipped.is_empty(), "kept ports are not searched");
+
+        // A pinned web port inside the range is never the superserver port.
+        let mut registry = Registry::empty();
+        let web = Request {
+            web_port: Some(12_000),
+            ..request("/web", &now)
+        };
+        let listener_on_12001 = |port: u16| port != 12_001;
+        let outcome = resolve(&mut registry, &web, &listener_on_12001).unwrap();
+        assert_eq!(outcome.assignment.port, 12_002);
+        assert_eq!(
+            reasons(&outcome),
+            [
+                (12_000, 12_000, "PinnedWebPort".to_owned()),
+                (12_001, 12_001, "Listener".to_owned()),
+            ]
+        );
+        // The project's own old port says why it moved, once.
+        let avoid = [12_002];
+        let refused = Request {
+            avoid: &avoid,
+            ..request("/web", &now)
+        };
+        let outcome = resolve(&mut registry, &refused, &all_free).unwrap();
+        assert_eq!(outcome.moved_from, Some(12_002));
+        assert_eq!(outcome.assignment.port, 12_000);
+        assert_eq!(reasons(&outcome), [(12_002, 12_002, "Avoided".to_owned())]);
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub const IRIS_DEV_WEB_PORT: &str = "IRIS_DEV_WEB_PORT";
 
 /// Range `START-END` that automatic assignment picks superserver ports from.
 ///
-/// Defaults to `1972-1981`. END must be 14734 or lower, so that every paired web
+/// Defaults to `1972-2000`, iris-devtester's range. END must be 14734 or lower, so that every paired web
 /// port (52773 + (port - 1972)) is at most 65535, unless `IRIS_DEV_WEB_PORT` pins
 /// the web port.
 pub const IRIS_DEV_PORT_RANGE: &str = "IRIS_DEV_PORT_RANGE";

@@ -678,7 +678,7 @@ mod tests {
         let overlapping = env_of(&[("HOME", "/h"), ("IRIS_DEV_STACK_PORT_RANGE", "1970-1975")]);
         assert_eq!(
             resolve(&overlapping).err().unwrap().to_string(),
-            "`IRIS_DEV_STACK_PORT_RANGE=1970-1975` is invalid: it overlaps the IRIS range 1972-1981; pick one apart from it"
+            "`IRIS_DEV_STACK_PORT_RANGE=1970-1975` is invalid: it overlaps the IRIS range 1972-2000; pick one apart from it"
         );
         let web = env_of(&[("HOME", "/h"), ("IRIS_DEV_STACK_PORT_RANGE", "52780-52800")]);
         assert!(
@@ -686,7 +686,7 @@ mod tests {
                 .err()
                 .unwrap()
                 .to_string()
-                .contains("paired web ports 52773-52782")
+                .contains("paired web ports 52773-52801")
         );
         let empty = env_of(&[("HOME", "/h"), ("IRIS_DEV_PORT", " ")]);
         assert_eq!(resolve(&empty).unwrap().ports.port, None);

@@ -9,13 +9,13 @@
 //! choose ports at the same moment take turns asking, and those that waited use
 //! the answer the next one got ([`Context::shared_listing`]).
 
-use crate::allocate::{self, HostPorts, Outcome, Request};
+use crate::allocate::{self, HostPorts, Outcome, Request, SkipReason, Skipped};
 use crate::commands::Context;
-use crate::engine::{self, DockerEngine, Endpoint, EngineError, Listing};
+use crate::engine::{self, Container, DockerEngine, Endpoint, EngineError, Listing};
 use crate::error::Error;
 use crate::probe::BindProbe;
 use crate::project::Project;
-use crate::registry::{Assignment, Registry, transition};
+use crate::registry::{Assignment, AssignmentType, Eviction, Registry, transition};
 use crate::settings::PortSettings;
 
 /// How a port resolution may touch the registry.
@@ -38,6 +38,9 @@ pub struct Assigned {
     pub previous: Option<Assignment>,
     /// Inactive assignments of other projects whose ports were taken over.
     pub evicted: Vec<Assignment>,
+    /// The record, consumed by this resolution, of another project taking this
+    /// project's ports; a failed `up` puts it back.
+    pub moved: Option<Eviction>,
     /// The registry as this resolution left it (a copy with [`Mode::DryRun`]),
     /// for what else the caller needs from it without reading it again.
     pub registry: Registry,
@@ -102,11 +105,12 @@ fn resolve_locked(
         let previous = registry.find(target.project.key()).cloned();
         let outcome = allocate::resolve(&mut registry, &request, &host).map_err(alloc_error)?;
         if !outcome.changed || mode == Mode::DryRun {
-            report(context, &outcome);
+            report(context, &outcome, target.avoid, None);
             return Ok(Assigned {
                 assignment: outcome.assignment,
                 previous,
                 evicted: outcome.evicted,
+                moved: outcome.moved,
                 registry,
             });
         }
@@ -164,11 +168,19 @@ fn resolve_locked(
             assignment.project_path, assignment.port
         ));
     }
-    report(context, &outcome);
+    report(
+        context,
+        &outcome,
+        target.avoid,
+        listing
+            .as_ref()
+            .map(|listing| listing.containers.as_slice()),
+    );
     Ok(Assigned {
         assignment: outcome.assignment,
         previous,
         evicted: outcome.evicted,
+        moved: outcome.moved,
         registry,
     })
 }
@@ -236,18 +248,58 @@ impl HostPorts for HostProbe {
     }
 }
 
-fn report(context: &Context<'_>, outcome: &Outcome) {
+/// Prints what the resolution changed. `refused` are the ports the engine
+/// refused (the rest of [`Request::avoid`] are ports other containers publish,
+/// named from `containers`).
+fn report(
+    context: &Context<'_>,
+    outcome: &Outcome,
+    refused: &[u16],
+    containers: Option<&[Container]>,
+) {
     let assignment = &outcome.assignment;
-    if let Some(old) = outcome.moved_from {
+    let ports = |port: u16, web_port: Option<u16>| match web_port {
+        Some(web_port) => format!("port {port} and web port {web_port}"),
+        None => format!("port {port}"),
+    };
+    let now_has = ports(assignment.port, assignment.effective_web_port());
+    if let Some(moved) = &outcome.moved {
+        let why = match &moved.range {
+            Some(range) => format!("no other port in {range} was free"),
+            None => format!("`{}` asked for port {}", moved.taken_by, moved.port),
+        };
+        context.printer.warn(format_args!(
+            "the ports of `{project}` moved: `{taker}` took {old} at {at}, while `{project}` was not running and {why}; `{project}` now has {now_has}",
+            project = moved.project_path,
+            taker = moved.taken_by,
+            old = ports(moved.port, moved.web_port),
+            at = moved.at,
+        ));
+    } else if let Some(old) = outcome.moved_from {
         context.printer.warn(format_args!(
             "port {old} is no longer free for `{}`; it moved to port {}",
             assignment.project_path, assignment.port
         ));
     }
-    for evicted in &outcome.evicted {
-        context.printer.note(format_args!(
-            "took port {} over from `{}`, which was {}",
-            evicted.port, evicted.project_path, evicted.status
+    for skip in &outcome.skipped {
+        context.printer.note(skip_note(
+            skip,
+            &assignment.project_path,
+            refused,
+            containers,
+        ));
+    }
+    for (evicted, record) in outcome.evicted.iter().zip(&outcome.recorded) {
+        let why = match &record.range {
+            Some(range) => format!("no other port in {range} was free"),
+            None => format!("`{}` pinned port {}", record.taken_by, assignment.port),
+        };
+        context.printer.warn(format_args!(
+            "took {} over from `{}`, which was {}, because {why}; `{}` gets new ports at its next `iris-dev up`, `port` or `env`",
+            ports(record.port, record.web_port),
+            evicted.project_path,
+            evicted.status,
+            evicted.project_path,
         ));
     }
     if outcome.changed {
@@ -259,6 +311,59 @@ fn report(context: &Context<'_>, outcome: &Outcome) {
             assignment.assignment_type
         ));
     }
+}
+
+/// Why a port was passed over, for `-v`.
+fn skip_note(
+    skip: &Skipped,
+    project: &str,
+    refused: &[u16],
+    containers: Option<&[Container]>,
+) -> String {
+    let Skipped {
+        port,
+        blocked,
+        reason,
+    } = skip;
+    let subject = if blocked == port {
+        "it".to_owned()
+    } else {
+        format!("its web port {blocked}")
+    };
+    let why = match reason {
+        SkipReason::Listener => format!("{subject} has a listener on this host"),
+        SkipReason::Avoided if refused.contains(blocked) => {
+            format!("the engine refused {subject}")
+        }
+        SkipReason::Avoided => {
+            let publisher = containers.into_iter().flatten().find(|container| {
+                container
+                    .ports
+                    .iter()
+                    .any(|published| published.host_port == *blocked)
+            });
+            match publisher {
+                Some(container) => format!("container `{}` publishes {subject}", container.name),
+                None => format!("another container publishes {subject}"),
+            }
+        }
+        SkipReason::Held(holder) if holder.assignment_type == AssignmentType::Manual => {
+            format!("`{}` pinned {subject}", holder.project_path)
+        }
+        SkipReason::Held(holder) => {
+            format!("{subject} is assigned to `{}`", holder.project_path)
+        }
+        SkipReason::Kept(holder) => format!(
+            "{subject} is kept for `{}` ({}) while ports nobody holds are free",
+            holder.project_path, holder.status
+        ),
+        SkipReason::RecentlyUsed(holder) => format!(
+            "{subject} is kept for `{}` ({}), used more recently than the ports taken over",
+            holder.project_path, holder.status
+        ),
+        SkipReason::PinnedWebPort => format!("{subject} is the pinned web port"),
+    };
+    format!("skipped port {port} for `{project}`: {why}")
 }
 
 /// The current project and its ports, as `port` and `env` need them.

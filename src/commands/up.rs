@@ -358,6 +358,7 @@ impl Up<'_> {
                 self.project.key(),
                 before.previous.as_ref(),
                 &before.evicted,
+                before.moved.as_ref(),
             );
             Ok::<_, Error>(())
         });

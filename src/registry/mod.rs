@@ -7,6 +7,7 @@ pub mod store;
 pub mod transition;
 
 pub use model::{
-    Assignment, AssignmentType, ContentError, Registry, SCHEMA_VERSION, Status, paired_web_port,
+    Assignment, AssignmentType, ContentError, Eviction, Registry, SCHEMA_VERSION, Status,
+    paired_web_port,
 };
 pub use store::{Store, StoreError};

@@ -37,13 +37,47 @@ const IRIS_DEV_FIELDS: [&str; 8] = [
     "bind",
 ];
 
+/// The top-level key of [`Registry::evictions`].
+const EVICTIONS_KEY: &str = "iris_dev_evictions";
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Registry {
     pub schema_version: String,
     pub assignments: Vec<Assignment>,
+    /// Projects whose ports another project took over while they were released
+    /// or stale, until their next resolution tells them. A top-level key, because
+    /// iris-devtester drops unknown fields of an assignment when it rewrites the
+    /// file but keeps unknown top-level keys.
+    #[serde(
+        rename = "iris_dev_evictions",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub evictions: Vec<Eviction>,
     /// Top-level keys written by a newer tool, kept as they are.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+/// A project's released or stale assignment that another project took the
+/// ports of (see [`crate::registry::transition::record_evictions`]).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Eviction {
+    pub project_path: String,
+    #[serde(deserialize_with = "deserialize_port")]
+    pub port: u16,
+    #[serde(default, deserialize_with = "deserialize_optional_port")]
+    pub web_port: Option<u16>,
+    /// The Docker endpoint the ports were for; absent for the local engine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<String>,
+    /// The project that took them.
+    pub taken_by: String,
+    pub at: Timestamp,
+    /// The range that had no other port free; absent when `taken_by` asked for
+    /// the ports by number (a pin).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -164,6 +198,7 @@ impl Registry {
         Self {
             schema_version: SCHEMA_VERSION.to_owned(),
             assignments: Vec::new(),
+            evictions: Vec::new(),
             extra: Map::new(),
         }
     }
@@ -215,9 +250,15 @@ impl Registry {
             }
             None => return Err(shape("`assignments` is missing".to_owned())),
         };
+        let evictions = match top.remove(EVICTIONS_KEY) {
+            None => Vec::new(),
+            Some(value) => serde_json::from_value(value)
+                .map_err(|err| shape(format!("`{EVICTIONS_KEY}`: {err}")))?,
+        };
         Ok(Self {
             schema_version,
             assignments,
+            evictions,
             extra: top,
         })
     }
@@ -464,6 +505,35 @@ mod tests {
         let rewritten: Value = serde_json::from_slice(&registry.to_json()).unwrap();
         let original: Value = serde_json::from_str(text).unwrap();
         assert_eq!(rewritten, original);
+    }
+
+    #[test]
+    fn evictions_are_a_top_level_key_read_and_written_back() {
+        let text = r#"{"schema_version": "1.0", "assignments": [], "owner": "ci",
+            "iris_dev_evictions": [{"project_path": "/shop", "port": 1973, "web_port": 52774,
+            "taken_by": "/billing", "at": "2026-11-29T10:00:00+00:00", "range": "1972-1973"}]}"#;
+        let registry = Registry::parse(text.as_bytes()).unwrap();
+        assert_eq!(registry.evictions.len(), 1);
+        let shop = &registry.evictions[0];
+        assert_eq!((shop.port, shop.web_port), (1973, Some(52_774)));
+        assert_eq!(
+            (shop.taken_by.as_str(), shop.engine.as_deref()),
+            ("/billing", None)
+        );
+        assert!(!registry.extra.contains_key("iris_dev_evictions"));
+        let rewritten: Value = serde_json::from_slice(&registry.to_json()).unwrap();
+        let original: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(rewritten, original);
+
+        let empty = String::from_utf8(Registry::empty().to_json()).unwrap();
+        assert!(!empty.contains("iris_dev_evictions"), "{empty}");
+        let bad =
+            r#"{"schema_version": "1.0", "assignments": [], "iris_dev_evictions": [{"port": 1}]}"#;
+        let error = Registry::parse(bad.as_bytes()).unwrap_err().to_string();
+        assert!(
+            error.contains("`iris_dev_evictions`: missing field `project_path`"),
+            "{error}"
+        );
     }
 
     #[test]

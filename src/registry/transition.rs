@@ -1,13 +1,14 @@
 //! Every change of an assignment's state after allocation, as pure functions on
 //! a [`Registry`] in memory: reserve, record started, release, mark stale, prune
-//! missing, and put back what a failed `up` changed.
+//! missing, remember and hand over evictions, and put back what a failed `up`
+//! changed.
 //!
 //! The caller holds the exclusive lock, reads the clock, lists the engine's
 //! containers (outside the lock) and writes the result back; commands never
 //! change an assignment's fields themselves.
 
 use crate::engine::Listing;
-use crate::registry::{Assignment, Registry, Status};
+use crate::registry::{Assignment, Eviction, Registry, Status};
 use crate::stale;
 use crate::timestamp::Timestamp;
 
@@ -149,9 +150,61 @@ pub fn recover(
     recovered
 }
 
+/// Remembers that `taken_by` took over the ports of `evicted`, released or stale
+/// assignments of other projects just removed from the registry, so that each
+/// of those projects' next resolution says where its ports went
+/// ([`take_eviction`]). `range` is the range that had no other port free, `None`
+/// when `taken_by` asked for the ports by number. A project's older record is
+/// replaced. Returns the records written.
+pub fn record_evictions(
+    registry: &mut Registry,
+    evicted: &[Assignment],
+    taken_by: &str,
+    range: Option<&str>,
+    at: &Timestamp,
+) -> Vec<Eviction> {
+    let records: Vec<Eviction> = evicted
+        .iter()
+        .map(|assignment| Eviction {
+            project_path: assignment.project_path.clone(),
+            port: assignment.port,
+            web_port: assignment.effective_web_port(),
+            engine: assignment.engine.clone(),
+            taken_by: taken_by.to_owned(),
+            at: at.clone(),
+            range: range.map(str::to_owned),
+        })
+        .collect();
+    registry.evictions.retain(|old| {
+        !records
+            .iter()
+            .any(|new| new.project_path == old.project_path)
+    });
+    registry.evictions.extend(records.iter().cloned());
+    records
+}
+
+/// Removes and returns `project`'s eviction record: its resolution is the one
+/// that tells it its ports moved.
+pub fn take_eviction(registry: &mut Registry, project: &str) -> Option<Eviction> {
+    let index = registry
+        .evictions
+        .iter()
+        .position(|eviction| eviction.project_path == project)?;
+    let record = registry.evictions.remove(index);
+    registry
+        .evictions
+        .retain(|eviction| eviction.project_path != project);
+    Some(record)
+}
+
 /// Removes the assignments whose project directory no longer exists
-/// (`exists` asks); returns them.
+/// (`exists` asks), and those projects' eviction records; returns the
+/// assignments.
 pub fn prune_missing(registry: &mut Registry, exists: impl Fn(&str) -> bool) -> Vec<Assignment> {
+    registry
+        .evictions
+        .retain(|eviction| exists(&eviction.project_path));
     let missing: Vec<String> = registry
         .assignments
         .iter()
@@ -165,17 +218,28 @@ pub fn prune_missing(registry: &mut Registry, exists: impl Fn(&str) -> bool) -> 
 }
 
 /// Puts back what a failed `up` changed: the project's assignment as it was
-/// (same ports, same status), or none when it had none, and the inactive
-/// assignments of other projects whose ports the attempts took over, unless
-/// their project has an assignment again or an active one holds those ports now.
+/// (same ports, same status), or none when it had none, the eviction record its
+/// resolution took (`moved`), and the inactive assignments of other projects
+/// whose ports the attempts took over, unless their project has an assignment
+/// again or an active one holds those ports now; an assignment put back loses
+/// the eviction record this `up` wrote for it.
 pub fn restore(
     registry: &mut Registry,
     project: &str,
     previous: Option<&Assignment>,
     evicted: &[Assignment],
+    moved: Option<&Eviction>,
 ) {
     registry.remove(project);
     registry.assignments.extend(previous.cloned());
+    if let Some(moved) = moved
+        && !registry
+            .evictions
+            .iter()
+            .any(|eviction| eviction.project_path == project)
+    {
+        registry.evictions.push(moved.clone());
+    }
     for assignment in evicted {
         let taken = registry.find(&assignment.project_path).is_some()
             || registry.assignments.iter().any(|other| {
@@ -187,6 +251,9 @@ pub fn restore(
             });
         if !taken {
             registry.assignments.push(assignment.clone());
+            registry.evictions.retain(|eviction| {
+                eviction.project_path != assignment.project_path || eviction.taken_by != project
+            });
         }
     }
 }
@@ -309,11 +376,12 @@ mod tests {
             "/shop",
             before.as_ref(),
             std::slice::from_ref(&evicted),
+            None,
         );
         assert_eq!(registry.find("/shop"), before.as_ref());
         assert_eq!(registry.find("/gone"), Some(&evicted));
 
-        restore(&mut registry, "/kept", None, &[]);
+        restore(&mut registry, "/kept", None, &[], None);
         assert!(registry.find("/kept").is_none());
 
         // An evicted assignment whose ports an active one holds now stays out.
@@ -321,7 +389,7 @@ mod tests {
         taker.project_path = "/taker".into();
         registry.remove("/gone");
         registry.assignments.push(taker);
-        restore(&mut registry, "/shop", before.as_ref(), &[evicted]);
+        restore(&mut registry, "/shop", before.as_ref(), &[evicted], None);
         assert!(registry.find("/gone").is_none());
     }
 
@@ -438,5 +506,81 @@ mod tests {
             "127.0.0.1",
         )];
         assert_eq!(disagreement("/shop", shop, &agreeing), None);
+    }
+
+    #[test]
+    fn an_eviction_is_recorded_once_per_project_and_taken_once() {
+        let mut registry = registry();
+        let mut gone = registry.remove("/gone").unwrap();
+        gone.status = Status::Released;
+        let written = record_evictions(
+            &mut registry,
+            std::slice::from_ref(&gone),
+            "/new",
+            Some("1972-1973"),
+            &now(),
+        );
+        assert_eq!(registry.evictions, written);
+        let record = &registry.evictions[0];
+        assert_eq!(record.project_path, "/gone");
+        assert_eq!((record.port, record.web_port), (1973, Some(52_774)));
+        assert_eq!(record.taken_by, "/new");
+        assert_eq!(record.at, now());
+        assert_eq!(record.range.as_deref(), Some("1972-1973"));
+        // A later eviction of the same project replaces its record.
+        record_evictions(&mut registry, &[gone], "/pinner", None, &now());
+        assert_eq!(registry.evictions.len(), 1);
+        assert_eq!(registry.evictions[0].taken_by, "/pinner");
+        assert_eq!(registry.evictions[0].range, None);
+
+        assert_eq!(take_eviction(&mut registry, "/shop"), None);
+        let taken = take_eviction(&mut registry, "/gone").unwrap();
+        assert_eq!(taken.taken_by, "/pinner");
+        assert!(registry.evictions.is_empty());
+        assert_eq!(take_eviction(&mut registry, "/gone"), None, "taken once");
+    }
+
+    #[test]
+    fn restore_undoes_the_records_of_a_failed_up() {
+        let mut registry = registry();
+        let shop = registry.remove("/shop").unwrap();
+        let kept = registry.find("/kept").cloned().unwrap();
+        // Earlier, `/old` took `/shop`'s ports and another project `/kept`'s.
+        record_evictions(&mut registry, &[shop, kept], "/old", None, &now());
+        // Now `/shop`'s `up` is told (its record taken) and takes `/gone`'s ports.
+        let moved = take_eviction(&mut registry, "/shop").unwrap();
+        let gone = registry.remove("/gone").unwrap();
+        record_evictions(
+            &mut registry,
+            std::slice::from_ref(&gone),
+            "/shop",
+            None,
+            &now(),
+        );
+        // It fails: `/gone` gets its ports back and `/shop` its record.
+        restore(
+            &mut registry,
+            "/shop",
+            None,
+            std::slice::from_ref(&gone),
+            Some(&moved),
+        );
+        assert_eq!(registry.find("/gone"), Some(&gone));
+        assert!(registry.find("/shop").is_none());
+        let left: Vec<_> = registry
+            .evictions
+            .iter()
+            .map(|eviction| (eviction.project_path.as_str(), eviction.taken_by.as_str()))
+            .collect();
+        assert_eq!(left, [("/kept", "/old"), ("/shop", "/old")]);
+    }
+
+    #[test]
+    fn prune_drops_the_records_of_missing_directories() {
+        let mut registry = registry();
+        let gone = registry.remove("/gone").unwrap();
+        record_evictions(&mut registry, &[gone], "/shop", None, &now());
+        prune_missing(&mut registry, |path| path != "/gone");
+        assert!(registry.evictions.is_empty());
     }
 }

@@ -554,3 +554,13 @@ fn verbose_notes_of_up() {
         env.run(["port", "-v", "-C", "other"]).success().snapshot()
     );
 }
+
+#[test]
+fn verbose_says_the_engine_refused_the_port_it_moved_from() {
+    let (env, fake) = fake_env("13660-13669");
+    fs::write(fake.join("refuse-once"), "").unwrap();
+    let up = env.run(["up", "-v", "-C", "shop", "--no-wait"]).success();
+    up.assert_stderr_contains("warning: port 13660 is no longer free for `");
+    up.assert_stderr_contains("/shop`: the engine refused it\n");
+    assert_eq!(env.run(["port", "-C", "shop"]).success().port(), 13_661);
+}

@@ -6,6 +6,7 @@ mod completion;
 mod concurrency;
 mod docker;
 mod everyday;
+mod evictions;
 mod fake_compose;
 mod generated;
 mod interop;
