@@ -7,9 +7,16 @@
 //! engine-backed `cfg` whatever the probe says (a missing tool then fails the test
 //! loudly), and the other variables name the tools `.ci/run` installed.
 //!
-//! The library and binary ignore these `cfg`s; only `tests/` reads them.
+//! The library and binary ignore these `cfg`s; only `tests/` reads them. So a
+//! release build (`cargo install`, `cargo build --release`) probes nothing and
+//! never starts `docker`; the dev and test profiles probe, each tool for at most
+//! a few seconds.
 
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long one probe may take: an engine that hangs must not hang the build.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Every `cfg` this script may set, with what turns it on.
 const CHECKS: &[(&str, &str)] = &[
@@ -59,6 +66,13 @@ fn main() {
     }
 
     let mandatory = var("IRIS_DEV_DOCKER_TESTS").as_deref() == Some("1");
+    // `cargo install` (and every release build) has no tests to decide about:
+    // it runs no probe at all, so a user's install never talks to Docker. Only
+    // the dev and test profiles (`PROFILE=debug`) probe, each probe bounded by
+    // PROBE_TIMEOUT.
+    if var("PROFILE").as_deref() != Some("debug") && !mandatory {
+        return;
+    }
     let docker = mandatory || runs("docker", &["info", "--format", "{{.ServerVersion}}"]);
     let enabled = [
         ("has_docker", docker),
@@ -107,14 +121,30 @@ fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|value| !value.is_empty())
 }
 
+/// Whether `program args` exits 0 within [`PROBE_TIMEOUT`]; one that takes
+/// longer is killed and counts as missing.
 fn runs(program: &str, args: &[&str]) -> bool {
-    Command::new(program)
+    let Ok(mut child) = Command::new(program)
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success())
+        .spawn()
+    else {
+        return false;
+    };
+    let deadline = Instant::now() + PROBE_TIMEOUT;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return status.success(),
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return false;
+            }
+        }
+    }
 }
 
 /// `sshd` lives in `/usr/sbin`, which is not always on a user's PATH.

@@ -16,10 +16,11 @@ pub fn run(args: EnvArgs, context: &Context<'_>) -> Result<(), Error> {
         login,
     } = assign::connected(context)?;
     // A client would dial these ports: say so when the project's running
-    // container publishes others. Only a local engine is asked (an ssh dial on
-    // every `env` would cost more than the answer is worth).
+    // container publishes others. Only the local socket is asked, which answers
+    // in milliseconds; a TCP or ssh engine could hold every `env` (the call
+    // Makefiles make in every rule) up to its timeout.
     let endpoint = context.endpoint();
-    if endpoint.is_local()
+    if endpoint.url.starts_with("unix://")
         && let Ok(containers) =
             DockerEngine::connect(&endpoint).and_then(|engine| engine.containers())
         && let Some(warning) =

@@ -387,7 +387,7 @@ fn two_projects_run_side_by_side_on_loopback_only(compose: Compose) {
         "{env_lines}"
     );
     assert!(
-        env_lines.contains(&format!("export COMPOSE_PROJECT_NAME={alpha_name}\n")),
+        env_lines.contains(&format!("export IRIS_DEV_COMPOSE_PROJECT={alpha_name}\n")),
         "{env_lines}"
     );
 }

@@ -271,7 +271,10 @@ fn a_running_stack_survives_a_reset_and_iris_devtesters_rewrites() {
         .find(|entry| entry["project_path"] == shop.to_str().unwrap())
         .unwrap();
     assert_eq!(listed["compose_project"], shop_name, "{list:#}");
-    assert_eq!(listed["state"], "healthy", "{list:#}");
+    assert!(
+        ["healthy", "starting"].contains(&listed["state"].as_str().unwrap()),
+        "its live state, from its containers: {list:#}"
+    );
     assert_eq!(identity(&container), before, "nothing restarted it");
 
     // And after iris-devtester dropped the entry altogether.

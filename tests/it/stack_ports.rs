@@ -143,27 +143,53 @@ fn isolate_all_gives_every_service_its_own_ports(compose: Compose) {
     assert!(port_of(&env, &beta, false) != port_of(&env, &alpha, false));
 
     // iris-devtester rewrites the registry with its own six fields only: the
-    // next `up` assigns the stack ports again, and says so.
-    let mut registry = env.registry_json();
-    for entry in registry["assignments"].as_array_mut().unwrap() {
-        let entry = entry.as_object_mut().unwrap();
-        entry.retain(|key, _| {
-            [
-                "project_path",
-                "port",
-                "assigned_at",
-                "assignment_type",
-                "status",
-                "container_name",
-            ]
-            .contains(&key.as_str())
-        });
-    }
-    fs::write(
-        env.registry(),
-        serde_json::to_vec_pretty(&registry).unwrap(),
-    )
-    .unwrap();
+    // stack ports come back from `iris_dev_stacks`, silently; only when that
+    // copy is gone too does the next `up` assign them again, and say so.
+    let python_rewrite = |drop_copy: bool| {
+        let mut registry = env.registry_json();
+        for entry in registry["assignments"].as_array_mut().unwrap() {
+            let entry = entry.as_object_mut().unwrap();
+            entry.retain(|key, _| {
+                [
+                    "project_path",
+                    "port",
+                    "assigned_at",
+                    "assignment_type",
+                    "status",
+                    "container_name",
+                ]
+                .contains(&key.as_str())
+            });
+        }
+        if drop_copy {
+            registry.as_object_mut().unwrap().remove("iris_dev_stacks");
+        }
+        fs::write(
+            env.registry(),
+            serde_json::to_vec_pretty(&registry).unwrap(),
+        )
+        .unwrap();
+    };
+    let beta_db = |lines: &str| {
+        lines
+            .lines()
+            .find_map(|line| line.strip_prefix("export IRIS_DEV_PORT_DB_1972="))
+            .map(str::to_owned)
+    };
+    let before = beta_db(&env.run(["env", "-C", "beta"]).success().stdout());
+    assert!(before.is_some());
+    python_rewrite(false);
+    let up = env.run(["up", "-C", "beta", "--no-wait"]).success();
+    assert!(
+        !up.stderr().contains("assigning them again"),
+        "{}",
+        up.stderr()
+    );
+    assert_eq!(
+        beta_db(&env.run(["env", "-C", "beta"]).success().stdout()),
+        before
+    );
+    python_rewrite(true);
     let up = env.run(["up", "-C", "beta", "--no-wait"]).success();
     up.assert_stderr_contains("(iris-devtester rewrites it without them); assigning them again");
     let lines = env.run(["env", "-C", "beta"]).success().stdout();
