@@ -10,10 +10,11 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_norway::Value;
 use serde_norway::value::{Tag, TaggedValue};
 
+use super::Compose;
 use super::config::{NameKind, PortMapping, SUPERSERVER_PORT, Service, WEB_PORT};
 use crate::connection::{stack_port_key, stack_port_variable};
 use crate::engine::{PORT_LABEL, PROJECT_LABEL};
@@ -38,16 +39,124 @@ pub struct OverrideSpec<'a> {
     pub stack: BTreeMap<&'a str, (&'a Service, BTreeMap<u16, u16>)>,
 }
 
-#[derive(Serialize)]
-struct OverrideFile<'a> {
-    services: BTreeMap<&'a str, ServiceOverride>,
+/// The override as data, before it is rendered for one compose: enough to
+/// render it for any (issue 16 §4). `up` keeps it beside the file (see
+/// [`Written`]), so that a command run with another compose than `up`'s gives
+/// compose a file that compose can read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Override {
+    pub services: BTreeMap<String, ServiceParts>,
+}
+
+/// One service of the [`Override`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceParts {
+    /// The base's own `ports` entries, which `!override` would drop with the
+    /// rest of the list: rendered with the tag, they are written out again.
+    #[serde(default)]
+    pub kept: Vec<Value>,
+    /// What iris-dev publishes, IRIS's ports first.
+    #[serde(default)]
+    pub published: Vec<Published>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+/// One `ports` entry iris-dev publishes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Published {
+    /// Short syntax: `127.0.0.1:12000:1972`.
+    pub entry: String,
+    /// The base publishes the same host port already (`"${IRIS_PORT:-1972}:1972"`):
+    /// a list compose appends to leaves it out.
+    pub in_base: bool,
+}
+
+/// What `.iris-dev/` keeps about the override file `up` wrote: the override as
+/// data and the compose the file on disk was rendered for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Written {
+    #[serde(rename = "override")]
+    pub parts: Override,
+    /// Whether the file on disk uses `!override`.
+    pub override_tag: bool,
+    /// The compose it was rendered for, as [`Compose::display_name`] says it.
+    pub compose: String,
+}
+
+impl Written {
+    pub fn new(parts: Override, compose: &Compose) -> Self {
+        Self {
+            parts,
+            override_tag: compose.supports_override_tag(),
+            compose: compose.display_name(),
+        }
+    }
+
+    /// The file's text as written for [`Written::compose`].
+    pub fn render(&self) -> String {
+        self.parts.render(self.override_tag)
+    }
+}
+
+/// What a command that passes the override to `compose` does with the file on
+/// disk (`text`, with what `.iris-dev/` says it wrote, if anything).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ForCompose {
+    /// Pass it as it is: this compose reads it as `up` meant it.
+    Keep,
+    /// Write it again, rendered for this compose, and pass that.
+    Rewrite(Written),
+    /// Leave it out: it holds `!override`, which this compose cannot read, and
+    /// nothing says what it was rendered from (an older iris-dev wrote it, or
+    /// someone edited it).
+    Omit,
+}
+
+/// Renders the override for the compose in use, whichever compose `up` used
+/// (issue 16 §4): compose 1.x and 2.x before 2.24.4 fail on a file with
+/// `!override` (`could not determine a constructor for the tag '!override'`),
+/// and a file without it appends to the base's `ports` where newer composes
+/// would replace them.
+pub fn for_compose(text: &str, written: Option<&Written>, compose: &Compose) -> ForCompose {
+    let override_tag = compose.supports_override_tag();
+    match written {
+        Some(written) if written.render() == text => {
+            if written.override_tag == override_tag {
+                ForCompose::Keep
+            } else {
+                ForCompose::Rewrite(Written::new(written.parts.clone(), compose))
+            }
+        }
+        _ if !override_tag && has_tags(text) => ForCompose::Omit,
+        _ => ForCompose::Keep,
+    }
+}
+
+/// Whether a YAML text holds a tag (`!override`, `!reset`) anywhere. Text that
+/// is not YAML has none: compose says what is wrong with it.
+pub fn has_tags(text: &str) -> bool {
+    fn tagged(value: &Value) -> bool {
+        match value {
+            Value::Tagged(_) => true,
+            Value::Sequence(items) => items.iter().any(tagged),
+            Value::Mapping(map) => map.iter().any(|(key, value)| tagged(key) || tagged(value)),
+            _ => false,
+        }
+    }
+    serde_norway::from_str::<Value>(text).is_ok_and(|value| tagged(&value))
 }
 
 #[derive(Serialize)]
-struct ServiceOverride {
+struct OverrideFile<'a> {
+    services: BTreeMap<&'a str, ServiceOverride<'a>>,
+}
+
+#[derive(Serialize)]
+struct ServiceOverride<'a> {
     ports: Value,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    labels: BTreeMap<&'static str, String>,
+    labels: &'a BTreeMap<String, String>,
 }
 
 /// A base-file entry that publishes a port iris-dev assigns (an IRIS port, or
@@ -168,56 +277,95 @@ pub fn base_ephemeral_iris_ports(spec: &OverrideSpec<'_>) -> Vec<u16> {
         .collect()
 }
 
-/// The override file's text, header comment included.
+/// The override file's text for the compose in [`OverrideSpec::override_tag`],
+/// header comment included.
 pub fn render(spec: &OverrideSpec<'_>) -> String {
-    let mut services_out = BTreeMap::new();
-    for (service, base) in services(spec) {
-        let mappings = base.port_mappings();
-        let mut ports: Vec<Value> = Vec::new();
-        if spec.override_tag {
-            // The tag replaces the whole list: keep the base's other entries.
-            ports.extend(
-                base.ports
-                    .iter()
-                    .zip(&mappings)
-                    .filter(|(_, mapping)| assigned_for(spec, service, mapping.target).is_none())
-                    .map(|(value, _)| value.clone()),
+    Override::new(spec).render(spec.override_tag)
+}
+
+impl Override {
+    /// What the override holds for these ports, whichever compose reads it.
+    pub fn new(spec: &OverrideSpec<'_>) -> Self {
+        let mut services_out = BTreeMap::new();
+        for (service, base) in services(spec) {
+            let mappings = base.port_mappings();
+            // `!override` replaces the whole list: keep the base's other entries.
+            let kept = base
+                .ports
+                .iter()
+                .zip(&mappings)
+                .filter(|(_, mapping)| assigned_for(spec, service, mapping.target).is_none())
+                .map(|(value, _)| value.clone())
+                .collect();
+            let published = assigned_ports(spec, service)
+                .into_iter()
+                .map(|(target, host_port)| Published {
+                    entry: short_syntax(spec.bind, host_port, target),
+                    in_base: mappings.iter().any(|mapping: &PortMapping| {
+                        mapping.target == target
+                            && mapping.published.as_deref() == Some(&host_port.to_string())
+                    }),
+                })
+                .collect();
+            let labels = if service == spec.service {
+                BTreeMap::from([
+                    (PROJECT_LABEL.to_owned(), spec.project_path.to_owned()),
+                    (PORT_LABEL.to_owned(), spec.port.to_string()),
+                ])
+            } else {
+                BTreeMap::new()
+            };
+            services_out.insert(
+                service.to_owned(),
+                ServiceParts {
+                    kept,
+                    published,
+                    labels,
+                },
             );
         }
-        for (target, host_port) in assigned_ports(spec, service) {
-            let published_by_base = !spec.override_tag
-                && mappings.iter().any(|mapping: &PortMapping| {
-                    mapping.target == target
-                        && mapping.published.as_deref() == Some(&host_port.to_string())
-                });
-            if !published_by_base {
-                ports.push(Value::String(short_syntax(spec.bind, host_port, target)));
-            }
+        Self {
+            services: services_out,
         }
-        let ports = Value::Sequence(ports);
-        let ports = if spec.override_tag {
-            Value::Tagged(Box::new(TaggedValue {
-                tag: Tag::new("override"),
-                value: ports,
-            }))
-        } else {
-            ports
-        };
-        let labels = if service == spec.service {
-            BTreeMap::from([
-                (PROJECT_LABEL, spec.project_path.to_owned()),
-                (PORT_LABEL, spec.port.to_string()),
-            ])
-        } else {
-            BTreeMap::new()
-        };
-        services_out.insert(service, ServiceOverride { ports, labels });
     }
-    let file = OverrideFile {
-        services: services_out,
-    };
-    let yaml = serde_norway::to_string(&file).expect("the override serialises to YAML");
-    format!("{HEADER}{yaml}")
+
+    /// The file's text, header comment included, for a compose that reads
+    /// `!override` or for one that does not.
+    pub fn render(&self, override_tag: bool) -> String {
+        let mut services = BTreeMap::new();
+        for (service, parts) in &self.services {
+            let mut ports: Vec<Value> = Vec::new();
+            if override_tag {
+                ports.extend(parts.kept.iter().cloned());
+            }
+            ports.extend(
+                parts
+                    .published
+                    .iter()
+                    .filter(|published| override_tag || !published.in_base)
+                    .map(|published| Value::String(published.entry.clone())),
+            );
+            let ports = Value::Sequence(ports);
+            let ports = if override_tag {
+                Value::Tagged(Box::new(TaggedValue {
+                    tag: Tag::new("override"),
+                    value: ports,
+                }))
+            } else {
+                ports
+            };
+            services.insert(
+                service.as_str(),
+                ServiceOverride {
+                    ports,
+                    labels: &parts.labels,
+                },
+            );
+        }
+        let yaml = serde_norway::to_string(&OverrideFile { services })
+            .expect("the override serialises to YAML");
+        format!("{HEADER}{yaml}")
+    }
 }
 
 /// The IRIS pair's host port for an IRIS container port.
@@ -352,6 +500,7 @@ mod tests {
     use std::net::Ipv4Addr;
 
     use super::*;
+    use crate::compose::Version;
     use crate::compose::config::ComposeConfig;
 
     fn service(yaml: &str) -> Service {
@@ -373,6 +522,90 @@ mod tests {
             base,
             override_tag,
         }
+    }
+
+    fn compose(version: Version) -> Compose {
+        Compose {
+            command: vec!["docker".into(), "compose".into()],
+            version: Some(version),
+        }
+    }
+
+    #[test]
+    fn the_override_up_wrote_is_rendered_again_for_another_compose() {
+        // A community template: IRIS's ports on ports Docker picks, and one more.
+        let base = service(
+            "services:\n  iris:\n    ports:\n    - {target: 1972, protocol: tcp}\n    - {target: 8080, published: '8080'}\n",
+        );
+        let (v1, legacy, v2) = (
+            Compose {
+                command: vec!["docker-compose".into()],
+                version: Some(Version(1, 29, 2)),
+            },
+            compose(Version(2, 24, 3)),
+            compose(Version(2, 40, 3)),
+        );
+        let by_v2 = Written::new(Override::new(&spec(&base, true)), &v2);
+        let text = by_v2.render();
+        assert_eq!(text, render(&spec(&base, true)));
+        assert!(has_tags(&text));
+        assert_eq!(for_compose(&text, Some(&by_v2), &v2), ForCompose::Keep);
+        for older in [&v1, &legacy] {
+            let ForCompose::Rewrite(again) = for_compose(&text, Some(&by_v2), older) else {
+                panic!("{} cannot read `!override`", older.display_name());
+            };
+            assert_eq!(again.compose, older.display_name());
+            assert!(!again.override_tag);
+            // Exactly what `up` with that compose writes: no tag, and the base's
+            // own entries left to the base.
+            assert_eq!(again.render(), render(&spec(&base, false)));
+            assert!(!has_tags(&again.render()));
+            // Back to a compose that reads the tag: the file `up` wrote.
+            let ForCompose::Rewrite(back) = for_compose(&again.render(), Some(&again), &v2) else {
+                panic!("2.40.3 gets `!override` back");
+            };
+            assert_eq!(back.render(), text);
+        }
+        // An untagged file suits both older composes as it is.
+        let by_v1 = Written::new(Override::new(&spec(&base, false)), &v1);
+        assert_eq!(
+            for_compose(&by_v1.render(), Some(&by_v1), &legacy),
+            ForCompose::Keep
+        );
+
+        // What the data does not explain (an older iris-dev wrote the file, or
+        // it was edited) is passed as it is, unless this compose cannot read it.
+        let edited = format!("{text}# edited\n");
+        assert_eq!(for_compose(&edited, Some(&by_v2), &v2), ForCompose::Keep);
+        assert_eq!(for_compose(&edited, Some(&by_v2), &v1), ForCompose::Omit);
+        assert_eq!(for_compose(&text, None, &legacy), ForCompose::Omit);
+        let plain = render(&spec(&base, false));
+        assert_eq!(for_compose(&plain, None, &v1), ForCompose::Keep);
+        assert_eq!(for_compose(&plain, None, &v2), ForCompose::Keep);
+    }
+
+    #[test]
+    fn what_up_wrote_round_trips_through_json() {
+        let base = service(
+            "services:\n  iris:\n    ports:\n    - {target: 8080, published: '8080', host_ip: 0.0.0.0}\n    - '9000'\n",
+        );
+        let written = Written::new(
+            Override::new(&spec(&base, true)),
+            &compose(Version(2, 40, 3)),
+        );
+        let json = serde_json::to_string(&written).unwrap();
+        let read: Written = serde_json::from_str(&json).unwrap();
+        assert_eq!(read, written);
+        assert_eq!(read.render(), render(&spec(&base, true)));
+    }
+
+    #[test]
+    fn tags_are_found_anywhere_and_only_as_tags() {
+        assert!(has_tags("services:\n  iris:\n    ports: !reset []\n"));
+        assert!(!has_tags(
+            "services:\n  iris:\n    command: echo '!override'\n"
+        ));
+        assert!(!has_tags("{ not yaml"));
     }
 
     #[test]
