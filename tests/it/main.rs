@@ -15,3 +15,4 @@ mod registry_file;
 mod remote;
 mod stack_ports;
 mod support;
+mod switch;
