@@ -7,6 +7,7 @@ mod docker;
 mod everyday;
 mod fake_compose;
 mod generated;
+mod grace;
 mod interop;
 mod iris;
 mod names;
