@@ -58,9 +58,22 @@ fn switching(first: Compose, second: Compose, range: &str) {
     assert_eq!(running.lines().count(), 1, "{running}");
 
     use_compose(&mut env, second);
+    // `doctor` says so; the next command on the stack writes it for `second`.
+    let doctor = env.run_in(&dir, ["doctor"]);
+    let said = format!("{}{}", doctor.stdout(), doctor.stderr());
+    assert!(
+        said.contains("warn  override: `") && said.contains("was written for docker"),
+        "{said}"
+    );
     let ps = env.run_in(&dir, ["compose", "ps"]).success();
     ps.assert_stdout_contains(&first.container(&name, "iris"));
     assert_rendered_for(&dir, second);
+    let doctor = env.run_in(&dir, ["doctor"]);
+    assert!(
+        !doctor.stdout().contains("override:"),
+        "{}",
+        doctor.stdout()
+    );
     let down = env.run_in(&dir, ["down"]).success();
     down.assert_stderr_contains("it keeps port");
     assert_eq!(containers(&name), "", "`down` removed the stack");
