@@ -1,6 +1,7 @@
-//! `iris-dev down`: `docker compose down` with the files and name `up` used; the
-//! project keeps its ports unless `--release`. `--all` does it for every
-//! project started on this engine.
+//! `iris-dev down`: `docker compose down` with the files and name `up` used (the
+//! override written for the compose in use, see
+//! [`super::project_stack::override_for`]); the project keeps its ports unless
+//! `--release`. `--all` does it for every project started on this engine.
 
 use std::path::Path;
 

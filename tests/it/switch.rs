@@ -115,3 +115,30 @@ fn started_with_v2_then_listed_and_stopped_with_v2_legacy() {
 fn started_with_v1_then_listed_and_stopped_with_v2() {
     switching(Compose::V1, Compose::V2, "13360-13369");
 }
+
+/// An override with `!override` that an older iris-dev wrote has no
+/// `override.json` to render it from: a compose that cannot read the tag runs
+/// without it, with a warning, and `down` still stops the stack.
+#[test]
+#[cfg_attr(
+    not(all(has_compose_v1, has_compose_v2)),
+    ignore = "needs docker-compose 1.x and compose v2 (IRIS_DEV_TEST_COMPOSE_V2, see .ci/run)"
+)]
+fn an_older_iris_devs_override_is_left_out_where_compose_cannot_read_it() {
+    standin();
+    let mut env: TestEnv = Compose::V2.env("13380-13389");
+    let (dir, name) = compose_project(&env, "older", &standin_compose("    expose: [\"1972\"]\n"));
+    let _cleanup = Cleanup(vec![name.clone()]);
+    env.run_in(&dir, ["up", "--wait-timeout", "60"]).success();
+    fs::remove_file(dir.join(".iris-dev/override.json")).unwrap();
+    let before = override_text(&dir);
+    assert!(before.contains("!override"), "{before}");
+
+    let config = Compose::V1.docker_config(&env);
+    env.set("DOCKER_CONFIG", &config);
+    let down = env.run_in(&dir, ["down"]).success();
+    down.assert_stderr_contains("uses `!override`, which docker-compose 1.");
+    down.assert_stderr_contains("leaving it out");
+    assert_eq!(containers(&name), "");
+    assert_eq!(override_text(&dir), before, "the file is left as it was");
+}
