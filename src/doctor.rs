@@ -9,7 +9,9 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::allocate::{MAX_PAIRED_PORT, PortRange};
+use crate::compose::Compose;
 use crate::compose::config::{SUPERSERVER_PORT, WEB_PORT};
+use crate::compose::override_file::{ForCompose, Written};
 use crate::engine::{Container, Listing};
 use crate::env_vars;
 use crate::registry::Registry;
@@ -80,6 +82,50 @@ impl fmt::Display for Check {
             write!(f, "\n      fix: {fix}")?;
         }
         Ok(())
+    }
+}
+
+/// Whether the override on disk suits the compose in use (issue 16 §4): every
+/// iris-dev command writes it again for that compose, but plain compose given
+/// the file (`-f .iris-dev/compose.override.yaml`) reads it as it is. `None`
+/// when it suits, or there is none.
+pub fn override_file(
+    path: &str,
+    verdict: &ForCompose,
+    before: Option<&Written>,
+    compose: &Compose,
+) -> Option<Check> {
+    let name = compose.display_name();
+    match verdict {
+        ForCompose::Keep => None,
+        ForCompose::Rewrite(_) => {
+            let before = before
+                .map(|before| before.compose.as_str())
+                .unwrap_or("another compose");
+            let message = if compose.supports_override_tag() {
+                format!(
+                    "`{path}` was written for {before}, without `!override`: with {name} its ports add to the base file's instead of replacing them"
+                )
+            } else {
+                format!(
+                    "`{path}` was written for {before}, with `!override`, which {name} does not read: plain compose given this file fails or misreads it"
+                )
+            };
+            Some(Check::warn(
+                "override",
+                message,
+                format!(
+                    "any iris-dev command on the stack writes it for {name}, such as `iris-dev compose ps`"
+                ),
+            ))
+        }
+        ForCompose::Omit => Some(Check::warn(
+            "override",
+            format!(
+                "`{path}` uses `!override`, which {name} does not read, and iris-dev does not know what it was written from: its commands leave it out"
+            ),
+            "`iris-dev up` writes it again for this compose",
+        )),
     }
 }
 
@@ -366,6 +412,43 @@ mod tests {
             .labels
             .insert(COMPOSE_PROJECT_LABEL.into(), "shop".into());
         container
+    }
+
+    #[test]
+    fn an_override_for_another_compose_is_a_warning_that_names_both() {
+        use crate::compose::Version;
+        use crate::compose::override_file::Override;
+        let compose = |command: &str, version| Compose {
+            command: command.split(' ').map(str::to_owned).collect(),
+            version: Some(version),
+        };
+        let v1 = compose("docker-compose", Version(1, 29, 2));
+        let v2 = compose("docker compose", Version(2, 40, 3));
+        let parts = Override {
+            services: Default::default(),
+        };
+        let by_v2 = Written::new(parts.clone(), &v2);
+        let path = "/shop/.iris-dev/compose.override.yaml";
+        assert_eq!(
+            override_file(path, &ForCompose::Keep, Some(&by_v2), &v2),
+            None
+        );
+        let rewrite = ForCompose::Rewrite(Written::new(parts.clone(), &v1));
+        let check = override_file(path, &rewrite, Some(&by_v2), &v1).unwrap();
+        assert_eq!(
+            check.to_string(),
+            "warn  override: `/shop/.iris-dev/compose.override.yaml` was written for docker compose 2.40.3, with `!override`, which docker-compose 1.29.2 does not read: plain compose given this file fails or misreads it\n      fix: any iris-dev command on the stack writes it for docker-compose 1.29.2, such as `iris-dev compose ps`"
+        );
+        let by_v1 = Written::new(parts.clone(), &v1);
+        let back = ForCompose::Rewrite(Written::new(parts, &v2));
+        let check = override_file(path, &back, Some(&by_v1), &v2).unwrap();
+        assert!(check.message.contains("without `!override`"), "{check}");
+        let omit = override_file(path, &ForCompose::Omit, None, &v1).unwrap();
+        assert_eq!(omit.level, Level::Warn);
+        assert_eq!(
+            omit.fix.as_deref(),
+            Some("`iris-dev up` writes it again for this compose")
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::process::{DuctRunner, Runner};
 pub fn run(args: ComposeArgs, context: &Context<'_>) -> Result<(), Error> {
     let ComposeArgs { args } = args;
     let mut stack = ProjectStack::open(context)?;
-    let invocation = stack.invocation(&args);
+    let invocation = stack.invocation(&context.printer, &args)?;
     stack.save();
     context.printer.note(format_args!("running `{invocation}`"));
     passthrough(&invocation)

@@ -17,7 +17,9 @@ use crate::error::Error;
 use crate::platform;
 use crate::probe::BindProbe;
 use crate::process::{DuctRunner, Runner};
+use crate::project::Project;
 use crate::shell;
+use crate::state_dir::StateDir;
 
 pub fn run(args: DoctorArgs, context: &Context<'_>) -> Result<(), Error> {
     let DoctorArgs { json } = args;
@@ -218,6 +220,22 @@ fn proxy_evidence(local: bool, containers: Option<&[Container]>) -> ProxyEvidenc
     }
 }
 
+/// Whether the override `up` wrote suits `compose`, as iris-dev's commands
+/// would judge it before passing it (they write it again when it does not).
+fn override_check(project: &Project, compose: &Compose) -> Option<Check> {
+    let state = StateDir::open(&project.root);
+    let text = state.override_text().ok()??;
+    let before = state.override_written();
+    let verdict = override_file::for_compose(&text, before.as_ref(), compose);
+    let path = StateDir::override_file(&project.root);
+    doctor::override_file(
+        &path.display().to_string(),
+        &verdict,
+        before.as_ref(),
+        compose,
+    )
+}
+
 /// The project's compose file, its IRIS service, base files publishing IRIS's
 /// ports, and fixed container names.
 fn project_checks(context: &Context<'_>, compose: Option<&Compose>) -> Vec<Check> {
@@ -246,13 +264,15 @@ fn project_checks(context: &Context<'_>, compose: Option<&Compose>) -> Vec<Check
         }
     };
     if stack.template {
-        return vec![Check::ok(
+        let mut checks = vec![Check::ok(
             "project",
             format!(
                 "no compose file in `{}`: `iris-dev up` runs the built-in template (`iris-dev init` writes it out)",
                 project.root.display()
             ),
         )];
+        checks.extend(compose.and_then(|compose| override_check(&project, compose)));
+        return checks;
     }
     let file = stack.base_files[0].display().to_string();
     let mut checks = vec![Check::ok("project", format!("compose file `{file}`"))];
@@ -288,6 +308,7 @@ fn project_checks(context: &Context<'_>, compose: Option<&Compose>) -> Vec<Check
     let Some(compose) = compose else {
         return checks;
     };
+    checks.extend(override_check(&project, compose));
     let mut invocation = compose.stack_invocation(
         &stack,
         &stack.name,

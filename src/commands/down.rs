@@ -1,6 +1,7 @@
-//! `iris-dev down`: `docker compose down` with the files and name `up` used; the
-//! project keeps its ports unless `--release`. `--all` does it for every
-//! project started on this engine.
+//! `iris-dev down`: `docker compose down` with the files and name `up` used (the
+//! override written for the compose in use, see
+//! [`super::project_stack::override_for`]); the project keeps its ports unless
+//! `--release`. `--all` does it for every project started on this engine.
 
 use std::path::Path;
 
@@ -44,15 +45,14 @@ pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
     if stack.template && !stack.base_files[0].exists() {
         state.write_template(stack::TEMPLATE)?;
     }
-    let mut files = stack.base_files.clone();
-    if stack.override_file().exists() {
-        files.push(stack.override_file());
-    }
-    let name = stack.compose_project();
-    let mut invocation = compose.stack_invocation(&stack, name, &files, &down_args);
-    if let Some(assignment) = &assignment {
-        invocation.env.extend(compose_env(assignment));
-    }
+    let invocation = stack_invocation(
+        &compose,
+        &stack,
+        &state,
+        assignment.as_ref(),
+        &down_args,
+        &context.printer,
+    )?;
     let code = DuctRunner.stream(&invocation, &mut |line| context.printer.passthrough(line))?;
     if state.exists() {
         state.save()?;
@@ -203,10 +203,18 @@ fn stop(
             Project::from_argument(root, root)?
         };
         let stack = context.stack(&project)?;
+        let state = StateDir::open(&project.root);
         if stack.template && !stack.base_files[0].exists() {
-            StateDir::open(&project.root).write_template(stack::TEMPLATE)?;
+            state.write_template(stack::TEMPLATE)?;
         }
-        stack_invocation(compose, &stack, Some(assignment), down_args)
+        stack_invocation(
+            compose,
+            &stack,
+            &state,
+            Some(assignment),
+            down_args,
+            &context.printer,
+        )?
     } else {
         let name = assignment.compose_project.clone().unwrap_or_default();
         let mut argv = compose.command.clone();

@@ -13,7 +13,7 @@ pub fn run(args: LogsArgs, context: &Context<'_>) -> Result<(), Error> {
     let mut logs = vec!["logs".to_owned()];
     logs.extend(args);
     logs.push(service);
-    let invocation = stack.invocation(&logs);
+    let invocation = stack.invocation(&context.printer, &logs)?;
     stack.save();
     context.printer.note(format_args!("running `{invocation}`"));
     passthrough(&invocation)

@@ -1,14 +1,18 @@
 //! The project's stack as `up` left it, for the everyday commands (`compose`,
-//! `logs`, `session`): the files, override, compose project name and variables
-//! every compose call on it needs, and the IRIS service.
+//! `logs`, `session`, `down`): the files, override, compose project name and
+//! variables every compose call on it needs, and the IRIS service. The override
+//! is passed as rendered for the compose in use, whichever compose `up` ran
+//! ([`override_for`]).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::commands::Context;
 use crate::compose::Compose;
+use crate::compose::override_file::{self, ForCompose};
 use crate::connection::compose_env;
 use crate::error::Error;
+use crate::printer::Printer;
 use crate::process::Invocation;
 use crate::registry::Assignment;
 use crate::stack::StackError;
@@ -44,8 +48,15 @@ impl ProjectStack {
     }
 
     /// `<compose> -p NAME -f FILE... ARGS` with the project's ports as variables.
-    pub fn invocation(&self, args: &[String]) -> Invocation {
-        stack_invocation(&self.compose, &self.stack, self.assignment.as_ref(), args)
+    pub fn invocation(&self, printer: &Printer, args: &[String]) -> Result<Invocation, Error> {
+        stack_invocation(
+            &self.compose,
+            &self.stack,
+            &self.state,
+            self.assignment.as_ref(),
+            args,
+            printer,
+        )
     }
 
     /// The variables compose gets: the assignment's ports, when there is one.
@@ -108,21 +119,60 @@ impl ProjectStack {
 }
 
 /// `<compose> -p NAME -f FILE... ARGS` for a stack: its base files, and the
-/// override when `up` wrote one; the assignment's compose project name and ports.
+/// override when `up` wrote one (rendered for `compose`); the assignment's
+/// compose project name and ports. `state` is the stack's `.iris-dev/`.
 pub fn stack_invocation(
     compose: &Compose,
     stack: &Stack,
+    state: &StateDir,
     assignment: Option<&Assignment>,
     args: &[String],
-) -> Invocation {
+    printer: &Printer,
+) -> Result<Invocation, Error> {
     let mut files: Vec<PathBuf> = stack.base_files.clone();
-    if stack.override_file().exists() {
-        files.push(stack.override_file());
-    }
+    files.extend(override_for(compose, stack, state, printer)?);
     let name = stack.compose_project();
     let mut invocation = compose.stack_invocation(stack, name, &files, args);
     if let Some(assignment) = assignment {
         invocation.env.extend(compose_env(assignment));
     }
-    invocation
+    Ok(invocation)
+}
+
+/// The override `up` wrote, as the file to pass `compose`: written again for
+/// `compose` when `up` ran one that reads it otherwise (issue 16 §4); `None`
+/// when there is none, or it holds `!override`, which `compose` cannot read, and
+/// nothing says what it was rendered from.
+pub fn override_for(
+    compose: &Compose,
+    stack: &Stack,
+    state: &StateDir,
+    printer: &Printer,
+) -> Result<Option<PathBuf>, Error> {
+    let path = stack.override_file();
+    let Some(text) = state.override_text()? else {
+        return Ok(None);
+    };
+    let before = state.override_written();
+    match override_file::for_compose(&text, before.as_ref(), compose) {
+        ForCompose::Keep => Ok(Some(path)),
+        ForCompose::Rewrite(written) => {
+            printer.note(format_args!(
+                "`{}` was written for {}; writing it for {}",
+                path.display(),
+                before.map(|before| before.compose).unwrap_or_default(),
+                written.compose
+            ));
+            state.write_override(&written)?;
+            Ok(Some(path))
+        }
+        ForCompose::Omit => {
+            printer.warn(format_args!(
+                "`{}` uses `!override`, which {} cannot read, and iris-dev does not know what it was written from: leaving it out (`iris-dev up` writes it for this compose)",
+                path.display(),
+                compose.display_name()
+            ));
+            Ok(None)
+        }
+    }
 }

@@ -23,7 +23,7 @@ pub fn run(args: SessionArgs, context: &Context<'_>) -> Result<(), Error> {
         .unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned());
     let tty = std::io::stdin().is_terminal();
     let args = session_args(&service, &namespace, tty);
-    let invocation = stack.invocation(&args);
+    let invocation = stack.invocation(&context.printer, &args)?;
     stack.save();
     context.printer.note(format_args!("running `{invocation}`"));
     passthrough(&invocation)

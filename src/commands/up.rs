@@ -7,7 +7,7 @@ use crate::allocate::{self, AfterRefusal, Pins};
 use crate::cli::UpArgs;
 use crate::commands::Context;
 use crate::commands::assign::{self, Assigned, Mode, Target};
-use crate::compose::override_file::{self, OverrideSpec};
+use crate::compose::override_file::{self, Override, OverrideSpec, Written};
 use crate::compose::{self, Compose};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -89,8 +89,8 @@ struct Plan {
     assignment: Assignment,
     config: ComposeConfig,
     service: String,
-    /// The override file's text.
-    yaml: String,
+    /// The override, rendered for this compose.
+    written: Written,
     invocation: Invocation,
     /// The IRIS service mounts a volume over `/usr/irissys/mgr` (the old layout).
     old_layout: bool,
@@ -114,7 +114,7 @@ impl Up<'_> {
             "# compose: {}\n# {}\n{}",
             self.compose.describe(),
             self.stack.override_file().display(),
-            plan.yaml
+            plan.written.render()
         ))?;
         printer.data(&plan.invocation)
     }
@@ -225,7 +225,7 @@ impl Up<'_> {
                 self.old_layout_note(&plan.service);
             }
             state
-                .write_override(&plan.yaml)
+                .write_override(&plan.written)
                 .map_err(|err| failed(err.into()))?;
             if self.stack.template {
                 state
@@ -463,7 +463,7 @@ impl Up<'_> {
         if let Some(engine) = engine {
             self.shared_names(&config, engine)?;
         }
-        let yaml = override_file::render(&spec);
+        let written = Written::new(Override::new(&spec), self.compose);
         let mut up_args = vec!["up".to_owned(), "-d".to_owned()];
         up_args.extend(settings.compose_args.iter().cloned());
         let mut invocation =
@@ -478,7 +478,7 @@ impl Up<'_> {
         Ok(Plan {
             assignment,
             config,
-            yaml,
+            written,
             invocation,
             service,
             old_layout,

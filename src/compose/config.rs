@@ -80,6 +80,10 @@ pub struct Service {
     pub environment: Value,
     #[serde(default)]
     pub volumes: Vec<Value>,
+    /// How long compose lets the container stop before it kills it; both
+    /// compose generations print it as written (`60s`, `1m30s`).
+    #[serde(default)]
+    pub stop_grace_period: Option<Value>,
 }
 
 /// One `ports` entry, whatever its syntax.
