@@ -16,11 +16,15 @@ pub fn run(args: EnvArgs, context: &Context<'_>) -> Result<(), Error> {
         login,
     } = assign::connected(context)?;
     // A client would dial these ports: say so when the project's running
-    // container publishes others. Only the local socket is asked, which answers
-    // in milliseconds; a TCP or ssh engine could hold every `env` (the call
-    // Makefiles make in every rule) up to its timeout.
+    // container publishes others. Asked only of a local engine, and only for a
+    // stack that runs or may: one `up` started, or an entry another tool wrote
+    // (iris-devtester keeps none of iris-dev's fields). A reservation of
+    // iris-dev's own has no container to disagree with, so the warm `env`
+    // Makefiles call in every rule stays without an engine connection.
     let endpoint = context.endpoint();
-    if endpoint.url.starts_with("unix://")
+    let may_run = assignment.compose_service.is_some() || assignment.lacks_iris_dev_fields();
+    if may_run
+        && endpoint.is_local()
         && let Ok(containers) =
             DockerEngine::connect(&endpoint).and_then(|engine| engine.containers())
         && let Some(warning) =
