@@ -70,9 +70,11 @@ pub fn with_managed_name(text: &str, name: Option<&str>, comment: &str) -> Strin
         out.push(format!("{MANAGED_MARKER} {comment}"));
         out.push(format!("{COMPOSE_PROJECT_NAME}={name}"));
     }
-    let mut result = out.join("\n");
+    // A file written on Windows keeps its line endings.
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut result = out.join(newline);
     if !result.is_empty() {
-        result.push('\n');
+        result.push_str(newline);
     }
     result
 }
@@ -205,6 +207,12 @@ mod tests {
             with_managed_name("A=1", Some("x"), "n"),
             "A=1\n# iris-dev: n\nCOMPOSE_PROJECT_NAME=x\n",
             "a last line without a newline is kept"
+        );
+
+        // Windows line endings stay.
+        assert_eq!(
+            with_managed_name("A=1\r\nB=2\r\n", Some("x"), "n"),
+            "A=1\r\nB=2\r\n# iris-dev: n\r\nCOMPOSE_PROJECT_NAME=x\r\n"
         );
 
         // The user's own line is theirs, with or without a comment above it.
