@@ -14,8 +14,10 @@
 
 use crate::env_vars::COMPOSE_PROJECT_NAME;
 
-/// The comment above the line iris-dev manages.
-pub const MANAGED_MARKER: &str = "# iris-dev:";
+/// The comment above the line iris-dev manages: the whole line, so that a
+/// comment of the user's that merely starts alike never gives iris-dev their
+/// `COMPOSE_PROJECT_NAME`.
+pub const MANAGED_MARKER: &str = "# iris-dev: this checkout's compose project, kept by `iris-dev up` so plain `docker compose` finds its stack";
 
 /// The variables `text` sets, in order, without the line iris-dev manages; a
 /// later line wins when looked up with [`get`].
@@ -45,9 +47,9 @@ pub fn managed_name(text: &str) -> Option<String> {
 }
 
 /// `text` with iris-dev's line set to `name` (in place when there is one,
-/// appended below `comment` when not) or, for `None`, removed with its marker.
-/// No other line changes.
-pub fn with_managed_name(text: &str, name: Option<&str>, comment: &str) -> String {
+/// appended below [`MANAGED_MARKER`] when not) or, for `None`, removed with its
+/// marker. No other line changes.
+pub fn with_managed_name(text: &str, name: Option<&str>) -> String {
     let mut out: Vec<String> = Vec::new();
     let mut replaced = false;
     let all: Vec<Line<'_>> = lines(text).collect();
@@ -58,7 +60,7 @@ pub fn with_managed_name(text: &str, name: Option<&str>, comment: &str) -> Strin
         }
         if line.managed {
             if let Some(name) = name.filter(|_| !replaced) {
-                out.push(format!("{MANAGED_MARKER} {comment}"));
+                out.push(MANAGED_MARKER.to_owned());
                 out.push(format!("{COMPOSE_PROJECT_NAME}={name}"));
                 replaced = true;
             }
@@ -67,7 +69,7 @@ pub fn with_managed_name(text: &str, name: Option<&str>, comment: &str) -> Strin
         out.push(line.text.to_owned());
     }
     if let Some(name) = name.filter(|_| !replaced) {
-        out.push(format!("{MANAGED_MARKER} {comment}"));
+        out.push(MANAGED_MARKER.to_owned());
         out.push(format!("{COMPOSE_PROJECT_NAME}={name}"));
     }
     // A file written on Windows keeps its line endings.
@@ -92,7 +94,7 @@ fn lines(text: &str) -> impl DoubleEndedIterator<Item = Line<'_>> {
     (0..all.len())
         .map(move |index| {
             let pair = parse_line(all[index]);
-            let marked = index > 0 && all[index - 1].trim_start().starts_with(MANAGED_MARKER);
+            let marked = index > 0 && all[index - 1].trim() == MANAGED_MARKER;
             let managed = marked
                 && pair
                     .as_ref()
@@ -179,10 +181,10 @@ mod tests {
     #[test]
     fn the_managed_line_is_iris_devs_alone() {
         let user = "# team settings\nIRIS_PASSWORD=secret\n";
-        let written = with_managed_name(user, Some("app-6ad09d59"), "this checkout's stack");
+        let written = with_managed_name(user, Some("app-6ad09d59"));
         assert_eq!(
             written,
-            "# team settings\nIRIS_PASSWORD=secret\n# iris-dev: this checkout's stack\nCOMPOSE_PROJECT_NAME=app-6ad09d59\n"
+            format!("{user}{MANAGED_MARKER}\nCOMPOSE_PROJECT_NAME=app-6ad09d59\n")
         );
         assert_eq!(get(&parse(&written), COMPOSE_PROJECT_NAME), None);
         assert_eq!(managed_name(&written).as_deref(), Some("app-6ad09d59"));
@@ -193,32 +195,41 @@ mod tests {
 
         // Rewritten in place, never twice; removed with its marker.
         let moved = format!("{written}LATER=1\n");
-        let again = with_managed_name(&moved, Some("app-0000aaaa"), "note");
+        let again = with_managed_name(&moved, Some("app-0000aaaa"));
         assert_eq!(
             again,
-            "# team settings\nIRIS_PASSWORD=secret\n# iris-dev: note\nCOMPOSE_PROJECT_NAME=app-0000aaaa\nLATER=1\n"
+            format!("{user}{MANAGED_MARKER}\nCOMPOSE_PROJECT_NAME=app-0000aaaa\nLATER=1\n")
         );
+        assert_eq!(with_managed_name(&moved, None), format!("{user}LATER=1\n"));
+        assert_eq!(with_managed_name("", None), "");
         assert_eq!(
-            with_managed_name(&moved, None, "note"),
-            format!("{user}LATER=1\n")
-        );
-        assert_eq!(with_managed_name("", None, "note"), "");
-        assert_eq!(
-            with_managed_name("A=1", Some("x"), "n"),
-            "A=1\n# iris-dev: n\nCOMPOSE_PROJECT_NAME=x\n",
+            with_managed_name("A=1", Some("x")),
+            format!("A=1\n{MANAGED_MARKER}\nCOMPOSE_PROJECT_NAME=x\n"),
             "a last line without a newline is kept"
         );
 
         // Windows line endings stay.
         assert_eq!(
-            with_managed_name("A=1\r\nB=2\r\n", Some("x"), "n"),
-            "A=1\r\nB=2\r\n# iris-dev: n\r\nCOMPOSE_PROJECT_NAME=x\r\n"
+            with_managed_name("A=1\r\nB=2\r\n", Some("x")),
+            format!("A=1\r\nB=2\r\n{MANAGED_MARKER}\r\nCOMPOSE_PROJECT_NAME=x\r\n")
         );
+        let crlf = with_managed_name("A=1\r\n", Some("x"));
+        assert_eq!(managed_name(&crlf).as_deref(), Some("x"));
 
-        // The user's own line is theirs, with or without a comment above it.
-        let own = "# my name\nCOMPOSE_PROJECT_NAME=mine\n";
-        assert_eq!(get(&parse(own), COMPOSE_PROJECT_NAME), Some("mine"));
-        assert_eq!(managed_name(own), None);
-        assert_eq!(with_managed_name(own, None, "n"), own);
+        // The user's own line is theirs, with or without a comment above it,
+        // even one that starts as iris-dev's does.
+        for own in [
+            "COMPOSE_PROJECT_NAME=mine\n",
+            "# my name\nCOMPOSE_PROJECT_NAME=mine\n",
+            "# iris-dev: pinned for CI\nCOMPOSE_PROJECT_NAME=mine\n",
+        ] {
+            assert_eq!(
+                get(&parse(own), COMPOSE_PROJECT_NAME),
+                Some("mine"),
+                "{own}"
+            );
+            assert_eq!(managed_name(own), None, "{own}");
+            assert_eq!(with_managed_name(own, None), own);
+        }
     }
 }

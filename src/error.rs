@@ -330,7 +330,7 @@ impl Error {
                     ));
                 }
             }
-            Self::Stack(StackError::NameOwned { origin, other, .. }) => {
+            Self::Stack(StackError::NameOwned { name, origin, other, .. }) => {
                 let variable = env_vars::COMPOSE_PROJECT_NAME;
                 hints.push(match origin {
                     NameOrigin::Environment => format!(
@@ -345,10 +345,14 @@ impl Error {
                         file.display()
                     ),
                 });
+                hints.push(other_project_hint(other, name));
+            }
+            Self::Stack(StackError::NameShared { name, other, project }) => {
                 hints.push(format!(
-                    "nothing was started or changed; `{}` shows the stack that name belongs to",
-                    shell::join(["iris-dev", "status", "-C", other])
+                    "the registry records `{name}` for both (an older iris-dev did so when `COMPOSE_PROJECT_NAME` was left in a shell); `{}` forgets it for this project, whose next `iris-dev up` starts its own stack",
+                    shell::join(["iris-dev", "ports", "clear", project])
                 ));
+                hints.push(other_project_hint(other, name));
             }
             Self::Stack(StackError::Service { source, .. }) => match source {
                 ServiceError::Unknown { .. } => hints.push("pick one of those with `--service <name>`".into()),
@@ -405,6 +409,24 @@ impl Error {
             | Self::Project(_)
             | Self::Io(_) => {}
         }
+    }
+}
+
+/// What a refusal to run under another project's compose name says last: that
+/// nothing happened, and how to see (or, when its directory is gone, forget)
+/// the other project.
+fn other_project_hint(other: &str, name: &str) -> String {
+    if std::path::Path::new(other).is_dir() {
+        format!(
+            "nothing was started or changed; `{}` shows the stack that name belongs to",
+            shell::join(["iris-dev", "status", "-C", other])
+        )
+    } else {
+        format!(
+            "nothing was started or changed; `{other}` no longer exists: `{}` forgets its entry, `{}` removes what it left",
+            shell::join(["iris-dev", "ports", "clear", other]),
+            shell::join(["docker", "compose", "-p", name, "down"])
+        )
     }
 }
 

@@ -106,6 +106,14 @@ pub enum StackError {
         other: String,
         project: String,
     },
+    #[error(
+        "`{project}` and `{other}` both run their stacks as compose project `{name}`; iris-dev will not act on it for `{project}`"
+    )]
+    NameShared {
+        name: String,
+        other: String,
+        project: String,
+    },
     #[error("cannot pick the IRIS service in `{}`", file.display())]
     Service {
         file: PathBuf,
@@ -129,46 +137,82 @@ pub enum StackError {
 pub fn choose_name(
     explicit: Option<(&str, &NameOrigin)>,
     project: &Project,
-    registry: &Registry,
-    engine: Option<&str>,
+    seen: &Seen<'_>,
 ) -> Result<(String, NameSource), StackError> {
-    let recorded_by_other = |name: &str| {
-        registry.assignments.iter().find(|other| {
+    let normalized = crate::project::normalize_project_name;
+    let owner = |name: &str| {
+        let recorded = seen.registry.assignments.iter().find(|other| {
             other.project_path != project.key()
-                && other.engine.as_deref() == engine
-                && other.compose_project.as_deref() == Some(name)
-        })
+                && other.engine.as_deref() == seen.engine
+                && other
+                    .compose_project
+                    .as_deref()
+                    .is_some_and(|other| normalized(other) == normalized(name))
+        });
+        recorded
+            .map(|other| other.project_path.clone())
+            .or_else(|| {
+                crate::stale::compose_project_owner(seen.containers, name, project.key())
+                    .map(str::to_owned)
+            })
     };
     if let Some((name, origin)) = explicit {
-        if let Some(other) = recorded_by_other(name) {
+        if let Some(other) = owner(name) {
             return Err(StackError::NameOwned {
                 name: name.to_owned(),
                 origin: origin.clone(),
-                other: other.project_path.clone(),
+                other,
                 project: project.key().to_owned(),
             });
         }
         return Ok((name.to_owned(), NameSource::Explicit(origin.clone())));
     }
-    if let Some(recorded) = registry
+    if let Some(recorded) = seen
+        .registry
         .find(project.key())
         .and_then(|assignment| assignment.compose_project.as_deref())
     {
+        // Two projects recording one name (a registry an older iris-dev
+        // wrote after a leaked `COMPOSE_PROJECT_NAME`): the stack under it is
+        // not this project's alone, so no command may act on it.
+        if let Some(other) = owner(recorded) {
+            return Err(StackError::NameShared {
+                name: recorded.to_owned(),
+                other,
+                project: project.key().to_owned(),
+            });
+        }
         return Ok((recorded.to_owned(), NameSource::Recorded));
     }
     let directory = project.directory_name();
-    let taken_by = recorded_by_other(&directory);
+    let taken_by = owner(&directory);
     Ok(match taken_by {
         None if !directory.is_empty() => (directory, NameSource::Directory),
         _ => (
             project.compose_name(),
             NameSource::Unique {
-                taken_by: taken_by
-                    .map(|other| other.project_path.clone())
-                    .unwrap_or_default(),
+                taken_by: taken_by.unwrap_or_default(),
             },
         ),
     })
+}
+
+/// What naming a stack takes into account besides the project: the registry,
+/// the engine it is for, and that engine's containers (none when it was not
+/// asked), so that a name in use by another project is never taken.
+pub struct Seen<'a> {
+    pub registry: &'a Registry,
+    pub engine: Option<&'a str>,
+    pub containers: &'a [crate::engine::Container],
+}
+
+/// How iris-dev's line in the root's `.env` must change ([`Stack::dotenv_change`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DotenvChange<'a> {
+    /// Write `COMPOSE_PROJECT_NAME` with this name.
+    Write(&'a str),
+    /// Remove it: plain compose finds the stack without it.
+    Remove,
 }
 
 /// What [`Stack::load`] reads for [`Stack::resolve`].
@@ -189,11 +233,7 @@ impl Stack {
     /// Reads the project's compose files (for `name` and `x-iris-dev`) and the
     /// root's `.env`, finds its own override file, and names the stack with
     /// `registry`'s help (see [`choose_name`]).
-    pub fn load(
-        project: &Project,
-        registry: &Registry,
-        engine: Option<&str>,
-    ) -> Result<Self, StackError> {
+    pub fn load(project: &Project, seen: &Seen<'_>) -> Result<Self, StackError> {
         let texts = project
             .compose_files
             .iter()
@@ -216,15 +256,14 @@ impl Stack {
             local_override,
             dotenv: dotenv.as_deref(),
         };
-        Self::resolve(project, sources, registry, engine)
+        Self::resolve(project, sources, seen)
     }
 
     /// The stack from what [`Stack::load`] read; see [`Sources`].
     pub fn resolve(
         project: &Project,
         sources: Sources<'_>,
-        registry: &Registry,
-        engine: Option<&str>,
+        seen: &Seen<'_>,
     ) -> Result<Self, StackError> {
         let Sources {
             base_texts,
@@ -264,7 +303,7 @@ impl Stack {
         let explicit = explicit
             .as_ref()
             .map(|(name, origin)| (name.as_str(), origin));
-        let (name, name_source) = choose_name(explicit, project, registry, engine)?;
+        let (name, name_source) = choose_name(explicit, project, seen)?;
         let from_environment = match &project.selection.project_name {
             Some((name, NameOrigin::Environment)) => Some(name.clone()),
             _ => None,
@@ -319,12 +358,10 @@ impl Stack {
     }
 
     /// What iris-dev's line in the root's `.env` must become for plain `docker
-    /// compose` in the project to find this stack: `Some(Some(name))` to write
-    /// it, `Some(None)` to remove a line that would send compose elsewhere,
-    /// `None` when the file is right as it is (or not iris-dev's to touch: the
-    /// template has no compose file there, and a name from the environment wins
-    /// over the file anyway).
-    pub fn managed_line_change(&self) -> Option<Option<&str>> {
+    /// compose` in the project to find this stack; `None` when the file is right
+    /// as it is, or not iris-dev's to touch (the template has no compose file
+    /// there, and a name from the environment wins over the file anyway).
+    pub fn dotenv_change(&self) -> Option<DotenvChange<'_>> {
         let wanted = match &self.name_source {
             _ if self.template => return None,
             NameSource::Explicit(NameOrigin::Environment) => return None,
@@ -335,7 +372,10 @@ impl Stack {
             }
             _ => None,
         };
-        (wanted != self.managed_name.as_deref()).then_some(wanted)
+        if wanted == self.managed_name.as_deref() {
+            return None;
+        }
+        Some(wanted.map_or(DotenvChange::Remove, DotenvChange::Write))
     }
 
     /// Whether plain `docker compose` in the project would act on another
@@ -343,6 +383,26 @@ impl Stack {
     /// the template, which has no compose file for plain compose to find.
     pub fn plain_compose_misses(&self) -> bool {
         !self.template && self.plain_name != self.name
+    }
+
+    /// What `status` and `doctor` say while [`Stack::plain_compose_misses`]:
+    /// the problem, and the commands that fix it, ready to paste.
+    pub fn plain_compose_warning(&self) -> (String, String) {
+        let root = self.root.display().to_string();
+        let line = format!("{}={}", crate::env_vars::COMPOSE_PROJECT_NAME, self.name);
+        let dotenv = self.root.join(".env").display().to_string();
+        (
+            format!(
+                "plain `docker compose` in `{root}` acts on compose project `{}`, not on this stack's `{}`",
+                self.plain_name, self.name
+            ),
+            format!(
+                "`{}` puts `{line}` in `{dotenv}` (or add it yourself: `printf '%s\\n' {} >> {}`)",
+                crate::shell::join(["iris-dev", "up", "-C", &root]),
+                crate::shell::quote(&line),
+                crate::shell::quote(&dotenv),
+            ),
+        )
     }
 
     /// Base files and the override, in `-f` order.
@@ -410,7 +470,20 @@ mod tests {
             local_override: local,
             dotenv,
         };
-        Stack::resolve(project, sources, registry, None)
+        let seen = Seen {
+            registry,
+            engine: None,
+            containers: &[],
+        };
+        Stack::resolve(project, sources, &seen)
+    }
+
+    fn seen<'a>(registry: &'a Registry, engine: Option<&'a str>) -> Seen<'a> {
+        Seen {
+            registry,
+            engine,
+            containers: &[],
+        }
     }
 
     fn resolve(project: &Project, texts: &[&str], local: Option<PathBuf>) -> Stack {
@@ -428,7 +501,7 @@ mod tests {
         assert_eq!(stack.service_hint.as_deref(), Some("iris"));
         assert_eq!(stack.name, "shop");
         assert!(!stack.plain_compose_misses());
-        assert_eq!(stack.managed_line_change(), None);
+        assert_eq!(stack.dotenv_change(), None);
         let config = ComposeConfig::parse(TEMPLATE).unwrap();
         assert_eq!(config.iris_service(None), Ok("iris"));
     }
@@ -525,9 +598,9 @@ mod tests {
             stack.plain_compose_misses(),
             "plain compose would use `shop`"
         );
-        assert_eq!(stack.managed_line_change(), Some(Some(hashed.as_str())));
+        assert_eq!(stack.dotenv_change(), Some(DotenvChange::Write(&hashed)));
 
-        let written = dotenv::with_managed_name("A=1\n", Some(&hashed), "note");
+        let written = dotenv::with_managed_name("A=1\n", Some(&hashed));
         let stack = resolve_with(
             &project(true),
             &["services: {}\n"],
@@ -541,11 +614,11 @@ mod tests {
             "iris-dev's own line is not the user's choice"
         );
         assert!(!stack.plain_compose_misses());
-        assert_eq!(stack.managed_line_change(), None);
+        assert_eq!(stack.dotenv_change(), None);
 
         // A line another checkout wrote (a committed `.env`) is corrected, and
         // one that is no longer needed is removed.
-        let foreign = dotenv::with_managed_name("", Some("shop-0badc0de"), "note");
+        let foreign = dotenv::with_managed_name("", Some("shop-0badc0de"));
         let stack = resolve_with(
             &project(true),
             &["services: {}\n"],
@@ -555,7 +628,7 @@ mod tests {
         )
         .unwrap();
         assert!(stack.plain_compose_misses());
-        assert_eq!(stack.managed_line_change(), Some(Some(hashed.as_str())));
+        assert_eq!(stack.dotenv_change(), Some(DotenvChange::Write(&hashed)));
         let alone = resolve_with(
             &project(true),
             &["services: {}\n"],
@@ -565,7 +638,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(alone.name, "shop");
-        assert_eq!(alone.managed_line_change(), Some(None));
+        assert_eq!(alone.dotenv_change(), Some(DotenvChange::Remove));
 
         // The user's own line wins and is never touched.
         let mut own = project(true);
@@ -585,15 +658,16 @@ mod tests {
             (stack.name.as_str(), stack.plain_name.as_str()),
             ("mine", "mine")
         );
-        assert_eq!(stack.managed_line_change(), None);
+        assert_eq!(stack.dotenv_change(), None);
     }
 
     #[test]
     fn a_name_another_project_records_on_the_same_engine_gets_a_hash() {
         let shop = project(true);
         let hashed = shop.compose_name();
-        let choose =
-            |registry: &Registry, engine| choose_name(None, &shop, registry, engine).unwrap();
+        let choose = |registry: &Registry, engine| {
+            choose_name(None, &shop, &seen(registry, engine)).unwrap()
+        };
 
         let other = registry(&[("/elsewhere/shop", Some("shop"), None)]);
         assert_eq!(
@@ -623,7 +697,12 @@ mod tests {
             ("shop-0a1b2c3d".to_owned(), NameSource::Recorded)
         );
         assert_eq!(
-            choose_name(Some(("mine", &NameOrigin::Environment)), &shop, &own, None).unwrap(),
+            choose_name(
+                Some(("mine", &NameOrigin::Environment)),
+                &shop,
+                &seen(&own, None)
+            )
+            .unwrap(),
             (
                 "mine".to_owned(),
                 NameSource::Explicit(NameOrigin::Environment)
@@ -633,8 +712,85 @@ mod tests {
         let mut odd = project(true);
         odd.root = PathBuf::from("/home/dev/...");
         assert!(matches!(
-            choose_name(None, &odd, &Registry::empty(), None).unwrap().1,
+            choose_name(None, &odd, &seen(&Registry::empty(), None))
+                .unwrap()
+                .1,
             NameSource::Unique { .. }
+        ));
+    }
+
+    #[test]
+    fn names_in_use_on_the_engine_count_as_the_registrys_do() {
+        use crate::engine::{
+            COMPOSE_PROJECT_LABEL, COMPOSE_WORKING_DIR_LABEL, Container, PROJECT_LABEL,
+        };
+        let container = |name: &str, label: &str, owner: &str| {
+            let mut container = Container::default();
+            container
+                .labels
+                .insert(COMPOSE_PROJECT_LABEL.into(), name.into());
+            container.labels.insert(label.into(), owner.into());
+            container
+        };
+        let shop = project(true);
+        let empty = Registry::empty();
+        // Another user's iris-dev stack, and a plain `docker compose up` in
+        // another directory, both under `shop`.
+        for other in [
+            container("shop", PROJECT_LABEL, "/home/other/shop"),
+            container("Shop", COMPOSE_WORKING_DIR_LABEL, "/tmp/shop"),
+        ] {
+            let containers = [other];
+            let seen = Seen {
+                registry: &empty,
+                engine: None,
+                containers: &containers,
+            };
+            let (name, source) = choose_name(None, &shop, &seen).unwrap();
+            assert_eq!(name, shop.compose_name());
+            assert!(matches!(source, NameSource::Unique { .. }));
+            let explicit = choose_name(Some(("shop", &NameOrigin::Environment)), &shop, &seen);
+            assert!(
+                matches!(explicit, Err(StackError::NameOwned { .. })),
+                "{explicit:?}"
+            );
+        }
+        // Its own containers, by label or by directory, are no obstacle.
+        for own in [
+            container("shop", PROJECT_LABEL, "/home/dev/shop"),
+            container("shop", COMPOSE_WORKING_DIR_LABEL, "/home/dev/shop"),
+        ] {
+            let containers = [own];
+            let seen = Seen {
+                registry: &empty,
+                engine: None,
+                containers: &containers,
+            };
+            assert_eq!(
+                choose_name(None, &shop, &seen).unwrap(),
+                ("shop".to_owned(), NameSource::Directory)
+            );
+        }
+    }
+
+    #[test]
+    fn a_name_two_projects_record_is_refused_and_names_compare_as_compose_normalizes() {
+        let shared = registry(&[
+            ("/home/dev/shop", Some("shop"), None),
+            ("/home/dev/billing", Some("shop"), None),
+        ]);
+        assert!(matches!(
+            choose_name(None, &project(true), &seen(&shared, None)),
+            Err(StackError::NameShared { other, .. }) if other == "/home/dev/billing"
+        ));
+        let billing = registry(&[("/home/dev/billing", Some("billing"), None)]);
+        assert!(matches!(
+            choose_name(
+                Some(("Billing", &NameOrigin::Environment)),
+                &project(true),
+                &seen(&billing, None)
+            ),
+            Err(StackError::NameOwned { .. })
         ));
     }
 }

@@ -12,8 +12,8 @@
 
 use crate::compose::config::{SUPERSERVER_PORT, WEB_PORT};
 use crate::engine::{
-    COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, Container, Listing, PORT_LABEL, PROJECT_LABEL,
-    REGISTRY_LABEL,
+    COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, COMPOSE_WORKING_DIR_LABEL, Container, Listing,
+    PORT_LABEL, PROJECT_LABEL, REGISTRY_LABEL, WEB_PORT_LABEL,
 };
 use crate::registry::{Assignment, Registry};
 
@@ -86,18 +86,30 @@ impl<'a> RunningIris<'a> {
         }
         let label = |name: &str| container.labels.get(name).map(String::as_str);
         let port: u16 = label(PORT_LABEL)?.parse().ok().filter(|&port| port != 0)?;
-        let published = |target: u16| {
-            container
-                .ports
-                .iter()
-                .find(|published| published.container_port == target && published.host_port != 0)
-        };
+        // The entry iris-dev published, not one a base file added beside it
+        // (`- "1972"` on a port Docker picks, on every interface).
+        let superserver = container.ports.iter().find(|published| {
+            published.container_port == SUPERSERVER_PORT && published.host_port == port
+        });
+        let web_port = label(WEB_PORT_LABEL)
+            .and_then(|web| web.parse().ok())
+            .or_else(|| {
+                container
+                    .ports
+                    .iter()
+                    .find(|published| {
+                        published.container_port == WEB_PORT
+                            && published.host_port != 0
+                            && superserver.is_none_or(|own| own.host_ip == published.host_ip)
+                    })
+                    .map(|published| published.host_port)
+            });
         Some(Self {
             project: label(PROJECT_LABEL)?,
             port,
-            web_port: published(WEB_PORT).map(|port| port.host_port),
-            bind: published(SUPERSERVER_PORT)
-                .map(|port| port.host_ip.as_str())
+            web_port,
+            bind: superserver
+                .map(|published| published.host_ip.as_str())
                 .filter(|ip| !ip.is_empty()),
             compose_project: label(COMPOSE_PROJECT_LABEL),
             compose_service: label(COMPOSE_SERVICE_LABEL),
@@ -140,7 +152,10 @@ pub fn disagreement(
                 "the registry has no entry for `{project}`, but its container `{}` runs on port {}",
                 container.name, running.port
             ),
-            fix: "`iris-dev port` in the project records it again".to_owned(),
+            fix: format!(
+                "`{}` records it again",
+                crate::shell::join(["iris-dev", "port", "-C", project])
+            ),
         }),
         Some(assignment) if assignment.port != running.port => Some(Disagreement {
             message: format!(
@@ -148,12 +163,37 @@ pub fn disagreement(
                 assignment.port, container.name, running.port
             ),
             fix: format!(
-                "`iris-dev up` starts it again on port {}, or `iris-dev ports clear` then `iris-dev port` keeps port {}",
-                assignment.port, running.port
+                "`{}` starts it again on port {}, or `{}` then `{}` keeps port {}",
+                crate::shell::join(["iris-dev", "up", "-C", project]),
+                assignment.port,
+                crate::shell::join(["iris-dev", "ports", "clear", project]),
+                crate::shell::join(["iris-dev", "port", "-C", project]),
+                running.port
             ),
         }),
         Some(_) => None,
     }
+}
+
+/// The project (its path) whose containers on the engine run under compose
+/// project `name`, when that is not `project`: iris-dev's own label says it,
+/// else the directory compose ran in. Names compare as compose normalizes them.
+/// This sees what the registry cannot: another user's stacks, another
+/// `IRIS_DEV_HOME`'s, a plain `docker compose up` in another directory, and
+/// stacks whose entries were lost.
+pub fn compose_project_owner<'c>(
+    containers: &'c [Container],
+    name: &str,
+    project: &str,
+) -> Option<&'c str> {
+    let name = crate::project::normalize_project_name(name);
+    containers.iter().find_map(|container| {
+        let label = |key: &str| container.labels.get(key).map(String::as_str);
+        let runs_under = label(COMPOSE_PROJECT_LABEL)
+            .is_some_and(|other| crate::project::normalize_project_name(other) == name);
+        let owner = label(PROJECT_LABEL).or_else(|| label(COMPOSE_WORKING_DIR_LABEL))?;
+        (runs_under && owner != project).then_some(owner)
+    })
 }
 
 #[cfg(test)]

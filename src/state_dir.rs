@@ -4,7 +4,8 @@
 //! from, and for which compose), the template's copy when the project has no
 //! compose file, and `cache.json` (what compose said last time), with a
 //! `.gitignore` so none of it is ever committed. Nothing else in iris-dev builds
-//! a path into it or writes there.
+//! a path into it or writes there. The one file of the project's own that
+//! iris-dev writes, its line in `.env`, goes through [`replace_file`] too.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -119,10 +120,49 @@ impl StateDir {
     }
 }
 
+/// Replaces `path` whole with `contents`: written to a temporary file beside it
+/// (with the old file's permissions) and renamed over it, so a crash or a
+/// concurrent reader never sees it half-written.
+pub fn replace_file(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = path.with_file_name(format!(".{name}.iris-dev-{}", std::process::id()));
+    let written = fs::write(&temp, contents).and_then(|()| {
+        if let Ok(meta) = fs::metadata(path) {
+            fs::set_permissions(&temp, meta.permissions())?;
+        }
+        fs::rename(&temp, path)
+    });
+    if written.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    written
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::compose::override_file::Override;
+
+    #[test]
+    fn replace_file_keeps_the_mode_and_leaves_no_temporary_file() {
+        let temp = tempfile::tempdir().unwrap();
+        let path = temp.path().join(".env");
+        fs::write(&path, "A=1\n").unwrap();
+        let mut mode = fs::metadata(&path).unwrap().permissions();
+        mode.set_readonly(true);
+        fs::set_permissions(&path, mode.clone()).unwrap();
+        replace_file(&path, b"A=2\n").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "A=2\n");
+        assert_eq!(fs::metadata(&path).unwrap().permissions(), mode);
+        let names: Vec<_> = fs::read_dir(temp.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(names, [std::ffi::OsString::from(".env")]);
+    }
 
     #[test]
     fn writes_only_inside_with_a_gitignore_and_saves_a_changed_cache() {

@@ -102,7 +102,7 @@ pub enum Command {
     /// Print the project's connection settings as environment variables
     ///
     /// IRIS_HOST, IRIS_PORT and IRIS_WEB_PORT, the names iris-devtester reads, and
-    /// IRIS_DEV_COMPOSE_PROJECT: `eval "$(iris-dev env)" && pytest`. Never
+    /// IRIS_DEV_COMPOSE_PROJECT: `(eval "$(iris-dev env)" && pytest)`. Never
     /// COMPOSE_PROJECT_NAME, which would follow the shell into other projects.
     Env(EnvArgs),
 

@@ -127,12 +127,14 @@ fn resolve_locked(
         }
         (None, _) => None,
     };
-    let label = context.registry_label();
+    let label = context.registry_identity();
     let (outcome, previous, recovered, marked, registry) = context.store().update(|registry| {
-        let recovered = listing
-            .as_ref()
-            .map(|listing| transition::recover(registry, listing, engine_key, &label, &now))
-            .unwrap_or_default();
+        let recovered = match (&listing, &label) {
+            (Some(listing), Some(label)) => {
+                transition::recover(registry, listing, engine_key, label, &now)
+            }
+            _ => Vec::new(),
+        };
         let marked = listing
             .as_ref()
             .map(|listing| transition::mark_stale(registry, listing, engine_key, &now))
@@ -194,7 +196,10 @@ pub fn recover_running(
     listing: &Listing,
 ) -> Result<(), Error> {
     let engine_key = endpoint.registry_key();
-    let (now, label) = (context.now(), context.registry_label());
+    let Some(label) = context.registry_identity() else {
+        return Ok(());
+    };
+    let now = context.now();
     let mut copy = context.store().read()?;
     // A newer schema's file is never rewritten.
     if copy.is_newer_schema()
@@ -368,7 +373,10 @@ fn skip_note(
 
 /// The current project and its ports, as `port` and `env` need them.
 pub fn current(context: &Context<'_>) -> Result<(Project, Assigned), Error> {
-    let project = context.project()?;
+    current_of(context, context.project()?)
+}
+
+fn current_of(context: &Context<'_>, project: Project) -> Result<(Project, Assigned), Error> {
     let endpoint = context.endpoint();
     let target = Target {
         project: &project,
@@ -395,7 +403,13 @@ pub struct Connected {
 
 /// [`current`], with what `env` and `vscode` tell a client.
 pub fn connected(context: &Context<'_>) -> Result<Connected, Error> {
-    let (project, assigned) = current(context)?;
+    let project = context.project()?;
+    if project.selection.project_name.is_some() {
+        // A `COMPOSE_PROJECT_NAME` another project owns is refused before the
+        // registry changes (a shell left with one by another project).
+        context.stack_in(&project, &context.store().read()?)?;
+    }
+    let (project, assigned) = current_of(context, project)?;
     let stack = context.stack_in(&project, &assigned.registry)?;
     let assignment = assigned.assignment;
     let mut state = crate::state_dir::StateDir::open(&project.root);

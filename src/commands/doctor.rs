@@ -277,21 +277,8 @@ fn project_checks(context: &Context<'_>, compose: Option<&Compose>) -> Vec<Check
     let file = stack.base_files[0].display().to_string();
     let mut checks = vec![Check::ok("project", format!("compose file `{file}`"))];
     if stack.plain_compose_misses() {
-        checks.push(Check::warn(
-            "project",
-            format!(
-                "plain `docker compose` in `{}` acts on compose project `{}`, not on this stack's `{}`",
-                stack.root.display(),
-                stack.plain_name,
-                stack.name
-            ),
-            format!(
-                "`iris-dev up` keeps `{variable}={}` in `{}`; or add the line yourself",
-                stack.name,
-                stack.root.join(".env").display(),
-                variable = env_vars::COMPOSE_PROJECT_NAME
-            ),
-        ));
+        let (message, fix) = stack.plain_compose_warning();
+        checks.push(Check::warn("project", message, fix));
     }
     let endpoint = context.endpoint();
     if let Ok(containers) = DockerEngine::connect(&endpoint).and_then(|engine| engine.containers())
@@ -361,7 +348,7 @@ fn project_checks(context: &Context<'_>, compose: Option<&Compose>) -> Vec<Check
         port,
         web_port,
         project_path: project.key(),
-        registry: &context.registry_label(),
+        registry: &context.registry_identity().unwrap_or_default(),
         base: &config.services[&service],
         override_tag: compose.supports_override_tag(),
         stack: std::collections::BTreeMap::new(),

@@ -185,9 +185,12 @@ fn stop(
 ) -> Result<(), Error> {
     let root = Path::new(&assignment.project_path);
     let invocation = if root.is_dir() {
-        // Each project with its own files: the `-f`, `--profile`, `--env-file` and
-        // `COMPOSE_FILE`/`COMPOSE_PROFILES` of this shell are not theirs.
+        // Each project with its own files and name: the `-f`, `--profile`,
+        // `--env-file`, `COMPOSE_FILE`/`COMPOSE_PROFILES` and above all the
+        // `COMPOSE_PROJECT_NAME` of this shell are not theirs (under one name,
+        // every project's `down -v` would delete that name's volumes).
         let own_files = ComposeSettings {
+            project_name: None,
             file_args: Vec::new(),
             profile_args: Vec::new(),
             env_file: None,

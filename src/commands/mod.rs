@@ -104,9 +104,18 @@ impl<'a> Context<'a> {
         &self.store
     }
 
-    /// The value of [`engine::REGISTRY_LABEL`] for this registry: its directory.
-    pub fn registry_label(&self) -> String {
-        self.settings.registry.dir.display().to_string()
+    /// The value of [`engine::REGISTRY_LABEL`] for this registry
+    /// ([`Store::identity`]), made when it has none yet: what `up` labels its
+    /// IRIS container with.
+    pub fn registry_label(&self) -> Result<String, Error> {
+        Ok(self.store().identity(true)?.unwrap_or_default())
+    }
+
+    /// [`Context::registry_label`] when the registry has one: which labelled
+    /// stacks are this registry's to recover. `None` (no stack ever started
+    /// from it, or it cannot be read) recovers nothing.
+    pub fn registry_identity(&self) -> Option<String> {
+        self.store().identity(false).ok().flatten()
     }
 
     /// The directory the command runs in (`-C`), which relative paths start from.
@@ -120,16 +129,53 @@ impl<'a> Context<'a> {
     }
 
     /// The project's compose stack: files, profiles, compose project name (which
-    /// depends on the names other projects on this engine record, see
-    /// [`stack::choose_name`]), service hint.
+    /// depends on the names other projects on this engine use, in the registry
+    /// and on the engine itself, see [`stack::choose_name`]), service hint. The
+    /// engine is asked for its containers when it answers; without it only the
+    /// registry speaks.
     pub fn stack(&self, project: &Project) -> Result<Stack, Error> {
-        self.stack_in(project, &self.store().read()?)
+        let registry = self.store().read()?;
+        let endpoint = self.endpoint();
+        let mut containers = self
+            .shared_listing(&endpoint)
+            .map(|listing| listing.containers)
+            .unwrap_or_default();
+        if endpoint.is_local() {
+            // Compose records the directory as it was typed (through a
+            // symlink, say); the project's key is canonical.
+            for container in &mut containers {
+                if let Some(dir) = container.labels.get_mut(engine::COMPOSE_WORKING_DIR_LABEL)
+                    && let Ok(canonical) = fs::canonicalize(&*dir)
+                    && let Some(canonical) = canonical.to_str()
+                {
+                    *dir = canonical.to_owned();
+                }
+            }
+        }
+        self.stack_with(project, &registry, &containers)
     }
 
-    /// [`Context::stack`] with the registry the caller has read already.
+    /// [`Context::stack`] with the registry the caller has read already, and
+    /// no engine: the fast path of `env` and `vscode`.
     pub fn stack_in(&self, project: &Project, registry: &Registry) -> Result<Stack, Error> {
+        self.stack_with(project, registry, &[])
+    }
+
+    /// [`Context::stack`] with the registry and the engine's containers the
+    /// caller has already.
+    pub fn stack_with(
+        &self,
+        project: &Project,
+        registry: &Registry,
+        containers: &[crate::engine::Container],
+    ) -> Result<Stack, Error> {
         let endpoint = self.endpoint();
-        Ok(Stack::load(project, registry, endpoint.registry_key())?)
+        let seen = stack::Seen {
+            registry,
+            engine: endpoint.registry_key(),
+            containers,
+        };
+        Ok(Stack::load(project, &seen)?)
     }
 
     /// The project's assignment in `registry`, or the error that says it has none.

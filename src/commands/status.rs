@@ -20,7 +20,8 @@ pub fn run(args: StatusArgs, context: &Context<'_>) -> Result<(), Error> {
     let endpoint = context.endpoint();
     let mut warnings = Vec::new();
     if stack.plain_compose_misses() {
-        warnings.push(plain_compose_warning(&stack));
+        let (message, fix) = stack.plain_compose_warning();
+        warnings.push(format!("{message}; {fix}"));
     }
     let containers = DockerEngine::connect(&endpoint).and_then(|engine| {
         let containers = engine.containers()?;
@@ -64,17 +65,4 @@ pub fn run(args: StatusArgs, context: &Context<'_>) -> Result<(), Error> {
     } else {
         context.printer.data(report.to_text())
     }
-}
-
-/// Plain `docker compose` in the project would act on another compose project
-/// than the stack's, and how to fix it.
-pub fn plain_compose_warning(stack: &crate::stack::Stack) -> String {
-    format!(
-        "plain `docker compose` in `{root}` acts on compose project `{plain}`, not on this stack's `{name}`; `iris-dev up` keeps `{variable}={name}` in `{env}` for it, or add the line yourself",
-        root = stack.root.display(),
-        plain = stack.plain_name,
-        name = stack.name,
-        variable = crate::env_vars::COMPOSE_PROJECT_NAME,
-        env = stack.root.join(".env").display(),
-    )
 }

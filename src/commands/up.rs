@@ -120,41 +120,52 @@ impl Up<'_> {
     }
 
     /// Keeps iris-dev's `COMPOSE_PROJECT_NAME` line in the root's `.env` in step
-    /// with the stack's name ([`Stack::managed_line_change`]), so that plain
-    /// `docker compose` and the ObjectScript extension find this checkout's
-    /// stack, and says what it did. Only that line (and its marker comment) is
-    /// touched; a file that cannot be written is a warning with the line to add.
+    /// with the stack's name ([`Stack::dotenv_change`]), so that plain `docker
+    /// compose` and the ObjectScript extension find this checkout's stack, and
+    /// says what it did. Only that line (and its marker comment) changes, the
+    /// file is replaced whole (never left half-written) with its mode kept, and
+    /// a `.env` that is a symlink (shared with other checkouts) is not written
+    /// through: a warning gives the line instead, as for any failed write.
     fn sync_dotenv(&self) {
-        let Some(change) = self.stack.managed_line_change() else {
+        let Some(change) = self.stack.dotenv_change() else {
             return;
         };
         let printer = &self.context.printer;
         let path = self.project.root.join(".env");
         let variable = crate::env_vars::COMPOSE_PROJECT_NAME;
-        let text = match fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(err) => {
-                printer.warn(format_args!(
-                    "{err}; for plain `docker compose` in `{}` to find this stack, add `{variable}={}` to it",
-                    self.project.root.display(),
-                    self.stack.name
-                ));
-                return;
-            }
-        };
-        let comment = "this checkout's compose project, kept by `iris-dev up` so plain `docker compose` finds its stack";
-        let written = crate::dotenv::with_managed_name(&text, change, comment);
-        if let Err(err) = fs::write(&path, written) {
+        let by_hand = |why: &dyn std::fmt::Display| {
+            let fix = match change {
+                stack::DotenvChange::Write(name) => format!("add `{variable}={name}` to it"),
+                stack::DotenvChange::Remove => {
+                    format!("remove iris-dev's `{variable}` line from it")
+                }
+            };
             printer.warn(format_args!(
-                "{err}; for plain `docker compose` in `{}` to find this stack, add `{variable}={}` to `{}`",
-                self.project.root.display(),
-                self.stack.name,
+                "{why}; for plain `docker compose` in `{}` to find this stack, {fix}",
+                self.project.root.display()
+            ));
+        };
+        if fs::symlink_metadata(&path).is_ok_and(|meta| meta.file_type().is_symlink()) {
+            by_hand(&format_args!(
+                "`{}` is a symlink, perhaps shared with other checkouts, so iris-dev leaves it alone",
                 path.display()
             ));
             return;
         }
-        match change {
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(err) => return by_hand(&err),
+        };
+        let name = match change {
+            stack::DotenvChange::Write(name) => Some(name),
+            stack::DotenvChange::Remove => None,
+        };
+        let written = crate::dotenv::with_managed_name(&text, name);
+        if let Err(err) = crate::state_dir::replace_file(&path, written.as_bytes()) {
+            return by_hand(&err);
+        }
+        match name {
             Some(name) => {
                 let why = match &self.stack.name_source {
                     stack::NameSource::Unique { taken_by } if !taken_by.is_empty() => format!(
@@ -429,13 +440,18 @@ impl Up<'_> {
                 .1
                 .insert(target, port);
         }
+        // `--dry-run` changes nothing, not even the registry's identity file.
+        let registry_label = match mode {
+            Mode::DryRun => self.context.registry_identity().unwrap_or_default(),
+            Mode::Write | Mode::Reserve => self.context.registry_label()?,
+        };
         let spec = OverrideSpec {
             service: &service,
             bind: settings.bind,
             port: assignment.port,
             web_port: assignment.effective_web_port().unwrap_or_default(),
             project_path: &assignment.project_path,
-            registry: &self.context.registry_label(),
+            registry: &registry_label,
             base: &config.services[&service],
             override_tag: self.compose.supports_override_tag(),
             stack: stack_services,

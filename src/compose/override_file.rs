@@ -31,7 +31,7 @@ use serde_norway::value::{Tag, TaggedValue};
 use super::Compose;
 use super::config::{NameKind, PortMapping, SUPERSERVER_PORT, Service, WEB_PORT};
 use crate::connection::{stack_port_key, stack_port_variable};
-use crate::engine::{PORT_LABEL, PROJECT_LABEL, REGISTRY_LABEL};
+use crate::engine::{PORT_LABEL, PROJECT_LABEL, REGISTRY_LABEL, WEB_PORT_LABEL};
 
 /// The IRIS service's `stop_grace_period` when the base files set none (the
 /// built-in template's own value): IRIS shuts down in well under a minute.
@@ -47,7 +47,8 @@ pub struct OverrideSpec<'a> {
     pub port: u16,
     pub web_port: u16,
     pub project_path: &'a str,
-    /// The registry directory the ports come from ([`REGISTRY_LABEL`]).
+    /// The identity of the registry the ports come from ([`REGISTRY_LABEL`]),
+    /// empty for none.
     pub registry: &'a str,
     /// The IRIS service as the base files define it.
     pub base: &'a Service,
@@ -334,15 +335,16 @@ impl Override {
                 })
                 .collect();
             let iris = service == spec.service;
-            let labels = if iris {
-                BTreeMap::from([
-                    (PROJECT_LABEL.to_owned(), spec.project_path.to_owned()),
-                    (PORT_LABEL.to_owned(), spec.port.to_string()),
-                    (REGISTRY_LABEL.to_owned(), spec.registry.to_owned()),
-                ])
-            } else {
-                BTreeMap::new()
-            };
+            let mut labels = BTreeMap::new();
+            if iris {
+                labels.insert(PROJECT_LABEL.to_owned(), spec.project_path.to_owned());
+                labels.insert(PORT_LABEL.to_owned(), spec.port.to_string());
+                labels.insert(WEB_PORT_LABEL.to_owned(), spec.web_port.to_string());
+                // None yet for `--dry-run` in a registry no `up` has used.
+                if !spec.registry.is_empty() {
+                    labels.insert(REGISTRY_LABEL.to_owned(), spec.registry.to_owned());
+                }
+            }
             let stop_grace_period = (iris && base.stop_grace_period.is_none())
                 .then(|| IRIS_STOP_GRACE_PERIOD.to_owned());
             services_out.insert(
@@ -551,7 +553,7 @@ mod tests {
             port: 12_000,
             web_port: 62_801,
             project_path: "/home/dev/shop",
-            registry: "/home/dev/.iris-devtester",
+            registry: "0123456789abcdef0123456789abcdef",
             base,
             override_tag,
         }
@@ -676,7 +678,8 @@ mod tests {
             labels:
               dev.iris-dev.port: '12000'
               dev.iris-dev.project: /home/dev/shop
-              dev.iris-dev.registry: /home/dev/.iris-devtester
+              dev.iris-dev.registry: 0123456789abcdef0123456789abcdef
+              dev.iris-dev.web-port: '62801'
             stop_grace_period: 60s
         ");
         assert!(check_base_ports(&spec(&base, false)).is_empty());
@@ -703,7 +706,8 @@ mod tests {
             labels:
               dev.iris-dev.port: '12000'
               dev.iris-dev.project: /home/dev/shop
-              dev.iris-dev.registry: /home/dev/.iris-devtester
+              dev.iris-dev.registry: 0123456789abcdef0123456789abcdef
+              dev.iris-dev.web-port: '62801'
             stop_grace_period: 60s
         ");
         assert!(
@@ -851,7 +855,8 @@ mod tests {
             labels:
               dev.iris-dev.port: '12000'
               dev.iris-dev.project: /home/dev/shop
-              dev.iris-dev.registry: /home/dev/.iris-devtester
+              dev.iris-dev.registry: 0123456789abcdef0123456789abcdef
+              dev.iris-dev.web-port: '62801'
             stop_grace_period: 60s
         ");
         assert!(

@@ -28,14 +28,20 @@ pub const DEFAULT_ENDPOINT: &str = "unix:///var/run/docker.sock";
 pub const PROJECT_LABEL: &str = "dev.iris-dev.project";
 /// Label iris-dev puts on the IRIS service: the superserver port.
 pub const PORT_LABEL: &str = "dev.iris-dev.port";
-/// Label iris-dev puts on the IRIS service: the registry directory its ports
-/// came from, so that only that registry recovers the stack from its labels
-/// (another user's, or another `IRIS_DEV_HOME`'s, stacks on the same engine
-/// are not its own).
+/// Label iris-dev puts on the IRIS service: the web portal's host port.
+pub const WEB_PORT_LABEL: &str = "dev.iris-dev.web-port";
+/// Label iris-dev puts on the IRIS service: the identity of the registry its ports
+/// came from ([`crate::registry::Store::identity`]), so that only that registry
+/// recovers the stack from its labels (another user's, another
+/// `IRIS_DEV_HOME`'s, or a devcontainer's stacks on the same engine are not its
+/// own).
 pub const REGISTRY_LABEL: &str = "dev.iris-dev.registry";
 /// Compose's own labels.
 pub const COMPOSE_PROJECT_LABEL: &str = "com.docker.compose.project";
 pub const COMPOSE_SERVICE_LABEL: &str = "com.docker.compose.service";
+/// The directory compose ran in (v1 and v2): the project that owns a stack
+/// iris-dev did not label.
+pub const COMPOSE_WORKING_DIR_LABEL: &str = "com.docker.compose.project.working_dir";
 
 /// Where the engine is, and whether its published ports are on this host.
 #[derive(Debug, Clone, PartialEq, Eq)]

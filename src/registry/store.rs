@@ -29,6 +29,8 @@ use crate::timestamp::Timestamp;
 
 pub const REGISTRY_FILE: &str = "port-registry.json";
 pub const LOCK_FILE: &str = "port-registry.lock";
+/// The registry's identity ([`Store::identity`]); iris-dev's alone.
+const ID_FILE: &str = "iris-dev-registry-id";
 /// Prefix of the temporary files a write renames over the registry; one left
 /// behind is the trace of a crash and is removed under the next exclusive lock.
 const TEMP_PREFIX: &str = ".port-registry.json.tmp-";
@@ -117,6 +119,54 @@ impl Store {
 
     pub fn lock_path(&self) -> PathBuf {
         self.dir.join(LOCK_FILE)
+    }
+
+    /// This registry's identity, which `up` puts on the IRIS container
+    /// ([`crate::engine::REGISTRY_LABEL`]) so that only this registry ever
+    /// recovers the stack from its labels: random, made once in
+    /// `iris-dev-registry-id` beside the registry (`ports reset` keeps it), so
+    /// that two registries at the same path (a devcontainer's, another machine's
+    /// on a shared engine) never take each other's stacks. `create: false` only
+    /// reads it: `None` when there is none yet.
+    pub fn identity(&self, create: bool) -> Result<Option<String>, StoreError> {
+        let path = self.dir.join(ID_FILE);
+        let valid = |text: String| {
+            let id = text.trim().to_owned();
+            (id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit())).then_some(id)
+        };
+        if !self.check_dir(create)? {
+            return Ok(None);
+        }
+        let read = || -> Result<Option<String>, StoreError> {
+            let mut text = String::new();
+            match open_private(&path, OpenMode::Read) {
+                Ok(mut file) => {
+                    io::Read::read_to_string(&mut file, &mut text)?;
+                    Ok(valid(text))
+                }
+                Err(StoreError::Io(err)) if err.kind() == io::ErrorKind::NotFound => Ok(None),
+                Err(err) => Err(err),
+            }
+        };
+        if let Some(id) = read()? {
+            return Ok(Some(id));
+        }
+        if !create {
+            return Ok(None);
+        }
+        let id = random_id();
+        match open_private(&path, OpenMode::CreateNew) {
+            Ok(mut file) => {
+                io::Write::write_all(&mut file, format!("{id}\n").as_bytes())?;
+                file.sync_all()?;
+                Ok(Some(id))
+            }
+            // Another process made it first: its id is the registry's.
+            Err(StoreError::Io(err)) if err.kind() == io::ErrorKind::AlreadyExists => {
+                Ok(Some(read()?.unwrap_or(id)))
+            }
+            Err(err) => Err(err),
+        }
     }
 
     /// Reads the registry under a shared lock. A registry that does not exist yet
@@ -439,6 +489,24 @@ enum OpenMode {
     CreateNew,
 }
 
+/// 128 random bits in hex, from the operating system's seed for std's hashers
+/// (no crate needed for an id that only has to differ between registries).
+fn random_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    (0..2)
+        .map(|_| {
+            let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+            hasher.write_u128(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|since| since.as_nanos())
+                    .unwrap_or_default(),
+            );
+            format!("{:016x}", hasher.finish())
+        })
+        .collect()
+}
+
 /// Opens a registry file without following a final symlink, refusing one owned by
 /// somebody else; new files are 0600.
 fn open_private(path: &Path, mode: OpenMode) -> Result<fs::File, StoreError> {
@@ -581,6 +649,36 @@ mod tests {
         assert!(
             serde_json::from_slice::<SharedListing>(&fs::read(&path).unwrap()).is_ok(),
             "rewritten"
+        );
+    }
+
+    #[test]
+    fn the_identity_is_made_once_and_kept() {
+        let temp = tempfile::tempdir().unwrap();
+        let store = Store::new(
+            temp.path().join("reg"),
+            Duration::from_secs(1),
+            Box::new(|_| {}),
+        );
+        assert_eq!(
+            store.identity(false).unwrap(),
+            None,
+            "reading creates nothing"
+        );
+        assert!(!temp.path().join("reg").exists());
+        let id = store.identity(true).unwrap().unwrap();
+        assert_eq!(id.len(), 32);
+        assert_eq!(store.identity(false).unwrap(), Some(id.clone()));
+        assert_eq!(store.identity(true).unwrap(), Some(id.clone()));
+        let other = Store::new(
+            temp.path().join("other"),
+            Duration::from_secs(1),
+            Box::new(|_| {}),
+        );
+        assert_ne!(
+            other.identity(true).unwrap(),
+            Some(id),
+            "each registry its own"
         );
     }
 }

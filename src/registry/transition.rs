@@ -118,10 +118,13 @@ pub fn recover(
                 other.engine.as_deref() == engine && other.ports().any(|held| held == port)
             })
         };
-        let web_port = running.web_port.filter(|&web| !held(registry, web));
-        if registry.find(running.project).is_some() || held(registry, running.port) {
+        // A port another assignment holds is never taken back: the stack
+        // stays unrecovered (and `status` says the registry lost it).
+        let web_held = running.web_port.is_some_and(|web| held(registry, web));
+        if registry.find(running.project).is_some() || held(registry, running.port) || web_held {
             continue;
         }
+        let web_port = running.web_port;
         let assignment = Assignment {
             project_path: running.project.to_owned(),
             port: running.port,
@@ -455,6 +458,30 @@ mod tests {
         assert_eq!(registry.find("/shop").unwrap().port, 1972);
         assert_eq!(registry.find("/elsewhere"), None);
         assert_eq!(registry.find("/stopped"), None);
+        // The entries iris-dev published count, not a base file's `- "1972"`
+        // beside them; a web port another assignment holds keeps it unrecovered.
+        let mut beside = iris_container("beside-iris-1", "/beside", 1985, 52786, "127.0.0.1");
+        let ephemeral = |host_port, container_port| crate::engine::PublishedPort {
+            host_ip: "0.0.0.0".into(),
+            host_port,
+            container_port,
+        };
+        beside.ports.insert(0, ephemeral(32768, 1972));
+        beside.ports.insert(1, ephemeral(32769, 52773));
+        let web_held = iris_container("held-iris-1", "/held", 1986, 52773, "127.0.0.1");
+        let listing2 = Listing {
+            asked_at: now(),
+            containers: vec![beside, web_held],
+        };
+        let recovered = recover(&mut registry, &listing2, None, REGISTRY, &now());
+        assert_eq!(recovered.len(), 1, "{recovered:?}");
+        let beside = &recovered[0].0;
+        assert_eq!(
+            (beside.bind.as_deref(), beside.effective_web_port()),
+            (None, Some(52786))
+        );
+        assert_eq!(registry.find("/held"), None, "/shop holds 52773");
+
         // Another registry's stacks (another user's, on a shared engine) are not
         // this one's.
         let mut empty = Registry::empty();
@@ -491,7 +518,12 @@ mod tests {
         let found = disagreement("/shop", shop, &containers).unwrap();
         assert!(found.message.contains("gives `/shop` port 1972"), "{found}");
         assert!(found.message.contains("runs on port 1977"), "{found}");
-        assert!(found.fix.contains("`iris-dev up`"), "{found}");
+        assert!(
+            found
+                .fix
+                .contains("`iris-dev up -C /shop` starts it again on port 1972"),
+            "{found}"
+        );
         let lost = disagreement("/shop", None, &containers).unwrap();
         assert!(lost.message.contains("no entry for `/shop`"), "{lost}");
         assert_eq!(

@@ -162,6 +162,7 @@ fn a_compose_name_another_project_owns_is_refused_before_compose_runs() {
         &["up", "--wait-timeout", "60"][..],
         &["down", "--volumes"],
         &["compose", "ps"],
+        &["env"],
     ] {
         let mut command = env.command(args);
         command
@@ -196,6 +197,44 @@ fn a_compose_name_another_project_owns_is_refused_before_compose_runs() {
     );
     let doctor = env.run_in(&billing, ["doctor"]);
     doctor.assert_stdout_contains("give this project a name of its own");
+    fs::write(&file, text).unwrap();
+
+    // The registry lost shop's entry: its running container still owns the name.
+    env.run(["ports", "reset"]).success();
+    let reset = fs::read(env.registry()).unwrap();
+    let mut command = env.command(["up", "--wait-timeout", "60"]);
+    command
+        .current_dir(&billing)
+        .env("COMPOSE_PROJECT_NAME", &shop_name);
+    let run = env.output(&mut command);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    run.assert_stderr_contains(&format!("is `{}`'s", shop.display()));
+    assert_eq!(
+        identity(&shop_container),
+        before,
+        "shop's container is untouched"
+    );
+    assert_eq!(
+        fs::read(env.registry()).unwrap(),
+        reset,
+        "the registry is unchanged"
+    );
+
+    // `down --all` with a name in the shell stops each project under its own.
+    env.run_in(&shop, ["port"]).success();
+    let mut command = env.command(["down", "--all"]);
+    command.env("COMPOSE_PROJECT_NAME", &billing_name);
+    env.output(&mut command).success();
+    assert_eq!(
+        docker_out(&[
+            "ps",
+            "-aq",
+            "--filter",
+            &format!("label=com.docker.compose.project={shop_name}")
+        ]),
+        "",
+        "shop stopped under its own name"
+    );
 }
 
 /// iris-devtester's own `assign_port`, which rewrites every entry with its six
@@ -333,5 +372,56 @@ fn status_env_and_doctor_say_when_the_registry_and_the_stack_disagree() {
         .assert_stderr_contains(&said);
     let doctor = env.run_in(&shop, ["doctor"]);
     doctor.assert_stdout_contains(&said);
-    doctor.assert_stdout_contains("`iris-dev up` starts it again");
+    doctor.assert_stdout_contains(&format!(
+        "`iris-dev up -C {}` starts it again on port {moved}",
+        shop.display()
+    ));
+}
+
+#[test]
+#[cfg_attr(
+    not(has_compose_v1),
+    ignore = "needs docker-compose 1.x and a Docker engine"
+)]
+fn another_users_stack_of_the_same_name_is_left_alone() {
+    standin();
+    // Two users (two HOMEs, two registries) on one engine, each with a
+    // checkout called the same.
+    let alice = ONE.env("13080-13089");
+    let bob = ONE.env("13090-13099");
+    let (alice_app, name) = project(&alice, "iso-users-app", ONE);
+    let (bob_app, _) = project(&bob, "iso-users-app", ONE);
+    let bob_name = iris_dev::project::compose_project_name(bob_app.to_str().unwrap());
+    let _cleanup = Cleanup(vec![name.clone(), bob_name.clone()]);
+    alice
+        .run_in(&alice_app, ["up", "--wait-timeout", "60"])
+        .success();
+    let alice_container = ONE.container(&name, "iris");
+    let before = identity(&alice_container);
+
+    let up = bob
+        .run_in(&bob_app, ["up", "--wait-timeout", "60"])
+        .success();
+    up.assert_stderr_contains(&format!("({bob_name})"));
+    assert_eq!(
+        identity(&alice_container),
+        before,
+        "alice's container is untouched"
+    );
+    let (_, who) = identity(&ONE.container(&bob_name, "iris"));
+    assert_eq!(who, name, "bob runs his own stack");
+    // Bob's registry never takes Alice's stack as one of his own.
+    bob.run(["ports", "reset"]).success();
+    let list = bob.run(["ports", "list", "--json"]).success();
+    assert!(
+        !list.stdout().contains(alice_app.to_str().unwrap()),
+        "{}",
+        list.stdout()
+    );
+    bob.run(["down", "--all"]).success();
+    assert_eq!(
+        identity(&alice_container),
+        before,
+        "alice's container is untouched"
+    );
 }

@@ -158,7 +158,8 @@ fn two_checkouts_with_one_directory_name_run_at_once(compose: Compose) {
     fs::write(
         &dotenv,
         format!(
-            "# iris-dev: from the other checkout\nCOMPOSE_PROJECT_NAME={twin}-0badc0de\nKEEP=1\n"
+            "{}\nCOMPOSE_PROJECT_NAME={twin}-0badc0de\nKEEP=1\n",
+            iris_dev::dotenv::MANAGED_MARKER
         ),
     )
     .unwrap();
