@@ -2,8 +2,8 @@
 
 use crate::cli::LogsArgs;
 use crate::commands::Context;
-use crate::commands::compose_command::passthrough;
 use crate::commands::project_stack::ProjectStack;
+use crate::commands::project_stack::passthrough;
 use crate::error::Error;
 
 pub fn run(args: LogsArgs, context: &Context<'_>) -> Result<(), Error> {

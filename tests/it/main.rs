@@ -13,6 +13,7 @@ mod grace;
 mod interop;
 mod iris;
 mod isolation;
+mod layers;
 mod names;
 mod owners;
 mod registry_file;
