@@ -67,7 +67,7 @@ fn env_formats() {
             .stdout(),
     )
     .unwrap();
-    assert_eq!(json["IRIS_PORT"], "10230");
+    assert_eq!(json["IRIS_PORT"], 10_230, "a port is a number");
     assert_eq!(json["IRIS_HOST"], "127.0.0.1");
 }
 
