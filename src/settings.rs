@@ -52,6 +52,11 @@ pub struct GlobalSettings {
     pub quiet: bool,
     pub verbose: bool,
     pub color: bool,
+    /// The user turned colour off (`--color never`, or `NO_COLOR` without
+    /// `--color always`): compose's own colours go too. Not set when colour is
+    /// only off because standard error is no terminal; compose decides that
+    /// for its own output.
+    pub color_off: bool,
     /// `-f`, absolute.
     pub files: Vec<PathBuf>,
     /// `--profile`.
@@ -343,6 +348,11 @@ impl GlobalSettings {
             env_file,
         } = args;
         let no_color = env(env_vars::NO_COLOR).is_some_and(|value| !value.is_empty());
+        let color_off = match color {
+            ColorChoice::Always => false,
+            ColorChoice::Never => true,
+            ColorChoice::Auto => no_color,
+        };
         let color = match color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -357,6 +367,7 @@ impl GlobalSettings {
             quiet,
             verbose,
             color,
+            color_off,
         }
     }
 }
@@ -496,6 +507,7 @@ mod tests {
             quiet: false,
             verbose: false,
             color: false,
+            color_off: false,
             files: Vec::new(),
             profiles: Vec::new(),
             env_file: None,
@@ -784,8 +796,21 @@ mod tests {
         assert!(
             GlobalSettings::resolve(args(ColorChoice::Always), cwd.clone(), &no_color, false).color
         );
+        assert!(
+            GlobalSettings::resolve(args(ColorChoice::Auto), cwd.clone(), &no_color, true)
+                .color_off
+        );
+        assert!(
+            !GlobalSettings::resolve(args(ColorChoice::Auto), cwd.clone(), &plain, false).color_off,
+            "no terminal is compose's to judge"
+        );
+        assert!(
+            !GlobalSettings::resolve(args(ColorChoice::Always), cwd.clone(), &no_color, false)
+                .color_off
+        );
         let settings = GlobalSettings::resolve(args(ColorChoice::Never), cwd, &plain, true);
         assert!(!settings.color);
+        assert!(settings.color_off);
         assert_eq!(settings.directory, PathBuf::from("/work/sub"));
     }
 }

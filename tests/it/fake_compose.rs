@@ -51,6 +51,7 @@ case " $* " in
     fi
     echo " Container fake-iris-1  Started"; exit 0;;
   *" down "*) echo " Container fake-iris-1  Removed"; exit 0;;
+  *" logs "*) echo "iris-1  | started"; exit 0;;
 esac
 exit 3
 "#;
@@ -563,4 +564,42 @@ fn verbose_says_the_engine_refused_the_port_it_moved_from() {
     up.assert_stderr_contains("warning: port 13660 is no longer free for `");
     up.assert_stderr_contains("/shop`: the engine refused it\n");
     assert_eq!(env.run(["port", "-C", "shop"]).success().port(), 13_661);
+}
+
+/// Compose colours its log lines by itself: `--color never` and `NO_COLOR`
+/// turn them off with `--no-color`; `--color always`, and no terminal alone,
+/// leave compose to decide.
+#[test]
+fn logs_without_colour_pass_no_color_to_compose() {
+    let (env, fake) = fake_env("14050-14051");
+    env.run(["up", "-C", "shop", "--no-wait"]).success();
+    let last_logs = || {
+        calls(&env, &fake)
+            .lines()
+            .rfind(|line| line.contains(" logs"))
+            .map(|line| {
+                line.split("compose.override.yaml ")
+                    .nth(1)
+                    .unwrap_or(line)
+                    .to_owned()
+            })
+            .unwrap()
+    };
+    // TestEnv sets `NO_COLOR=1`.
+    env.run(["logs", "-C", "shop", "--tail", "5"]).success();
+    assert_eq!(last_logs(), "logs --no-color --tail 5 iris");
+    let without_no_color = |args: &[&str]| {
+        env.output(env.command(args).env_remove("NO_COLOR"))
+            .success();
+        last_logs()
+    };
+    assert_eq!(
+        without_no_color(&["--color", "never", "logs", "-C", "shop"]),
+        "logs --no-color iris"
+    );
+    assert_eq!(without_no_color(&["logs", "-C", "shop"]), "logs iris");
+    assert_eq!(
+        without_no_color(&["--color", "always", "logs", "-C", "shop"]),
+        "logs iris"
+    );
 }
