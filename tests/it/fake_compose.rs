@@ -88,7 +88,7 @@ const SHOP: &str = "services:\n  iris:\n    image: intersystemsdc/iris-community
 /// A fake `ssh` whose remote `docker system dial-stdio` is an engine with no
 /// containers: enough for iris-dev's client to connect, negotiate and list.
 const FAKE_SSH: &str = r#"#!/usr/bin/env python3
-import json, sys
+import json, os, sys
 inp, out = sys.stdin.buffer, sys.stdout.buffer
 while True:
     line = inp.readline()
@@ -109,7 +109,13 @@ while True:
     elif path.endswith("/version"):
         status, body = "200 OK", json.dumps({"ApiVersion": "1.41", "Version": "20.10.24"}).encode()
     elif "/containers/json" in path:
-        status, body = "200 OK", b"[]"
+        # The engine's containers: `$FAKE_DIR/containers.json` when there is one.
+        try:
+            with open(os.path.join(os.environ.get("FAKE_DIR", ""), "containers.json"), "rb") as f:
+                body = f.read()
+        except OSError:
+            body = b"[]"
+        status = "200 OK"
     else:
         status, body = "404 Not Found", b'{"message":"no such object"}'
     out.write(f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
@@ -601,5 +607,31 @@ fn logs_without_colour_pass_no_color_to_compose() {
     assert_eq!(
         without_no_color(&["--color", "always", "logs", "-C", "shop"]),
         "logs iris"
+    );
+}
+
+/// `down --all` says, per project, whether it stopped a running stack or there
+/// was nothing running to stop.
+#[test]
+fn down_all_says_which_stacks_were_running() {
+    let (env, fake) = fake_env("14054-14055");
+    let other = env.project("other");
+    fs::write(other.join("compose.yaml"), SHOP).unwrap();
+    for project in ["shop", "other"] {
+        env.run(["up", "-C", project, "--no-wait"]).success();
+    }
+    fs::write(
+        fake.join("containers.json"),
+        r#"[{"Id": "c1", "Names": ["/shop-iris-1"], "Image": "intersystemsdc/iris-community", "State": "running", "Labels": {"com.docker.compose.project": "shop", "com.docker.compose.service": "iris"}, "Ports": []}]"#,
+    )
+    .unwrap();
+    let down = env.run(["down", "--all"]).success();
+    assert_snapshot!(down.snapshot());
+    assert!(
+        !down
+            .stderr()
+            .contains(&format!("stopped `{}`", other.display())),
+        "{}",
+        down.snapshot()
     );
 }
