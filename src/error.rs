@@ -90,7 +90,11 @@ pub enum Error {
     #[error("`{}` already exists", path.display())]
     AlreadyExists { path: PathBuf },
     #[error("interrupted while {doing}")]
-    Interrupted { doing: String },
+    Interrupted {
+        doing: String,
+        /// Whether compose may have started containers by then.
+        started: bool,
+    },
     #[error("{}", pinned_refused(project, *port, *pinned))]
     PinnedRefused {
         project: String,
@@ -386,8 +390,11 @@ impl Error {
                     hints.push("or wait longer: `iris-dev up --wait-timeout 600`".into());
                 }
             }
-            Self::Interrupted { .. } => {
+            Self::Interrupted { started: true, .. } => {
                 hints.push("`iris-dev status` shows what is running; `iris-dev down` stops it, `iris-dev up` tries again".into());
+            }
+            Self::Interrupted { started: false, .. } => {
+                hints.push("`iris-dev up` starts it".into());
             }
             Self::AlreadyExists { .. } => {
                 hints.push("edit that file instead; `iris-dev up` uses it as it is".into());

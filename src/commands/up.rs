@@ -221,16 +221,27 @@ impl Up<'_> {
                 None => before.insert(assigned),
             };
             let failed = |error: Error| self.restore(before, error);
-            let plan = self
-                .plan(
-                    &assignment,
-                    before.previous.as_ref(),
-                    engine,
-                    &stack_avoid,
-                    Mode::Reserve,
-                    state,
-                )
-                .map_err(failed)?;
+            // `compose config` takes seconds on a cold project: Ctrl-C there
+            // is reported too, and nothing has started yet.
+            crate::interrupt::catch();
+            let plan = self.plan(
+                &assignment,
+                before.previous.as_ref(),
+                engine,
+                &stack_avoid,
+                Mode::Reserve,
+                state,
+            );
+            if crate::interrupt::requested() {
+                return Err(failed(Error::Interrupted {
+                    doing: format!(
+                        "reading the compose configuration of `{}`; nothing was started, and its ports are as they were",
+                        self.project.key()
+                    ),
+                    started: false,
+                }));
+            }
+            let plan = plan.map_err(failed)?;
             let assignment = plan.assignment.clone();
             if attempt == 1 && plan.old_layout {
                 self.old_layout_note(&plan.service);
@@ -245,7 +256,6 @@ impl Up<'_> {
             }
             state.save().map_err(|err| failed(err.into()))?;
 
-            crate::interrupt::catch();
             printer.status(
                 "starting",
                 format_args!(
@@ -271,6 +281,7 @@ impl Up<'_> {
                         "`{}` ran; the containers may be partly started",
                         plan.invocation
                     ),
+                    started: true,
                 });
             }
             if code == 0 {
@@ -836,6 +847,7 @@ impl Up<'_> {
             Ok(ready::Ready::CheckPassed | ready::Ready::Healthy) => Ok(()),
             Err(ready::WaitError::Interrupted) => Err(Error::Interrupted {
                 doing: format!("waiting for IRIS on {address}; it is still starting"),
+                started: true,
             }),
             Err(source) => {
                 // `iris-dev logs` finds the stack's files, name and service

@@ -35,6 +35,7 @@ case " $* " in *" version --short "*) echo "$version"; exit 0;; esac
 echo "IRIS_PORT=$IRIS_PORT IRIS_WEB_PORT=$IRIS_WEB_PORT $*" >> "$FAKE_DIR/calls"
 case " $* " in
   *" config "*)
+    [ -e "$FAKE_DIR/slow-config" ] && exec sleep 30
     sed "s/@IRIS_PORT@/$IRIS_PORT/g; s/@IRIS_WEB_PORT@/$IRIS_WEB_PORT/g" "$FAKE_DIR/config.yaml"
     exit 0;;
   *" up "*)
@@ -400,6 +401,37 @@ fn ctrl_c_during_up_is_reported_and_leaves_a_reservation() {
     assert!(
         assignment.get("compose_service").is_none(),
         "still a reservation: {assignment}"
+    );
+}
+
+/// Ctrl-C while compose reads the configuration (seconds, on a cold project):
+/// exit 130 with what was interrupted, nothing started, the registry as before.
+#[test]
+fn ctrl_c_while_compose_reads_the_config_is_reported_and_changes_nothing() {
+    use std::time::{Duration, Instant};
+
+    let (env, fake) = fake_env("14056-14057");
+    fs::write(fake.join("slow-config"), "").unwrap();
+    let mut child = spawn_job(&env, &["up", "-C", "shop", "--no-wait"]);
+    let stderr = child.stderr.take().unwrap();
+    let started = Instant::now();
+    while !calls(&env, &fake).contains(" config") {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "compose config never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let run = ctrl_c(&env, child, stderr, String::new());
+    assert_snapshot!(run.snapshot());
+    assert!(
+        !calls(&env, &fake).contains(" up -d"),
+        "compose up never ran"
+    );
+    assert_eq!(
+        env.registry_json()["assignments"],
+        serde_json::json!([]),
+        "the project had no ports, and has none"
     );
 }
 
