@@ -125,6 +125,14 @@ pub enum Error {
     },
     #[error("{}", name_taken(.0))]
     NameTaken(Box<NameTaken>),
+    /// `up` cannot write `.iris-dev/` in the project; found before anything ran.
+    #[error("cannot write iris-dev's files in `{}`", dir.display())]
+    NotWritable {
+        /// The directory that refused: the project's root, or its `.iris-dev/`.
+        dir: PathBuf,
+        #[source]
+        source: io::Error,
+    },
 }
 
 /// A name the stack fixes that another compose project already uses on the
@@ -395,6 +403,12 @@ impl Error {
             }
             Self::Interrupted { started: false, .. } => {
                 hints.push("`iris-dev up` starts it".into());
+            }
+            Self::NotWritable { dir, .. } => {
+                hints.push(format!(
+                    "`iris-dev up` keeps the compose override it generates in the project's `.iris-dev/`: make the directory writable (`{}`, as its owner), or work in a copy of the project you can write to",
+                    shell::join(["chmod", "u+w", &dir.display().to_string()])
+                ));
             }
             Self::AlreadyExists { .. } => {
                 hints.push("edit that file instead; `iris-dev up` uses it as it is".into());

@@ -44,6 +44,11 @@ pub fn run(args: UpArgs, context: &Context<'_>) -> Result<(), Error> {
     let project = context.project()?;
     let stack = context.stack(&project)?;
     let mut state = StateDir::open(&project.root);
+    if !settings.dry_run {
+        state
+            .prepare()
+            .map_err(|(dir, source)| Error::NotWritable { dir, source })?;
+    }
     let compose = context.compose(&project, &mut state)?;
     let endpoint = context.endpoint();
     if !settings.bind.is_loopback() {

@@ -667,3 +667,38 @@ fn down_all_says_which_stacks_were_running() {
         down.snapshot()
     );
 }
+
+/// A project directory `up` cannot write fails before compose or the engine is
+/// asked anything, naming the directory and the fix. Root writes anywhere, so
+/// as root the binary runs without `CAP_DAC_OVERRIDE` (util-linux `setpriv`),
+/// as the mode bits then bind it too.
+#[test]
+fn an_unwritable_project_directory_fails_at_once_naming_it() {
+    let (env, fake) = fake_env("14058-14059");
+    let shop = env.root().join("shop");
+    fs::set_permissions(&shop, PermissionsExt::from_mode(0o555)).unwrap();
+    // SAFETY: a plain syscall without arguments.
+    let root = unsafe { libc::geteuid() } == 0;
+    let mut command = if root {
+        let mut command = env.program("setpriv");
+        command.args([
+            "--bounding-set=-dac_override,-dac_read_search",
+            "--",
+            crate::support::BIN,
+        ]);
+        command
+    } else {
+        env.command(Vec::<&str>::new())
+    };
+    command.args(["up", "-C", "shop"]);
+    let run = env.output(&mut command);
+    fs::set_permissions(&shop, PermissionsExt::from_mode(0o755)).unwrap();
+    let snapshot = run
+        .snapshot()
+        .replace("Permission denied (os error 13)", "[DENIED]");
+    assert_snapshot!(snapshot);
+    assert_eq!(calls(&env, &fake), "", "compose was never asked anything");
+    assert!(
+        !env.registry().exists() || env.registry_json()["assignments"] == serde_json::json!([])
+    );
+}
