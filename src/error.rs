@@ -19,6 +19,7 @@ use crate::project::ProjectError;
 use crate::ready::WaitError;
 use crate::registry::{Assignment, StoreError};
 use crate::settings::NameOrigin;
+use crate::settings::PinnedBy;
 use crate::settings::SettingsError;
 use crate::shell;
 use crate::stack::StackError;
@@ -40,6 +41,8 @@ pub enum Error {
         /// the pinned one of `Held` and `Busy`, those of an exhausted range
         /// the registry does not explain (`commands::who::with_owners`).
         owners: Vec<(u16, Owner)>,
+        /// How the ports were pinned, so the hints name the flag or variable.
+        pinned_by: PinnedBy,
     },
     #[error("no port assignment for {}", list(projects))]
     NotAssigned { projects: Vec<String> },
@@ -104,6 +107,8 @@ pub enum Error {
         pinned: u16,
         /// Who holds the refused port, when the engine named it.
         owners: Vec<Owner>,
+        /// How the ports were pinned, so the hints name the flag or variable.
+        pinned_by: PinnedBy,
     },
     #[error("{failed} check(s) failed")]
     ChecksFailed { failed: usize },
@@ -255,7 +260,9 @@ impl Error {
             Self::Store(StoreError::NewerSchema { .. }) => {
                 hints.push("upgrade iris-dev to one that knows this schema".into());
             }
-            Self::Alloc { source, owners, .. } => explain_alloc(source, owners, report),
+            Self::Alloc { source, owners, pinned_by, .. } => {
+                explain_alloc(source, owners, *pinned_by, report);
+            }
             Self::NoTunnel { .. } => {
                 hints.push(format!(
                     "point `{}` or the docker context at `ssh://USER@HOST` to run IRIS on another host",
@@ -279,17 +286,22 @@ impl Error {
             | Self::Stack(StackError::Parse { message, .. }) => {
                 report.causes.push(message.clone());
             }
-            Self::PinnedRefused { port, pinned, owners, .. } => {
+            Self::PinnedRefused { port, pinned, owners, pinned_by, .. } => {
                 held_by(owners, &mut report.details);
                 hints.push(format!(
                     "see what holds it: `iris-dev status`, or `{}`",
                     crate::platform::listeners_command(Some(port.unwrap_or(*pinned)))
                 ));
-                hints.push(format!(
-                    "or pin other ports (`--port`, `--web-port`, `{}`, `{}`), or unset them and let iris-dev choose",
-                    env_vars::IRIS_DEV_PORT,
-                    env_vars::IRIS_DEV_WEB_PORT
-                ));
+                match (pinned_by.how_to_repin(), pinned_by.how_to_unpin()) {
+                    (Some(repin), Some(unpin)) => hints.push(format!(
+                        "or pin another port with {repin}, or let iris-dev choose: {unpin}"
+                    )),
+                    _ => hints.push(format!(
+                        "or pin other ports (`--port`, `--web-port`, `{}`, `{}`), or unset them and let iris-dev choose",
+                        env_vars::IRIS_DEV_PORT,
+                        env_vars::IRIS_DEV_WEB_PORT
+                    )),
+                }
             }
             Self::HostPortTaken { port, service, file, line, owners } => {
                 held_by(owners, &mut report.details);
@@ -472,7 +484,12 @@ fn held_by(owners: &[Owner], details: &mut Vec<String>) {
 /// How many ports of an exhausted range the error names the holders of.
 const NAMED_PORTS: usize = 10;
 
-fn explain_alloc(error: &AllocError, owners: &[(u16, Owner)], report: &mut Report) {
+fn explain_alloc(
+    error: &AllocError,
+    owners: &[(u16, Owner)],
+    pinned_by: PinnedBy,
+    report: &mut Report,
+) {
     let hints = &mut report.hints;
     match error {
         AllocError::Held { holder, .. } => {
@@ -502,11 +519,14 @@ fn explain_alloc(error: &AllocError, owners: &[(u16, Owner)], report: &mut Repor
                     shell::join(["iris-dev", "ports", "clear", &holder.project_path])
                 ));
             }
-            hints.push(format!(
-                "or let iris-dev choose a port: unset `{}` and `{}`",
-                env_vars::IRIS_DEV_PORT,
-                env_vars::IRIS_DEV_WEB_PORT
-            ));
+            hints.push(match pinned_by.how_to_unpin() {
+                Some(unpin) => format!("or let iris-dev choose a port: {unpin}"),
+                None => format!(
+                    "or let iris-dev choose a port: unset `{}` and `{}`",
+                    env_vars::IRIS_DEV_PORT,
+                    env_vars::IRIS_DEV_WEB_PORT
+                ),
+            });
         }
         AllocError::Busy { port } => {
             let owners: Vec<Owner> = owners.iter().map(|(_, owner)| owner.clone()).collect();
@@ -515,11 +535,14 @@ fn explain_alloc(error: &AllocError, owners: &[(u16, Owner)], report: &mut Repor
                 "see what listens on it: `{}`",
                 crate::platform::listeners_command(Some(*port))
             ));
-            hints.push(format!(
-                "or pick another port with `{}` / `{}`",
-                env_vars::IRIS_DEV_PORT,
-                env_vars::IRIS_DEV_WEB_PORT
-            ));
+            hints.push(match pinned_by.how_to_repin() {
+                Some(repin) => format!("or pick another port with {repin}"),
+                None => format!(
+                    "or pick another port with `{}` / `{}`",
+                    env_vars::IRIS_DEV_PORT,
+                    env_vars::IRIS_DEV_WEB_PORT
+                ),
+            });
         }
         AllocError::Exhausted {
             range,
@@ -651,6 +674,7 @@ mod tests {
                 assignments: registry.assignments,
             },
             owners,
+            pinned_by: PinnedBy::default(),
         }
         .report()
     }
@@ -712,6 +736,10 @@ mod tests {
                     holder: holder.clone(),
                 },
                 owners: vec![(13_000, assignment), (13_000, container)],
+                pinned_by: PinnedBy {
+                    port: Some(crate::settings::PinSource::Flag),
+                    web_port: None,
+                },
             }
             .report()
         };
@@ -726,6 +754,10 @@ mod tests {
         assert_eq!(
             report.hints[0],
             "stop its stack, which releases the port: `iris-dev down -C /alpha`"
+        );
+        assert_eq!(
+            report.hints[1], "or let iris-dev choose a port: run `iris-dev up` without `--port`",
+            "the hint names the flag that pinned it, not the variable"
         );
         assert_eq!(
             held("other").hints[0],

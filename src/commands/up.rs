@@ -345,6 +345,7 @@ impl Up<'_> {
                         port,
                         pinned: assignment.port,
                         owners,
+                        pinned_by: self.settings.ports.pinned_by,
                     }));
                 }
                 AfterRefusal::Foreign { port } => {
@@ -582,6 +583,7 @@ impl Up<'_> {
             project: key.to_owned(),
             source,
             owners: Vec::new(),
+            pinned_by: self.settings.ports.pinned_by,
         };
         let isolate = |registry: &mut Registry| {
             if registry.find(key).is_none() {

@@ -702,3 +702,23 @@ fn an_unwritable_project_directory_fails_at_once_naming_it() {
         !env.registry().exists() || env.registry_json()["assignments"] == serde_json::json!([])
     );
 }
+
+/// `up --port N` on a port another project or program holds: the hint says to
+/// drop or change `--port`, the flag that was used, not `IRIS_DEV_PORT`.
+#[test]
+fn a_taken_port_pinned_with_the_flag_is_named_as_the_flag() {
+    let (env, _fake) = fake_env("14060-14061");
+    env.project("other");
+    assert_eq!(env.run(["port", "-C", "other"]).success().port(), 14_060);
+    let held = env.run(["up", "-C", "shop", "--port", "14060", "--no-wait"]);
+    assert_snapshot!("pinned_flag_held", held.snapshot());
+
+    let listener = crate::support::Listener::start(&[14_061]);
+    let busy = env.run(["up", "-C", "shop", "--port", "14061", "--no-wait"]);
+    assert_snapshot!("pinned_flag_busy", listener.redact(&busy.snapshot()));
+    let by_variable = env.output(
+        env.command(["up", "-C", "shop", "--no-wait"])
+            .env("IRIS_DEV_PORT", "14061"),
+    );
+    by_variable.assert_stderr_contains("hint: or pick another port with `IRIS_DEV_PORT=<port>`");
+}
