@@ -569,7 +569,7 @@ fn explain_exhausted(
 ) {
     let details = &mut report.details;
     details.push("assignments:".into());
-    let mut holding = 0;
+    let mut rows = Vec::new();
     for assignment in assignments {
         let line = match kind {
             RangeKind::Iris => Some(format!("port {}", assignment.port)),
@@ -584,16 +584,20 @@ fn explain_exhausted(
             }
         };
         if let Some(line) = line {
-            holding += 1;
-            details.push(format!(
-                "  {}  {line}  {}",
-                assignment.project_path, assignment.status
-            ));
+            rows.push([
+                assignment.project_path.clone(),
+                line,
+                assignment.status.to_string(),
+            ]);
         }
     }
+    let holding = rows.len();
     if holding == 0 {
         details.push("  (none)".into());
     }
+    // Aligned like `ports list`; the header row is not shown.
+    let table = crate::table::render(["", "", ""], &rows);
+    details.extend(table.lines().skip(1).map(|line| format!("  {line}")));
     if holding == 0 && owners.is_empty() {
         details.push("held outside the registry:".into());
         details.push(match kind {
@@ -618,13 +622,28 @@ fn explain_exhausted(
         "{or}widen the range: `{variable}={}-{wider_end}`",
         range.start
     ));
-    if kind == RangeKind::Iris {
+    if kind == RangeKind::Iris
+        && let Some(pin) = free_pin(wider_end, assignments)
+    {
         hints.push(format!(
-            "or pin a port outside it: `{}={}`",
-            env_vars::IRIS_DEV_PORT,
-            wider_end.saturating_add(1)
+            "or pin a port outside it: `{}={pin}`",
+            env_vars::IRIS_DEV_PORT
         ));
     }
+}
+
+/// The first port above `after` whose pair (it and its paired web port) no
+/// assignment holds, so the pin a hint suggests is not another project's;
+/// `None` when the paired web port would pass 65535 first.
+fn free_pin(after: u16, assignments: &[Assignment]) -> Option<u16> {
+    let held = |port: u16| {
+        assignments
+            .iter()
+            .any(|assignment| assignment.ports().any(|held| held == port))
+    };
+    (after.checked_add(1)?..=crate::allocate::MAX_PAIRED_PORT).find(|&port| {
+        crate::registry::paired_web_port(port).is_some_and(|web| !held(port) && !held(web))
+    })
 }
 
 /// The holders of an exhausted range's ports outside the registry, each with
@@ -777,6 +796,39 @@ mod tests {
                 "or pin a port outside it: `IRIS_DEV_PORT=13200`"
             ],
             "nothing to clear"
+        );
+    }
+
+    #[test]
+    fn an_exhausted_range_aligns_its_list_and_pins_a_port_nobody_holds() {
+        let entry = |path: &str, port: u16, status: &str| {
+            format!(
+                r#"{{"project_path": "{path}", "port": {port}, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "auto", "status": "{status}"}}"#
+            )
+        };
+        // 13200 is the first port past the widened range; another project
+        // pinned it, and 13201's paired web port (52773 + 13201 - 1972).
+        let assignments = [
+            entry("/a", 13_000, "active"),
+            entry("/billing/long", 13_001, "released"),
+            entry("/pinned", 13_200, "active"),
+            r#"{"project_path": "/web", "port": 9000, "web_port": 64002, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "manual", "status": "active"}"#.to_owned(),
+        ]
+        .join(",");
+        let report = exhausted_range(RangeKind::Iris, &assignments, Vec::new());
+        assert_eq!(
+            report.details[..5],
+            [
+                "assignments:",
+                "  /a             port 13000  active",
+                "  /billing/long  port 13001  released",
+                "  /pinned        port 13200  active",
+                "  /web           port 9000   active",
+            ]
+        );
+        assert_eq!(
+            report.hints.last().unwrap(),
+            "or pin a port outside it: `IRIS_DEV_PORT=13202`"
         );
     }
 
