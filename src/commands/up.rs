@@ -51,6 +51,16 @@ pub fn run(args: UpArgs, context: &Context<'_>) -> Result<(), Error> {
     }
     let compose = context.compose(&project, &mut state)?;
     let endpoint = context.endpoint();
+    if stack.template {
+        // A first run in a directory without a compose file (a clone of a
+        // project that has none, say) would otherwise start IRIS silently.
+        // `-C` always: the shell may be anywhere (`up -C DIR`).
+        let root = project.root.display().to_string();
+        context.printer.info(format_args!(
+            "no compose file in `{root}` or above: using iris-dev's built-in IRIS Community template; `{}` writes it there as `compose.yaml` to edit",
+            shell::join(["iris-dev", "init", "-C", &root])
+        ));
+    }
     if !settings.bind.is_loopback() {
         context.printer.warn(format_args!(
             "publishing IRIS on {}: anyone who reaches this host can try IRIS's default credentials",

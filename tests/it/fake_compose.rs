@@ -722,3 +722,20 @@ fn a_taken_port_pinned_with_the_flag_is_named_as_the_flag() {
     );
     by_variable.assert_stderr_contains("hint: or pick another port with `IRIS_DEV_PORT=<port>`");
 }
+
+/// A directory without a compose file runs the built-in template, and `up`
+/// says so in one line, with the command that writes it into the project.
+#[test]
+fn the_template_is_announced_with_init() {
+    let (env, _fake) = fake_env("14064-14065");
+    let plain = env.project("plain");
+    let up = env.run(["up", "-C", "plain", "--no-wait"]).success();
+    assert_snapshot!("template_announced", up.snapshot());
+    let here = env.run_in(&plain.join("."), ["up", "--no-wait"]).success();
+    here.assert_stderr_contains(&format!(
+        "no compose file in `{0}` or above: using iris-dev's built-in IRIS Community template; `iris-dev init -C {0}` writes it there as `compose.yaml` to edit\n",
+        plain.display()
+    ));
+    let shop = env.run(["up", "-C", "shop", "--no-wait"]).success();
+    assert!(!shop.stderr().contains("template"), "{}", shop.snapshot());
+}
