@@ -15,6 +15,7 @@ mod iris;
 mod isolation;
 mod names;
 mod owners;
+mod readme;
 mod registry_file;
 mod remote;
 mod stack_ports;
