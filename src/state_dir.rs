@@ -225,7 +225,7 @@ mod tests {
         names.sort();
         assert_eq!(
             names,
-            [".gitignore", OVERRIDE_FILE],
+            [".gitignore", OVERRIDE_FILE, OVERRIDE_DATA],
             "the write test leaves nothing behind"
         );
         state.update_cache(|cache| cache.set_config("k".into(), "yaml".into()));
