@@ -1,9 +1,11 @@
-//! The README's Quick start is what iris-dev prints: its console block is run
-//! as written, against the Docker engine with docker-compose 1.29 and the
-//! stand-in image, and each command's output compared with the lines the
+//! The README's samples are what iris-dev prints: the Quick start's console
+//! block is run as written, against the Docker engine with docker-compose 1.29
+//! and the stand-in image, and the `vscode --dry-run` block of "Everyday
+//! commands" without an engine; each command's output (standard error and
+//! output in one pipe, in a terminal's order) is compared with the lines the
 //! README shows under it.
 //!
-//! Before comparing, the test's paths, ports, compose project names and times
+//! For the Quick start, before comparing, the test's paths, ports, compose project names and times
 //! become the README's (`/home/dev/src/shop`, 1972, `shop`, ...), runs of spaces
 //! become one (table columns are as wide as the paths), and Docker's health
 //! state (`healthy` or `starting`, which depends on when Docker last ran the
@@ -87,12 +89,62 @@ fn comparable(line: &str) -> String {
     format!("{}{}", " ".repeat(indent), words.join(" "))
 }
 
-fn comparable_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+fn comparable_lines(lines: &[&str]) -> Vec<String> {
     lines
-        .into_iter()
+        .iter()
         .filter(|line| !from_compose(line))
         .map(|line| redact_times(&comparable(line)))
         .collect()
+}
+
+/// Runs each step's `cd` and `iris-dev` commands (`~` is the test's root) and
+/// compares what they printed, made the README's by `to_readme`, with the lines
+/// the README shows, both through `compare`.
+fn run_steps(
+    env: &TestEnv,
+    steps: &[Step],
+    to_readme: &dyn Fn(&str) -> String,
+    compare: &dyn Fn(&[&str]) -> Vec<String>,
+) {
+    let root = env.root().to_owned();
+    let mut cwd: PathBuf = root.clone();
+    for step in steps {
+        let command = step
+            .command
+            .split_once("  #")
+            .map_or(step.command.as_str(), |(command, _)| command)
+            .trim();
+        let mut printed = String::new();
+        for part in command.split(" && ") {
+            let words: Vec<&str> = part.split_whitespace().collect();
+            match words.as_slice() {
+                ["cd", dir] => {
+                    let dir = dir.strip_prefix("~/").expect("a directory under ~");
+                    cwd = root.join(dir);
+                }
+                ["iris-dev", args @ ..] => {
+                    // One pipe for both, in the order a terminal shows them.
+                    let mut command = env.program("sh");
+                    command
+                        .args(["-c", "exec \"$0\" \"$@\" 2>&1", crate::support::BIN])
+                        .args(args)
+                        .current_dir(&cwd);
+                    let run = env.output(&mut command);
+                    assert_eq!(run.code(), 0, "`{part}`:\n{}", run.snapshot());
+                    printed.push_str(&run.stdout());
+                }
+                _ => panic!("a README block runs `cd` and `iris-dev` only: `{part}`"),
+            }
+        }
+        let printed = to_readme(&printed);
+        let shown: Vec<&str> = step.output.iter().map(String::as_str).collect();
+        assert_eq!(
+            compare(&printed.lines().collect::<Vec<_>>()),
+            compare(&shown),
+            "`$ {}` prints other lines than the README shows; it printed:\n{printed}",
+            step.command
+        );
+    }
 }
 
 #[test]
@@ -139,36 +191,36 @@ fn the_quick_start_prints_what_the_readme_shows() {
         text
     };
 
-    let mut cwd: PathBuf = root.clone();
-    for step in &steps {
-        let command = step
-            .command
-            .split_once("  #")
-            .map_or(step.command.as_str(), |(command, _)| command)
-            .trim();
-        let mut printed = String::new();
-        for part in command.split(" && ") {
-            let words: Vec<&str> = part.split_whitespace().collect();
-            match words.as_slice() {
-                ["cd", dir] => {
-                    let dir = dir.strip_prefix("~/").expect("a directory under ~");
-                    cwd = root.join(dir);
-                }
-                ["iris-dev", args @ ..] => {
-                    let run = env.run_in(&cwd, args);
-                    assert_eq!(run.code(), 0, "`{part}`:\n{}", run.snapshot());
-                    printed.push_str(&run.stderr());
-                    printed.push_str(&run.stdout());
-                }
-                _ => panic!("the Quick start runs `cd` and `iris-dev` only: `{part}`"),
-            }
-        }
-        let printed = to_readme(&printed);
-        assert_eq!(
-            comparable_lines(printed.lines()),
-            comparable_lines(step.output.iter().map(String::as_str)),
-            "`$ {}` prints other lines than the README's Quick start shows; it printed:\n{printed}",
-            step.command
-        );
-    }
+    run_steps(&env, &steps, &to_readme, &comparable_lines);
+}
+
+/// The diff `vscode --dry-run` prints under "Everyday commands", exactly (no
+/// engine: the built-in template names the namespace and user).
+#[test]
+fn the_vscode_dry_run_prints_what_the_readme_shows() {
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let steps = console_block(&readme, "## Everyday commands");
+    let env = TestEnv::new("14090-14091").with("DOCKER_HOST", "unix:///nonexistent");
+    env.project("first");
+    env.run(["port", "-C", "first"]).success();
+    // The README's project has the second pair, 1973 and 52774.
+    let shop = env.project("shop");
+    assert_eq!(env.run(["port", "-C", "shop"]).success().port(), 14_091);
+    fs::create_dir(shop.join(".vscode")).unwrap();
+    fs::write(
+        shop.join(".vscode/settings.json"),
+        "{\n    \"editor.tabSize\": 4 // team setting\n}\n",
+    )
+    .unwrap();
+    let exact = |lines: &[&str]| lines.iter().map(|line| (*line).to_owned()).collect();
+    let to_readme = |text: &str| text.replace("64892", "52774");
+    let steps: Vec<Step> = steps
+        .into_iter()
+        .map(|step| Step {
+            command: format!("cd ~/shop && {}", step.command),
+            output: step.output,
+        })
+        .collect();
+    run_steps(&env, &steps, &to_readme, &exact);
 }
