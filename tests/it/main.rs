@@ -16,6 +16,7 @@ mod isolation;
 mod layers;
 mod names;
 mod owners;
+mod readme;
 mod registry_file;
 mod remote;
 mod stack_ports;
