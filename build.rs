@@ -78,7 +78,10 @@ fn main() {
         ("has_docker", docker),
         // Mandatory means every one: a missing variable or tool then fails its
         // tests loudly (they name what is missing) instead of ignoring them.
-        ("has_python", mandatory || var("IRIS_DEV_TEST_PYTHON").is_some()),
+        (
+            "has_python",
+            mandatory || var("IRIS_DEV_TEST_PYTHON").is_some(),
+        ),
         (
             "has_compose_v1",
             docker && (mandatory || runs("docker-compose", &["version", "--short"])),
