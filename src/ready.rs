@@ -43,6 +43,11 @@ const CHECK_AT_LEAST: Duration = Duration::from_secs(1);
 const HOLD: Duration = Duration::from_millis(500);
 /// How many of the log's last lines are read.
 const LOG_TAIL: usize = 200;
+/// How long before a run's recorded start its first lines may arrive: the
+/// engine records `StartedAt` once the process runs, which may already have
+/// printed (and exited). Less than the engine's shortest restart delay
+/// (100 ms), so a restart loop's earlier run stays out.
+const START_SLACK_MICROS: i64 = 50_000;
 /// How many of them an unknown failure shows.
 const LAST_LINES: usize = 10;
 
@@ -86,6 +91,7 @@ impl std::fmt::Display for Ended {
         };
         match self {
             Self::Exited { code: exit } => f.write_str(&code(exit)),
+            Self::Restarting { code: None, .. } => f.write_str("keeps restarting"),
             Self::Restarting { code: exit, .. } => write!(f, "keeps restarting: it {}", code(exit)),
             Self::Running => f.write_str("is still running"),
         }
@@ -417,14 +423,22 @@ impl Watch<'_> {
             start.restarts = state.restart_count;
             start.started_at = state.started_at.clone();
         }
-        let restarted = state.restart_count > start.restarts;
+        let restarts = state.restart_count - start.restarts;
         if exited {
             Some(Ended::Exited {
                 code: state.exit_code,
             })
-        } else if restarted || (restarting && start.since.is_some()) {
+        } else if restarting && (restarts > 0 || start.since.is_some()) {
             Some(Ended::Restarting {
                 code: state.exit_code,
+                restarts: state.restart_count,
+            })
+        } else if restarts >= 2 {
+            // Running again after two restarts: a loop seen between its runs
+            // (the exit code is the running one's, so none is named). One
+            // restart and running is given the chance to stay up.
+            Some(Ended::Restarting {
+                code: None,
                 restarts: state.restart_count,
             })
         } else {
@@ -472,9 +486,10 @@ impl Watch<'_> {
     }
 }
 
-/// The container's log since `since` (an engine time; empty: all of it), of
-/// its last [`LOG_TAIL`] lines.
-fn read_log(engine: &dyn Engine, id: &str, since: &str) -> Result<Vec<String>, String> {
+/// The container's log since the run that started at `started_at` (an engine
+/// time; empty: all of it), of its last [`LOG_TAIL`] lines.
+fn read_log(engine: &dyn Engine, id: &str, started_at: &str) -> Result<Vec<String>, String> {
+    let since = crate::engine::unix_micros(started_at).map(|micros| micros - START_SLACK_MICROS);
     engine
         .logs(id, since, LOG_TAIL)
         .map_err(|err| err.to_string())
@@ -606,11 +621,18 @@ mod tests {
             })
         }
 
-        fn logs(&self, _id: &str, since: &str, tail: usize) -> Result<Vec<String>, EngineError> {
+        fn logs(
+            &self,
+            _id: &str,
+            since: Option<i64>,
+            tail: usize,
+        ) -> Result<Vec<String>, EngineError> {
             assert_eq!(tail, LOG_TAIL);
-            let since = crate::engine::unix_seconds(since).unwrap_or(0);
-            self.reads.borrow_mut().push(since);
-            if self.log_until.is_some_and(|until| since > until) {
+            self.reads.borrow_mut().push(since.unwrap_or(0));
+            if self
+                .log_until
+                .is_some_and(|until| since.unwrap_or(0) > until)
+            {
                 return Ok(Vec::new());
             }
             Ok(self.log.iter().map(|line| (*line).to_owned()).collect())
@@ -791,7 +813,7 @@ An error was detected during InterSystems IRIS startup.
         assert_eq!(failure.last, ["one", "two", "three"]);
         assert!(failure.known.is_none());
         // The log of the run that began when the wait did.
-        let since = crate::engine::unix_seconds("2026-12-02T01:00:10Z").unwrap();
+        let since = crate::engine::unix_micros("2026-12-02T01:00:10.45Z").unwrap();
         assert_eq!(engine.reads.borrow().last(), Some(&since));
     }
 
@@ -834,7 +856,7 @@ An error was detected during InterSystems IRIS startup.
         assert_eq!(known.cause, iris_log::Cause::LicenceExpired);
         assert_eq!(line, "Community License expired.");
         // Read from the run that started after the wait began, not the one before.
-        let since = crate::engine::unix_seconds("2026-12-02T01:00:12Z").unwrap();
+        let since = crate::engine::unix_micros("2026-12-02T01:00:12.45Z").unwrap();
         assert_eq!(*engine.reads.borrow(), [since]);
     }
 
@@ -847,13 +869,34 @@ An error was detected during InterSystems IRIS startup.
             .with_restarts(vec![3, 4])
             .with_check(vec![(0, "ok")])
             .with_log("[FATAL] Error starting InterSystems IRIS");
-        let earlier_run = crate::engine::unix_seconds("2026-12-02T01:00:13Z").unwrap();
+        let earlier_run = crate::engine::unix_micros("2026-12-02T01:00:13.5Z").unwrap();
         engine.log_until = Some(earlier_run);
         let (result, seen) = run(&engine, closed_port(), Duration::from_secs(10));
         assert_eq!(result.unwrap(), Ready::CheckPassed);
         assert_eq!(seen, ["restarting"]);
-        let next_run = crate::engine::unix_seconds("2026-12-02T01:00:14Z").unwrap();
+        let next_run = crate::engine::unix_micros("2026-12-02T01:00:14.45Z").unwrap();
         assert_eq!(*engine.reads.borrow(), [next_run]);
+    }
+
+    #[test]
+    fn one_restart_gets_a_chance_two_are_a_loop() {
+        let engine = FakeEngine::new(vec!["running"], vec![Health::Starting])
+            .with_restarts(vec![0, 1])
+            .with_check(vec![(1, "not yet"), (0, "ok")]);
+        let (result, _) = run(&engine, closed_port(), Duration::from_secs(10));
+        assert_eq!(result.unwrap(), Ready::CheckPassed);
+
+        let engine = FakeEngine::new(vec!["running"], vec![Health::Starting])
+            .with_restarts(vec![0, 2])
+            .with_check(vec![(1, "not yet")])
+            .with_log("one\ntwo");
+        let (result, _) = run(&engine, closed_port(), Duration::from_secs(10));
+        let failure = failure(result);
+        assert_eq!(
+            failure.to_string(),
+            "the container `shop-iris-1` keeps restarting"
+        );
+        assert_eq!(failure.last, ["one", "two"]);
     }
 
     #[test]

@@ -339,11 +339,10 @@ impl Engine for DockerEngine {
         })
     }
 
-    fn logs(&self, id: &str, since: &str, tail: usize) -> Result<Vec<String>, EngineError> {
+    fn logs(&self, id: &str, since: Option<i64>, tail: usize) -> Result<Vec<String>, EngineError> {
         // The engine's `since` is whole seconds: it cuts roughly, the
         // timestamps of the lines exactly (a restart loop runs several times a
         // second).
-        let since = super::unix_micros(since);
         let options = bollard::query_parameters::LogsOptions {
             stdout: true,
             stderr: true,

@@ -337,9 +337,9 @@ pub trait Engine {
     /// The container's state, restart count and health, from one inspect.
     fn state(&self, id: &str) -> Result<ContainerState, EngineError>;
     /// The container's log (standard output and error, interleaved): of its
-    /// last `tail` lines, those written at or after `since` (an engine time
-    /// such as a run's `started_at`; empty: all of them).
-    fn logs(&self, id: &str, since: &str, tail: usize) -> Result<Vec<String>, EngineError>;
+    /// last `tail` lines, those written at or after `since` (microseconds since
+    /// the Unix epoch, see [`unix_micros`]; `None`: all of them).
+    fn logs(&self, id: &str, since: Option<i64>, tail: usize) -> Result<Vec<String>, EngineError>;
     /// The container's health check as a command line to exec, from its
     /// `Config.Healthcheck.Test` (where the engine already merged the compose
     /// file's `healthcheck.test` over the image's HEALTHCHECK); `None` when it has

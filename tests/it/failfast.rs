@@ -10,7 +10,7 @@
 
 use insta::assert_snapshot;
 
-use crate::docker::{Cleanup, STANDIN, compose_project, standin, standin_variant};
+use crate::docker::{Cleanup, STANDIN, compose_project, docker_out, standin, standin_variant};
 use crate::support::{Run, TestEnv};
 
 const NOHEALTH: &str = "iris-dev-standin:nohealth";
@@ -140,4 +140,39 @@ fn a_plain_exit_names_the_cause_without_a_restart_hint() {
         up.snapshot()
     );
     assert_snapshot!("expired_licence_plain_exit", error_text(&up, &name));
+}
+
+#[test]
+#[cfg_attr(
+    not(has_docker),
+    ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
+)]
+fn without_a_health_check_the_proxys_accept_is_not_ready() {
+    // The stand-in listens 3 s after its start; the userland proxy accepts
+    // from the first moment and closes each connection: 014c724 was ready at
+    // once, before anything listened.
+    standin();
+    standin_variant(NOHEALTH, &["--target", "nohealth"]).unwrap();
+    let env = TestEnv::new("10390-10399");
+    let (dir, name) = compose_project(
+        &env,
+        "late",
+        &format!(
+            "services:\n  iris:\n    image: {NOHEALTH}\n    expose: [\"1972\"]\n    environment:\n      STANDIN_READY_AFTER: \"3\"\n"
+        ),
+    );
+    let _cleanup = Cleanup(vec![name.clone()]);
+    env.run(["up", "-C", dir.to_str().unwrap(), "--wait-timeout", "120"])
+        .success()
+        .assert_stderr_contains("ready IRIS for");
+    let id = docker_out(&[
+        "ps",
+        "-q",
+        "--filter",
+        &format!("label=com.docker.compose.project={name}"),
+    ]);
+    assert!(
+        docker_out(&["logs", id.trim()]).contains("standin: listening on 1972 and 52773"),
+        "up was ready before the service listened"
+    );
 }
