@@ -5,7 +5,8 @@
  * One binary, several programs, chosen by the name it runs under (argv[0]):
  *
  *   standin             the "instance": listens on 1972 (superserver) and 52773
- *                       (web portal), accepts connections and answers nothing.
+ *                       (web portal), accepts connections, keeps them open until
+ *                       the client closes them, and answers nothing.
  *                       Environment variables below make it behave like a real
  *                       IRIS container: late start, slow stop, durable %SYS.
  *   standin check       the HEALTHCHECK: exits 0 when port 1972 accepts a
