@@ -176,3 +176,31 @@ fn without_a_health_check_the_proxys_accept_is_not_ready() {
         "up was ready before the service listened"
     );
 }
+
+#[test]
+#[cfg_attr(
+    not(has_docker),
+    ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
+)]
+fn durable_sys_not_writable_names_the_chown_fix() {
+    // iris-main's words on a volume irisowner cannot write (community.intersystems.com,
+    // "Insufficient write permissions to ISC_DATA_DIRECTORY").
+    const DURABLE: &str = "[ERROR] Possible causes:\\n[ERROR]  - Incorrect user/group ownership of IRIS binaries\\n[ERROR]  - Insufficient write permissions to ISC_DATA_DIRECTORY\\n[FATAL] Error starting InterSystems IRIS";
+    standin();
+    let env = TestEnv::new("12220-12229");
+    let (dir, name) = compose_project(
+        &env,
+        "durable",
+        &failing(STANDIN, Some("unless-stopped"), DURABLE),
+    );
+    let _cleanup = Cleanup(vec![name]);
+    let up = up_fails(&env, &dir);
+    up.assert_stderr_contains(
+        "its durable %SYS directory (`ISC_DATA_DIRECTORY`) is not writable by irisowner (uid 51773)",
+    );
+    up.assert_stderr_contains(
+        "its log: [ERROR]  - Insufficient write permissions to ISC_DATA_DIRECTORY",
+    );
+    up.assert_stderr_contains("`chown -R 51773:51773`");
+    assert!(!up.stderr().contains("docker pull"), "{}", up.snapshot());
+}
