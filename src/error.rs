@@ -87,6 +87,11 @@ pub enum Error {
     NotReady {
         project: String,
         logs: String,
+        /// `iris-dev down` for the project, for a container that keeps restarting.
+        down: String,
+        /// The compose file and line that pins the image, for a failure a newer
+        /// image fixes.
+        image_line: Option<Box<ImageLine>>,
         #[source]
         source: Box<WaitError>,
     },
@@ -404,7 +409,11 @@ impl Error {
                     env_vars::DOCKER_HOST
                 ));
             }
-            Self::NotReady { logs, source, .. } => {
+            Self::NotReady { logs, down, image_line, source, .. } => {
+                if let WaitError::Failed(failure) = &**source {
+                    explain_failure(failure, down, image_line.as_deref(), report);
+                }
+                let hints = &mut report.hints;
                 hints.push(format!("see what IRIS said: `{logs}`"));
                 if matches!(**source, WaitError::Timeout { .. }) {
                     hints.push("or wait longer: `iris-dev up --wait-timeout 600`".into());
@@ -472,6 +481,61 @@ fn port_variable(service: &str, target: u16) -> String {
         format!("{name}_{target}_PORT")
     } else {
         short
+    }
+}
+
+/// The compose file that names an image, and the line, when one does.
+pub type ImageLine = (PathBuf, Option<(usize, String)>);
+
+/// What the log said of a failed start, and the fix (issue 19).
+fn explain_failure(
+    failure: &crate::ready::Failure,
+    down: &str,
+    image_line: Option<&ImageLine>,
+    report: &mut Report,
+) {
+    let Report { details, hints, .. } = report;
+    match &failure.known {
+        Some((known, line)) => {
+            details.push(format!("its log: {line}"));
+            hints.push(known.cause.fix().to_owned());
+            if known.cause.wants_newer_image() {
+                let image = &failure.image;
+                match image_line {
+                    Some((file, Some((number, text)))) => {
+                        hints.push(format!(
+                            "the image `{image}` is named in `{}` line {number}: `{}`",
+                            file.display(),
+                            text.trim()
+                        ));
+                    }
+                    Some((file, None)) => hints.push(format!(
+                        "the image `{image}` is not named in `{}`: a `build:` or a variable chooses it; change its tag there",
+                        file.display()
+                    )),
+                    None => hints.push(format!("the image is `{image}`")),
+                }
+                hints.push(format!(
+                    "`{}` fetches what that tag names now; a tag that names one version (not `latest`) needs a newer tag first",
+                    shell::join(["docker", "pull", image])
+                ));
+            }
+        }
+        None => {
+            if let Some(error) = &failure.log_error {
+                details.push(format!("its log cannot be read: {error}"));
+            } else if failure.last.is_empty() {
+                details.push("its log is empty".to_owned());
+            } else {
+                details.push("the last lines of its log:".to_owned());
+                details.extend(failure.last.iter().map(|line| format!("  | {line}")));
+            }
+        }
+    }
+    if failure.restarts {
+        hints.push(format!(
+            "its restart policy keeps starting it again; `{down}` stops it"
+        ));
     }
 }
 

@@ -851,13 +851,13 @@ impl Up<'_> {
         match waited {
             Ok(ready::Ready::NoHealthCheck) => {
                 self.context.printer.note(format_args!(
-                    "the `{service}` service has no health check (neither `healthcheck.test` nor the image's HEALTHCHECK); it counted as ready once it ran and {address} accepted a connection"
+                    "the `{service}` service has no health check (neither `healthcheck.test` nor the image's HEALTHCHECK); it counted as ready once it ran and {address} kept a connection open"
                 ));
                 Ok(())
             }
             Ok(ready::Ready::PortOnly) => {
                 self.context.printer.note(format_args!(
-                    "no engine client to run the health check with; IRIS counted as ready once {address} accepted a connection"
+                    "no engine client to run the health check with; IRIS counted as ready once {address} kept a connection open"
                 ));
                 Ok(())
             }
@@ -871,9 +871,25 @@ impl Up<'_> {
                 // itself, from anywhere: a compose command line would need all
                 // of them.
                 let root = self.project.root.display().to_string();
+                // Which line pins the image, for a failure a newer one fixes.
+                let image_line = match &source {
+                    ready::WaitError::Failed(failure)
+                        if failure
+                            .known
+                            .as_ref()
+                            .is_some_and(|(known, _)| known.cause.wants_newer_image()) =>
+                    {
+                        Some(Box::new(self.base_line(|text| {
+                            crate::iris_log::find_image_line(text, &failure.image)
+                        })))
+                    }
+                    _ => None,
+                };
                 Err(Error::NotReady {
                     project: self.project.key().to_owned(),
                     logs: shell::join(["iris-dev", "-C", &root, "logs", "--tail", "50"]),
+                    down: shell::join(["iris-dev", "-C", &root, "down"]),
+                    image_line,
                     source: Box::new(source),
                 })
             }

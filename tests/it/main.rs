@@ -7,6 +7,7 @@ mod concurrency;
 mod docker;
 mod everyday;
 mod evictions;
+mod failfast;
 mod fake_compose;
 mod generated;
 mod grace;
