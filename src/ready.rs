@@ -336,7 +336,7 @@ impl Watch<'_> {
         if self.logs_at.is_none_or(|at| at.elapsed() >= check_every) {
             self.logs_at = Some(Instant::now());
             if let Some(since) = self.start.as_ref().and_then(|start| start.since.as_deref())
-                && let Ok(lines) = read_log(engine, &container.id, since)
+                && let Ok(lines) = read_log(engine, &container.id, since, None)
                 && let Some((known, line)) = iris_log::diagnose(&lines)
             {
                 return Err(WaitError::Failed(Box::new(Failure {
@@ -455,7 +455,9 @@ impl Watch<'_> {
         ended: Ended,
     ) -> WaitError {
         // Restarting or exited, the last run is the one that failed; running
-        // again, the runs since the wait's first.
+        // again, the runs since the wait's first. Under `restart: always` a new
+        // run may have begun since `state` was read: its lines, from its start
+        // (asked now) on, are not the failed run's.
         let since = if state.status == "running" {
             self.start
                 .as_ref()
@@ -464,10 +466,16 @@ impl Watch<'_> {
         } else {
             state.started_at.clone()
         };
-        let (lines, log_error) = match read_log(engine, &container.id, &since) {
-            Ok(lines) => (lines, None),
-            Err(err) => (Vec::new(), Some(err)),
-        };
+        let next_start = (state.status != "running")
+            .then(|| engine.state(&container.id).ok())
+            .flatten()
+            .map(|now| now.started_at)
+            .filter(|now| *now > state.started_at);
+        let (lines, log_error) =
+            match read_log(engine, &container.id, &since, next_start.as_deref()) {
+                Ok(lines) => (lines, None),
+                Err(err) => (Vec::new(), Some(err)),
+            };
         let known = iris_log::diagnose(&lines).map(|(known, line)| (known, line.to_owned()));
         let last = if known.is_some() {
             Vec::new()
@@ -488,10 +496,19 @@ impl Watch<'_> {
 
 /// The container's log since the run that started at `started_at` (an engine
 /// time; empty: all of it), of its last [`LOG_TAIL`] lines.
-fn read_log(engine: &dyn Engine, id: &str, started_at: &str) -> Result<Vec<String>, String> {
+fn read_log(
+    engine: &dyn Engine,
+    id: &str,
+    started_at: &str,
+    next_start: Option<&str>,
+) -> Result<Vec<String>, String> {
     let since = crate::engine::unix_micros(started_at).map(|micros| micros - START_SLACK_MICROS);
+    // A run may print before the engine records its start (the slack).
+    let until = next_start
+        .and_then(crate::engine::unix_micros)
+        .map(|micros| micros - START_SLACK_MICROS);
     engine
-        .logs(id, since, LOG_TAIL)
+        .logs(id, since, until, LOG_TAIL)
         .map_err(|err| err.to_string())
 }
 
@@ -625,6 +642,7 @@ mod tests {
             &self,
             _id: &str,
             since: Option<i64>,
+            _until: Option<i64>,
             tail: usize,
         ) -> Result<Vec<String>, EngineError> {
             assert_eq!(tail, LOG_TAIL);

@@ -339,7 +339,13 @@ impl Engine for DockerEngine {
         })
     }
 
-    fn logs(&self, id: &str, since: Option<i64>, tail: usize) -> Result<Vec<String>, EngineError> {
+    fn logs(
+        &self,
+        id: &str,
+        since: Option<i64>,
+        until: Option<i64>,
+        tail: usize,
+    ) -> Result<Vec<String>, EngineError> {
         // The engine's `since` is whole seconds: it cuts roughly, the
         // timestamps of the lines exactly (a restart loop runs several times a
         // second).
@@ -375,9 +381,10 @@ impl Engine for DockerEngine {
                 });
             }
         };
-        Ok(super::log_lines_since(
+        Ok(super::log_lines_between(
             &String::from_utf8_lossy(&bytes),
             since,
+            until,
         ))
     }
 

@@ -314,7 +314,7 @@ pub fn unix_micros(time: &str) -> Option<i64> {
 /// The lines of a log read with timestamps (`2026-12-02T01:12:02.123456789Z
 /// text`) written at or after `since` (an engine time; `None`: all), without
 /// their timestamps. A line without one is kept.
-pub fn log_lines_since(text: &str, since: Option<i64>) -> Vec<String> {
+pub fn log_lines_between(text: &str, since: Option<i64>, until: Option<i64>) -> Vec<String> {
     text.lines()
         .filter_map(|line| {
             let line = line.trim_end_matches('\r');
@@ -322,9 +322,9 @@ pub fn log_lines_since(text: &str, since: Option<i64>) -> Vec<String> {
                 .split_once(' ')
                 .and_then(|(stamp, rest)| Some((unix_micros(stamp)?, rest)))
             {
-                Some((at, rest)) => since
-                    .is_none_or(|since| at >= since)
-                    .then(|| rest.to_owned()),
+                Some((at, rest)) => (since.is_none_or(|since| at >= since)
+                    && until.is_none_or(|until| at < until))
+                .then(|| rest.to_owned()),
                 None => Some(line.to_owned()),
             }
         })
@@ -345,7 +345,13 @@ pub trait Engine {
     /// The container's log (standard output and error, interleaved): of its
     /// last `tail` lines, those written at or after `since` (microseconds since
     /// the Unix epoch, see [`unix_micros`]; `None`: all of them).
-    fn logs(&self, id: &str, since: Option<i64>, tail: usize) -> Result<Vec<String>, EngineError>;
+    fn logs(
+        &self,
+        id: &str,
+        since: Option<i64>,
+        until: Option<i64>,
+        tail: usize,
+    ) -> Result<Vec<String>, EngineError>;
     /// The container's health check as a command line to exec, from its
     /// `Config.Healthcheck.Test` (where the engine already merged the compose
     /// file's `healthcheck.test` over the image's HEALTHCHECK); `None` when it has
@@ -636,10 +642,18 @@ mod tests {
     fn log_lines_are_cut_at_a_run_start_to_the_microsecond() {
         let log = "2026-12-02T01:00:10.9Z earlier run\r\n2026-12-02T01:00:11.000001Z this run\nno stamp\n";
         let start = unix_micros("2026-12-02T01:00:11.000000999Z");
-        assert_eq!(log_lines_since(log, start), ["this run", "no stamp"]);
         assert_eq!(
-            log_lines_since(log, None),
+            log_lines_between(log, start, None),
+            ["this run", "no stamp"]
+        );
+        assert_eq!(
+            log_lines_between(log, None, None),
             ["earlier run", "this run", "no stamp"]
+        );
+        // Up to the next run's start, which a restart loop may have begun.
+        assert_eq!(
+            log_lines_between(log, None, start),
+            ["earlier run", "no stamp"]
         );
     }
 
