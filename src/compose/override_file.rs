@@ -244,64 +244,15 @@ pub fn check_base_ports(spec: &OverrideSpec<'_>) -> Vec<BaseConflict> {
 }
 
 /// The services the override writes, the IRIS service first.
-fn services<'a>(spec: &'a OverrideSpec<'a>) -> impl Iterator<Item = (&'a str, &'a Service)> + 'a {
+pub(super) fn services<'a>(
+    spec: &'a OverrideSpec<'a>,
+) -> impl Iterator<Item = (&'a str, &'a Service)> + 'a {
     std::iter::once((spec.service, spec.base)).chain(
         spec.stack
             .iter()
             .filter(|(name, _)| **name != spec.service)
             .map(|(name, (base, _))| (*name, *base)),
     )
-}
-
-/// Base-file entries that publish an assigned port themselves (as
-/// `"${IRIS_PORT:-1972}:1972"` does) on another address than `bind`: without
-/// `!override` iris-dev cannot narrow them. Returns `(host port, address)`, the
-/// address `None` for every interface.
-pub fn base_binds_elsewhere(spec: &OverrideSpec<'_>) -> Vec<(u16, Option<String>)> {
-    base_iris_ports(spec)
-        .filter(|(mapping, published, assigned)| {
-            let address = mapping
-                .host_ip
-                .as_deref()
-                .and_then(|ip| ip.parse::<IpAddr>().ok());
-            *published == assigned.to_string() && address != Some(spec.bind)
-        })
-        .map(|(mapping, _, assigned)| (assigned, mapping.host_ip))
-        .collect()
-}
-
-/// What the base files publish for IRIS's container ports, when `!override`
-/// cannot replace it: each entry with its host port and the port assigned.
-fn base_iris_ports<'a>(
-    spec: &'a OverrideSpec<'_>,
-) -> impl Iterator<Item = (PortMapping, String, u16)> + 'a {
-    let mappings = if spec.override_tag {
-        Vec::new()
-    } else {
-        spec.base.port_mappings()
-    };
-    mappings.into_iter().filter_map(|mapping| {
-        let assigned = iris_port_for(spec, mapping.target)?;
-        let published = mapping.published.clone()?;
-        Some((mapping, published, assigned))
-    })
-}
-
-/// IRIS's container ports that the base files publish on a host port Docker
-/// picks (`- "1972"`, as community templates do), when `!override` cannot drop
-/// them: IRIS then also listens on every interface at a random port.
-pub fn base_ephemeral_iris_ports(spec: &OverrideSpec<'_>) -> Vec<u16> {
-    if spec.override_tag {
-        return Vec::new();
-    }
-    spec.base
-        .port_mappings()
-        .into_iter()
-        .filter(|mapping| {
-            mapping.published.is_none() && [SUPERSERVER_PORT, WEB_PORT].contains(&mapping.target)
-        })
-        .map(|mapping| mapping.target)
-        .collect()
 }
 
 /// The override file's text for the compose in [`OverrideSpec::override_tag`],
@@ -403,7 +354,7 @@ impl Override {
 }
 
 /// The IRIS pair's host port for an IRIS container port.
-fn iris_port_for(spec: &OverrideSpec<'_>, target: u16) -> Option<u16> {
+pub(super) fn iris_port_for(spec: &OverrideSpec<'_>, target: u16) -> Option<u16> {
     match target {
         SUPERSERVER_PORT => Some(spec.port),
         WEB_PORT => Some(spec.web_port),
@@ -412,7 +363,7 @@ fn iris_port_for(spec: &OverrideSpec<'_>, target: u16) -> Option<u16> {
 }
 
 /// The host port iris-dev assigned for `service`'s container port `target`.
-fn assigned_for(spec: &OverrideSpec<'_>, service: &str, target: u16) -> Option<u16> {
+pub(super) fn assigned_for(spec: &OverrideSpec<'_>, service: &str, target: u16) -> Option<u16> {
     if service == spec.service
         && let Some(port) = iris_port_for(spec, target)
     {
@@ -445,24 +396,6 @@ fn short_syntax(bind: IpAddr, host_port: u16, target: u16) -> String {
     }
 }
 
-/// The first line of a compose file that publishes `target`, for error messages:
-/// its number (from 1) and text.
-pub fn find_port_line(text: &str, target: u16) -> Option<(usize, String)> {
-    let needles = [format!(":{target}"), format!("target: {target}")];
-    text.lines()
-        .enumerate()
-        .filter(|(_, line)| !line.trim_start().starts_with('#'))
-        .find(|(_, line)| {
-            needles.iter().any(|needle| {
-                line.match_indices(needle.as_str()).any(|(at, _)| {
-                    let after = line[at + needle.len()..].chars().next();
-                    !after.is_some_and(|c| c.is_ascii_digit())
-                })
-            })
-        })
-        .map(|(index, line)| (index + 1, line.to_owned()))
-}
-
 /// The line of a compose file that publishes host port `port`, in either
 /// syntax (`- "8080:80"`, `- 127.0.0.1:8080:80`, `published: 8080`), 1-based.
 pub fn find_host_port_line(text: &str, port: u16) -> Option<(usize, String)> {
@@ -483,35 +416,6 @@ pub fn find_host_port_line(text: &str, port: u16) -> Option<(usize, String)> {
         .filter(|(_, line)| !line.trim_start().starts_with('#'))
         .find(|(_, line)| publishes(line))
         .map(|(index, line)| (index + 1, line.to_owned()))
-}
-
-/// The line of a compose file's `ports` that publishes `target` on a host port
-/// Docker picks (`- "1972"`, `- 1972/tcp`, `ports: ["1972"]`), 1-based; an
-/// `expose` list is passed over.
-pub fn find_ephemeral_port_line(text: &str, target: u16) -> Option<(usize, String)> {
-    let wanted = [target.to_string(), format!("{target}/tcp")];
-    let mut in_ports = false;
-    for (index, line) in text.lines().enumerate() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with('#') {
-            continue;
-        }
-        let mut body = trimmed;
-        if !trimmed.starts_with('-')
-            && let Some((key, rest)) = trimmed.split_once(':')
-        {
-            in_ports = key.trim() == "ports";
-            body = rest;
-        }
-        let publishes = in_ports
-            && body
-                .split(|c: char| c.is_whitespace() || "[],\"'".contains(c))
-                .any(|word| wanted.iter().any(|wanted| wanted == word));
-        if publishes {
-            return Some((index + 1, line.to_owned()));
-        }
-    }
-    None
 }
 
 /// The line of a compose file that fixes `name` (`container_name: my-iris`, or
@@ -740,22 +644,6 @@ mod tests {
     }
 
     #[test]
-    fn finds_the_line_to_fix() {
-        let text = "services:\n  iris:\n    # was \"1972:1972\"\n    ports:\n      - \"19720:1972\"\n      - \"1972:1972\"\n";
-        assert_eq!(
-            find_port_line(text, 1972),
-            Some((5, "      - \"19720:1972\"".into()))
-        );
-        assert_eq!(
-            find_port_line("ports:\n  - target: 52773\n", 52_773)
-                .unwrap()
-                .0,
-            2
-        );
-        assert_eq!(find_port_line("- 19721:19720\n", 1972), None);
-    }
-
-    #[test]
     fn finds_the_line_that_fixes_a_name() {
         let text = "services:\n  iris:\n    # container_name: my-iris\n    container_name: \"my-iris\"\nvolumes:\n  data:\n    name: iris-data\n";
         assert_eq!(
@@ -767,34 +655,6 @@ mod tests {
             Some(7)
         );
         assert_eq!(find_name_line(text, NameKind::Network, "my-iris"), None);
-    }
-
-    #[test]
-    fn finds_an_ephemeral_iris_port() {
-        let text = "services:\n  iris:\n    expose:\n      - \"1972\"\n    ports:\n      - \"19720:1972\"\n      - \"1972\"\n      - 52773/tcp\n";
-        assert_eq!(
-            find_ephemeral_port_line(text, 1972),
-            Some((7, "      - \"1972\"".to_owned()))
-        );
-        assert_eq!(
-            find_ephemeral_port_line(text, 52_773).map(|(line, _)| line),
-            Some(8)
-        );
-        let flow = "services:\n  iris:\n    ports: [\"1972-1975\", \"52773\"]\n";
-        assert_eq!(find_ephemeral_port_line(flow, 1972), None);
-        assert_eq!(
-            find_ephemeral_port_line(flow, 52_773).map(|(line, _)| line),
-            Some(3)
-        );
-    }
-
-    #[test]
-    fn ephemeral_iris_ports_matter_only_without_the_tag() {
-        let base = service(
-            "services:\n  iris:\n    ports:\n    - '1972'\n    - '8080'\n    - '127.0.0.1:1:52773'\n",
-        );
-        assert_eq!(base_ephemeral_iris_ports(&spec(&base, false)), [1972]);
-        assert!(base_ephemeral_iris_ports(&spec(&base, true)).is_empty());
     }
 
     #[test]
