@@ -5,7 +5,8 @@
 //! Pure. Compose appends `ports` lists across files, so a base file that already
 //! publishes 1972 or 52773 on a fixed host port would collide however the override
 //! reads. Compose 2.24.4 and newer take `!override` and replace the list; older
-//! ones cannot, and [`check_base_ports`] stops before anything starts. What the
+//! ones cannot, and `up` stops before anything starts
+//! ([`super::port_advice::base_entries`] names each entry to change). What the
 //! file is rendered from ([`Override`]) is kept, so that a command run with
 //! another compose than `up`'s renders it for that one ([`for_compose`]).
 //!
@@ -30,7 +31,6 @@ use serde_norway::value::{Tag, TaggedValue};
 
 use super::Compose;
 use super::config::{NameKind, PortMapping, SUPERSERVER_PORT, Service, WEB_PORT};
-use crate::connection::{stack_port_key, stack_port_variable};
 use crate::engine::{PORT_LABEL, PROJECT_LABEL, REGISTRY_LABEL, WEB_PORT_LABEL};
 
 /// The IRIS service's `stop_grace_period` when the base files set none (the
@@ -184,63 +184,6 @@ struct ServiceOverride<'a> {
     labels: &'a BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     stop_grace_period: Option<&'a str>,
-}
-
-/// A base-file entry that publishes a port iris-dev assigns (an IRIS port, or
-/// any with `isolate: all`) on a host port of its own.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BaseConflict {
-    pub service: String,
-    /// Whether `target` is one of IRIS's own ports of the IRIS service.
-    pub iris: bool,
-    /// The variable iris-dev passes compose with the assigned port.
-    pub variable: String,
-    pub target: u16,
-    pub published: String,
-    /// The port iris-dev assigned for `target`.
-    pub assigned: u16,
-}
-
-impl BaseConflict {
-    /// `IRIS's port 1972`, or `port 80 of service `web``.
-    pub fn describe(&self) -> String {
-        if self.iris {
-            format!("IRIS's port {}", self.target)
-        } else {
-            format!("port {} of service `{}`", self.target, self.service)
-        }
-    }
-}
-
-/// Base-file entries that would collide without `!override`: an IRIS container
-/// port published on a host port other than the one assigned. An entry that
-/// publishes the assigned port (`"${IRIS_PORT:-1972}:1972"`) is fine.
-pub fn check_base_ports(spec: &OverrideSpec<'_>) -> Vec<BaseConflict> {
-    if spec.override_tag {
-        return Vec::new();
-    }
-    services(spec)
-        .flat_map(|(service, base)| {
-            base.port_mappings().into_iter().filter_map(move |mapping| {
-                let assigned = assigned_for(spec, service, mapping.target)?;
-                let published = mapping.published?;
-                let iris = service == spec.service && iris_port_for(spec, mapping.target).is_some();
-                let variable = match mapping.target {
-                    SUPERSERVER_PORT if iris => crate::env_vars::IRIS_PORT.to_owned(),
-                    _ if iris => crate::env_vars::IRIS_WEB_PORT.to_owned(),
-                    target => stack_port_variable(&stack_port_key(service, target)),
-                };
-                (published != assigned.to_string()).then(|| BaseConflict {
-                    service: service.to_owned(),
-                    iris,
-                    variable,
-                    target: mapping.target,
-                    published,
-                    assigned,
-                })
-            })
-        })
-        .collect()
 }
 
 /// The services the override writes, the IRIS service first.
@@ -440,6 +383,7 @@ mod tests {
     use super::*;
     use crate::compose::Version;
     use crate::compose::config::ComposeConfig;
+    use crate::compose::port_advice;
 
     fn service(yaml: &str) -> Service {
         ComposeConfig::parse(yaml)
@@ -568,6 +512,14 @@ mod tests {
         }
     }
 
+    /// The base entries that stop `up` without `!override`.
+    fn conflicts(spec: &OverrideSpec<'_>) -> Vec<port_advice::Advice> {
+        port_advice::base_entries(spec)
+            .into_iter()
+            .filter(|advice| matches!(advice.problem, port_advice::Problem::Fixed { .. }))
+            .collect()
+    }
+
     #[test]
     fn plain_override_for_compose_v1() {
         let base = service("services:\n  iris:\n    image: intersystemsdc/iris-community\n");
@@ -586,7 +538,7 @@ mod tests {
               dev.iris-dev.web-port: '62801'
             stop_grace_period: 60s
         ");
-        assert!(check_base_ports(&spec(&base, false)).is_empty());
+        assert!(conflicts(&spec(&base, false)).is_empty());
     }
 
     #[test]
@@ -615,7 +567,7 @@ mod tests {
             stop_grace_period: 60s
         ");
         assert!(
-            check_base_ports(&spec).is_empty(),
+            conflicts(&spec).is_empty(),
             "the tag makes base ports harmless"
         );
     }
@@ -625,16 +577,20 @@ mod tests {
         let base = service(
             "services:\n  iris:\n    ports:\n    - '1972:1972'\n    - '62801:52773'\n    - '1972'\n",
         );
+        let found: Vec<(String, String, u16, bool)> = conflicts(&spec(&base, false))
+            .into_iter()
+            .map(|advice| {
+                (
+                    advice.service,
+                    advice.variable,
+                    advice.assigned,
+                    advice.iris,
+                )
+            })
+            .collect();
         assert_eq!(
-            check_base_ports(&spec(&base, false)),
-            [BaseConflict {
-                service: "iris".into(),
-                iris: true,
-                variable: "IRIS_PORT".into(),
-                target: 1972,
-                published: "1972".into(),
-                assigned: 12_000
-            }]
+            found,
+            [("iris".to_owned(), "IRIS_PORT".to_owned(), 12_000, true)]
         );
         let rendered = render(&spec(&base, false));
         assert!(
@@ -719,20 +675,17 @@ mod tests {
               dev.iris-dev.web-port: '62801'
             stop_grace_period: 60s
         ");
-        assert!(
-            check_base_ports(&spec).is_empty(),
-            "`!override` replaces them"
-        );
+        assert!(conflicts(&spec).is_empty(), "`!override` replaces them");
 
         // Without the tag, the base's fixed ports cannot be replaced: each one is
         // a conflict whose fix names the variable iris-dev passes.
         spec.override_tag = false;
-        let conflicts: Vec<(String, u16, String)> = check_base_ports(&spec)
+        let found: Vec<(String, u16, String)> = conflicts(&spec)
             .into_iter()
             .map(|conflict| (conflict.describe(), conflict.target, conflict.variable))
             .collect();
         assert_eq!(
-            conflicts,
+            found,
             [
                 ("IRIS's port 1972".to_owned(), 1972, "IRIS_PORT".to_owned()),
                 (
