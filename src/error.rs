@@ -882,6 +882,48 @@ mod tests {
     }
 
     #[test]
+    fn every_fixed_port_is_listed_in_one_error_with_its_line_and_fix() {
+        let entry = |what: &str, port: &str, taken: bool, line: usize| FixedPort {
+            what: Some(what.to_owned()),
+            port: port.to_owned(),
+            taken,
+            owners: Vec::new(),
+            file: PathBuf::from("/shop/compose.yaml"),
+            line: Some((line, format!("      - \"{port}:1972\""))),
+            fix: format!("replace `\"{port}:1972\"` with `\"1972\"`"),
+        };
+        let error = Error::FixedPorts {
+            entries: vec![
+                entry("IRIS's port 1972", "1972", false, 5),
+                entry("port 1972 of service `db`", "13839", true, 9),
+            ],
+            compose: "docker-compose 1.29.2".into(),
+        };
+        let report = error.report();
+        assert_eq!(
+            report.message,
+            "2 fixed host ports of the stack cannot be published as the compose file has them"
+        );
+        assert_eq!(
+            report.details,
+            [
+                "- `/shop/compose.yaml` publishes IRIS's port 1972 on host port 1972, which collides with other projects",
+                "      5 |       - \"1972:1972\"",
+                "  fix: in `/shop/compose.yaml` line 5, replace `\"1972:1972\"` with `\"1972\"`",
+                "- `/shop/compose.yaml` publishes port 1972 of service `db` on host port 13839, which is taken",
+                "      9 |       - \"13839:1972\"",
+                "  fix: in `/shop/compose.yaml` line 9, replace `\"13839:1972\"` with `\"1972\"`",
+            ]
+        );
+        assert_eq!(report.hints.len(), 2, "{:?}", report.hints);
+        assert!(report.hints[0].starts_with("docker-compose 1.29.2 cannot replace"));
+        assert_eq!(
+            report.hints[1],
+            "or free it; `iris-dev ports who 13839` says who holds it"
+        );
+    }
+
+    #[test]
     fn an_exhausted_range_without_holders_says_where_to_look() {
         let report = exhausted(Vec::new());
         assert_eq!(report.details[2], "held outside the registry:");
