@@ -12,9 +12,11 @@ use crate::allocate::{MAX_PAIRED_PORT, PortRange};
 use crate::compose::Compose;
 use crate::compose::config::{SUPERSERVER_PORT, WEB_PORT};
 use crate::compose::override_file::{ForCompose, Written};
+use crate::compose::port_advice;
 use crate::engine::{Container, Listing};
 use crate::env_vars;
 use crate::registry::Registry;
+use crate::shell;
 use crate::stale;
 use crate::timestamp::Timestamp;
 
@@ -162,12 +164,35 @@ pub fn port_range(range: PortRange, web_port_pinned: bool) -> Check {
     }
 }
 
-/// Assignments whose containers are all gone.
+/// A variable whose value did not parse: its default stands in, so every
+/// other check still runs.
+/// `name` is the variable, `message` what is wrong with it.
+pub fn invalid_setting(name: &str, message: String) -> Check {
+    let fix = if name == env_vars::HOME {
+        format!(
+            "set `{}`, or `{}` to the registry directory",
+            env_vars::HOME,
+            env_vars::IRIS_DEV_HOME
+        )
+    } else {
+        format!(
+            "correct `{name}`, or `unset {name}` for its default; every command but `doctor` refuses to run until then"
+        )
+    };
+    Check::fail("environment", message, fix)
+}
+
+/// Assignments whose containers are all gone: the project's own `up` starts
+/// them again (or `ports prune` records that they are gone).
 pub fn stale_assignments(registry: &Registry, listing: &Listing, engine: Option<&str>) -> Check {
     let stale = stale::stale_projects(registry, listing, engine);
     if stale.is_empty() {
         return Check::ok("stale", "no assignment lost its containers");
     }
+    let ups: Vec<String> = stale
+        .iter()
+        .map(|project| format!("`{}`", shell::join(["iris-dev", "up", "-C", project])))
+        .collect();
     Check::warn(
         "stale",
         format!(
@@ -179,43 +204,93 @@ pub fn stale_assignments(registry: &Registry, listing: &Listing, engine: Option<
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        "`iris-dev ports prune` marks them stale so their ports can be reused",
+        format!(
+            "start {} again with {}; or, for a project that stays down, `iris-dev ports prune` marks it stale so its ports can be reused",
+            if stale.len() == 1 { "it" } else { "them" },
+            ups.join(", ")
+        ),
     )
 }
 
 /// Active assignments whose containers publish IRIS's ports on other host ports
-/// than the registry holds, as happens when another tool moved them (such as
-/// iris-devtester's `assign_port` when a project's port is bound).
+/// than the registry holds: moved, as happens when another tool moved them
+/// (such as iris-devtester's `assign_port` when a project's port is bound),
+/// which the project's `up` puts right; or published a second time by an
+/// entry of the project's compose file that compose cannot replace (no
+/// `!override`), which only an edit of that file removes. Each container port
+/// and host port is named once, though the engine lists IPv4 and IPv6 apart.
 pub fn moved_ports(registry: &Registry, containers: &[Container], engine: Option<&str>) -> Check {
     let mut found = Vec::new();
+    let mut fixes = Vec::new();
     for assignment in registry
         .assignments
         .iter()
         .filter(|assignment| assignment.is_active() && assignment.engine.as_deref() == engine)
     {
         let expected = [
-            (SUPERSERVER_PORT, Some(assignment.port)),
-            (WEB_PORT, assignment.effective_web_port()),
+            (SUPERSERVER_PORT, Some(assignment.port), env_vars::IRIS_PORT),
+            (
+                WEB_PORT,
+                assignment.effective_web_port(),
+                env_vars::IRIS_WEB_PORT,
+            ),
         ];
+        let project = &assignment.project_path;
         for container in containers.iter().filter(|container| {
-            container.belongs_to(
-                &assignment.project_path,
-                assignment.compose_project.as_deref(),
-            )
+            container.belongs_to(project, assignment.compose_project.as_deref())
         }) {
-            for published in &container.ports {
-                for (target, held) in expected {
-                    if published.container_port == target
-                        && held.is_some_and(|held| held != published.host_port)
-                    {
-                        found.push(format!(
-                            "`{}` holds port {} in the registry, but container `{}` publishes {target} on host port {}",
-                            assignment.project_path,
-                            held.unwrap_or_default(),
-                            container.name,
-                            published.host_port
-                        ));
-                    }
+            for (target, held, variable) in expected {
+                let Some(held) = held else {
+                    continue;
+                };
+                let mut published: Vec<u16> = container
+                    .ports
+                    .iter()
+                    .filter(|published| published.container_port == target)
+                    .map(|published| published.host_port)
+                    .collect();
+                published.sort_unstable();
+                published.dedup();
+                let also = published.contains(&held);
+                let others: Vec<u16> = published.into_iter().filter(|port| *port != held).collect();
+                if others.is_empty() {
+                    continue;
+                }
+                let ports = others
+                    .iter()
+                    .map(u16::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" and ");
+                if also {
+                    found.push(format!(
+                        "`{project}` holds port {held} in the registry, and container `{}` publishes {target} on host port {ports} as well",
+                        container.name
+                    ));
+                    let bind = assignment
+                        .bind
+                        .as_deref()
+                        .and_then(|bind| bind.parse().ok())
+                        .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]));
+                    let files = base_files(container);
+                    let place = if files.is_empty() {
+                        format!("`{project}`'s compose file")
+                    } else {
+                        files.join(", ")
+                    };
+                    fixes.push(format!(
+                        "remove the entry that publishes {target} from {place}, or write it as `{}` (`{}` names the line); `iris-dev up` cannot replace it with this compose",
+                        port_advice::recommended(bind, variable, &target.to_string(), target),
+                        shell::join(["iris-dev", "doctor", "-C", project])
+                    ));
+                } else {
+                    found.push(format!(
+                        "`{project}` holds port {held} in the registry, but container `{}` publishes {target} on host port {ports}",
+                        container.name
+                    ));
+                    fixes.push(format!(
+                        "`{}` publishes the registry's ports again",
+                        shell::join(["iris-dev", "up", "-C", project])
+                    ));
                 }
             }
         }
@@ -226,12 +301,29 @@ pub fn moved_ports(registry: &Registry, containers: &[Container], engine: Option
             "every running stack publishes the ports the registry holds",
         );
     }
-    Check::warn(
-        "published ports",
-        found.join("; "),
-        "run `iris-dev up` in the project again to publish the registry's ports",
-    )
+    fixes.dedup();
+    Check::warn("published ports", found.join("; "), fixes.join("; "))
 }
+
+/// The compose files a container was created from, iris-dev's own override
+/// left out, each in backticks.
+fn base_files(container: &Container) -> Vec<String> {
+    container
+        .labels
+        .get(COMPOSE_CONFIG_FILES_LABEL)
+        .map(|files| {
+            files
+                .split(',')
+                .filter(|file| !file.is_empty() && !file.contains("/.iris-dev/"))
+                .map(|file| format!("`{file}`"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The label compose (1.28 and newer, and v2) gives a container with the files
+/// it was created from, comma-separated.
+const COMPOSE_CONFIG_FILES_LABEL: &str = "com.docker.compose.project.config_files";
 
 /// What this machine shows about the engine's userland proxy, which the
 /// engine's API does not report: whether anything listens on a host port that
@@ -483,6 +575,67 @@ mod tests {
     }
 
     #[test]
+    fn a_port_published_twice_is_named_once_with_the_file_to_edit() {
+        let registry = registry();
+        // docker-compose 1.29 with `- "1972"` in the base: the assigned port,
+        // and one Docker picked, on IPv4 and IPv6.
+        let mut both = container(1975, 1972);
+        for host_ip in ["0.0.0.0", "::"] {
+            both.ports.push(PublishedPort {
+                host_ip: host_ip.into(),
+                host_port: 32_806,
+                container_port: 1972,
+            });
+        }
+        both.labels.insert(
+            COMPOSE_CONFIG_FILES_LABEL.into(),
+            "/shop/compose.yaml,/shop/.iris-dev/compose.override.yaml".into(),
+        );
+        let check = moved_ports(&registry, &[both], None);
+        assert_eq!(
+            check.message,
+            "`/shop` holds port 1975 in the registry, and container `shop-iris-1` publishes 1972 on host port 32806 as well"
+        );
+        assert_eq!(
+            check.fix.as_deref(),
+            Some(
+                r#"remove the entry that publishes 1972 from `/shop/compose.yaml`, or write it as `"127.0.0.1:${IRIS_PORT:-1972}:1972"` (`iris-dev doctor -C /shop` names the line); `iris-dev up` cannot replace it with this compose"#
+            )
+        );
+
+        // Moved on IPv4 and IPv6: once, and `up` is the fix.
+        let mut moved = container(1976, 1972);
+        moved.ports.push(PublishedPort {
+            host_ip: "::".into(),
+            host_port: 1976,
+            container_port: 1972,
+        });
+        let check = moved_ports(&registry, &[moved], None);
+        assert_eq!(check.message.matches("1976").count(), 1, "{check}");
+        assert_eq!(
+            check.fix.as_deref(),
+            Some("`iris-dev up -C /shop` publishes the registry's ports again")
+        );
+    }
+
+    #[test]
+    fn a_bad_variable_is_a_failed_check_naming_it() {
+        let check = invalid_setting(
+            "IRIS_DEV_PORT_RANGE",
+            "`IRIS_DEV_PORT_RANGE=abc` is invalid: `abc` is not a range such as `1972-2000`".into(),
+        );
+        assert_eq!(check.level, Level::Fail);
+        assert!(
+            check
+                .fix
+                .as_deref()
+                .unwrap()
+                .starts_with("correct `IRIS_DEV_PORT_RANGE`, or `unset IRIS_DEV_PORT_RANGE`"),
+            "{check}"
+        );
+    }
+
+    #[test]
     fn stale_assignments_are_named_with_the_fix() {
         let registry = registry();
         let listing = |containers| Listing {
@@ -496,7 +649,12 @@ mod tests {
         let check = stale_assignments(&registry, &listing(vec![]), None);
         assert_eq!(check.level, Level::Warn);
         assert!(check.message.contains("`/shop`"), "{check}");
-        assert!(check.to_string().contains("fix: `iris-dev ports prune`"));
+        assert_eq!(
+            check.fix.as_deref(),
+            Some(
+                "start it again with `iris-dev up -C /shop`; or, for a project that stays down, `iris-dev ports prune` marks it stale so its ports can be reused"
+            )
+        );
     }
 
     #[test]

@@ -11,7 +11,6 @@ use std::path::PathBuf;
 use crate::allocate::{AllocError, PortRange, RangeKind};
 use crate::compose::ComposeError;
 use crate::compose::config::{NameKind, ServiceError};
-use crate::compose::override_file::BaseConflict;
 use crate::engine::EngineError;
 use crate::env_vars;
 use crate::owner::{self, Owner};
@@ -71,14 +70,13 @@ pub enum Error {
     ComposeConfig { command: String, message: String },
     #[error(transparent)]
     Stack(#[from] StackError),
-    #[error(
-        "`{}` publishes {} on host port {}, which collides with other projects",
-        file.display(), conflict.describe(), conflict.published
-    )]
-    BasePublishes {
-        file: PathBuf,
-        line: Option<(usize, String)>,
-        conflict: Box<BaseConflict>,
+    /// Fixed host ports of the stack that cannot be published as the compose
+    /// file has them: every one in one error, each with its file, line and fix
+    /// (issue 18 §2).
+    #[error("{}", fixed_ports(entries))]
+    FixedPorts {
+        entries: Vec<FixedPort>,
+        /// The compose in use, which cannot replace a base file's list.
         compose: String,
     },
     #[error(transparent)]
@@ -121,18 +119,6 @@ pub enum Error {
     NoTunnel { endpoint: String },
     #[error("`{command}` ended with exit code {code}")]
     TunnelEnded { command: String, code: i32 },
-    #[error(
-        "host port {port}{} is taken",
-        service.as_ref().map(|(service, _)| format!(" (service `{service}`)")).unwrap_or_default()
-    )]
-    HostPortTaken {
-        port: u16,
-        /// The service that publishes it, and the container port, when known.
-        service: Option<(String, u16)>,
-        file: PathBuf,
-        line: Option<(usize, String)>,
-        owners: Vec<Owner>,
-    },
     #[error("{}", name_taken(.0))]
     NameTaken(Box<NameTaken>),
     /// `up` cannot write `.iris-dev/` in the project; found before anything ran.
@@ -143,6 +129,52 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+}
+
+/// One fixed host port of [`Error::FixedPorts`].
+#[derive(Debug)]
+pub struct FixedPort {
+    /// `IRIS's port 1972` or `port 80 of service `web``; `None` when the
+    /// engine refused a port no entry publishes.
+    pub what: Option<String>,
+    pub port: String,
+    /// Another project or program holds it; else it is a port iris-dev
+    /// assigns, which the base file fixes and compose cannot replace.
+    pub taken: bool,
+    /// Who holds it, when it is taken.
+    pub owners: Vec<Owner>,
+    pub file: PathBuf,
+    pub line: Option<(usize, String)>,
+    /// The edit that fixes it ([`crate::compose::port_advice`]).
+    pub fix: String,
+}
+
+impl FixedPort {
+    fn sentence(&self) -> String {
+        let why = if self.taken {
+            "which is taken"
+        } else {
+            "which collides with other projects"
+        };
+        match &self.what {
+            Some(what) => format!(
+                "`{}` publishes {what} on host port {}, {why}",
+                self.file.display(),
+                self.port
+            ),
+            None => format!("host port {} is taken", self.port),
+        }
+    }
+}
+
+fn fixed_ports(entries: &[FixedPort]) -> String {
+    match entries {
+        [entry] => entry.sentence(),
+        _ => format!(
+            "{} fixed host ports of the stack cannot be published as the compose file has them",
+            entries.len()
+        ),
+    }
 }
 
 /// A name the stack fixes that another compose project already uses on the
@@ -308,26 +340,6 @@ impl Error {
                     )),
                 }
             }
-            Self::HostPortTaken { port, service, file, line, owners } => {
-                held_by(owners, &mut report.details);
-                let place = match line {
-                    Some((number, text)) => {
-                        report.details.push(format!("{number:>5} | {text}"));
-                        format!("`{}` line {number}", file.display())
-                    }
-                    None => format!("`{}`", file.display()),
-                };
-                let (variable, target) = match service {
-                    Some((service, target)) => (port_variable(service, *target), target.to_string()),
-                    None => ("APP_PORT".to_owned(), "<container port>".to_owned()),
-                };
-                hints.push(format!(
-                    "publish it in {place} on a port of your choice: `- \"${{{variable}:-{port}}}:{target}\"`, or on one Docker picks: `- \"{target}\"`"
-                ));
-                hints.push(format!(
-                    "or free it; `iris-dev ports who {port}` says who holds it"
-                ));
-            }
             Self::NameTaken(taken) => {
                 let NameTaken { kind, name, owner, other_path, file, line, .. } = &**taken;
                 let place = match line {
@@ -389,20 +401,7 @@ impl Error {
                     hints.push("pick one with `iris-dev up --service <name>`, or in the compose file: `x-iris-dev: {service: <name>}`".into());
                 }
             },
-            Self::BasePublishes { line, conflict, compose, .. } => {
-                if let Some((number, text)) = line {
-                    report.details.push(format!("{number:>5} | {text}"));
-                }
-                hints.push(format!(
-                    "publish the port iris-dev assigns instead: `- \"${{{variable}:-{published}}}:{target}\"`, or no fixed host port: `- \"{target}\"`",
-                    variable = conflict.variable,
-                    published = conflict.published,
-                    target = conflict.target
-                ));
-                hints.push(format!(
-                    "compose 2.24.4 or newer lets iris-dev replace the list itself (`!override`); this is {compose}"
-                ));
-            }
+            Self::FixedPorts { entries, compose } => explain_fixed_ports(entries, compose, report),
             Self::Engine(_) => {
                 hints.push(format!(
                     "is the engine running? `docker info` checks it; `{}` or the docker context picks which engine",
@@ -472,15 +471,49 @@ fn other_project_hint(other: &str, name: &str) -> String {
     }
 }
 
-/// `WEB_PORT` for service `web`: the variable a hint suggests for its host port;
-/// `IRIS_8080_PORT` where the short one is a variable iris-dev sets itself.
-fn port_variable(service: &str, target: u16) -> String {
-    let name = crate::connection::variable_name(service);
-    let short = format!("{name}_PORT");
-    if short == env_vars::IRIS_PORT || short == env_vars::IRIS_WEB_PORT {
-        format!("{name}_{target}_PORT")
-    } else {
-        short
+/// Each fixed port with its line and fix; one alone as the message and hints.
+fn explain_fixed_ports(entries: &[FixedPort], compose: &str, report: &mut Report) {
+    let single = entries.len() == 1;
+    for entry in entries {
+        let indent = if single {
+            ""
+        } else {
+            report.details.push(format!("- {}", entry.sentence()));
+            "  "
+        };
+        for owner in &entry.owners {
+            report.details.push(format!("{indent}  held by {owner}"));
+        }
+        let place = match &entry.line {
+            Some((number, text)) => {
+                report.details.push(format!("{indent}{number:>5} | {text}"));
+                format!("`{}` line {number}", entry.file.display())
+            }
+            None => format!("`{}`", entry.file.display()),
+        };
+        let fix = format!("in {place}, {}", entry.fix);
+        if single {
+            report.hints.push(fix);
+        } else {
+            report.details.push(format!("{indent}fix: {fix}"));
+        }
+    }
+    if entries.iter().any(|entry| !entry.taken) {
+        report.hints.push(format!(
+            "{compose} cannot replace a base file's `ports` (`!override` needs compose 2.24.4 or newer), so the base file must publish the ports iris-dev assigns; nothing was started"
+        ));
+    }
+    let taken: Vec<&str> = entries
+        .iter()
+        .filter(|entry| entry.taken)
+        .map(|entry| entry.port.as_str())
+        .collect();
+    if !taken.is_empty() {
+        let them = if taken.len() == 1 { "it" } else { "them" };
+        report.hints.push(format!(
+            "or free {them}; `iris-dev ports who {}` says who holds {them}",
+            taken.join(" ")
+        ));
     }
 }
 
@@ -845,6 +878,48 @@ mod tests {
         assert_eq!(
             held("other").hints[0],
             "free it with `iris-dev ports clear /alpha`"
+        );
+    }
+
+    #[test]
+    fn every_fixed_port_is_listed_in_one_error_with_its_line_and_fix() {
+        let entry = |what: &str, port: &str, taken: bool, line: usize| FixedPort {
+            what: Some(what.to_owned()),
+            port: port.to_owned(),
+            taken,
+            owners: Vec::new(),
+            file: PathBuf::from("/shop/compose.yaml"),
+            line: Some((line, format!("      - \"{port}:1972\""))),
+            fix: format!("replace `\"{port}:1972\"` with `\"1972\"`"),
+        };
+        let error = Error::FixedPorts {
+            entries: vec![
+                entry("IRIS's port 1972", "1972", false, 5),
+                entry("port 1972 of service `db`", "13839", true, 9),
+            ],
+            compose: "docker-compose 1.29.2".into(),
+        };
+        let report = error.report();
+        assert_eq!(
+            report.message,
+            "2 fixed host ports of the stack cannot be published as the compose file has them"
+        );
+        assert_eq!(
+            report.details,
+            [
+                "- `/shop/compose.yaml` publishes IRIS's port 1972 on host port 1972, which collides with other projects",
+                "      5 |       - \"1972:1972\"",
+                "  fix: in `/shop/compose.yaml` line 5, replace `\"1972:1972\"` with `\"1972\"`",
+                "- `/shop/compose.yaml` publishes port 1972 of service `db` on host port 13839, which is taken",
+                "      9 |       - \"13839:1972\"",
+                "  fix: in `/shop/compose.yaml` line 9, replace `\"13839:1972\"` with `\"1972\"`",
+            ]
+        );
+        assert_eq!(report.hints.len(), 2, "{:?}", report.hints);
+        assert!(report.hints[0].starts_with("docker-compose 1.29.2 cannot replace"));
+        assert_eq!(
+            report.hints[1],
+            "or free it; `iris-dev ports who 13839` says who holds it"
         );
     }
 

@@ -73,14 +73,16 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
     let interactive = std::io::stderr().is_terminal();
     let global = GlobalSettings::resolve(cli.global, cwd, &env, interactive);
     let printer = Printer::new(global.quiet, global.verbose, global.color, interactive);
-    let settings = match Settings::resolve(global, &env) {
-        Ok(settings) => settings,
-        Err(err) => {
-            let error = Error::from(err);
-            printer.error(&error);
-            return error.exit_code();
-        }
-    };
+    let settings = Settings::resolve_all(global, &env);
+    // `doctor` checks the environment with the rest; every other command
+    // stops at the first bad variable.
+    if !matches!(cli.command, cli::Command::Doctor(_))
+        && let Some(invalid) = settings.invalid.first()
+    {
+        let error = Error::from(invalid.clone());
+        printer.error(&error);
+        return error.exit_code();
+    }
     let context = Context::new(settings, printer);
     match commands::dispatch(cli.command, &context) {
         Ok(()) => 0,

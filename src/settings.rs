@@ -22,7 +22,7 @@ pub const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 /// Looks up an environment variable.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<OsString>;
 
-#[derive(Debug, thiserror::Error, PartialEq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
 #[error("`{name}={value}` is invalid: {reason}")]
 pub struct SettingsError {
     pub name: &'static str,
@@ -40,6 +40,9 @@ pub struct Settings<'a> {
     pub bind: Option<IpAddr>,
     pub compose: ComposeSettings,
     pub docker: DockerSettings,
+    /// The variables whose values did not parse, in the order read; each of
+    /// them has its default instead. Only `doctor` runs with any.
+    pub invalid: Vec<SettingsError>,
     /// The environment compose inherits, kept only to learn the values of the
     /// variables a compose file interpolates (see [`Settings::interpolated`]).
     env: Env<'a>,
@@ -329,50 +332,71 @@ impl<'a> Settings<'a> {
     /// Reads every variable iris-dev knows; a value that does not parse is a usage
     /// error naming the variable, whatever the command.
     pub fn resolve(global: GlobalSettings, env: Env<'a>) -> Result<Self, SettingsError> {
-        let bind = text(env, env_vars::IRIS_DEV_BIND)?
-            .map(|value| {
-                value.parse().map_err(|_| {
-                    invalid(
-                        env_vars::IRIS_DEV_BIND,
-                        &value,
-                        "expected an IP address such as `127.0.0.1`",
-                    )
-                })
-            })
-            .transpose()?;
+        let settings = Self::resolve_all(global, env);
+        match settings.invalid.first() {
+            Some(error) => Err(error.clone()),
+            None => Ok(settings),
+        }
+    }
+
+    /// Reads every variable iris-dev knows, each that does not parse taking its
+    /// default and recorded in [`Settings::invalid`]: `doctor` runs every check
+    /// whatever the environment says, and names each bad variable (issue 18 §3).
+    pub fn resolve_all(global: GlobalSettings, env: Env<'a>) -> Self {
+        let mut invalid = Invalid::default();
+        let bind = invalid
+            .or(text(env, env_vars::IRIS_DEV_BIND), None)
+            .and_then(|value| {
+                invalid.or(
+                    value.parse().map(Some).map_err(|_| {
+                        self::invalid(
+                            env_vars::IRIS_DEV_BIND,
+                            &value,
+                            "expected an IP address such as `127.0.0.1`",
+                        )
+                    }),
+                    None,
+                )
+            });
         let home = home(env);
-        Ok(Self {
-            registry: RegistrySettings::resolve(env, home.as_ref())?,
-            ports: PortSettings::resolve(env)?,
+        let registry = RegistrySettings::resolve(env, home.as_ref(), &mut invalid);
+        let ports = PortSettings::resolve(env, &mut invalid);
+        let mut text = |name| invalid.or(text(env, name), None);
+        let compose = ComposeSettings {
+            command: text(env_vars::IRIS_DEV_COMPOSE),
+            path: env(env_vars::PATH).unwrap_or_default(),
+            project_name: text(env_vars::COMPOSE_PROJECT_NAME),
+            file_args: global.files.clone(),
+            profile_args: global.profiles.clone(),
+            env_file: global.env_file.clone(),
+            file_variable: text(env_vars::COMPOSE_FILE),
+            path_separator: env(env_vars::COMPOSE_PATH_SEPARATOR)
+                .and_then(|value| value.into_string().ok())
+                .filter(|value| !value.is_empty()),
+            profiles_variable: text(env_vars::COMPOSE_PROFILES),
+        };
+        let docker = DockerSettings {
+            host: text(env_vars::DOCKER_HOST),
+            context: text(env_vars::DOCKER_CONTEXT),
+            config_dir: match env(env_vars::DOCKER_CONFIG).filter(|dir| !dir.is_empty()) {
+                Some(dir) => Some(PathBuf::from(dir)),
+                None => home.map(|home| home.join(".docker")),
+            },
+            tls_verify: text(env_vars::DOCKER_TLS_VERIFY).is_some(),
+            cert_path: env(env_vars::DOCKER_CERT_PATH)
+                .filter(|dir| !dir.is_empty())
+                .map(PathBuf::from),
+        };
+        Self {
+            registry,
+            ports,
             bind,
-            compose: ComposeSettings {
-                command: text(env, env_vars::IRIS_DEV_COMPOSE)?,
-                path: env(env_vars::PATH).unwrap_or_default(),
-                project_name: text(env, env_vars::COMPOSE_PROJECT_NAME)?,
-                file_args: global.files.clone(),
-                profile_args: global.profiles.clone(),
-                env_file: global.env_file.clone(),
-                file_variable: text(env, env_vars::COMPOSE_FILE)?,
-                path_separator: env(env_vars::COMPOSE_PATH_SEPARATOR)
-                    .and_then(|value| value.into_string().ok())
-                    .filter(|value| !value.is_empty()),
-                profiles_variable: text(env, env_vars::COMPOSE_PROFILES)?,
-            },
-            docker: DockerSettings {
-                host: text(env, env_vars::DOCKER_HOST)?,
-                context: text(env, env_vars::DOCKER_CONTEXT)?,
-                config_dir: match env(env_vars::DOCKER_CONFIG).filter(|dir| !dir.is_empty()) {
-                    Some(dir) => Some(PathBuf::from(dir)),
-                    None => home.map(|home| home.join(".docker")),
-                },
-                tls_verify: text(env, env_vars::DOCKER_TLS_VERIFY)?.is_some(),
-                cert_path: env(env_vars::DOCKER_CERT_PATH)
-                    .filter(|dir| !dir.is_empty())
-                    .map(PathBuf::from),
-            },
+            compose,
+            docker,
             global,
+            invalid: invalid.0,
             env,
-        })
+        }
     }
 
     /// The value compose will see for a variable its files interpolate (`${NAME}`),
@@ -455,48 +479,57 @@ impl GlobalSettings {
 }
 
 impl RegistrySettings {
-    fn resolve(env: Env<'_>, home: Option<&PathBuf>) -> Result<Self, SettingsError> {
+    fn resolve(env: Env<'_>, home: Option<&PathBuf>, invalid: &mut Invalid) -> Self {
         let dir = match env(env_vars::IRIS_DEV_HOME).filter(|value| !value.is_empty()) {
             Some(dir) => PathBuf::from(dir),
-            None => home
-                .ok_or_else(|| SettingsError {
+            None => {
+                let home = home.cloned().ok_or_else(|| SettingsError {
                     name: env_vars::HOME,
                     value: String::new(),
                     reason: format!(
                         "no home directory is set; set `{}` to the registry directory",
                         env_vars::IRIS_DEV_HOME
                     ),
-                })?
-                .join(".iris-devtester"),
+                });
+                invalid.or(home, PathBuf::new()).join(".iris-devtester")
+            }
         };
-        let lock_timeout = match text(env, env_vars::IRIS_DEV_LOCK_TIMEOUT)? {
-            None => Duration::from_secs(30),
-            Some(value) => value
-                .parse::<f64>()
-                .ok()
-                .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
-                .ok_or_else(|| {
-                    invalid(
-                        env_vars::IRIS_DEV_LOCK_TIMEOUT,
-                        &value,
-                        "expected a number of seconds such as `30`",
-                    )
-                })?,
-        };
-        Ok(Self { dir, lock_timeout })
+        let lock_timeout = invalid
+            .or(text(env, env_vars::IRIS_DEV_LOCK_TIMEOUT), None)
+            .map(|value| {
+                value
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
+                    .ok_or_else(|| {
+                        self::invalid(
+                            env_vars::IRIS_DEV_LOCK_TIMEOUT,
+                            &value,
+                            "expected a number of seconds such as `30`",
+                        )
+                    })
+            })
+            .map_or(DEFAULT_LOCK_TIMEOUT, |timeout| {
+                invalid.or(timeout, DEFAULT_LOCK_TIMEOUT)
+            });
+        Self { dir, lock_timeout }
     }
 }
 
 impl PortSettings {
-    fn resolve(env: Env<'_>) -> Result<Self, SettingsError> {
-        let range = match text(env, env_vars::IRIS_DEV_PORT_RANGE)? {
+    fn resolve(env: Env<'_>, invalid: &mut Invalid) -> Self {
+        let range = match invalid.or(text(env, env_vars::IRIS_DEV_PORT_RANGE), None) {
             None => DEFAULT_RANGE,
-            Some(value) => PortRange::parse(&value)
-                .map_err(|reason| invalid(env_vars::IRIS_DEV_PORT_RANGE, &value, &reason))?,
+            Some(value) => invalid.or(
+                PortRange::parse(&value).map_err(|reason| {
+                    self::invalid(env_vars::IRIS_DEV_PORT_RANGE, &value, &reason)
+                }),
+                DEFAULT_RANGE,
+            ),
         };
-        let web_port = port_variable(env, env_vars::IRIS_DEV_WEB_PORT)?;
-        if web_port.is_none() && !range.is_paired() {
-            return Err(invalid(
+        let web_port = invalid.or(port_variable(env, env_vars::IRIS_DEV_WEB_PORT), None);
+        let range = if web_port.is_none() && !range.is_paired() {
+            invalid.push(self::invalid(
                 env_vars::IRIS_DEV_PORT_RANGE,
                 &range.to_string(),
                 &format!(
@@ -507,21 +540,32 @@ impl PortSettings {
                     env_vars::IRIS_DEV_WEB_PORT
                 ),
             ));
-        }
-        let stack_range = match text(env, env_vars::IRIS_DEV_STACK_PORT_RANGE)? {
-            None => DEFAULT_STACK_RANGE,
-            Some(value) => PortRange::parse(&value)
-                .map_err(|reason| invalid(env_vars::IRIS_DEV_STACK_PORT_RANGE, &value, &reason))?,
+            DEFAULT_RANGE
+        } else {
+            range
         };
-        if let Some(reason) = stack_range.overlap_with_iris(range) {
-            return Err(invalid(
-                env_vars::IRIS_DEV_STACK_PORT_RANGE,
-                &stack_range.to_string(),
-                &reason,
-            ));
-        }
-        let port = port_variable(env, env_vars::IRIS_DEV_PORT)?;
-        Ok(Self {
+        let stack_range = match invalid.or(text(env, env_vars::IRIS_DEV_STACK_PORT_RANGE), None) {
+            None => DEFAULT_STACK_RANGE,
+            Some(value) => invalid.or(
+                PortRange::parse(&value).map_err(|reason| {
+                    self::invalid(env_vars::IRIS_DEV_STACK_PORT_RANGE, &value, &reason)
+                }),
+                DEFAULT_STACK_RANGE,
+            ),
+        };
+        let stack_range = match stack_range.overlap_with_iris(range) {
+            Some(reason) => {
+                invalid.push(self::invalid(
+                    env_vars::IRIS_DEV_STACK_PORT_RANGE,
+                    &stack_range.to_string(),
+                    &reason,
+                ));
+                DEFAULT_STACK_RANGE
+            }
+            None => stack_range,
+        };
+        let port = invalid.or(port_variable(env, env_vars::IRIS_DEV_PORT), None);
+        Self {
             pinned_by: PinnedBy {
                 port: port.map(|_| PinSource::Variable),
                 web_port: web_port.map(|_| PinSource::Variable),
@@ -530,7 +574,28 @@ impl PortSettings {
             web_port,
             range,
             stack_range,
+        }
+    }
+}
+
+/// How long a registry lock is waited for unless `IRIS_DEV_LOCK_TIMEOUT` says.
+const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The variables that did not parse, collected while the rest resolve.
+#[derive(Default)]
+struct Invalid(Vec<SettingsError>);
+
+impl Invalid {
+    /// `result`'s value, or `default` with the error recorded.
+    fn or<T>(&mut self, result: Result<T, SettingsError>, default: T) -> T {
+        result.unwrap_or_else(|error| {
+            self.push(error);
+            default
         })
+    }
+
+    fn push(&mut self, error: SettingsError) {
+        self.0.push(error);
     }
 }
 
@@ -701,6 +766,33 @@ mod tests {
         let settings = resolve(&env).unwrap().registry;
         assert_eq!(settings.dir, PathBuf::from("/tmp/r"));
         assert_eq!(settings.lock_timeout, Duration::from_millis(500));
+    }
+
+    #[test]
+    fn every_bad_variable_is_recorded_and_takes_its_default() {
+        let env = env_of(&[
+            ("HOME", "/h"),
+            ("IRIS_DEV_PORT_RANGE", "abc"),
+            ("IRIS_DEV_BIND", "nowhere"),
+            ("IRIS_DEV_PORT", "1975"),
+        ]);
+        let settings = Settings::resolve_all(global(), &env);
+        let names: Vec<&str> = settings.invalid.iter().map(|error| error.name).collect();
+        assert_eq!(names, ["IRIS_DEV_BIND", "IRIS_DEV_PORT_RANGE"]);
+        assert_eq!(settings.ports.range, DEFAULT_RANGE);
+        assert_eq!(settings.bind, None);
+        assert_eq!(
+            settings.ports.port.map(Port::get),
+            Some(1975),
+            "the good ones stay"
+        );
+        assert_eq!(
+            Settings::resolve(global(), &env)
+                .err()
+                .map(|error| error.name),
+            Some("IRIS_DEV_BIND"),
+            "the strict resolution stops at the first"
+        );
     }
 
     #[test]

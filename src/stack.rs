@@ -386,14 +386,15 @@ impl Stack {
     }
 
     /// What `status` and `doctor` say while [`Stack::plain_compose_misses`]:
-    /// the problem, and the commands that fix it, ready to paste.
-    pub fn plain_compose_warning(&self) -> (String, String) {
+    /// the problem, and the commands that fix it, ready to paste. `plain` is
+    /// the compose the user types (`docker compose`, `docker-compose`).
+    pub fn plain_compose_warning(&self, plain: &str) -> (String, String) {
         let root = self.root.display().to_string();
         let line = format!("{}={}", crate::env_vars::COMPOSE_PROJECT_NAME, self.name);
         let dotenv = self.root.join(".env").display().to_string();
         (
             format!(
-                "plain `docker compose` in `{root}` acts on compose project `{}`, not on this stack's `{}`",
+                "plain `{plain}` in `{root}` acts on compose project `{}`, not on this stack's `{}`",
                 self.plain_name, self.name
             ),
             format!(

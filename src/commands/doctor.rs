@@ -9,6 +9,7 @@ use crate::cli::DoctorArgs;
 use crate::commands::Context;
 use crate::compose::config::ComposeConfig;
 use crate::compose::override_file::{self, OverrideSpec};
+use crate::compose::port_advice;
 use crate::compose::{self, Compose};
 use crate::doctor::{self, Check, Level, ProxyEvidence};
 use crate::engine::{Container, DockerEngine, Engine, Listing};
@@ -18,13 +19,20 @@ use crate::platform;
 use crate::probe::BindProbe;
 use crate::process::{DuctRunner, Runner};
 use crate::project::Project;
+use crate::registry::Registry;
 use crate::shell;
 use crate::state_dir::StateDir;
 
 pub fn run(args: DoctorArgs, context: &Context<'_>) -> Result<(), Error> {
     let DoctorArgs { json } = args;
     let settings = &context.settings;
-    let mut checks = Vec::new();
+    // A bad variable is a failed check of its own; its default stands in, so
+    // every other check still runs.
+    let mut checks: Vec<Check> = settings
+        .invalid
+        .iter()
+        .map(|error| doctor::invalid_setting(error.name, error.to_string()))
+        .collect();
 
     let compose = compose::detect::detect(
         &DuctRunner,
@@ -153,10 +161,16 @@ pub fn run(args: DoctorArgs, context: &Context<'_>) -> Result<(), Error> {
         )
     });
 
-    checks.push(doctor::port_range(
-        settings.ports.range,
-        settings.ports.web_port.is_some(),
-    ));
+    // A range or web port that did not parse is checked above, not its default.
+    let range_invalid = settings.invalid.iter().any(|error| {
+        [env_vars::IRIS_DEV_PORT_RANGE, env_vars::IRIS_DEV_WEB_PORT].contains(&error.name)
+    });
+    if !range_invalid {
+        checks.push(doctor::port_range(
+            settings.ports.range,
+            settings.ports.web_port.is_some(),
+        ));
+    }
 
     checks.extend(project_checks(context, compose.as_ref().ok()));
 
@@ -249,18 +263,33 @@ fn project_checks(context: &Context<'_>, compose: Option<&Compose>) -> Vec<Check
             )];
         }
     };
-    let stack = match context.stack(&project) {
+    // A registry that cannot be read is a failed check of its own: the
+    // project's checks go on without the names other projects record.
+    let registry = context.store().read().unwrap_or_else(|_| Registry::empty());
+    let stack = match context.stack_in(&project, &registry) {
         Ok(stack) => stack,
         Err(err) => {
             // The error knows its own fix (a name another project owns is not
             // a broken compose file).
             let report = err.report();
-            let fix = if report.hints.is_empty() {
-                "correct the compose file (`docker compose config` shows what is wrong)".to_owned()
-            } else {
+            let fix = if !report.hints.is_empty() {
                 report.hints.join("; ")
+            } else if let Some(compose) = compose {
+                let mut config = compose.command.clone();
+                config.push("config".to_owned());
+                format!(
+                    "correct the compose file; `{}` in `{}` shows what is wrong",
+                    shell::join(&config),
+                    project.root.display()
+                )
+            } else {
+                "correct the compose file".to_owned()
             };
-            return vec![Check::fail("project", err.to_string(), fix)];
+            let mut message = report.message;
+            for cause in report.causes {
+                message.push_str(&format!(": {cause}"));
+            }
+            return vec![Check::fail("project", message, fix)];
         }
     };
     if stack.template {
@@ -277,7 +306,12 @@ fn project_checks(context: &Context<'_>, compose: Option<&Compose>) -> Vec<Check
     let file = stack.base_files[0].display().to_string();
     let mut checks = vec![Check::ok("project", format!("compose file `{file}`"))];
     if stack.plain_compose_misses() {
-        let (message, fix) = stack.plain_compose_warning();
+        // The compose in use is the one the user types beside iris-dev.
+        let plain = compose.map_or_else(
+            || "docker compose".to_owned(),
+            |compose| compose.command.join(" "),
+        );
+        let (message, fix) = stack.plain_compose_warning(&plain);
         checks.push(Check::warn("project", message, fix));
     }
     let endpoint = context.endpoint();
@@ -344,7 +378,7 @@ fn project_checks(context: &Context<'_>, compose: Option<&Compose>) -> Vec<Check
     checks.push(Check::ok("project", format!("IRIS service `{service}`")));
     let spec = OverrideSpec {
         service: &service,
-        bind: std::net::IpAddr::from([127, 0, 0, 1]),
+        bind: settings_bind(context),
         port,
         web_port,
         project_path: project.key(),
@@ -353,20 +387,67 @@ fn project_checks(context: &Context<'_>, compose: Option<&Compose>) -> Vec<Check
         override_tag: compose.supports_override_tag(),
         stack: std::collections::BTreeMap::new(),
     };
-    for conflict in override_file::check_base_ports(&spec) {
-        checks.push(Check::fail(
-            "project",
-            format!(
-                "`{file}` publishes IRIS's port {} on fixed host port {}, and {} cannot replace the list",
-                conflict.target,
-                conflict.published,
-                compose.display_name()
+    let env = [
+        (env_vars::IRIS_PORT, port.to_string()),
+        (env_vars::IRIS_WEB_PORT, web_port.to_string()),
+    ];
+    let lookup = |name: &str| {
+        env.iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.clone())
+            .or_else(|| {
+                context
+                    .settings
+                    .interpolated(name)
+                    .and_then(|value| value.into_string().ok())
+            })
+    };
+    for advice in port_advice::base_entries(&spec) {
+        let found = stack.base_files.iter().find_map(|file| {
+            let text = fs_err::read_to_string(file).ok()?;
+            port_advice::locate(&text, &advice.mapping, &lookup)
+                .map(|(number, _, written)| (file.display().to_string(), number, written))
+        });
+        let (place, written) = match found {
+            Some((file, number, written)) => (format!("`{file}` line {number}"), written),
+            None => (format!("`{file}`"), None),
+        };
+        let fix = format!("in {place}, {}", advice.fix(written.as_deref()));
+        let cannot = format!(
+            "{} cannot replace the list (`!override` needs compose 2.24.4 or newer)",
+            compose.display_name()
+        );
+        checks.push(match &advice.problem {
+            port_advice::Problem::Fixed { published } => Check::fail(
+                "project",
+                format!(
+                    "{place} publishes {} on fixed host port {published}, and {cannot}: a second checkout cannot start",
+                    advice.describe()
+                ),
+                fix,
             ),
-            format!(
-                "publish the port iris-dev assigns: `- \"${{IRIS_PORT:-{0}}}:{0}\"`, or upgrade compose to 2.24.4 or newer",
-                conflict.target
+            port_advice::Problem::Elsewhere { address } => Check::warn(
+                "project",
+                format!(
+                    "{place} publishes {} on {}, not only on {}, and {cannot}",
+                    advice.describe(),
+                    address.as_ref().map_or_else(
+                        || "every interface".to_owned(),
+                        |address| format!("`{address}`")
+                    ),
+                    spec.bind
+                ),
+                fix,
             ),
-        ));
+            port_advice::Problem::Ephemeral => Check::warn(
+                "project",
+                format!(
+                    "{place} publishes {} on a port Docker picks, on every interface, next to the one iris-dev publishes, and {cannot}",
+                    advice.describe()
+                ),
+                fix,
+            ),
+        });
     }
     for (name, fixed) in &config.services {
         if let Some(container_name) = &fixed.container_name {
@@ -378,4 +459,9 @@ fn project_checks(context: &Context<'_>, compose: Option<&Compose>) -> Vec<Check
         }
     }
     checks
+}
+
+/// The address `up` publishes on unless `--bind` says otherwise.
+fn settings_bind(context: &Context<'_>) -> std::net::IpAddr {
+    context.settings.bind.unwrap_or(crate::settings::LOOPBACK)
 }

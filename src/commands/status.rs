@@ -20,7 +20,7 @@ pub fn run(args: StatusArgs, context: &Context<'_>) -> Result<(), Error> {
     let endpoint = context.endpoint();
     let mut warnings = Vec::new();
     if stack.plain_compose_misses() {
-        let (message, fix) = stack.plain_compose_warning();
+        let (message, fix) = stack.plain_compose_warning("docker compose");
         warnings.push(format!("{message}; {fix}"));
     }
     let containers = DockerEngine::connect(&endpoint).and_then(|engine| {

@@ -8,6 +8,7 @@ use crate::cli::UpArgs;
 use crate::commands::Context;
 use crate::commands::assign::{self, Assigned, Mode, Target};
 use crate::compose::override_file::{self, Override, OverrideSpec, Written};
+use crate::compose::port_advice;
 use crate::compose::{self, Compose};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -18,7 +19,7 @@ use crate::compose::config::{ComposeConfig, NameKind, Service};
 use crate::connection::{compose_env, stack_port_key, stack_port_variable};
 use crate::engine::Container;
 use crate::engine::{DockerEngine, Endpoint, Engine};
-use crate::error::Error;
+use crate::error::{Error, FixedPort};
 use crate::owner::Owner;
 use crate::probe::BindProbe;
 use crate::process::{DuctRunner, Invocation, Runner};
@@ -362,7 +363,11 @@ impl Up<'_> {
                     let fixed = plan.config.fixed_host_ports(&plan.service);
                     let published = fixed.iter().find(|fixed| fixed.port == port);
                     let owners = self.others(super::who::owners_for_error(self.context, port));
-                    return Err(failed(self.port_taken(port, published, owners)));
+                    let env = compose_env(&plan.assignment);
+                    return Err(failed(Error::FixedPorts {
+                        entries: vec![self.port_taken(port, published, owners, &env)],
+                        compose: self.compose.display_name(),
+                    }));
                 }
             }
         }
@@ -483,25 +488,58 @@ impl Up<'_> {
             override_tag: self.compose.supports_override_tag(),
             stack: stack_services,
         };
-        if let Some(conflict) = override_file::check_base_ports(&spec).into_iter().next() {
-            return Err(self.base_publishes(conflict));
-        }
-        for (port, address) in override_file::base_binds_elsewhere(&spec) {
-            self.context.printer.warn(format_args!(
-                "`{}` publishes port {port} on {}, not only on {}",
-                stack.base_files[0].display(),
-                address.map_or_else(
-                    || "every interface".to_owned(),
-                    |address| format!("`{address}`")
-                ),
-                settings.bind
-            ));
-        }
-        for target in override_file::base_ephemeral_iris_ports(&spec) {
-            self.ephemeral_warning(target);
+        // Every entry to fix, in one error: the base file's own entries of
+        // the ports iris-dev assigns, then every other fixed host port taken.
+        let mut fixed = Vec::new();
+        for advice in port_advice::base_entries(&spec) {
+            let (file, line, written) = self.base_entry(&advice.mapping, &env);
+            let fix = advice.fix(written.as_deref());
+            let place = match &line {
+                Some((number, text)) => {
+                    format!("`{}` line {number} (`{}`)", file.display(), text.trim())
+                }
+                None => format!("`{}`", file.display()),
+            };
+            let compose = self.compose.display_name();
+            match &advice.problem {
+                port_advice::Problem::Fixed { published } => fixed.push(FixedPort {
+                    what: Some(advice.describe()),
+                    port: published.clone(),
+                    taken: false,
+                    owners: Vec::new(),
+                    file,
+                    line,
+                    fix,
+                }),
+                port_advice::Problem::Elsewhere { address } => {
+                    self.context.printer.warn(format_args!(
+                        "{place} publishes {} on host port {} on {}, not only on {}, and {compose} cannot replace the list (`!override` needs compose 2.24.4 or newer): {fix}",
+                        advice.describe(),
+                        advice.assigned,
+                        address.as_ref().map_or_else(
+                            || "every interface".to_owned(),
+                            |address| format!("`{address}`")
+                        ),
+                        settings.bind
+                    ));
+                }
+                port_advice::Problem::Ephemeral => {
+                    self.context.printer.warn(format_args!(
+                        "{place} publishes {} on a port Docker picks, on every interface, next to the one iris-dev publishes on {}, and {compose} cannot replace the list (`!override` needs compose 2.24.4 or newer): {fix}",
+                        advice.describe(),
+                        settings.bind
+                    ));
+                }
+            }
         }
         if !isolate {
-            self.preflight(&config, &service, engine)?;
+            fixed.extend(self.preflight(&config, &service, engine, &env)?);
+        }
+        if !fixed.is_empty() {
+            return Err(Error::FixedPorts {
+                entries: fixed,
+                compose: self.compose.display_name(),
+            });
         }
         if let Some(engine) = engine {
             self.shared_names(&config, engine)?;
@@ -543,17 +581,6 @@ impl Up<'_> {
              (README: \"IRIS in the built-in template\")",
             self.stack.base_files[0].display()
         ));
-    }
-
-    fn base_publishes(&self, conflict: override_file::BaseConflict) -> Error {
-        let (file, line) =
-            self.base_line(|text| override_file::find_port_line(text, conflict.target));
-        Error::BasePublishes {
-            file,
-            line,
-            conflict: Box::new(conflict),
-            compose: self.compose.display_name(),
-        }
     }
 
     /// Gives every `keys` entry (`service:container port`) a host port of the
@@ -634,10 +661,11 @@ impl Up<'_> {
         config: &ComposeConfig,
         service: &str,
         engine: Option<&DockerEngine>,
-    ) -> Result<(), Error> {
+        env: &[(String, String)],
+    ) -> Result<Vec<FixedPort>, Error> {
         let fixed = config.fixed_host_ports(service);
         if fixed.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let (own, others): (Vec<Container>, Vec<Container>) = engine
             .and_then(|engine| engine.containers().ok())
@@ -651,6 +679,7 @@ impl Up<'_> {
         let registry = self.context.store().read()?;
         let ports: Vec<u16> = fixed.iter().map(|published| published.port).collect();
         let owners = super::who::lookup_each(&registry, Some(&others), self.endpoint, &ports);
+        let mut taken = Vec::new();
         for (published, owners) in fixed.iter().zip(owners) {
             let port = published.port;
             let owners = self.others(owners);
@@ -662,27 +691,10 @@ impl Up<'_> {
                     && !own_ports.contains(&port)
                     && !BindProbe.is_free(port));
             if busy {
-                return Err(self.port_taken(port, Some(published), owners));
+                taken.push(self.port_taken(port, Some(published), owners, env));
             }
         }
-        Ok(())
-    }
-
-    /// Warns that a base file publishes IRIS's `target` on a port Docker picks,
-    /// which `!override` cannot drop with this compose.
-    fn ephemeral_warning(&self, target: u16) {
-        let place =
-            match self.base_line(|text| override_file::find_ephemeral_port_line(text, target)) {
-                (file, Some((number, text))) => {
-                    format!("`{}` line {number} (`{}`)", file.display(), text.trim())
-                }
-                (file, None) => format!("`{}`", file.display()),
-            };
-        self.context.printer.warn(format_args!(
-            "{place} publishes IRIS's port {target} on a port Docker picks, on every interface, next to the one iris-dev publishes on {bind}; {compose} cannot replace the list (`!override` needs compose 2.24.4 or newer): remove that entry, iris-dev publishes the port",
-            bind = self.settings.bind,
-            compose = self.compose.display_name(),
-        ));
+        Ok(taken)
     }
 
     /// Stops before compose runs when a name the stack fixes (`container_name`,
@@ -761,22 +773,69 @@ impl Up<'_> {
             .collect()
     }
 
-    /// The error for a fixed host port someone else holds, naming the file and
-    /// line that publishes it.
+    /// A fixed host port someone else holds, with the file and line that
+    /// publishes it and the fix.
     fn port_taken(
         &self,
         port: u16,
         published: Option<&crate::compose::config::FixedPort>,
         owners: Vec<Owner>,
-    ) -> Error {
-        let (file, line) = self.base_line(|text| override_file::find_host_port_line(text, port));
-        Error::HostPortTaken {
-            port,
-            service: published.map(|published| (published.service.clone(), published.target)),
+        env: &[(String, String)],
+    ) -> FixedPort {
+        let mapping = published.map(|published| crate::compose::config::PortMapping {
+            host_ip: published.host_ip.clone(),
+            published: Some(port.to_string()),
+            target: published.target,
+        });
+        let (file, line, written) = match &mapping {
+            Some(mapping) => self.base_entry(mapping, env),
+            None => (self.stack.base_files[0].clone(), None, None),
+        };
+        let (file, line) = match line {
+            Some(line) => (file, Some(line)),
+            None => self.base_line(|text| override_file::find_host_port_line(text, port)),
+        };
+        let service = published.map(|published| (published.service.as_str(), published.target));
+        FixedPort {
+            what: service.map(|(service, target)| port_advice::describe(false, service, target)),
+            port: port.to_string(),
+            taken: true,
+            owners,
             file,
             line,
-            owners,
+            fix: port_advice::foreign_fix(service, port, written.as_deref()),
         }
+    }
+
+    /// The base file, line and entry as written ([`port_advice::locate`]) of
+    /// `mapping`; the first base file and nothing else when no file has it.
+    /// `env` is what iris-dev passes compose; other variables come from the
+    /// environment.
+    fn base_entry(
+        &self,
+        mapping: &crate::compose::config::PortMapping,
+        env: &[(String, String)],
+    ) -> (PathBuf, Option<(usize, String)>, Option<String>) {
+        let lookup = |name: &str| {
+            env.iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.clone())
+                .or_else(|| {
+                    self.context
+                        .settings
+                        .interpolated(name)
+                        .and_then(|value| value.into_string().ok())
+                })
+        };
+        let base_files = &self.stack.base_files;
+        base_files
+            .iter()
+            .find_map(|file| {
+                let text = fs::read_to_string(file).ok()?;
+                let (number, line, written) = port_advice::locate(&text, mapping, &lookup)?;
+                Some((file.clone(), Some((number, line)), written))
+            })
+            .unwrap_or_else(|| (base_files[0].clone(), None, None))
     }
 
     /// The first base file and line that `find` finds in its text, for an error

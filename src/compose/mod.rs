@@ -12,6 +12,7 @@ pub mod cache;
 pub mod config;
 pub mod detect;
 pub mod override_file;
+pub mod port_advice;
 
 pub use detect::ComposeError;
 

@@ -5,7 +5,8 @@
 //! Pure. Compose appends `ports` lists across files, so a base file that already
 //! publishes 1972 or 52773 on a fixed host port would collide however the override
 //! reads. Compose 2.24.4 and newer take `!override` and replace the list; older
-//! ones cannot, and [`check_base_ports`] stops before anything starts. What the
+//! ones cannot, and `up` stops before anything starts
+//! ([`super::port_advice::base_entries`] names each entry to change). What the
 //! file is rendered from ([`Override`]) is kept, so that a command run with
 //! another compose than `up`'s renders it for that one ([`for_compose`]).
 //!
@@ -30,7 +31,6 @@ use serde_norway::value::{Tag, TaggedValue};
 
 use super::Compose;
 use super::config::{NameKind, PortMapping, SUPERSERVER_PORT, Service, WEB_PORT};
-use crate::connection::{stack_port_key, stack_port_variable};
 use crate::engine::{PORT_LABEL, PROJECT_LABEL, REGISTRY_LABEL, WEB_PORT_LABEL};
 
 /// The IRIS service's `stop_grace_period` when the base files set none (the
@@ -186,122 +186,16 @@ struct ServiceOverride<'a> {
     stop_grace_period: Option<&'a str>,
 }
 
-/// A base-file entry that publishes a port iris-dev assigns (an IRIS port, or
-/// any with `isolate: all`) on a host port of its own.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BaseConflict {
-    pub service: String,
-    /// Whether `target` is one of IRIS's own ports of the IRIS service.
-    pub iris: bool,
-    /// The variable iris-dev passes compose with the assigned port.
-    pub variable: String,
-    pub target: u16,
-    pub published: String,
-    /// The port iris-dev assigned for `target`.
-    pub assigned: u16,
-}
-
-impl BaseConflict {
-    /// `IRIS's port 1972`, or `port 80 of service `web``.
-    pub fn describe(&self) -> String {
-        if self.iris {
-            format!("IRIS's port {}", self.target)
-        } else {
-            format!("port {} of service `{}`", self.target, self.service)
-        }
-    }
-}
-
-/// Base-file entries that would collide without `!override`: an IRIS container
-/// port published on a host port other than the one assigned. An entry that
-/// publishes the assigned port (`"${IRIS_PORT:-1972}:1972"`) is fine.
-pub fn check_base_ports(spec: &OverrideSpec<'_>) -> Vec<BaseConflict> {
-    if spec.override_tag {
-        return Vec::new();
-    }
-    services(spec)
-        .flat_map(|(service, base)| {
-            base.port_mappings().into_iter().filter_map(move |mapping| {
-                let assigned = assigned_for(spec, service, mapping.target)?;
-                let published = mapping.published?;
-                let iris = service == spec.service && iris_port_for(spec, mapping.target).is_some();
-                let variable = match mapping.target {
-                    SUPERSERVER_PORT if iris => crate::env_vars::IRIS_PORT.to_owned(),
-                    _ if iris => crate::env_vars::IRIS_WEB_PORT.to_owned(),
-                    target => stack_port_variable(&stack_port_key(service, target)),
-                };
-                (published != assigned.to_string()).then(|| BaseConflict {
-                    service: service.to_owned(),
-                    iris,
-                    variable,
-                    target: mapping.target,
-                    published,
-                    assigned,
-                })
-            })
-        })
-        .collect()
-}
-
 /// The services the override writes, the IRIS service first.
-fn services<'a>(spec: &'a OverrideSpec<'a>) -> impl Iterator<Item = (&'a str, &'a Service)> + 'a {
+pub(super) fn services<'a>(
+    spec: &'a OverrideSpec<'a>,
+) -> impl Iterator<Item = (&'a str, &'a Service)> + 'a {
     std::iter::once((spec.service, spec.base)).chain(
         spec.stack
             .iter()
             .filter(|(name, _)| **name != spec.service)
             .map(|(name, (base, _))| (*name, *base)),
     )
-}
-
-/// Base-file entries that publish an assigned port themselves (as
-/// `"${IRIS_PORT:-1972}:1972"` does) on another address than `bind`: without
-/// `!override` iris-dev cannot narrow them. Returns `(host port, address)`, the
-/// address `None` for every interface.
-pub fn base_binds_elsewhere(spec: &OverrideSpec<'_>) -> Vec<(u16, Option<String>)> {
-    base_iris_ports(spec)
-        .filter(|(mapping, published, assigned)| {
-            let address = mapping
-                .host_ip
-                .as_deref()
-                .and_then(|ip| ip.parse::<IpAddr>().ok());
-            *published == assigned.to_string() && address != Some(spec.bind)
-        })
-        .map(|(mapping, _, assigned)| (assigned, mapping.host_ip))
-        .collect()
-}
-
-/// What the base files publish for IRIS's container ports, when `!override`
-/// cannot replace it: each entry with its host port and the port assigned.
-fn base_iris_ports<'a>(
-    spec: &'a OverrideSpec<'_>,
-) -> impl Iterator<Item = (PortMapping, String, u16)> + 'a {
-    let mappings = if spec.override_tag {
-        Vec::new()
-    } else {
-        spec.base.port_mappings()
-    };
-    mappings.into_iter().filter_map(|mapping| {
-        let assigned = iris_port_for(spec, mapping.target)?;
-        let published = mapping.published.clone()?;
-        Some((mapping, published, assigned))
-    })
-}
-
-/// IRIS's container ports that the base files publish on a host port Docker
-/// picks (`- "1972"`, as community templates do), when `!override` cannot drop
-/// them: IRIS then also listens on every interface at a random port.
-pub fn base_ephemeral_iris_ports(spec: &OverrideSpec<'_>) -> Vec<u16> {
-    if spec.override_tag {
-        return Vec::new();
-    }
-    spec.base
-        .port_mappings()
-        .into_iter()
-        .filter(|mapping| {
-            mapping.published.is_none() && [SUPERSERVER_PORT, WEB_PORT].contains(&mapping.target)
-        })
-        .map(|mapping| mapping.target)
-        .collect()
 }
 
 /// The override file's text for the compose in [`OverrideSpec::override_tag`],
@@ -403,7 +297,7 @@ impl Override {
 }
 
 /// The IRIS pair's host port for an IRIS container port.
-fn iris_port_for(spec: &OverrideSpec<'_>, target: u16) -> Option<u16> {
+pub(super) fn iris_port_for(spec: &OverrideSpec<'_>, target: u16) -> Option<u16> {
     match target {
         SUPERSERVER_PORT => Some(spec.port),
         WEB_PORT => Some(spec.web_port),
@@ -412,7 +306,7 @@ fn iris_port_for(spec: &OverrideSpec<'_>, target: u16) -> Option<u16> {
 }
 
 /// The host port iris-dev assigned for `service`'s container port `target`.
-fn assigned_for(spec: &OverrideSpec<'_>, service: &str, target: u16) -> Option<u16> {
+pub(super) fn assigned_for(spec: &OverrideSpec<'_>, service: &str, target: u16) -> Option<u16> {
     if service == spec.service
         && let Some(port) = iris_port_for(spec, target)
     {
@@ -445,24 +339,6 @@ fn short_syntax(bind: IpAddr, host_port: u16, target: u16) -> String {
     }
 }
 
-/// The first line of a compose file that publishes `target`, for error messages:
-/// its number (from 1) and text.
-pub fn find_port_line(text: &str, target: u16) -> Option<(usize, String)> {
-    let needles = [format!(":{target}"), format!("target: {target}")];
-    text.lines()
-        .enumerate()
-        .filter(|(_, line)| !line.trim_start().starts_with('#'))
-        .find(|(_, line)| {
-            needles.iter().any(|needle| {
-                line.match_indices(needle.as_str()).any(|(at, _)| {
-                    let after = line[at + needle.len()..].chars().next();
-                    !after.is_some_and(|c| c.is_ascii_digit())
-                })
-            })
-        })
-        .map(|(index, line)| (index + 1, line.to_owned()))
-}
-
 /// The line of a compose file that publishes host port `port`, in either
 /// syntax (`- "8080:80"`, `- 127.0.0.1:8080:80`, `published: 8080`), 1-based.
 pub fn find_host_port_line(text: &str, port: u16) -> Option<(usize, String)> {
@@ -483,35 +359,6 @@ pub fn find_host_port_line(text: &str, port: u16) -> Option<(usize, String)> {
         .filter(|(_, line)| !line.trim_start().starts_with('#'))
         .find(|(_, line)| publishes(line))
         .map(|(index, line)| (index + 1, line.to_owned()))
-}
-
-/// The line of a compose file's `ports` that publishes `target` on a host port
-/// Docker picks (`- "1972"`, `- 1972/tcp`, `ports: ["1972"]`), 1-based; an
-/// `expose` list is passed over.
-pub fn find_ephemeral_port_line(text: &str, target: u16) -> Option<(usize, String)> {
-    let wanted = [target.to_string(), format!("{target}/tcp")];
-    let mut in_ports = false;
-    for (index, line) in text.lines().enumerate() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with('#') {
-            continue;
-        }
-        let mut body = trimmed;
-        if !trimmed.starts_with('-')
-            && let Some((key, rest)) = trimmed.split_once(':')
-        {
-            in_ports = key.trim() == "ports";
-            body = rest;
-        }
-        let publishes = in_ports
-            && body
-                .split(|c: char| c.is_whitespace() || "[],\"'".contains(c))
-                .any(|word| wanted.iter().any(|wanted| wanted == word));
-        if publishes {
-            return Some((index + 1, line.to_owned()));
-        }
-    }
-    None
 }
 
 /// The line of a compose file that fixes `name` (`container_name: my-iris`, or
@@ -536,6 +383,7 @@ mod tests {
     use super::*;
     use crate::compose::Version;
     use crate::compose::config::ComposeConfig;
+    use crate::compose::port_advice;
 
     fn service(yaml: &str) -> Service {
         ComposeConfig::parse(yaml)
@@ -664,6 +512,14 @@ mod tests {
         }
     }
 
+    /// The base entries that stop `up` without `!override`.
+    fn conflicts(spec: &OverrideSpec<'_>) -> Vec<port_advice::Advice> {
+        port_advice::base_entries(spec)
+            .into_iter()
+            .filter(|advice| matches!(advice.problem, port_advice::Problem::Fixed { .. }))
+            .collect()
+    }
+
     #[test]
     fn plain_override_for_compose_v1() {
         let base = service("services:\n  iris:\n    image: intersystemsdc/iris-community\n");
@@ -682,7 +538,7 @@ mod tests {
               dev.iris-dev.web-port: '62801'
             stop_grace_period: 60s
         ");
-        assert!(check_base_ports(&spec(&base, false)).is_empty());
+        assert!(conflicts(&spec(&base, false)).is_empty());
     }
 
     #[test]
@@ -711,7 +567,7 @@ mod tests {
             stop_grace_period: 60s
         ");
         assert!(
-            check_base_ports(&spec).is_empty(),
+            conflicts(&spec).is_empty(),
             "the tag makes base ports harmless"
         );
     }
@@ -721,38 +577,26 @@ mod tests {
         let base = service(
             "services:\n  iris:\n    ports:\n    - '1972:1972'\n    - '62801:52773'\n    - '1972'\n",
         );
+        let found: Vec<(String, String, u16, bool)> = conflicts(&spec(&base, false))
+            .into_iter()
+            .map(|advice| {
+                (
+                    advice.service,
+                    advice.variable,
+                    advice.assigned,
+                    advice.iris,
+                )
+            })
+            .collect();
         assert_eq!(
-            check_base_ports(&spec(&base, false)),
-            [BaseConflict {
-                service: "iris".into(),
-                iris: true,
-                variable: "IRIS_PORT".into(),
-                target: 1972,
-                published: "1972".into(),
-                assigned: 12_000
-            }]
+            found,
+            [("iris".to_owned(), "IRIS_PORT".to_owned(), 12_000, true)]
         );
         let rendered = render(&spec(&base, false));
         assert!(
             !rendered.contains(":62801:52773"),
             "the base already publishes the web port:\n{rendered}"
         );
-    }
-
-    #[test]
-    fn finds_the_line_to_fix() {
-        let text = "services:\n  iris:\n    # was \"1972:1972\"\n    ports:\n      - \"19720:1972\"\n      - \"1972:1972\"\n";
-        assert_eq!(
-            find_port_line(text, 1972),
-            Some((5, "      - \"19720:1972\"".into()))
-        );
-        assert_eq!(
-            find_port_line("ports:\n  - target: 52773\n", 52_773)
-                .unwrap()
-                .0,
-            2
-        );
-        assert_eq!(find_port_line("- 19721:19720\n", 1972), None);
     }
 
     #[test]
@@ -767,34 +611,6 @@ mod tests {
             Some(7)
         );
         assert_eq!(find_name_line(text, NameKind::Network, "my-iris"), None);
-    }
-
-    #[test]
-    fn finds_an_ephemeral_iris_port() {
-        let text = "services:\n  iris:\n    expose:\n      - \"1972\"\n    ports:\n      - \"19720:1972\"\n      - \"1972\"\n      - 52773/tcp\n";
-        assert_eq!(
-            find_ephemeral_port_line(text, 1972),
-            Some((7, "      - \"1972\"".to_owned()))
-        );
-        assert_eq!(
-            find_ephemeral_port_line(text, 52_773).map(|(line, _)| line),
-            Some(8)
-        );
-        let flow = "services:\n  iris:\n    ports: [\"1972-1975\", \"52773\"]\n";
-        assert_eq!(find_ephemeral_port_line(flow, 1972), None);
-        assert_eq!(
-            find_ephemeral_port_line(flow, 52_773).map(|(line, _)| line),
-            Some(3)
-        );
-    }
-
-    #[test]
-    fn ephemeral_iris_ports_matter_only_without_the_tag() {
-        let base = service(
-            "services:\n  iris:\n    ports:\n    - '1972'\n    - '8080'\n    - '127.0.0.1:1:52773'\n",
-        );
-        assert_eq!(base_ephemeral_iris_ports(&spec(&base, false)), [1972]);
-        assert!(base_ephemeral_iris_ports(&spec(&base, true)).is_empty());
     }
 
     #[test]
@@ -859,20 +675,17 @@ mod tests {
               dev.iris-dev.web-port: '62801'
             stop_grace_period: 60s
         ");
-        assert!(
-            check_base_ports(&spec).is_empty(),
-            "`!override` replaces them"
-        );
+        assert!(conflicts(&spec).is_empty(), "`!override` replaces them");
 
         // Without the tag, the base's fixed ports cannot be replaced: each one is
         // a conflict whose fix names the variable iris-dev passes.
         spec.override_tag = false;
-        let conflicts: Vec<(String, u16, String)> = check_base_ports(&spec)
+        let found: Vec<(String, u16, String)> = conflicts(&spec)
             .into_iter()
             .map(|conflict| (conflict.describe(), conflict.target, conflict.variable))
             .collect();
         assert_eq!(
-            conflicts,
+            found,
             [
                 ("IRIS's port 1972".to_owned(), 1972, "IRIS_PORT".to_owned()),
                 (

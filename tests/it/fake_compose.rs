@@ -301,9 +301,14 @@ fn a_refused_port_that_is_not_irises_stops_at_once_and_keeps_the_ports() {
     fs::write(fake.join("refuse-once"), "8080").unwrap();
     let run = env.run(["up", "-C", "shop", "--no-wait"]);
     assert_eq!(run.code(), 1, "{}", run.snapshot());
-    run.assert_stderr_contains("error: host port 8080 (service `iris`) is taken\n");
+    run.assert_stderr_contains(&format!(
+        "error: `{}` publishes port 8080 of service `iris` on host port 8080, which is taken\n",
+        env.root().join("shop/compose.yaml").display()
+    ));
     run.assert_stderr_contains("    4 |     ports: [\"1972:1972\", \"8080:8080\"]");
-    run.assert_stderr_contains("`- \"${IRIS_8080_PORT:-8080}:8080\"`");
+    run.assert_stderr_contains(
+        "replace `\"8080:8080\"` with `\"8080\"` (a port Docker picks), or with `\"${IRIS_8080_PORT:-8080}:8080\"`",
+    );
     let ups = calls(&env, &fake).matches(" up -d").count();
     assert_eq!(ups, 1, "the IRIS ports are not moved for another port");
     assert_eq!(

@@ -11,6 +11,7 @@ mod failfast;
 mod fake_compose;
 mod generated;
 mod grace;
+mod hints;
 mod interop;
 mod iris;
 mod isolation;

@@ -171,7 +171,15 @@ fn two_checkouts_with_one_directory_name_run_at_once(compose: Compose) {
             ));
     }
     let doctor = env.run(["doctor", "-C", &second_arg]);
-    doctor.assert_stdout_contains("plain `docker compose`");
+    let plain = if compose == Compose::V1 {
+        "docker-compose"
+    } else {
+        "docker compose"
+    };
+    doctor.assert_stdout_contains(&format!(
+        "plain `{plain}` in `{}` acts on compose project `{twin}-0badc0de`",
+        env.root().join("two").join(&twin).display()
+    ));
     env.run(["up", "-C", &second_arg, "--no-wait"]).success();
     let text = fs::read_to_string(&dotenv).unwrap();
     assert!(

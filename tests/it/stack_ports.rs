@@ -51,7 +51,8 @@ fn a_port_another_stack_holds_stops_up_before_compose_runs(compose: Compose) {
     let run = env.run(["up", "-C", "b", "--no-wait"]);
     assert_eq!(run.code(), 1, "{}", run.snapshot());
     run.assert_stderr_contains(&format!(
-        "error: host port {app_port} (service `iris`) is taken"
+        "error: `{}` publishes port 8080 of service `iris` on host port {app_port}, which is taken",
+        b.join("compose.yaml").display()
     ));
     run.assert_stderr_contains(&format!(
         "held by container `{}`",
@@ -61,7 +62,9 @@ fn a_port_another_stack_holds_stops_up_before_compose_runs(compose: Compose) {
     run.assert_stderr_contains(&format!(
         "{line:>5} |       - \"127.0.0.1:{app_port}:8080\""
     ));
-    run.assert_stderr_contains(&format!("- \"${{IRIS_8080_PORT:-{app_port}}}:8080\""));
+    run.assert_stderr_contains(&format!(
+        "replace `\"127.0.0.1:{app_port}:8080\"` with `\"8080\"` (a port Docker picks), or with `\"${{IRIS_8080_PORT:-{app_port}}}:8080\"`"
+    ));
     let label = format!("label=com.docker.compose.project={b_name}");
     assert_eq!(
         docker_out(&["ps", "-aq", "--filter", &label]),
@@ -97,7 +100,9 @@ fn isolate_all_gives_every_service_its_own_ports(compose: Compose) {
         let run = env.run(["up", "-C", "alpha", "--no-wait"]);
         assert_eq!(run.code(), 1, "{}", run.snapshot());
         run.assert_stderr_contains("publishes port 1972 of service `db` on host port");
-        run.assert_stderr_contains(&format!("`- \"${{IRIS_DEV_PORT_DB_1972:-{fixed}}}:1972\"`"));
+        run.assert_stderr_contains(&format!(
+            "with `\"127.0.0.1:${{IRIS_DEV_PORT_DB_1972:-{fixed}}}:1972\"`"
+        ));
         let interpolated = file(&format!("127.0.0.1:${{IRIS_DEV_PORT_DB_1972:-{fixed}}}"));
         fs::write(alpha.join("compose.yaml"), &interpolated).unwrap();
         fs::write(beta.join("compose.yaml"), &interpolated).unwrap();
@@ -260,6 +265,8 @@ fn an_ephemeral_iris_port_in_the_base_warns_without_override(compose: Compose) {
         );
     } else {
         run.assert_stderr_contains(&warning);
-        run.assert_stderr_contains("remove that entry, iris-dev publishes the port");
+        run.assert_stderr_contains(
+            "replace `\"1972\"` with `\"127.0.0.1:${IRIS_PORT:-1972}:1972\"`, or remove the entry (iris-dev publishes IRIS's ports itself)",
+        );
     }
 }
