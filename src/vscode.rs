@@ -14,7 +14,7 @@ pub const SETTINGS_FILE: &str = ".vscode/settings.json";
 pub const CONNECTION_KEY: &str = "objectscript.conn";
 /// The namespace the extension gets when the compose config names none and the
 /// file has none yet; IRIS's own default.
-pub const DEFAULT_NAMESPACE: &str = "USER";
+pub use crate::connection::DEFAULT_NAMESPACE;
 
 /// The members of `objectscript.conn`: the address is always the project's; the
 /// namespace and user are the IRIS service's when its environment sets them,

@@ -20,3 +20,4 @@ mod remote;
 mod stack_ports;
 mod support;
 mod switch;
+mod tools;
