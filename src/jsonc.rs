@@ -1040,6 +1040,21 @@ mod tests {
     }
 
     #[test]
+    fn keeps_crlf_line_endings_in_nested_edits() {
+        let text = "{\r\n  \"k\": {\r\n    \"gone\": 1,\r\n    \"a\": 2\r\n  }\r\n}\r\n";
+        let path = [Key::Member("k"), Key::Member("deep")];
+        let new = set_members_at(text, &path, &[("x", json!({"y": 1}), Set::Always)])
+            .unwrap()
+            .unwrap();
+        let new = remove_member(&new, &path[..1], "gone").unwrap().unwrap();
+        assert_eq!(
+            new,
+            "{\r\n  \"k\": {\r\n    \"a\": 2,\r\n    \"deep\": {\r\n      \"x\": {\r\n        \"y\": 1\r\n      }\r\n    }\r\n  }\r\n}\r\n"
+        );
+        assert!(!new.replace("\r\n", "").contains('\n'), "{new:?}");
+    }
+
+    #[test]
     fn errors_name_the_line() {
         let cases = [
             ("{\n  \"a\": 1\n  \"b\": 2\n}", 3, "expected `,` or `}`"),
