@@ -243,50 +243,71 @@ pub fn connection_members(
     members
 }
 
-/// A unified diff of one hunk, from the first to the last line that differs,
-/// with up to three lines of context around it.
+/// A unified diff: the lines of a longest common subsequence stay, the rest are
+/// removed or added, in hunks with up to three lines of context (edits further
+/// apart are hunks of their own). Settings files are small, so the quadratic
+/// table is fine.
 pub fn diff(name: &str, old: &str, new: &str) -> String {
     const CONTEXT: usize = 3;
     let old_lines: Vec<&str> = old.lines().collect();
     let new_lines: Vec<&str> = new.lines().collect();
-    let prefix = old_lines
-        .iter()
-        .zip(&new_lines)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let suffix = old_lines[prefix..]
-        .iter()
-        .rev()
-        .zip(new_lines[prefix..].iter().rev())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let start = prefix.saturating_sub(CONTEXT);
-    let after = suffix.min(CONTEXT);
-    let old_end = old_lines.len() - suffix;
-    let new_end = new_lines.len() - suffix;
-    let old_count = old_end + after - start;
-    let new_count = new_end + after - start;
+    let (n, m) = (old_lines.len(), new_lines.len());
+    let mut common = vec![vec![0_usize; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            common[i][j] = if old_lines[i] == new_lines[j] {
+                common[i + 1][j + 1] + 1
+            } else {
+                common[i + 1][j].max(common[i][j + 1])
+            };
+        }
+    }
+    // Each line of the diff: its mark, its text, and where it stands in the old
+    // and the new text.
+    let mut lines: Vec<(char, &str, usize, usize)> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < n || j < m {
+        if i < n && j < m && old_lines[i] == new_lines[j] {
+            lines.push((' ', old_lines[i], i, j));
+            i += 1;
+            j += 1;
+        } else if i < n && (j == m || common[i + 1][j] >= common[i][j + 1]) {
+            lines.push(('-', old_lines[i], i, j));
+            i += 1;
+        } else {
+            lines.push(('+', new_lines[j], i, j));
+            j += 1;
+        }
+    }
+    let changes: Vec<usize> = (0..lines.len()).filter(|k| lines[*k].0 != ' ').collect();
+    let mut hunks: Vec<(usize, usize)> = Vec::new();
+    for &change in &changes {
+        let start = change.saturating_sub(CONTEXT);
+        let end = (change + CONTEXT + 1).min(lines.len());
+        match hunks.last_mut() {
+            Some(last) if start <= last.1 => last.1 = end,
+            _ => hunks.push((start, end)),
+        }
+    }
     let from = if old.is_empty() {
         "/dev/null".to_owned()
     } else {
         format!("a/{name}")
     };
-    let mut text = format!(
-        "--- {from}\n+++ b/{name}\n@@ -{},{old_count} +{},{new_count} @@\n",
-        if old_count == 0 { start } else { start + 1 },
-        start + 1
-    );
-    for line in &old_lines[start..prefix] {
-        text.push_str(&format!(" {line}\n"));
-    }
-    for line in &old_lines[prefix..old_end] {
-        text.push_str(&format!("-{line}\n"));
-    }
-    for line in &new_lines[prefix..new_end] {
-        text.push_str(&format!("+{line}\n"));
-    }
-    for line in &old_lines[old_end..old_end + after] {
-        text.push_str(&format!(" {line}\n"));
+    let mut text = format!("--- {from}\n+++ b/{name}\n");
+    for (start, end) in hunks {
+        let hunk = &lines[start..end];
+        let old_count = hunk.iter().filter(|line| line.0 != '+').count();
+        let new_count = hunk.iter().filter(|line| line.0 != '-').count();
+        let (old_at, new_at) = (hunk[0].2, hunk[0].3);
+        text.push_str(&format!(
+            "@@ -{},{old_count} +{},{new_count} @@\n",
+            if old_count == 0 { old_at } else { old_at + 1 },
+            if new_count == 0 { new_at } else { new_at + 1 },
+        ));
+        for (mark, line, _, _) in hunk {
+            text.push_str(&format!("{mark}{line}\n"));
+        }
     }
     text.trim_end().to_owned()
 }
@@ -448,5 +469,30 @@ mod tests {
             diff("s.json", "", "{}\n"),
             "--- /dev/null\n+++ b/s.json\n@@ -0,0 +1,1 @@\n+{}"
         );
+    }
+
+    #[test]
+    fn diff_keeps_unchanged_lines_between_edits_far_apart() {
+        let old: String = (1..=12).map(|n| format!("line {n}\n")).collect();
+        let new = old
+            .replace("line 2\n", "line two\n")
+            .replace("line 11\n", "line 11\nline 11.5\n");
+        insta::assert_snapshot!(diff("f", &old, &new), @r"
+        --- a/f
+        +++ b/f
+        @@ -1,5 +1,5 @@
+         line 1
+        -line 2
+        +line two
+         line 3
+         line 4
+         line 5
+        @@ -9,4 +9,5 @@
+         line 9
+         line 10
+         line 11
+        +line 11.5
+         line 12
+        ");
     }
 }
