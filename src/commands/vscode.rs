@@ -76,8 +76,12 @@ pub fn run(args: VscodeArgs, context: &Context<'_>) -> Result<(), Error> {
         match vscode::compose_lookup_misses(&block, &facts) {
             None => {
                 compose_kept = true;
+                let file = block
+                    .get("file")
+                    .and_then(Value::as_str)
+                    .unwrap_or("docker-compose.yml");
                 notes.push(format!(
-                    "kept `{CONNECTION_KEY}.docker-compose`: the extension asks compose in the project for service `{}`'s port and finds this stack (`{}`), on the same port {web_port}",
+                    "kept `{CONNECTION_KEY}.docker-compose`: the extension asks compose (`-f {file} port {} 52773` in the project) instead of using host and port, and that finds this stack (`{}`) while it runs",
                     facts.service.unwrap_or_default(),
                     facts.stack_name
                 ));

@@ -329,3 +329,41 @@ fn vscode_replaces_a_compose_block_and_a_server_that_miss_the_stack() {
         .assert_stderr_contains("nothing to change");
     assert_eq!(fs::read_to_string(&settings).unwrap(), written);
 }
+
+#[test]
+fn vscode_keeps_the_compose_block_once_plain_compose_finds_the_checkouts_stack() {
+    let (env, fake) = fake_env("12700-12709");
+    fs::write(fake.join("config.yaml"), CONFIG).unwrap();
+    let compose = "services:\n  iris:\n    image: intersystemsdc/iris-community\n";
+    let block = "{\n  \"objectscript.conn\": {\n    \"docker-compose\": {\"service\": \"iris\", \"internalPort\": 52773}\n  }\n}\n";
+    let checkouts: Vec<_> = ["x/app", "y/app"]
+        .into_iter()
+        .map(|name| {
+            let dir = env.project(name);
+            fs::write(dir.join("docker-compose.yml"), compose).unwrap();
+            dir
+        })
+        .collect();
+    env.run_in(&checkouts[0], ["up", "--no-wait"]).success();
+    // The second checkout's stack is `app-<hash>`; plain compose in it acts on
+    // `app` until `up` writes the `.env` line.
+    let second = &checkouts[1];
+    fs::create_dir(second.join(".vscode")).unwrap();
+    let settings = second.join(".vscode/settings.json");
+    fs::write(&settings, block).unwrap();
+    let dry = env.run_in(second, ["vscode", "--dry-run"]).success();
+    dry.assert_stderr_contains("removed `objectscript.conn.docker-compose`, which the extension asks before host and port: plain compose in the project acts on compose project `app`, not on this stack's `app-");
+    env.run_in(second, ["up", "--no-wait"]).success();
+    assert!(
+        fs::read_to_string(second.join(".env"))
+            .unwrap()
+            .contains("COMPOSE_PROJECT_NAME=app-")
+    );
+    let run = env.run_in(second, ["vscode"]).success();
+    run.assert_stderr_contains("kept `objectscript.conn.docker-compose`");
+    let value = parse_jsonc(&fs::read_to_string(&settings).unwrap());
+    assert_eq!(
+        value["objectscript.conn"]["docker-compose"],
+        serde_json::json!({"service": "iris", "internalPort": 52773})
+    );
+}
