@@ -76,18 +76,23 @@ fn main() {
     let docker = mandatory || runs("docker", &["info", "--format", "{{.ServerVersion}}"]);
     let enabled = [
         ("has_docker", docker),
-        ("has_python", var("IRIS_DEV_TEST_PYTHON").is_some()),
+        // Mandatory means every one: a missing variable or tool then fails its
+        // tests loudly (they name what is missing) instead of ignoring them.
+        (
+            "has_python",
+            mandatory || var("IRIS_DEV_TEST_PYTHON").is_some(),
+        ),
         (
             "has_compose_v1",
             docker && (mandatory || runs("docker-compose", &["version", "--short"])),
         ),
         (
             "has_compose_v2",
-            docker && var("IRIS_DEV_TEST_COMPOSE_V2").is_some(),
+            docker && (mandatory || var("IRIS_DEV_TEST_COMPOSE_V2").is_some()),
         ),
         (
             "has_compose_v2_legacy",
-            docker && var("IRIS_DEV_TEST_COMPOSE_V2_LEGACY").is_some(),
+            docker && (mandatory || var("IRIS_DEV_TEST_COMPOSE_V2_LEGACY").is_some()),
         ),
         (
             "has_sshd",
@@ -108,7 +113,7 @@ fn main() {
             "has_fish",
             mandatory || runs("fish", &["--no-config", "-c", "true"]),
         ),
-        ("is_root", is_root()),
+        ("is_root", mandatory || is_root()),
     ];
     for (cfg, on) in enabled {
         if on {

@@ -191,13 +191,36 @@ impl Connection {
         )
     }
 
-    /// The variables in `format`, without a trailing newline.
+    /// The names of the variables that hold a port.
+    fn port_variables(&self) -> Vec<String> {
+        [env_vars::IRIS_PORT, env_vars::IRIS_WEB_PORT]
+            .into_iter()
+            .map(str::to_owned)
+            .chain(
+                self.stack_ports
+                    .iter()
+                    .map(|(key, _)| stack_port_variable(key)),
+            )
+            .collect()
+    }
+
+    /// The variables in `format`, without a trailing newline; in JSON the
+    /// ports are numbers.
     pub fn render(&self, format: EnvFormat) -> String {
         let variables = self.variables();
         if format == EnvFormat::Json {
+            // Ports are numbers in JSON (`jq '.IRIS_PORT + 1'`); every other
+            // format is text anyway.
+            let ports = self.port_variables();
             let object: serde_json::Map<_, _> = variables
                 .into_iter()
-                .map(|(name, value)| (name, serde_json::Value::String(value)))
+                .map(|(name, value)| {
+                    let value = match value.parse::<u16>() {
+                        Ok(port) if ports.contains(&name) => serde_json::Value::from(port),
+                        _ => serde_json::Value::String(value),
+                    };
+                    (name, value)
+                })
                 .collect();
             return serde_json::to_string_pretty(&object).expect("strings serialise");
         }
@@ -302,6 +325,13 @@ mod tests {
                 .render(EnvFormat::Dotenv)
                 .ends_with("\nIRIS_DEV_PORT_WEB_80=21000")
         );
+        let mut connection = connection;
+        connection.login.password = Some("1972".into());
+        let json: serde_json::Value =
+            serde_json::from_str(&connection.render(EnvFormat::Json)).unwrap();
+        assert_eq!(json["IRIS_DEV_PORT_WEB_80"], 21_000, "a port is a number");
+        assert_eq!(json["IRIS_PORT"], 1973);
+        assert_eq!(json["IRIS_PASSWORD"], "1972", "a password stays text");
     }
 
     #[test]
@@ -390,8 +420,8 @@ mod tests {
         insta::assert_snapshot!(connection().render(EnvFormat::Json), @r#"
         {
           "IRIS_HOST": "127.0.0.1",
-          "IRIS_PORT": "1973",
-          "IRIS_WEB_PORT": "52774",
+          "IRIS_PORT": 1973,
+          "IRIS_WEB_PORT": 52774,
           "IRIS_DEV_COMPOSE_PROJECT": "shop-0a1b2c3d",
           "IRIS_URL": "iris://127.0.0.1:1973/USER",
           "IRIS_JDBC_URL": "jdbc:IRIS://127.0.0.1:1973/USER"

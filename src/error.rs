@@ -19,6 +19,7 @@ use crate::project::ProjectError;
 use crate::ready::WaitError;
 use crate::registry::{Assignment, StoreError};
 use crate::settings::NameOrigin;
+use crate::settings::PinnedBy;
 use crate::settings::SettingsError;
 use crate::shell;
 use crate::stack::StackError;
@@ -40,6 +41,8 @@ pub enum Error {
         /// the pinned one of `Held` and `Busy`, those of an exhausted range
         /// the registry does not explain (`commands::who::with_owners`).
         owners: Vec<(u16, Owner)>,
+        /// How the ports were pinned, so the hints name the flag or variable.
+        pinned_by: PinnedBy,
     },
     #[error("no port assignment for {}", list(projects))]
     NotAssigned { projects: Vec<String> },
@@ -84,13 +87,22 @@ pub enum Error {
     NotReady {
         project: String,
         logs: String,
+        /// `iris-dev down` for the project, for a container that keeps restarting.
+        down: String,
+        /// The compose file and line that pins the image, for a failure a newer
+        /// image fixes.
+        image_line: Option<Box<ImageLine>>,
         #[source]
         source: Box<WaitError>,
     },
     #[error("`{}` already exists", path.display())]
     AlreadyExists { path: PathBuf },
     #[error("interrupted while {doing}")]
-    Interrupted { doing: String },
+    Interrupted {
+        doing: String,
+        /// Whether compose may have started containers by then.
+        started: bool,
+    },
     #[error("{}", pinned_refused(project, *port, *pinned))]
     PinnedRefused {
         project: String,
@@ -100,6 +112,8 @@ pub enum Error {
         pinned: u16,
         /// Who holds the refused port, when the engine named it.
         owners: Vec<Owner>,
+        /// How the ports were pinned, so the hints name the flag or variable.
+        pinned_by: PinnedBy,
     },
     #[error("{failed} check(s) failed")]
     ChecksFailed { failed: usize },
@@ -121,6 +135,14 @@ pub enum Error {
     },
     #[error("{}", name_taken(.0))]
     NameTaken(Box<NameTaken>),
+    /// `up` cannot write `.iris-dev/` in the project; found before anything ran.
+    #[error("cannot write iris-dev's files in `{}`", dir.display())]
+    NotWritable {
+        /// The directory that refused: the project's root, or its `.iris-dev/`.
+        dir: PathBuf,
+        #[source]
+        source: io::Error,
+    },
 }
 
 /// A name the stack fixes that another compose project already uses on the
@@ -243,7 +265,9 @@ impl Error {
             Self::Store(StoreError::NewerSchema { .. }) => {
                 hints.push("upgrade iris-dev to one that knows this schema".into());
             }
-            Self::Alloc { source, owners, .. } => explain_alloc(source, owners, report),
+            Self::Alloc { source, owners, pinned_by, .. } => {
+                explain_alloc(source, owners, *pinned_by, report);
+            }
             Self::NoTunnel { .. } => {
                 hints.push(format!(
                     "point `{}` or the docker context at `ssh://USER@HOST` to run IRIS on another host",
@@ -267,17 +291,22 @@ impl Error {
             | Self::Stack(StackError::Parse { message, .. }) => {
                 report.causes.push(message.clone());
             }
-            Self::PinnedRefused { port, pinned, owners, .. } => {
+            Self::PinnedRefused { port, pinned, owners, pinned_by, .. } => {
                 held_by(owners, &mut report.details);
                 hints.push(format!(
                     "see what holds it: `iris-dev status`, or `{}`",
                     crate::platform::listeners_command(Some(port.unwrap_or(*pinned)))
                 ));
-                hints.push(format!(
-                    "or pin other ports (`--port`, `--web-port`, `{}`, `{}`), or unset them and let iris-dev choose",
-                    env_vars::IRIS_DEV_PORT,
-                    env_vars::IRIS_DEV_WEB_PORT
-                ));
+                match (pinned_by.how_to_repin(), pinned_by.how_to_unpin()) {
+                    (Some(repin), Some(unpin)) => hints.push(format!(
+                        "or pin another port with {repin}, or let iris-dev choose: {unpin}"
+                    )),
+                    _ => hints.push(format!(
+                        "or pin other ports (`--port`, `--web-port`, `{}`, `{}`), or unset them and let iris-dev choose",
+                        env_vars::IRIS_DEV_PORT,
+                        env_vars::IRIS_DEV_WEB_PORT
+                    )),
+                }
             }
             Self::HostPortTaken { port, service, file, line, owners } => {
                 held_by(owners, &mut report.details);
@@ -380,14 +409,27 @@ impl Error {
                     env_vars::DOCKER_HOST
                 ));
             }
-            Self::NotReady { logs, source, .. } => {
+            Self::NotReady { logs, down, image_line, source, .. } => {
+                if let WaitError::Failed(failure) = &**source {
+                    explain_failure(failure, down, image_line.as_deref(), report);
+                }
+                let hints = &mut report.hints;
                 hints.push(format!("see what IRIS said: `{logs}`"));
                 if matches!(**source, WaitError::Timeout { .. }) {
                     hints.push("or wait longer: `iris-dev up --wait-timeout 600`".into());
                 }
             }
-            Self::Interrupted { .. } => {
+            Self::Interrupted { started: true, .. } => {
                 hints.push("`iris-dev status` shows what is running; `iris-dev down` stops it, `iris-dev up` tries again".into());
+            }
+            Self::Interrupted { started: false, .. } => {
+                hints.push("`iris-dev up` starts it".into());
+            }
+            Self::NotWritable { dir, .. } => {
+                hints.push(format!(
+                    "`iris-dev up` keeps the compose override it generates in the project's `.iris-dev/`: make the directory writable (`{}`, as its owner), or work in a copy of the project you can write to",
+                    shell::join(["chmod", "u+w", &dir.display().to_string()])
+                ));
             }
             Self::AlreadyExists { .. } => {
                 hints.push("edit that file instead; `iris-dev up` uses it as it is".into());
@@ -442,6 +484,61 @@ fn port_variable(service: &str, target: u16) -> String {
     }
 }
 
+/// The compose file that names an image, and the line, when one does.
+pub type ImageLine = (PathBuf, Option<(usize, String)>);
+
+/// What the log said of a failed start, and the fix (issue 19).
+fn explain_failure(
+    failure: &crate::ready::Failure,
+    down: &str,
+    image_line: Option<&ImageLine>,
+    report: &mut Report,
+) {
+    let Report { details, hints, .. } = report;
+    match &failure.known {
+        Some((known, line)) => {
+            details.push(format!("its log: {line}"));
+            hints.push(known.cause.fix().to_owned());
+            if known.cause.wants_newer_image() {
+                let image = &failure.image;
+                match image_line {
+                    Some((file, Some((number, text)))) => {
+                        hints.push(format!(
+                            "the image `{image}` is named in `{}` line {number}: `{}`",
+                            file.display(),
+                            text.trim()
+                        ));
+                    }
+                    Some((file, None)) => hints.push(format!(
+                        "the image `{image}` is not named in `{}`: a `build:` or a variable chooses it; change its tag there",
+                        file.display()
+                    )),
+                    None => hints.push(format!("the image is `{image}`")),
+                }
+                hints.push(format!(
+                    "`{}` fetches what that tag names now; a tag that names one version (not `latest`) needs a newer tag first",
+                    shell::join(["docker", "pull", image])
+                ));
+            }
+        }
+        None => {
+            if let Some(error) = &failure.log_error {
+                details.push(format!("its log cannot be read: {error}"));
+            } else if failure.last.is_empty() {
+                details.push("its log is empty".to_owned());
+            } else {
+                details.push("the last lines of its log:".to_owned());
+                details.extend(failure.last.iter().map(|line| format!("  | {line}")));
+            }
+        }
+    }
+    if failure.restarts {
+        hints.push(format!(
+            "its restart policy keeps starting it again; `{down}` stops it"
+        ));
+    }
+}
+
 fn held_by(owners: &[Owner], details: &mut Vec<String>) {
     for owner in owners {
         details.push(format!("  held by {owner}"));
@@ -451,7 +548,12 @@ fn held_by(owners: &[Owner], details: &mut Vec<String>) {
 /// How many ports of an exhausted range the error names the holders of.
 const NAMED_PORTS: usize = 10;
 
-fn explain_alloc(error: &AllocError, owners: &[(u16, Owner)], report: &mut Report) {
+fn explain_alloc(
+    error: &AllocError,
+    owners: &[(u16, Owner)],
+    pinned_by: PinnedBy,
+    report: &mut Report,
+) {
     let hints = &mut report.hints;
     match error {
         AllocError::Held { holder, .. } => {
@@ -481,11 +583,14 @@ fn explain_alloc(error: &AllocError, owners: &[(u16, Owner)], report: &mut Repor
                     shell::join(["iris-dev", "ports", "clear", &holder.project_path])
                 ));
             }
-            hints.push(format!(
-                "or let iris-dev choose a port: unset `{}` and `{}`",
-                env_vars::IRIS_DEV_PORT,
-                env_vars::IRIS_DEV_WEB_PORT
-            ));
+            hints.push(match pinned_by.how_to_unpin() {
+                Some(unpin) => format!("or let iris-dev choose a port: {unpin}"),
+                None => format!(
+                    "or let iris-dev choose a port: unset `{}` and `{}`",
+                    env_vars::IRIS_DEV_PORT,
+                    env_vars::IRIS_DEV_WEB_PORT
+                ),
+            });
         }
         AllocError::Busy { port } => {
             let owners: Vec<Owner> = owners.iter().map(|(_, owner)| owner.clone()).collect();
@@ -494,11 +599,14 @@ fn explain_alloc(error: &AllocError, owners: &[(u16, Owner)], report: &mut Repor
                 "see what listens on it: `{}`",
                 crate::platform::listeners_command(Some(*port))
             ));
-            hints.push(format!(
-                "or pick another port with `{}` / `{}`",
-                env_vars::IRIS_DEV_PORT,
-                env_vars::IRIS_DEV_WEB_PORT
-            ));
+            hints.push(match pinned_by.how_to_repin() {
+                Some(repin) => format!("or pick another port with {repin}"),
+                None => format!(
+                    "or pick another port with `{}` / `{}`",
+                    env_vars::IRIS_DEV_PORT,
+                    env_vars::IRIS_DEV_WEB_PORT
+                ),
+            });
         }
         AllocError::Exhausted {
             range,
@@ -525,7 +633,7 @@ fn explain_exhausted(
 ) {
     let details = &mut report.details;
     details.push("assignments:".into());
-    let mut holding = 0;
+    let mut rows = Vec::new();
     for assignment in assignments {
         let line = match kind {
             RangeKind::Iris => Some(format!("port {}", assignment.port)),
@@ -540,16 +648,20 @@ fn explain_exhausted(
             }
         };
         if let Some(line) = line {
-            holding += 1;
-            details.push(format!(
-                "  {}  {line}  {}",
-                assignment.project_path, assignment.status
-            ));
+            rows.push([
+                assignment.project_path.clone(),
+                line,
+                assignment.status.to_string(),
+            ]);
         }
     }
+    let holding = rows.len();
     if holding == 0 {
         details.push("  (none)".into());
     }
+    // Aligned like `ports list`; the header row is not shown.
+    let table = crate::table::render(["", "", ""], &rows);
+    details.extend(table.lines().skip(1).map(|line| format!("  {line}")));
     if holding == 0 && owners.is_empty() {
         details.push("held outside the registry:".into());
         details.push(match kind {
@@ -574,13 +686,28 @@ fn explain_exhausted(
         "{or}widen the range: `{variable}={}-{wider_end}`",
         range.start
     ));
-    if kind == RangeKind::Iris {
+    if kind == RangeKind::Iris
+        && let Some(pin) = free_pin(wider_end, assignments)
+    {
         hints.push(format!(
-            "or pin a port outside it: `{}={}`",
-            env_vars::IRIS_DEV_PORT,
-            wider_end.saturating_add(1)
+            "or pin a port outside it: `{}={pin}`",
+            env_vars::IRIS_DEV_PORT
         ));
     }
+}
+
+/// The first port above `after` whose pair (it and its paired web port) no
+/// assignment holds, so the pin a hint suggests is not another project's;
+/// `None` when the paired web port would pass 65535 first.
+fn free_pin(after: u16, assignments: &[Assignment]) -> Option<u16> {
+    let held = |port: u16| {
+        assignments
+            .iter()
+            .any(|assignment| assignment.ports().any(|held| held == port))
+    };
+    (after.checked_add(1)?..=crate::allocate::MAX_PAIRED_PORT).find(|&port| {
+        crate::registry::paired_web_port(port).is_some_and(|web| !held(port) && !held(web))
+    })
 }
 
 /// The holders of an exhausted range's ports outside the registry, each with
@@ -630,6 +757,7 @@ mod tests {
                 assignments: registry.assignments,
             },
             owners,
+            pinned_by: PinnedBy::default(),
         }
         .report()
     }
@@ -691,6 +819,10 @@ mod tests {
                     holder: holder.clone(),
                 },
                 owners: vec![(13_000, assignment), (13_000, container)],
+                pinned_by: PinnedBy {
+                    port: Some(crate::settings::PinSource::Flag),
+                    web_port: None,
+                },
             }
             .report()
         };
@@ -705,6 +837,10 @@ mod tests {
         assert_eq!(
             report.hints[0],
             "stop its stack, which releases the port: `iris-dev down -C /alpha`"
+        );
+        assert_eq!(
+            report.hints[1], "or let iris-dev choose a port: run `iris-dev up` without `--port`",
+            "the hint names the flag that pinned it, not the variable"
         );
         assert_eq!(
             held("other").hints[0],
@@ -724,6 +860,39 @@ mod tests {
                 "or pin a port outside it: `IRIS_DEV_PORT=13200`"
             ],
             "nothing to clear"
+        );
+    }
+
+    #[test]
+    fn an_exhausted_range_aligns_its_list_and_pins_a_port_nobody_holds() {
+        let entry = |path: &str, port: u16, status: &str| {
+            format!(
+                r#"{{"project_path": "{path}", "port": {port}, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "auto", "status": "{status}"}}"#
+            )
+        };
+        // 13200 is the first port past the widened range; another project
+        // pinned it, and 13201's paired web port (52773 + 13201 - 1972).
+        let assignments = [
+            entry("/a", 13_000, "active"),
+            entry("/billing/long", 13_001, "released"),
+            entry("/pinned", 13_200, "active"),
+            r#"{"project_path": "/web", "port": 9000, "web_port": 64002, "assigned_at": "2026-01-01T00:00:00", "assignment_type": "manual", "status": "active"}"#.to_owned(),
+        ]
+        .join(",");
+        let report = exhausted_range(RangeKind::Iris, &assignments, Vec::new());
+        assert_eq!(
+            report.details[..5],
+            [
+                "assignments:",
+                "  /a             port 13000  active",
+                "  /billing/long  port 13001  released",
+                "  /pinned        port 13200  active",
+                "  /web           port 9000   active",
+            ]
+        );
+        assert_eq!(
+            report.hints.last().unwrap(),
+            "or pin a port outside it: `IRIS_DEV_PORT=13202`"
         );
     }
 

@@ -20,6 +20,7 @@ pub mod engine;
 pub mod env_vars;
 pub mod error;
 pub mod interrupt;
+pub mod iris_log;
 pub mod jsonc;
 pub mod owner;
 pub mod platform;

@@ -83,7 +83,7 @@ impl fmt::Display for Owner {
                 user,
             } => {
                 let user = user.clone().unwrap_or_else(|| format!("uid {uid}"));
-                write!(f, "process {pid} `{command}` (user {user})")
+                write!(f, "process {pid} `{}` (user {user})", shorten(command))
             }
             Self::Unknown { reason } => write!(f, "unknown: {reason}"),
         }
@@ -283,6 +283,21 @@ pub fn socket_inode(link: &str) -> Option<u64> {
         .strip_suffix(']')?
         .parse()
         .ok()
+}
+
+/// How many characters of a process's command line people are shown; `--json`
+/// keeps it whole.
+const COMMAND_WIDTH: usize = 80;
+
+/// `command` cut to [`COMMAND_WIDTH`] characters, ending in `…` when cut: a
+/// container runtime's command line (podman's `conmon`) runs to thousands of
+/// characters, and its start says what it is.
+pub fn shorten(command: &str) -> std::borrow::Cow<'_, str> {
+    if command.chars().count() <= COMMAND_WIDTH {
+        return command.into();
+    }
+    let kept: String = command.chars().take(COMMAND_WIDTH - 1).collect();
+    format!("{}…", kept.trim_end()).into()
 }
 
 /// `/proc/PID/cmdline` (NUL-separated) as one line.
@@ -524,6 +539,32 @@ n*:*
             uid,
             user: Some(user.into()),
         }
+    }
+
+    #[test]
+    fn a_long_command_line_is_cut_with_an_ellipsis() {
+        let conmon = format!(
+            "/usr/bin/conmon --api-version 1 -c {}",
+            "0123456789abcdef".repeat(120)
+        );
+        let shown = process(7, &conmon, 0, "root").to_string();
+        let command = shown
+            .strip_prefix("process 7 `")
+            .and_then(|rest| rest.strip_suffix("` (user root)"))
+            .unwrap();
+        assert_eq!(command.chars().count(), COMMAND_WIDTH);
+        assert!(
+            command.starts_with("/usr/bin/conmon --api-version 1 -c 0123"),
+            "{command}"
+        );
+        assert!(command.ends_with('…'), "{command}");
+        assert_eq!(
+            process(7, "python3 -m http.server", 0, "root").to_string(),
+            "process 7 `python3 -m http.server` (user root)",
+            "a short one is whole"
+        );
+        let json = serde_json::to_value(process(7, &conmon, 0, "root")).unwrap();
+        assert_eq!(json["command"], conmon.as_str(), "JSON keeps it whole");
     }
 
     #[test]

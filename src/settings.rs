@@ -52,6 +52,11 @@ pub struct GlobalSettings {
     pub quiet: bool,
     pub verbose: bool,
     pub color: bool,
+    /// The user turned colour off (`--color never`, or `NO_COLOR` without
+    /// `--color always`): compose's own colours go too. Not set when colour is
+    /// only off because standard error is no terminal; compose decides that
+    /// for its own output.
+    pub color_off: bool,
     /// `-f`, absolute.
     pub files: Vec<PathBuf>,
     /// `--profile`.
@@ -73,6 +78,83 @@ pub struct PortSettings {
     pub range: PortRange,
     /// Where `isolate: all` takes the stack's other host ports from.
     pub stack_range: PortRange,
+    /// Where `port` and `web_port` came from, so hints name what was used.
+    pub pinned_by: PinnedBy,
+}
+
+/// Where a pinned port came from: `up`'s flag or the environment variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinSource {
+    Flag,
+    Variable,
+}
+
+/// Where each pin came from (`None`: not pinned). A hint that says how to
+/// unpin or re-pin names the flag or the variable the user actually used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PinnedBy {
+    pub port: Option<PinSource>,
+    pub web_port: Option<PinSource>,
+}
+
+impl PinnedBy {
+    /// The pins in effect, each as the user spelled it: `--port`,
+    /// `IRIS_DEV_WEB_PORT`, ...
+    pub fn names(self) -> Vec<&'static str> {
+        let name = |source, flag, variable| match source {
+            PinSource::Flag => flag,
+            PinSource::Variable => variable,
+        };
+        let mut names = Vec::new();
+        if let Some(source) = self.port {
+            names.push(name(source, "--port", env_vars::IRIS_DEV_PORT));
+        }
+        if let Some(source) = self.web_port {
+            names.push(name(source, "--web-port", env_vars::IRIS_DEV_WEB_PORT));
+        }
+        names
+    }
+
+    /// How to drop every pin, such as "run `iris-dev up` without `--port`"
+    /// or "unset `IRIS_DEV_PORT`"; `None` when nothing is pinned.
+    pub fn how_to_unpin(self) -> Option<String> {
+        let names = self.names();
+        let (flags, variables): (Vec<&str>, Vec<&str>) =
+            names.iter().partition(|name| name.starts_with("--"));
+        let quoted = |names: &[&str]| {
+            names
+                .iter()
+                .map(|name| format!("`{name}`"))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        };
+        let mut steps = Vec::new();
+        if !variables.is_empty() {
+            steps.push(format!("unset {}", quoted(&variables)));
+        }
+        if !flags.is_empty() {
+            steps.push(format!("run `iris-dev up` without {}", quoted(&flags)));
+        }
+        (!steps.is_empty()).then(|| steps.join(", then "))
+    }
+
+    /// How to pin another port instead, such as "`--port <port>`".
+    pub fn how_to_repin(self) -> Option<String> {
+        let names = self.names();
+        (!names.is_empty()).then(|| {
+            names
+                .iter()
+                .map(|name| {
+                    if name.starts_with("--") {
+                        format!("`{name} <port>`")
+                    } else {
+                        format!("`{name}=<port>`")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" / ")
+        })
+    }
 }
 
 /// How to find and run compose.
@@ -314,10 +396,15 @@ impl UpSettings {
             isolate,
             compose_args,
         } = args;
+        let env = settings.ports.pinned_by;
         Self {
             ports: PortSettings {
                 port: port.or(settings.ports.port),
                 web_port: web_port.or(settings.ports.web_port),
+                pinned_by: PinnedBy {
+                    port: port.map(|_| PinSource::Flag).or(env.port),
+                    web_port: web_port.map(|_| PinSource::Flag).or(env.web_port),
+                },
                 ..settings.ports.clone()
             },
             bind: bind.or(settings.bind).unwrap_or(LOOPBACK),
@@ -343,6 +430,11 @@ impl GlobalSettings {
             env_file,
         } = args;
         let no_color = env(env_vars::NO_COLOR).is_some_and(|value| !value.is_empty());
+        let color_off = match color {
+            ColorChoice::Always => false,
+            ColorChoice::Never => true,
+            ColorChoice::Auto => no_color,
+        };
         let color = match color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -357,6 +449,7 @@ impl GlobalSettings {
             quiet,
             verbose,
             color,
+            color_off,
         }
     }
 }
@@ -427,8 +520,13 @@ impl PortSettings {
                 &reason,
             ));
         }
+        let port = port_variable(env, env_vars::IRIS_DEV_PORT)?;
         Ok(Self {
-            port: port_variable(env, env_vars::IRIS_DEV_PORT)?,
+            pinned_by: PinnedBy {
+                port: port.map(|_| PinSource::Variable),
+                web_port: web_port.map(|_| PinSource::Variable),
+            },
+            port,
             web_port,
             range,
             stack_range,
@@ -496,10 +594,34 @@ mod tests {
             quiet: false,
             verbose: false,
             color: false,
+            color_off: false,
             files: Vec::new(),
             profiles: Vec::new(),
             env_file: None,
         }
+    }
+
+    #[test]
+    fn hints_name_the_pins_as_they_were_given() {
+        let by = |port, web_port| PinnedBy { port, web_port };
+        let (flag, variable) = (Some(PinSource::Flag), Some(PinSource::Variable));
+        assert_eq!(by(None, None).how_to_unpin(), None);
+        assert_eq!(
+            by(flag, None).how_to_unpin().as_deref(),
+            Some("run `iris-dev up` without `--port`")
+        );
+        assert_eq!(
+            by(variable, variable).how_to_unpin().as_deref(),
+            Some("unset `IRIS_DEV_PORT` and `IRIS_DEV_WEB_PORT`")
+        );
+        assert_eq!(
+            by(variable, flag).how_to_unpin().as_deref(),
+            Some("unset `IRIS_DEV_PORT`, then run `iris-dev up` without `--web-port`")
+        );
+        assert_eq!(
+            by(flag, variable).how_to_repin().as_deref(),
+            Some("`--port <port>` / `IRIS_DEV_WEB_PORT=<port>`")
+        );
     }
 
     #[test]
@@ -784,8 +906,21 @@ mod tests {
         assert!(
             GlobalSettings::resolve(args(ColorChoice::Always), cwd.clone(), &no_color, false).color
         );
+        assert!(
+            GlobalSettings::resolve(args(ColorChoice::Auto), cwd.clone(), &no_color, true)
+                .color_off
+        );
+        assert!(
+            !GlobalSettings::resolve(args(ColorChoice::Auto), cwd.clone(), &plain, false).color_off,
+            "no terminal is compose's to judge"
+        );
+        assert!(
+            !GlobalSettings::resolve(args(ColorChoice::Always), cwd.clone(), &no_color, false)
+                .color_off
+        );
         let settings = GlobalSettings::resolve(args(ColorChoice::Never), cwd, &plain, true);
         assert!(!settings.color);
+        assert!(settings.color_off);
         assert_eq!(settings.directory, PathBuf::from("/work/sub"));
     }
 }

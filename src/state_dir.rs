@@ -99,6 +99,33 @@ impl StateDir {
         fs::write(self.dir.join(TEMPLATE_FILE), text)
     }
 
+    /// Creates the directory and checks that the override can be written,
+    /// before `up` asks compose or the engine anything: a project directory
+    /// that cannot be written then fails at once. The error is the directory
+    /// that refused.
+    pub fn prepare(&self) -> Result<(), (PathBuf, io::Error)> {
+        let refused = if self.dir.is_dir() {
+            self.dir.clone()
+        } else {
+            self.dir.parent().unwrap_or(&self.dir).to_owned()
+        };
+        let override_file = self.dir.join(OVERRIDE_FILE);
+        self.create()
+            .and_then(|()| {
+                if override_file.exists() {
+                    fs::OpenOptions::new()
+                        .write(true)
+                        .open(&override_file)
+                        .map(drop)
+                } else {
+                    // Nothing to leave behind: an empty override is no override.
+                    let probe = self.dir.join(format!(".write-test-{}", std::process::id()));
+                    fs::write(&probe, "").and_then(|()| fs::remove_file(&probe))
+                }
+            })
+            .map_err(|error| (refused, error))
+    }
+
     /// Writes the cache if it changed.
     pub fn save(&mut self) -> io::Result<()> {
         if self.dirty {
@@ -189,6 +216,17 @@ mod tests {
         assert_eq!(
             fs::read_to_string(temp.path().join(".iris-dev/.gitignore")).unwrap(),
             GITIGNORE
+        );
+        state.prepare().unwrap();
+        let mut names: Vec<_> = fs::read_dir(temp.path().join(DIR))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [".gitignore", OVERRIDE_FILE, OVERRIDE_DATA],
+            "the write test leaves nothing behind"
         );
         state.update_cache(|cache| cache.set_config("k".into(), "yaml".into()));
         state.save().unwrap();

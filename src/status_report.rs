@@ -172,6 +172,7 @@ impl StatusReport {
                         .join(", ");
                     let state = match container.health.as_str() {
                         "" | "none" => container.state.clone(),
+                        _ if container.state != "running" => container.state.clone(),
                         health => format!("{}, {health}", container.state),
                     };
                     rows.push([
@@ -245,6 +246,26 @@ mod tests {
         assert_eq!(json["namespace"], "APP");
         assert_eq!(json["username"], "dev");
         assert!(!report.to_json().contains("s3cret"));
+
+        let exited = Container {
+            name: "shop-iris-init-1".into(),
+            state: "exited".into(),
+            ..Container::default()
+        };
+        let report = StatusReport::new(
+            "/shop",
+            "shop",
+            None,
+            Ok(vec![(exited, "unhealthy".into())]),
+            "127.0.0.1",
+        );
+        assert!(
+            report
+                .to_text()
+                .ends_with("container shop-iris-init-1  exited"),
+            "an exited one-shot is not called unhealthy: {}",
+            report.to_text()
+        );
 
         let down = StatusReport::new("/shop", "shop", None, Err("no engine".into()), "127.0.0.1");
         assert!(

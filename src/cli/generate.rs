@@ -209,19 +209,100 @@ fn bash_states_and_arms(script: &str) -> (BTreeSet<String>, BTreeSet<String>) {
     (states, arms)
 }
 
+/// clap_mangen's SYNOPSIS names each option without its value (`[--port]`, as of
+/// clap_mangen 0.2.33), so a reader cannot tell `--port` takes one. This adds the
+/// value names the OPTIONS section shows (`[--port <PORT>]`) to the synopsis line,
+/// and panics when an option that takes a value has no long name to find it by.
+fn synopsis_with_values(command: &clap::Command, page: &str) -> String {
+    let heading = ".SH SYNOPSIS\n";
+    let Some(start) = page.find(heading).map(|at| at + heading.len()) else {
+        return page.to_owned();
+    };
+    let end = page[start..].find('\n').map_or(page.len(), |at| start + at);
+    let mut line = page[start..end].to_owned();
+    for arg in command.get_arguments() {
+        if arg.is_hide_set() || arg.is_positional() || !arg.get_action().takes_values() {
+            continue;
+        }
+        let long = arg.get_long().unwrap_or_else(|| {
+            panic!(
+                "`{}`: an option with a value needs a long name for the man synopsis",
+                arg.get_id()
+            )
+        });
+        let names = arg
+            .get_value_names()
+            .map(|names| {
+                names
+                    .iter()
+                    .map(|name| format!("<{name}>"))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_else(|| vec![format!("<{}>", arg.get_id().as_str().to_uppercase())]);
+        let option = format!("\\fB\\-\\-{}\\fR", long.replace('-', "\\-"));
+        let value = format!(" \\fI{}\\fR", names.join(" ").replace('-', "\\-"));
+        assert_eq!(
+            line.matches(&option).count(),
+            1,
+            "`--{long}` is not in the man synopsis once: {line}"
+        );
+        line = line.replace(&option, &format!("{option}{value}"));
+    }
+    format!("{}{line}{}", &page[..start], &page[end..])
+}
+
 /// One page for `command` and, recursively, one for each subcommand, named like
 /// git's: `iris-dev-ports-list.1`.
 fn man_pages(command: &clap::Command, name: &str, files: &mut Vec<(PathBuf, Vec<u8>)>) {
     let page = command.clone().name(name.to_owned());
     let mut bytes = Vec::new();
-    clap_mangen::Man::new(page)
+    clap_mangen::Man::new(page.clone())
         .render(&mut bytes)
         .expect("rendering to memory cannot fail");
-    files.push((PathBuf::from("man").join(format!("{name}.1")), bytes));
+    let text = String::from_utf8(bytes).expect("clap_mangen writes UTF-8");
+    let text = synopsis_with_values(&page, &text);
+    files.push((
+        PathBuf::from("man").join(format!("{name}.1")),
+        text.into_bytes(),
+    ));
     for sub in command
         .get_subcommands()
         .filter(|sub| sub.get_name() != "help")
     {
         man_pages(sub, &format!("{name}-{}", sub.get_name()), files);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_man_synopsis_names_each_options_value() {
+        let files = generated_files();
+        let page = |name: &str| {
+            let (_, bytes) = files
+                .iter()
+                .find(|(path, _)| path == &PathBuf::from("man").join(name))
+                .unwrap();
+            let text = String::from_utf8(bytes.clone()).unwrap();
+            let synopsis = text.split(".SH SYNOPSIS\n").nth(1).unwrap();
+            synopsis.lines().next().unwrap().to_owned()
+        };
+        let up = page("iris-dev-up.1");
+        for expected in [
+            r"[\fB\-\-port\fR \fI<PORT>\fR]",
+            r"[\fB\-\-web\-port\fR \fI<PORT>\fR]",
+            r"[\fB\-\-wait\-timeout\fR \fI<SECS>\fR]",
+            r"[\fB\-C\fR|\fB\-\-directory\fR \fI<DIR>\fR]",
+            r"[\fB\-\-dry\-run\fR]",
+        ] {
+            assert!(up.contains(expected), "{expected} not in {up}");
+        }
+        assert!(
+            page("iris-dev-env.1").contains(r"[\fB\-\-format\fR \fI<FORMAT>\fR]"),
+            "{}",
+            page("iris-dev-env.1")
+        );
     }
 }

@@ -98,6 +98,7 @@ fn resolve_locked(
         project: target.project.key().to_owned(),
         source,
         owners: Vec::new(),
+        pinned_by: target.ports.pinned_by,
     };
 
     if mode != Mode::Reserve {

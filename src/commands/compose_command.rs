@@ -3,9 +3,8 @@
 
 use crate::cli::ComposeArgs;
 use crate::commands::Context;
-use crate::commands::project_stack::ProjectStack;
+use crate::commands::project_stack::{ProjectStack, passthrough};
 use crate::error::Error;
-use crate::process::{DuctRunner, Runner};
 
 pub fn run(args: ComposeArgs, context: &Context<'_>) -> Result<(), Error> {
     let ComposeArgs { args } = args;
@@ -14,15 +13,4 @@ pub fn run(args: ComposeArgs, context: &Context<'_>) -> Result<(), Error> {
     stack.save();
     context.printer.note(format_args!("running `{invocation}`"));
     passthrough(&invocation)
-}
-
-/// Runs with the user's terminal and passes a failing exit code on.
-pub fn passthrough(invocation: &crate::process::Invocation) -> Result<(), Error> {
-    match DuctRunner.interactive(invocation)? {
-        0 => Ok(()),
-        code => Err(Error::PassedThrough {
-            command: invocation.to_string(),
-            code,
-        }),
-    }
 }

@@ -103,10 +103,12 @@ pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
 fn down_all(down_args: &[String], release: bool, context: &Context<'_>) -> Result<(), Error> {
     let endpoint = context.endpoint();
     let client = context.require_engine(&endpoint)?;
+    let mut containers = None;
     if let Some(client) = &client {
         // A stack whose entry the registry lost is still iris-dev's to stop.
         let listing = crate::engine::Listing::of(client, context.now())?;
         super::assign::recover_running(context, &endpoint, &listing)?;
+        containers = Some(listing.containers);
     }
     let engine = endpoint.registry_key();
     let registry = context.store().read()?;
@@ -135,6 +137,12 @@ fn down_all(down_args: &[String], release: bool, context: &Context<'_>) -> Resul
     let mut failed = Vec::new();
     for assignment in &targets {
         let path = &assignment.project_path;
+        let ran = containers.as_deref().map_or(Ran::Running, |containers| {
+            was_running(containers, assignment)
+        });
+        if matches!(ran, Ran::Running) {
+            context.printer.info(format_args!("stopping `{path}`"));
+        }
         match stop(&compose, assignment, down_args, &neutral, context) {
             Ok(()) => stopped.push(assignment),
             Err(error) => {
@@ -157,20 +165,62 @@ fn down_all(down_args: &[String], release: bool, context: &Context<'_>) -> Resul
         Ok::<_, Error>(())
     })?;
     for assignment in &stopped {
-        context.printer.status(
-            "stopped",
-            format_args!(
-                "`{}` (compose project `{}`, port {})",
-                assignment.project_path,
-                assignment.compose_project.as_deref().unwrap_or_default(),
-                assignment.port
-            ),
+        let stack = format!(
+            "compose project `{}`, port {}",
+            assignment.compose_project.as_deref().unwrap_or_default(),
+            assignment.port
         );
+        let path = &assignment.project_path;
+        let ran = containers.as_deref().map_or(Ran::Running, |containers| {
+            was_running(containers, assignment)
+        });
+        match ran {
+            Ran::Running => {
+                context
+                    .printer
+                    .status("stopped", format_args!("`{path}` ({stack})"));
+            }
+            Ran::Stopped => context.printer.info(format_args!(
+                "`{path}` was not running ({stack}); its stopped containers were removed"
+            )),
+            Ran::Nothing => context.printer.info(format_args!(
+                "`{path}` was not running ({stack}); there was nothing to stop"
+            )),
+        }
     }
     if failed.is_empty() {
         Ok(())
     } else {
         Err(Error::StopFailed { projects: failed })
+    }
+}
+
+/// What a project's stack was doing before `down --all`.
+enum Ran {
+    /// At least one of its containers ran (or the engine gave no listing).
+    Running,
+    /// It had containers, none of them running.
+    Stopped,
+    /// It had no containers.
+    Nothing,
+}
+
+fn was_running(containers: &[crate::engine::Container], assignment: &Assignment) -> Ran {
+    let own: Vec<_> = containers
+        .iter()
+        .filter(|container| {
+            container.belongs_to(
+                &assignment.project_path,
+                assignment.compose_project.as_deref(),
+            )
+        })
+        .collect();
+    if own.iter().any(|container| container.state == "running") {
+        Ran::Running
+    } else if own.is_empty() {
+        Ran::Nothing
+    } else {
+        Ran::Stopped
     }
 }
 
@@ -229,9 +279,6 @@ fn stop(
             env: compose_env(assignment),
         }
     };
-    context
-        .printer
-        .info(format_args!("stopping `{}`", assignment.project_path));
     let code = DuctRunner.stream(&invocation, &mut |line| context.printer.passthrough(line))?;
     if code == 0 {
         Ok(())

@@ -2,8 +2,8 @@
 
 use crate::cli::LogsArgs;
 use crate::commands::Context;
-use crate::commands::compose_command::passthrough;
 use crate::commands::project_stack::ProjectStack;
+use crate::commands::project_stack::passthrough;
 use crate::error::Error;
 
 pub fn run(args: LogsArgs, context: &Context<'_>) -> Result<(), Error> {
@@ -11,6 +11,11 @@ pub fn run(args: LogsArgs, context: &Context<'_>) -> Result<(), Error> {
     let mut stack = ProjectStack::open(context)?;
     let (service, _) = stack.service(context)?;
     let mut logs = vec!["logs".to_owned()];
+    // Compose colours its log prefixes whatever iris-dev's `--color` or
+    // `NO_COLOR` say; both composes (1.29 and v2) take `--no-color`.
+    if context.settings.global.color_off && !args.iter().any(|arg| arg == "--no-color") {
+        logs.push("--no-color".to_owned());
+    }
     logs.extend(args);
     logs.push(service);
     let invocation = stack.invocation(&context.printer, &logs)?;

@@ -13,7 +13,7 @@ use crate::compose::override_file::{self, ForCompose};
 use crate::connection::compose_env;
 use crate::error::Error;
 use crate::printer::Printer;
-use crate::process::Invocation;
+use crate::process::{DuctRunner, Invocation, Runner};
 use crate::registry::Assignment;
 use crate::stack::StackError;
 use crate::stack::{self, Stack};
@@ -174,5 +174,17 @@ pub fn override_for(
             ));
             Ok(None)
         }
+    }
+}
+
+/// Runs `invocation` with the user's terminal (`compose`, `logs`, `session`)
+/// and passes a failing exit code on.
+pub fn passthrough(invocation: &Invocation) -> Result<(), Error> {
+    match DuctRunner.interactive(invocation)? {
+        0 => Ok(()),
+        code => Err(Error::PassedThrough {
+            command: invocation.to_string(),
+            code,
+        }),
     }
 }

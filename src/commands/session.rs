@@ -6,8 +6,8 @@ use std::io::IsTerminal;
 
 use crate::cli::SessionArgs;
 use crate::commands::Context;
-use crate::commands::compose_command::passthrough;
 use crate::commands::project_stack::ProjectStack;
+use crate::commands::project_stack::passthrough;
 use crate::env_vars;
 use crate::error::Error;
 

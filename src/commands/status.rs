@@ -33,10 +33,17 @@ pub fn run(args: StatusArgs, context: &Context<'_>) -> Result<(), Error> {
             .into_iter()
             .filter(|container| container.belongs_to(project.key(), Some(compose_project)))
             .map(|container| {
-                let health = engine
-                    .health(&container.id)
-                    .map(|health| health.to_string())
-                    .unwrap_or_default();
+                // An exited container's health is the last check before it
+                // stopped, or the image's check that never suited it (a
+                // one-shot such as the template's `iris-init`): not news.
+                let health = if container.state == "running" {
+                    engine
+                        .health(&container.id)
+                        .map(|health| health.to_string())
+                        .unwrap_or_default()
+                } else {
+                    String::new()
+                };
                 (container, health)
             })
             .collect())

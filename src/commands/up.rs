@@ -44,8 +44,23 @@ pub fn run(args: UpArgs, context: &Context<'_>) -> Result<(), Error> {
     let project = context.project()?;
     let stack = context.stack(&project)?;
     let mut state = StateDir::open(&project.root);
+    if !settings.dry_run {
+        state
+            .prepare()
+            .map_err(|(dir, source)| Error::NotWritable { dir, source })?;
+    }
     let compose = context.compose(&project, &mut state)?;
     let endpoint = context.endpoint();
+    if stack.template {
+        // A first run in a directory without a compose file (a clone of a
+        // project that has none, say) would otherwise start IRIS silently.
+        // `-C` always: the shell may be anywhere (`up -C DIR`).
+        let root = project.root.display().to_string();
+        context.printer.info(format_args!(
+            "no compose file in `{root}` or above: using iris-dev's built-in IRIS Community template; `{}` writes it there as `compose.yaml` to edit",
+            shell::join(["iris-dev", "init", "-C", &root])
+        ));
+    }
     if !settings.bind.is_loopback() {
         context.printer.warn(format_args!(
             "publishing IRIS on {}: anyone who reaches this host can try IRIS's default credentials",
@@ -221,16 +236,27 @@ impl Up<'_> {
                 None => before.insert(assigned),
             };
             let failed = |error: Error| self.restore(before, error);
-            let plan = self
-                .plan(
-                    &assignment,
-                    before.previous.as_ref(),
-                    engine,
-                    &stack_avoid,
-                    Mode::Reserve,
-                    state,
-                )
-                .map_err(failed)?;
+            // `compose config` takes seconds on a cold project: Ctrl-C there
+            // is reported too, and nothing has started yet.
+            crate::interrupt::catch();
+            let plan = self.plan(
+                &assignment,
+                before.previous.as_ref(),
+                engine,
+                &stack_avoid,
+                Mode::Reserve,
+                state,
+            );
+            if crate::interrupt::requested() {
+                return Err(failed(Error::Interrupted {
+                    doing: format!(
+                        "reading the compose configuration of `{}`; nothing was started, and its ports are as they were",
+                        self.project.key()
+                    ),
+                    started: false,
+                }));
+            }
+            let plan = plan.map_err(failed)?;
             let assignment = plan.assignment.clone();
             if attempt == 1 && plan.old_layout {
                 self.old_layout_note(&plan.service);
@@ -245,7 +271,6 @@ impl Up<'_> {
             }
             state.save().map_err(|err| failed(err.into()))?;
 
-            crate::interrupt::catch();
             printer.status(
                 "starting",
                 format_args!(
@@ -271,6 +296,7 @@ impl Up<'_> {
                         "`{}` ran; the containers may be partly started",
                         plan.invocation
                     ),
+                    started: true,
                 });
             }
             if code == 0 {
@@ -329,6 +355,7 @@ impl Up<'_> {
                         port,
                         pinned: assignment.port,
                         owners,
+                        pinned_by: self.settings.ports.pinned_by,
                     }));
                 }
                 AfterRefusal::Foreign { port } => {
@@ -566,6 +593,7 @@ impl Up<'_> {
             project: key.to_owned(),
             source,
             owners: Vec::new(),
+            pinned_by: self.settings.ports.pinned_by,
         };
         let isolate = |registry: &mut Registry| {
             if registry.find(key).is_none() {
@@ -823,28 +851,45 @@ impl Up<'_> {
         match waited {
             Ok(ready::Ready::NoHealthCheck) => {
                 self.context.printer.note(format_args!(
-                    "the `{service}` service has no health check (neither `healthcheck.test` nor the image's HEALTHCHECK); it counted as ready once it ran and {address} accepted a connection"
+                    "the `{service}` service has no health check (neither `healthcheck.test` nor the image's HEALTHCHECK); it counted as ready once it ran and {address} kept a connection open"
                 ));
                 Ok(())
             }
             Ok(ready::Ready::PortOnly) => {
                 self.context.printer.note(format_args!(
-                    "no engine client to run the health check with; IRIS counted as ready once {address} accepted a connection"
+                    "no engine client to run the health check with; IRIS counted as ready once {address} kept a connection open"
                 ));
                 Ok(())
             }
             Ok(ready::Ready::CheckPassed | ready::Ready::Healthy) => Ok(()),
             Err(ready::WaitError::Interrupted) => Err(Error::Interrupted {
                 doing: format!("waiting for IRIS on {address}; it is still starting"),
+                started: true,
             }),
             Err(source) => {
                 // `iris-dev logs` finds the stack's files, name and service
                 // itself, from anywhere: a compose command line would need all
                 // of them.
                 let root = self.project.root.display().to_string();
+                // Which line pins the image, for a failure a newer one fixes.
+                let image_line = match &source {
+                    ready::WaitError::Failed(failure)
+                        if failure
+                            .known
+                            .as_ref()
+                            .is_some_and(|(known, _)| known.cause.wants_newer_image()) =>
+                    {
+                        Some(Box::new(self.base_line(|text| {
+                            crate::iris_log::find_image_line(text, &failure.image)
+                        })))
+                    }
+                    _ => None,
+                };
                 Err(Error::NotReady {
                     project: self.project.key().to_owned(),
                     logs: shell::join(["iris-dev", "-C", &root, "logs", "--tail", "50"]),
+                    down: shell::join(["iris-dev", "-C", &root, "down"]),
+                    image_line,
                     source: Box::new(source),
                 })
             }

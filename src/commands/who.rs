@@ -144,11 +144,15 @@ pub fn owners_for_error(context: &Context<'_>, port: u16) -> Vec<Owner> {
 pub fn with_owners(context: &Context<'_>, error: Error) -> Error {
     match error {
         Error::Alloc {
-            project, source, ..
+            project,
+            source,
+            owners: _,
+            pinned_by,
         } => Error::Alloc {
             owners: owners_for_alloc(context, &source),
             project,
             source,
+            pinned_by,
         },
         error => error,
     }

@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use super::dial::{self, Transport};
 use super::{
-    Container, Endpoint, Engine, EngineError, ExecResult, Health, Labelled, PublishedPort,
+    Container, ContainerState, Endpoint, Engine, EngineError, ExecResult, Health, Labelled,
+    PublishedPort,
 };
 use crate::process::{Invocation, Runner};
 use crate::settings::DockerSettings;
@@ -304,21 +305,80 @@ impl Engine for DockerEngine {
     }
 
     fn health(&self, id: &str) -> Result<Health, EngineError> {
+        Ok(self.state(id)?.health)
+    }
+
+    fn state(&self, id: &str) -> Result<ContainerState, EngineError> {
         use bollard::models::HealthStatusEnum;
         let inspect = self
             .runtime
             .block_on(self.docker.inspect_container(id, None))
             .map_err(|err| self.fail(err))?;
-        let status = inspect
-            .state
-            .and_then(|state| state.health)
-            .and_then(|health| health.status);
-        Ok(match status {
+        let state = inspect.state.unwrap_or_default();
+        let health = match state.health.and_then(|health| health.status) {
             Some(HealthStatusEnum::STARTING) => Health::Starting,
             Some(HealthStatusEnum::HEALTHY) => Health::Healthy,
             Some(HealthStatusEnum::UNHEALTHY) => Health::Unhealthy,
             _ => Health::None,
+        };
+        Ok(ContainerState {
+            status: state
+                .status
+                .map(|status| status.to_string())
+                .unwrap_or_default(),
+            restart_count: inspect.restart_count.unwrap_or(0),
+            exit_code: state.exit_code,
+            started_at: state.started_at.unwrap_or_default(),
+            health,
+            restart_policy: inspect
+                .host_config
+                .and_then(|config| config.restart_policy)
+                .and_then(|policy| policy.name)
+                .map(|name| name.to_string())
+                .unwrap_or_default(),
         })
+    }
+
+    fn logs(&self, id: &str, since: Option<i64>, tail: usize) -> Result<Vec<String>, EngineError> {
+        // The engine's `since` is whole seconds: it cuts roughly, the
+        // timestamps of the lines exactly (a restart loop runs several times a
+        // second).
+        let options = bollard::query_parameters::LogsOptions {
+            stdout: true,
+            stderr: true,
+            since: since
+                .and_then(|micros| i32::try_from(micros.div_euclid(1_000_000)).ok())
+                .unwrap_or(0),
+            timestamps: true,
+            tail: tail.to_string(),
+            ..Default::default()
+        };
+        let read = async {
+            use futures_core::Stream;
+            let mut stream = Box::pin(self.docker.logs(id, Some(options)));
+            let mut bytes = Vec::new();
+            while let Some(chunk) = std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await {
+                bytes.extend_from_slice(&chunk?.into_bytes());
+            }
+            Ok::<_, bollard::errors::Error>(bytes)
+        };
+        let bytes = match self
+            .runtime
+            .block_on(async { tokio::time::timeout(Duration::from_secs(5), read).await })
+        {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(err)) => return Err(self.fail(err)),
+            Err(_) => {
+                return Err(EngineError {
+                    endpoint: self.endpoint.clone(),
+                    message: format!("the log of container `{id}` did not arrive within 5s"),
+                });
+            }
+        };
+        Ok(super::log_lines_since(
+            &String::from_utf8_lossy(&bytes),
+            since,
+        ))
     }
 
     fn health_check(&self, id: &str) -> Result<Option<Vec<String>>, EngineError> {

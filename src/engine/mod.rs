@@ -258,6 +258,79 @@ impl ExecResult {
     }
 }
 
+/// A container as the engine's inspect reports it, for watching a start:
+/// whether it runs, how often its restart policy restarted it, and its health.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerState {
+    /// `created`, `running`, `restarting`, `exited`, `dead`, ...
+    pub status: String,
+    /// Restarts by the restart policy since the container was created.
+    pub restart_count: i64,
+    /// The last run's exit code (0 while it never exited).
+    pub exit_code: Option<i64>,
+    /// When the current (or last) run started, RFC 3339 as the engine writes it.
+    pub started_at: String,
+    pub health: Health,
+    /// The restart policy's name (`no`, `always`, `unless-stopped`,
+    /// `on-failure`; empty when the engine gives none).
+    pub restart_policy: String,
+}
+
+impl ContainerState {
+    /// Whether the engine starts it again after it exits with an error.
+    pub fn restarts(&self) -> bool {
+        matches!(
+            self.restart_policy.as_str(),
+            "always" | "unless-stopped" | "on-failure"
+        )
+    }
+}
+
+/// Seconds since the Unix epoch of an engine time such as
+/// `2026-12-02T01:12:02.123456789Z` (nanoseconds, which [`Timestamp`] does not
+/// read, are cut to microseconds); `None` when it is not one, or before 1970
+/// (the engine's "never", `0001-01-01T00:00:00Z`).
+pub fn unix_seconds(time: &str) -> Option<i64> {
+    unix_micros(time).map(|micros| micros.div_euclid(1_000_000))
+}
+
+/// Microseconds since the Unix epoch of an engine time, as [`unix_seconds`].
+pub fn unix_micros(time: &str) -> Option<i64> {
+    let (head, tail) = match time.split_once('.') {
+        Some((head, rest)) => {
+            let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            let zone = &rest[digits..];
+            (
+                format!("{head}.{}", &rest[..digits.min(6)]),
+                zone.to_owned(),
+            )
+        }
+        None => (time.to_owned(), String::new()),
+    };
+    let micros = Timestamp::parse(&format!("{head}{tail}"))?.micros();
+    (micros >= 0).then_some(micros)
+}
+
+/// The lines of a log read with timestamps (`2026-12-02T01:12:02.123456789Z
+/// text`) written at or after `since` (an engine time; `None`: all), without
+/// their timestamps. A line without one is kept.
+pub fn log_lines_since(text: &str, since: Option<i64>) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| {
+            let line = line.trim_end_matches('\r');
+            match line
+                .split_once(' ')
+                .and_then(|(stamp, rest)| Some((unix_micros(stamp)?, rest)))
+            {
+                Some((at, rest)) => since
+                    .is_none_or(|since| at >= since)
+                    .then(|| rest.to_owned()),
+                None => Some(line.to_owned()),
+            }
+        })
+        .collect()
+}
+
 /// What iris-dev asks of the engine.
 pub trait Engine {
     /// Every container, running or not.
@@ -267,6 +340,12 @@ pub trait Engine {
     /// Every network, with its labels.
     fn networks(&self) -> Result<Vec<Labelled>, EngineError>;
     fn health(&self, id: &str) -> Result<Health, EngineError>;
+    /// The container's state, restart count and health, from one inspect.
+    fn state(&self, id: &str) -> Result<ContainerState, EngineError>;
+    /// The container's log (standard output and error, interleaved): of its
+    /// last `tail` lines, those written at or after `since` (microseconds since
+    /// the Unix epoch, see [`unix_micros`]; `None`: all of them).
+    fn logs(&self, id: &str, since: Option<i64>, tail: usize) -> Result<Vec<String>, EngineError>;
     /// The container's health check as a command line to exec, from its
     /// `Config.Healthcheck.Test` (where the engine already merged the compose
     /// file's `healthcheck.test` over the image's HEALTHCHECK); `None` when it has
@@ -536,6 +615,32 @@ mod tests {
         assert_eq!(local.host(), None);
         assert_eq!(local.client_host(every), "127.0.0.1");
         assert!(!local.needs_tunnel(loopback));
+    }
+
+    #[test]
+    fn engine_times_become_unix_seconds() {
+        assert_eq!(unix_seconds("1970-01-01T00:00:01.999999999Z"), Some(1));
+        assert_eq!(
+            unix_seconds("2026-12-02T01:12:02.123456789Z"),
+            unix_seconds("2026-12-02T01:12:02Z")
+        );
+        assert_eq!(
+            unix_seconds("2026-12-02T02:12:02.5+01:00"),
+            unix_seconds("2026-12-02T01:12:02Z")
+        );
+        assert_eq!(unix_seconds("0001-01-01T00:00:00Z"), None);
+        assert_eq!(unix_seconds(""), None);
+    }
+
+    #[test]
+    fn log_lines_are_cut_at_a_run_start_to_the_microsecond() {
+        let log = "2026-12-02T01:00:10.9Z earlier run\r\n2026-12-02T01:00:11.000001Z this run\nno stamp\n";
+        let start = unix_micros("2026-12-02T01:00:11.000000999Z");
+        assert_eq!(log_lines_since(log, start), ["this run", "no stamp"]);
+        assert_eq!(
+            log_lines_since(log, None),
+            ["earlier run", "this run", "no stamp"]
+        );
     }
 
     #[test]

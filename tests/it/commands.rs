@@ -67,7 +67,7 @@ fn env_formats() {
             .stdout(),
     )
     .unwrap();
-    assert_eq!(json["IRIS_PORT"], "10230");
+    assert_eq!(json["IRIS_PORT"], 10_230, "a port is a number");
     assert_eq!(json["IRIS_HOST"], "127.0.0.1");
 }
 
@@ -318,4 +318,23 @@ fn verbose_notes_of_port() {
         "verbose_port_again",
         env.run(["port", "-v", "-C", "alpha"]).snapshot()
     );
+}
+
+/// The list of an exhausted range is aligned, and the pin it suggests is not
+/// one another project holds (here `pinned` has the first port past the
+/// widened range).
+#[test]
+fn an_exhausted_range_suggests_a_pin_nobody_holds() {
+    let env = TestEnv::new("14062-14063");
+    for name in ["a", "billing", "pinned", "c"] {
+        env.project(name);
+    }
+    env.run(["port", "-C", "a"]).success();
+    env.run(["port", "-C", "billing"]).success();
+    let pinned = env.output(
+        env.command(["port", "-C", "pinned"])
+            .env("IRIS_DEV_PORT", "14066"),
+    );
+    assert_eq!(pinned.success().port(), 14_066);
+    assert_snapshot!(env.run(["port", "-C", "c"]).snapshot());
 }

@@ -173,6 +173,7 @@ compose_matrix!(
     a_base_file_publishing_1972_is_replaced_or_stops_before_anything_starts,
     the_projects_own_override_file_is_kept,
     no_compose_file_runs_the_built_in_template,
+    the_templates_one_shot_is_not_unhealthy_after_a_clean_exit,
     compose_errors_pass_through,
 );
 
@@ -648,6 +649,36 @@ fn no_compose_file_runs_the_built_in_template(compose: Compose) {
         1,
         "init never overwrites"
     );
+}
+
+/// The template's `iris-init` runs `chown` once, from the IRIS image: it does
+/// not inherit the image's health check, and `status` shows it as exited (a
+/// stopped container's health is not news).
+fn the_templates_one_shot_is_not_unhealthy_after_a_clean_exit(compose: Compose) {
+    standin();
+    let env = compose.env("14070-14071").with("IRIS_DEV_IMAGE", STANDIN);
+    let plain = env.project("oneshot");
+    let name = unique_name(&plain);
+    let _cleanup = Cleanup(vec![name.clone()]);
+    env.run(["up", "-C", "oneshot", "--wait-timeout", "60"])
+        .success();
+    let init = compose.container(&name, "iris-init");
+    let check = docker_out(&["inspect", "-f", "{{json .Config.Healthcheck}}", &init]);
+    assert!(check.contains("NONE"), "iris-init's health check: {check}");
+    let status = env.run(["status", "-C", "oneshot"]).success();
+    let line = status
+        .stdout()
+        .lines()
+        .find(|line| line.starts_with(&format!("container {init} ")))
+        .unwrap_or_else(|| panic!("no line for {init}: {}", status.snapshot()))
+        .to_owned();
+    assert_eq!(
+        line.split_whitespace().collect::<Vec<_>>(),
+        ["container", init.as_str(), "exited"],
+        "{}",
+        status.snapshot()
+    );
+    env.run(["down", "-C", "oneshot", "--volumes"]).success();
 }
 
 fn compose_errors_pass_through(compose: Compose) {

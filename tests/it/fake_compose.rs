@@ -35,6 +35,7 @@ case " $* " in *" version --short "*) echo "$version"; exit 0;; esac
 echo "IRIS_PORT=$IRIS_PORT IRIS_WEB_PORT=$IRIS_WEB_PORT $*" >> "$FAKE_DIR/calls"
 case " $* " in
   *" config "*)
+    [ -e "$FAKE_DIR/slow-config" ] && exec sleep 30
     sed "s/@IRIS_PORT@/$IRIS_PORT/g; s/@IRIS_WEB_PORT@/$IRIS_WEB_PORT/g" "$FAKE_DIR/config.yaml"
     exit 0;;
   *" up "*)
@@ -51,6 +52,7 @@ case " $* " in
     fi
     echo " Container fake-iris-1  Started"; exit 0;;
   *" down "*) echo " Container fake-iris-1  Removed"; exit 0;;
+  *" logs "*) echo "iris-1  | started"; exit 0;;
 esac
 exit 3
 "#;
@@ -87,7 +89,7 @@ const SHOP: &str = "services:\n  iris:\n    image: intersystemsdc/iris-community
 /// A fake `ssh` whose remote `docker system dial-stdio` is an engine with no
 /// containers: enough for iris-dev's client to connect, negotiate and list.
 const FAKE_SSH: &str = r#"#!/usr/bin/env python3
-import json, sys
+import json, os, sys
 inp, out = sys.stdin.buffer, sys.stdout.buffer
 while True:
     line = inp.readline()
@@ -108,7 +110,13 @@ while True:
     elif path.endswith("/version"):
         status, body = "200 OK", json.dumps({"ApiVersion": "1.41", "Version": "20.10.24"}).encode()
     elif "/containers/json" in path:
-        status, body = "200 OK", b"[]"
+        # The engine's containers: `$FAKE_DIR/containers.json` when there is one.
+        try:
+            with open(os.path.join(os.environ.get("FAKE_DIR", ""), "containers.json"), "rb") as f:
+                body = f.read()
+        except OSError:
+            body = b"[]"
+        status = "200 OK"
     else:
         status, body = "404 Not Found", b'{"message":"no such object"}'
     out.write(f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
@@ -396,6 +404,37 @@ fn ctrl_c_during_up_is_reported_and_leaves_a_reservation() {
     );
 }
 
+/// Ctrl-C while compose reads the configuration (seconds, on a cold project):
+/// exit 130 with what was interrupted, nothing started, the registry as before.
+#[test]
+fn ctrl_c_while_compose_reads_the_config_is_reported_and_changes_nothing() {
+    use std::time::{Duration, Instant};
+
+    let (env, fake) = fake_env("14056-14057");
+    fs::write(fake.join("slow-config"), "").unwrap();
+    let mut child = spawn_job(&env, &["up", "-C", "shop", "--no-wait"]);
+    let stderr = child.stderr.take().unwrap();
+    let started = Instant::now();
+    while !calls(&env, &fake).contains(" config") {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "compose config never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let run = ctrl_c(&env, child, stderr, String::new());
+    assert_snapshot!(run.snapshot());
+    assert!(
+        !calls(&env, &fake).contains(" up -d"),
+        "compose up never ran"
+    );
+    assert_eq!(
+        env.registry_json()["assignments"],
+        serde_json::json!([]),
+        "the project had no ports, and has none"
+    );
+}
+
 /// Ctrl-C while `up` waits for IRIS ends the wait at once, with exit 130 and
 /// what is still starting, not after the whole timeout.
 #[test]
@@ -563,4 +602,140 @@ fn verbose_says_the_engine_refused_the_port_it_moved_from() {
     up.assert_stderr_contains("warning: port 13660 is no longer free for `");
     up.assert_stderr_contains("/shop`: the engine refused it\n");
     assert_eq!(env.run(["port", "-C", "shop"]).success().port(), 13_661);
+}
+
+/// Compose colours its log lines by itself: `--color never` and `NO_COLOR`
+/// turn them off with `--no-color`; `--color always`, and no terminal alone,
+/// leave compose to decide.
+#[test]
+fn logs_without_colour_pass_no_color_to_compose() {
+    let (env, fake) = fake_env("14050-14051");
+    env.run(["up", "-C", "shop", "--no-wait"]).success();
+    let last_logs = || {
+        calls(&env, &fake)
+            .lines()
+            .rfind(|line| line.contains(" logs"))
+            .map(|line| {
+                line.split("compose.override.yaml ")
+                    .nth(1)
+                    .unwrap_or(line)
+                    .to_owned()
+            })
+            .unwrap()
+    };
+    // TestEnv sets `NO_COLOR=1`.
+    env.run(["logs", "-C", "shop", "--tail", "5"]).success();
+    assert_eq!(last_logs(), "logs --no-color --tail 5 iris");
+    let without_no_color = |args: &[&str]| {
+        env.output(env.command(args).env_remove("NO_COLOR"))
+            .success();
+        last_logs()
+    };
+    assert_eq!(
+        without_no_color(&["--color", "never", "logs", "-C", "shop"]),
+        "logs --no-color iris"
+    );
+    assert_eq!(without_no_color(&["logs", "-C", "shop"]), "logs iris");
+    assert_eq!(
+        without_no_color(&["--color", "always", "logs", "-C", "shop"]),
+        "logs iris"
+    );
+}
+
+/// `down --all` says, per project, whether it stopped a running stack or there
+/// was nothing running to stop.
+#[test]
+fn down_all_says_which_stacks_were_running() {
+    let (env, fake) = fake_env("14054-14055");
+    let other = env.project("other");
+    fs::write(other.join("compose.yaml"), SHOP).unwrap();
+    for project in ["shop", "other"] {
+        env.run(["up", "-C", project, "--no-wait"]).success();
+    }
+    fs::write(
+        fake.join("containers.json"),
+        r#"[{"Id": "c1", "Names": ["/shop-iris-1"], "Image": "intersystemsdc/iris-community", "State": "running", "Labels": {"com.docker.compose.project": "shop", "com.docker.compose.service": "iris"}, "Ports": []}]"#,
+    )
+    .unwrap();
+    let down = env.run(["down", "--all"]).success();
+    assert_snapshot!(down.snapshot());
+    assert!(
+        !down
+            .stderr()
+            .contains(&format!("stopped `{}`", other.display())),
+        "{}",
+        down.snapshot()
+    );
+}
+
+/// A project directory `up` cannot write fails before compose or the engine is
+/// asked anything, naming the directory and the fix. Root writes anywhere, so
+/// as root the binary runs without `CAP_DAC_OVERRIDE` (util-linux `setpriv`),
+/// as the mode bits then bind it too.
+#[test]
+fn an_unwritable_project_directory_fails_at_once_naming_it() {
+    let (env, fake) = fake_env("14058-14059");
+    let shop = env.root().join("shop");
+    fs::set_permissions(&shop, PermissionsExt::from_mode(0o555)).unwrap();
+    // SAFETY: a plain syscall without arguments.
+    let root = unsafe { libc::geteuid() } == 0;
+    let mut command = if root {
+        let mut command = env.program("setpriv");
+        command.args([
+            "--bounding-set=-dac_override,-dac_read_search",
+            "--",
+            crate::support::BIN,
+        ]);
+        command
+    } else {
+        env.command(Vec::<&str>::new())
+    };
+    command.args(["up", "-C", "shop"]);
+    let run = env.output(&mut command);
+    fs::set_permissions(&shop, PermissionsExt::from_mode(0o755)).unwrap();
+    let snapshot = run
+        .snapshot()
+        .replace("Permission denied (os error 13)", "[DENIED]");
+    assert_snapshot!(snapshot);
+    assert_eq!(calls(&env, &fake), "", "compose was never asked anything");
+    assert!(
+        !env.registry().exists() || env.registry_json()["assignments"] == serde_json::json!([])
+    );
+}
+
+/// `up --port N` on a port another project or program holds: the hint says to
+/// drop or change `--port`, the flag that was used, not `IRIS_DEV_PORT`.
+#[test]
+fn a_taken_port_pinned_with_the_flag_is_named_as_the_flag() {
+    let (env, _fake) = fake_env("14060-14061");
+    env.project("other");
+    assert_eq!(env.run(["port", "-C", "other"]).success().port(), 14_060);
+    let held = env.run(["up", "-C", "shop", "--port", "14060", "--no-wait"]);
+    assert_snapshot!("pinned_flag_held", held.snapshot());
+
+    let listener = crate::support::Listener::start(&[14_061]);
+    let busy = env.run(["up", "-C", "shop", "--port", "14061", "--no-wait"]);
+    assert_snapshot!("pinned_flag_busy", listener.redact(&busy.snapshot()));
+    let by_variable = env.output(
+        env.command(["up", "-C", "shop", "--no-wait"])
+            .env("IRIS_DEV_PORT", "14061"),
+    );
+    by_variable.assert_stderr_contains("hint: or pick another port with `IRIS_DEV_PORT=<port>`");
+}
+
+/// A directory without a compose file runs the built-in template, and `up`
+/// says so in one line, with the command that writes it into the project.
+#[test]
+fn the_template_is_announced_with_init() {
+    let (env, _fake) = fake_env("14064-14065");
+    let plain = env.project("plain");
+    let up = env.run(["up", "-C", "plain", "--no-wait"]).success();
+    assert_snapshot!("template_announced", up.snapshot());
+    let here = env.run_in(&plain.join("."), ["up", "--no-wait"]).success();
+    here.assert_stderr_contains(&format!(
+        "no compose file in `{0}` or above: using iris-dev's built-in IRIS Community template; `iris-dev init -C {0}` writes it there as `compose.yaml` to edit\n",
+        plain.display()
+    ));
+    let shop = env.run(["up", "-C", "shop", "--no-wait"]).success();
+    assert!(!shop.stderr().contains("template"), "{}", shop.snapshot());
 }

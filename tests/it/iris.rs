@@ -190,7 +190,9 @@ fn a_container_that_exits_during_the_wait_ends_it() {
     let _cleanup = Cleanup(vec![name]);
     let up = env.run(["up", "-C", dir.to_str().unwrap(), "--wait-timeout", "60"]);
     assert_eq!(up.code(), 1, "{}", up.stderr());
-    up.assert_stderr_contains("is exited");
+    up.assert_stderr_contains("exited with code 3");
+    // No line of the table: the last lines of the log instead (issue 19).
+    up.assert_stderr_contains("  | standin: exiting with code 3 as STANDIN_EXIT_AFTER asked");
 }
 
 #[test]

@@ -324,3 +324,35 @@ impl Drop for RemoveContainer {
             .output();
     }
 }
+
+/// A listener's command line (here `python3 -c` with a script of a few hundred
+/// characters; podman's `conmon` runs to thousands) is cut to a line's width,
+/// its start kept; `--json` keeps it whole.
+#[test]
+fn ports_who_shortens_a_long_command_line() {
+    let listener = Listener::start(&[14_052]);
+    let env = TestEnv::new("14052-14053").with("DOCKER_HOST", "unix:///nonexistent");
+    let run = env.run(["ports", "who", "14052"]).success();
+    let line = run
+        .stdout()
+        .lines()
+        .find(|line| line.contains(&format!("process {}", listener.pid())))
+        .unwrap_or_else(|| panic!("no process line: {}", run.snapshot()))
+        .to_owned();
+    let command = line
+        .split_once('`')
+        .and_then(|(_, rest)| rest.rsplit_once('`'))
+        .map(|(command, _)| command)
+        .unwrap();
+    assert_eq!(command.chars().count(), 80, "{line}");
+    assert!(command.contains("python3 -c import socket"), "{line}");
+    assert!(command.ends_with('…'), "{line}");
+    let json: serde_json::Value = serde_json::from_str(
+        &env.run(["ports", "who", "14052", "--json"])
+            .success()
+            .stdout(),
+    )
+    .unwrap();
+    let whole = json.to_string();
+    assert!(whole.contains("sys.stdin.read()"), "{whole}");
+}

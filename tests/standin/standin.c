@@ -5,7 +5,8 @@
  * One binary, several programs, chosen by the name it runs under (argv[0]):
  *
  *   standin             the "instance": listens on 1972 (superserver) and 52773
- *                       (web portal), accepts connections and answers nothing.
+ *                       (web portal), accepts connections, keeps them open until
+ *                       the client closes them, and answers nothing.
  *                       Environment variables below make it behave like a real
  *                       IRIS container: late start, slow stop, durable %SYS.
  *   standin check       the HEALTHCHECK: exits 0 when port 1972 accepts a
@@ -200,6 +201,36 @@ static int listen_on(int port) {
     return fd;
 }
 
+/* STANDIN_LOG_AND_EXIT: print these lines (newline-separated) on stdout, as
+ * IRIS prints why it cannot start, then exit with STANDIN_EXIT_CODE (default
+ * 1) before listening. Under `restart: always` that is a restart loop. */
+static void log_and_exit(void) {
+    const char *lines = getenv("STANDIN_LOG_AND_EXIT");
+    const char *code_text = getenv("STANDIN_EXIT_CODE");
+    long code = 1;
+    char *end;
+    if (lines == NULL || *lines == '\0') return;
+    if (code_text != NULL && *code_text != '\0') {
+        errno = 0;
+        code = strtol(code_text, &end, 10);
+        if (errno != 0 || *end != '\0' || code < 0 || code > 255) {
+            fprintf(stderr, "standin: STANDIN_EXIT_CODE=%s is not an exit code 0-255\n",
+                    code_text);
+            exit(2);
+        }
+    }
+    fputs(lines, stdout);
+    if (lines[strlen(lines) - 1] != '\n') fputc('\n', stdout);
+    fflush(stdout);
+    exit((int)code);
+}
+
+/* Accepted connections stay open until the client closes them, as IRIS's
+ * superserver waits for a client to speak: Docker's userland proxy closes a
+ * connection at once when nothing listens in the container, and iris-dev tells
+ * the two apart that way. Beyond MAX_CLIENTS, the oldest is closed. */
+enum { MAX_CLIENTS = 32 };
+
 /* Settings, all optional, all in seconds (fractions allowed):
  *   STANDIN_READY_AFTER  listeners start this long after the container starts
  *                        (default 0); until then `standin check` fails, while
@@ -213,8 +244,9 @@ static int instance(void) {
     const double exit_at = started + env_seconds("STANDIN_EXIT_AFTER", INFINITY);
     const double stop_after = env_seconds("STANDIN_STOP_AFTER", 0);
     double stop_at = INFINITY;
-    struct pollfd fds[2];
+    struct pollfd fds[2 + MAX_CLIENTS];
     nfds_t listening = 0;
+    nfds_t clients = 0;
     struct sigaction action;
     sigset_t blocked, during_poll;
 
@@ -232,6 +264,7 @@ static int instance(void) {
     sigdelset(&during_poll, SIGTERM);
     sigdelset(&during_poll, SIGINT);
 
+    log_and_exit();
     durable_sys();
 
     for (;;) {
@@ -268,11 +301,33 @@ static int instance(void) {
             timeout.tv_sec = (time_t)wait;
             timeout.tv_nsec = (long)((wait - (double)timeout.tv_sec) * 1e9);
         }
-        if (ppoll(fds, listening, next == INFINITY ? NULL : &timeout, &during_poll) > 0) {
+        if (ppoll(fds, listening + clients, next == INFINITY ? NULL : &timeout, &during_poll) >
+            0) {
+            /* Clients first: one that closed (or sent anything) is let go. */
+            for (nfds_t i = listening; i < listening + clients;) {
+                char buffer[256];
+                if (fds[i].revents & (POLLIN | POLLHUP | POLLERR) &&
+                    read(fds[i].fd, buffer, sizeof buffer) <= 0) {
+                    close(fds[i].fd);
+                    fds[i] = fds[listening + clients - 1];
+                    clients--;
+                } else {
+                    i++;
+                }
+            }
             for (nfds_t i = 0; i < listening; i++) {
                 if (fds[i].revents & POLLIN) {
                     int client = accept(fds[i].fd, NULL, NULL);
-                    if (client >= 0) close(client);
+                    if (client < 0) continue;
+                    if (clients == MAX_CLIENTS) {
+                        close(fds[listening].fd);
+                        fds[listening] = fds[listening + clients - 1];
+                        clients--;
+                    }
+                    fds[listening + clients].fd = client;
+                    fds[listening + clients].events = POLLIN;
+                    fds[listening + clients].revents = 0;
+                    clients++;
                 }
             }
         }
