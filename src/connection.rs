@@ -10,6 +10,10 @@ use crate::shell;
 /// Published ports are bound to loopback unless the user opts out.
 pub const DEFAULT_HOST: &str = "127.0.0.1";
 
+/// The namespace a client gets when the IRIS service names none: IRIS's own
+/// default.
+pub const DEFAULT_NAMESPACE: &str = "USER";
+
 /// The address a client dials for ports published on `bind`: loopback for a
 /// wildcard bind, the address itself otherwise, bracketed when IPv6.
 pub fn connect_host(bind: std::net::IpAddr) -> String {
@@ -145,12 +149,46 @@ impl Connection {
                 variables.push((name.to_owned(), value.clone()));
             }
         }
+        variables.push((env_vars::IRIS_URL.to_owned(), self.url()));
+        variables.push((env_vars::IRIS_JDBC_URL.to_owned(), self.jdbc_url()));
         variables.extend(
             self.stack_ports
                 .iter()
                 .map(|(key, port)| (stack_port_variable(key), port.to_string())),
         );
         variables
+    }
+
+    /// The namespace a URL names: the service's, else IRIS's default `USER`.
+    fn namespace(&self) -> &str {
+        self.login.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE)
+    }
+
+    /// `iris://USER@HOST:PORT/NAMESPACE` (sqlalchemy-iris), the user
+    /// percent-encoded; never with the password, so the URL can be shown.
+    pub fn url(&self) -> String {
+        let user = self
+            .login
+            .username
+            .as_deref()
+            .map(|user| format!("{}@", percent_encode(user)))
+            .unwrap_or_default();
+        format!(
+            "iris://{user}{}:{}/{}",
+            self.host,
+            self.port,
+            self.namespace()
+        )
+    }
+
+    /// `jdbc:IRIS://HOST:PORT/NAMESPACE`, as InterSystems' JDBC driver reads it.
+    pub fn jdbc_url(&self) -> String {
+        format!(
+            "jdbc:IRIS://{}:{}/{}",
+            self.host,
+            self.port,
+            self.namespace()
+        )
     }
 
     /// The names of the variables that hold a port.
@@ -196,6 +234,20 @@ impl Connection {
             .collect::<Vec<_>>()
             .join("\n")
     }
+}
+
+/// `text` with every byte but RFC 3986's unreserved characters as `%XX`, for the
+/// user part of a URL (a `@` or `:` in a user name would end it).
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| {
+            if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                char::from(byte).to_string()
+            } else {
+                format!("%{byte:02X}")
+            }
+        })
+        .collect()
 }
 
 /// A value as a `.env` line: bare when plain, else single-quoted (no escapes
@@ -297,6 +349,8 @@ mod tests {
         export IRIS_DEV_COMPOSE_PROJECT=shop-0a1b2c3d
         export IRIS_NAMESPACE=APP
         export IRIS_PASSWORD='it'\''s $ecret'
+        export IRIS_URL=iris://127.0.0.1:1973/APP
+        export IRIS_JDBC_URL=jdbc:IRIS://127.0.0.1:1973/APP
         ");
         insta::assert_snapshot!(connection.render(EnvFormat::Dotenv), @r#"
         IRIS_HOST=127.0.0.1
@@ -305,10 +359,12 @@ mod tests {
         IRIS_DEV_COMPOSE_PROJECT=shop-0a1b2c3d
         IRIS_NAMESPACE=APP
         IRIS_PASSWORD="it's $ecret"
+        IRIS_URL=iris://127.0.0.1:1973/APP
+        IRIS_JDBC_URL=jdbc:IRIS://127.0.0.1:1973/APP
         "#);
         let make = connection.render(EnvFormat::Make);
         assert!(
-            make.ends_with("export IRIS_PASSWORD := it's $$ecret"),
+            make.contains("\nexport IRIS_PASSWORD := it's $$ecret\n"),
             "{make}"
         );
         let json: serde_json::Value =
@@ -318,31 +374,57 @@ mod tests {
     }
 
     #[test]
+    fn urls_name_the_user_but_never_the_password() {
+        let mut connection = Connection {
+            host: "[::1]".into(),
+            ..connection()
+        };
+        connection.login = Login {
+            namespace: Some("%SYS".into()),
+            username: Some("d@v:1".into()),
+            password: Some("secret".into()),
+        };
+        assert_eq!(connection.url(), "iris://d%40v%3A1@[::1]:1973/%SYS");
+        assert_eq!(connection.jdbc_url(), "jdbc:IRIS://[::1]:1973/%SYS");
+        let text = connection.render(EnvFormat::Dotenv);
+        assert_eq!(text.matches("secret").count(), 1, "{text}");
+        assert!(text.contains("\nIRIS_PASSWORD=secret\n"), "{text}");
+    }
+
+    #[test]
     fn renders_every_format() {
         insta::assert_snapshot!(connection().render(EnvFormat::Shell), @r"
         export IRIS_HOST=127.0.0.1
         export IRIS_PORT=1973
         export IRIS_WEB_PORT=52774
         export IRIS_DEV_COMPOSE_PROJECT=shop-0a1b2c3d
+        export IRIS_URL=iris://127.0.0.1:1973/USER
+        export IRIS_JDBC_URL=jdbc:IRIS://127.0.0.1:1973/USER
         ");
         insta::assert_snapshot!(connection().render(EnvFormat::Make), @r"
         export IRIS_HOST := 127.0.0.1
         export IRIS_PORT := 1973
         export IRIS_WEB_PORT := 52774
         export IRIS_DEV_COMPOSE_PROJECT := shop-0a1b2c3d
+        export IRIS_URL := iris://127.0.0.1:1973/USER
+        export IRIS_JDBC_URL := jdbc:IRIS://127.0.0.1:1973/USER
         ");
         insta::assert_snapshot!(connection().render(EnvFormat::Dotenv), @r"
         IRIS_HOST=127.0.0.1
         IRIS_PORT=1973
         IRIS_WEB_PORT=52774
         IRIS_DEV_COMPOSE_PROJECT=shop-0a1b2c3d
+        IRIS_URL=iris://127.0.0.1:1973/USER
+        IRIS_JDBC_URL=jdbc:IRIS://127.0.0.1:1973/USER
         ");
         insta::assert_snapshot!(connection().render(EnvFormat::Json), @r#"
         {
           "IRIS_HOST": "127.0.0.1",
           "IRIS_PORT": 1973,
           "IRIS_WEB_PORT": 52774,
-          "IRIS_DEV_COMPOSE_PROJECT": "shop-0a1b2c3d"
+          "IRIS_DEV_COMPOSE_PROJECT": "shop-0a1b2c3d",
+          "IRIS_URL": "iris://127.0.0.1:1973/USER",
+          "IRIS_JDBC_URL": "jdbc:IRIS://127.0.0.1:1973/USER"
         }
         "#);
     }

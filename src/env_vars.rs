@@ -56,6 +56,18 @@ pub const IRIS_USERNAME: &str = "IRIS_USERNAME";
 /// password. `status` never shows it.
 pub const IRIS_PASSWORD: &str = "IRIS_PASSWORD";
 
+/// Set by `iris-dev env`: the project's IRIS as one URL for Python clients,
+/// `iris://USER@HOST:PORT/NAMESPACE` as sqlalchemy-iris reads it (the user only
+/// when the IRIS service sets `IRIS_USERNAME`, the namespace `USER` when it sets
+/// no `IRIS_NAMESPACE`). Never with the password: a URL is printed and logged,
+/// so a client adds `IRIS_PASSWORD` itself.
+pub const IRIS_URL: &str = "IRIS_URL";
+
+/// Set by `iris-dev env`: the JDBC URL for Java clients,
+/// `jdbc:IRIS://HOST:PORT/NAMESPACE` (user and password go in the driver's
+/// properties, never in the URL).
+pub const IRIS_JDBC_URL: &str = "IRIS_JDBC_URL";
+
 /// The compose project name, read as compose reads it (the environment, then the
 /// project's `.env`) and winning over the file's `name:`. `iris-dev env` never
 /// prints it: left in a shell by `eval "$(iris-dev env)"`, it would send every

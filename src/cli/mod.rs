@@ -135,8 +135,13 @@ pub enum Command {
     /// Write the project's connection into `.vscode/settings.json`
     ///
     /// Sets `objectscript.conn` (`active`, `host`, `port`, `ns`, `username`) for the
-    /// InterSystems ObjectScript extension. Comments, formatting and every other
-    /// setting are kept; the file and `.vscode/` are created when missing.
+    /// InterSystems ObjectScript extension, keeping its `docker-compose` block only
+    /// when the extension's compose lookup finds this stack; writes the InterSystems
+    /// Server Manager entry `intersystems.servers.iris-dev-<compose project>`; and,
+    /// when `sqltools.connections` is there, points the project's InterSystems IRIS
+    /// connections at the same web port (or adds one). Comments, formatting and
+    /// every other setting are kept; the file and `.vscode/` are created when
+    /// missing. Passwords are never written.
     Vscode(VscodeArgs),
 
     /// Look at and manage the port registry

@@ -400,6 +400,9 @@ pub struct Connected {
     pub compose_project: String,
     pub host: String,
     pub login: crate::connection::Login,
+    /// The stack, and its IRIS service when the compose config names one.
+    pub stack: crate::stack::Stack,
+    pub service: Option<String>,
 }
 
 /// [`current`], with what `env` and `vscode` tell a client.
@@ -414,7 +417,7 @@ pub fn connected(context: &Context<'_>) -> Result<Connected, Error> {
     let stack = context.stack_in(&project, &assigned.registry)?;
     let assignment = assigned.assignment;
     let mut state = crate::state_dir::StateDir::open(&project.root);
-    let login = context.login(&stack, &assignment, &mut state);
+    let (login, service) = context.login_and_service(&stack, &assignment, &mut state);
     if state.exists() {
         // Only keeps what compose said; a project never started gets no `.iris-dev/`.
         let _ = state.save();
@@ -425,5 +428,7 @@ pub fn connected(context: &Context<'_>) -> Result<Connected, Error> {
         project,
         assignment,
         login,
+        stack,
+        service,
     })
 }

@@ -14,6 +14,8 @@ pub fn run(args: EnvArgs, context: &Context<'_>) -> Result<(), Error> {
         compose_project,
         host,
         login,
+        stack: _,
+        service: _,
     } = assign::connected(context)?;
     // A client would dial these ports: say so when the project's running
     // container publishes others. Asked only of a local engine, and only for a

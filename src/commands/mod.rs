@@ -362,20 +362,31 @@ impl<'a> Context<'a> {
     /// `env` and `status`. A config that cannot be read is a warning, not an
     /// error: the ports are still right, and nothing is invented.
     pub fn login(&self, stack: &Stack, assignment: &Assignment, state: &mut StateDir) -> Login {
+        self.login_and_service(stack, assignment, state).0
+    }
+
+    /// [`Context::login`], with the IRIS service's name when the config gives one.
+    pub fn login_and_service(
+        &self,
+        stack: &Stack,
+        assignment: &Assignment,
+        state: &mut StateDir,
+    ) -> (Login, Option<String>) {
         let env = compose_env(assignment);
         let login = self
             .compose_config(stack, None, &env, state)
             .and_then(|config| {
                 let service = stack.iris_service(&config, assignment.compose_service.as_deref())?;
-                Ok(Login::from_environment(
-                    &config.services[service].environment(),
+                Ok((
+                    Login::from_environment(&config.services[service].environment()),
+                    Some(service.to_owned()),
                 ))
             });
         login.unwrap_or_else(|error| {
             self.printer.warn(format_args!(
                 "cannot tell IRIS's namespace and user from the compose config: {error}"
             ));
-            Login::default()
+            (Login::default(), None)
         })
     }
 }

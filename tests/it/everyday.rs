@@ -100,10 +100,13 @@ fn everyday_commands_reach_the_projects_stack(compose: Compose) {
     );
     env.run_in(&shop, ["vscode"]).success();
     let written = fs::read_to_string(&settings).unwrap();
+    let superserver = port_of(&env, &shop, false);
+    let root = shop.canonicalize().unwrap();
     assert_eq!(
         written,
         format!(
-            "{{\n  // keep me\n  \"editor.tabSize\": 2,\n  \"objectscript.conn\": {{\n    \"port\": {web_port}, /* old */\n    \"links\": {{}},\n    \"active\": true,\n    \"host\": \"127.0.0.1\",\n    \"ns\": \"APP\"\n  }},\n}}\n"
+            "{{\n  // keep me\n  \"editor.tabSize\": 2,\n  \"objectscript.conn\": {{\n    \"port\": {web_port}, /* old */\n    \"links\": {{}},\n    \"active\": true,\n    \"host\": \"127.0.0.1\",\n    \"ns\": \"APP\"\n  }},\n  \"intersystems.servers\": {{\n    \"iris-dev-{name}\": {{\n      \"webServer\": {{\n        \"scheme\": \"http\",\n        \"host\": \"127.0.0.1\",\n        \"port\": {web_port}\n      }},\n      \"superServer\": {{\n        \"port\": {superserver}\n      }},\n      \"description\": \"IRIS of {} (iris-dev)\"\n    }}\n  }},\n}}\n",
+            root.display()
         )
     );
     env.run_in(&shop, ["vscode"])

@@ -124,7 +124,7 @@ while True:
 "#;
 
 /// A project `shop` with the v2 fake compose on PATH; returns the fake's directory.
-fn fake_env(range: &str) -> (TestEnv, PathBuf) {
+pub(crate) fn fake_env(range: &str) -> (TestEnv, PathBuf) {
     let env = TestEnv::new(range);
     let fake = env.project("fake");
     for name in ["docker", "docker-compose"] {

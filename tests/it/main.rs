@@ -24,3 +24,4 @@ mod remote;
 mod stack_ports;
 mod support;
 mod switch;
+mod tools;
