@@ -214,7 +214,12 @@ fn the_vscode_dry_run_prints_what_the_readme_shows() {
     )
     .unwrap();
     let exact = |lines: &[&str]| lines.iter().map(|line| (*line).to_owned()).collect();
-    let to_readme = |text: &str| text.replace("64892", "52774");
+    let root = env.root().display().to_string();
+    let to_readme = |text: &str| {
+        text.replace("64892", "52774")
+            .replace("14091", "1973")
+            .replace(&root, &format!("{README_HOME}/src"))
+    };
     let steps: Vec<Step> = steps
         .into_iter()
         .map(|step| Step {
