@@ -143,7 +143,8 @@ fn down_all(down_args: &[String], release: bool, context: &Context<'_>) -> Resul
         if matches!(ran, Ran::Running) {
             context.printer.info(format_args!("stopping `{path}`"));
         }
-        match stop(&compose, assignment, down_args, &neutral, context) {
+        let seen = (&registry, containers.as_deref().unwrap_or_default());
+        match stop(&compose, assignment, down_args, &neutral, seen, context) {
             Ok(()) => stopped.push(assignment),
             Err(error) => {
                 context
@@ -225,12 +226,14 @@ fn was_running(containers: &[crate::engine::Container], assignment: &Assignment)
 }
 
 /// `compose down` for one assignment: with the project's stack when its
-/// directory is still there, else by compose project name alone.
+/// directory is still there, else by compose project name alone. `seen` is the
+/// registry and the engine's containers `down --all` read once for all of them.
 fn stop(
     compose: &Compose,
     assignment: &Assignment,
     down_args: &[String],
     neutral: &Path,
+    seen: (&crate::registry::Registry, &[crate::engine::Container]),
     context: &Context<'_>,
 ) -> Result<(), Error> {
     let root = Path::new(&assignment.project_path);
@@ -255,7 +258,7 @@ fn stop(
             // The project runs the template; a parent's compose file is not its.
             Project::from_argument(root, root)?
         };
-        let stack = context.stack(&project)?;
+        let stack = context.stack_with(&project, seen.0, seen.1)?;
         let state = StateDir::open(&project.root);
         if stack.template && !stack.base_files[0].exists() {
             state.write_template(stack::TEMPLATE)?;
