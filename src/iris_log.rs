@@ -128,10 +128,18 @@ pub fn diagnose(lines: &[String]) -> Option<(&'static Known, &str)> {
 
 /// The last `count` non-empty lines, for a failure no row explains.
 pub fn last_lines(lines: &[String], count: usize) -> Vec<String> {
-    let lines: Vec<&String> = lines
+    let mut lines: Vec<&String> = lines
         .iter()
         .filter(|line| !line.trim().is_empty())
         .collect();
+    // A restart loop prints the same lines every run: one run of them says it
+    // all, however many runs the log held when it was read.
+    while let Some(period) = (1..=lines.len() / 2).find(|&period| {
+        let n = lines.len();
+        lines[n - period..] == lines[n - 2 * period..n - period]
+    }) {
+        lines.truncate(lines.len() - period);
+    }
     lines[lines.len().saturating_sub(count)..]
         .iter()
         .map(|line| line.trim_end().to_owned())
@@ -248,5 +256,26 @@ An error was detected during InterSystems IRIS startup.
         assert_eq!(find_image_line(text, "iris:1").unwrap().0, 3);
         assert_eq!(find_image_line(text, "other:2"), None);
         assert_eq!(find_image_line(text, ""), None);
+    }
+
+    #[test]
+    fn a_restart_loop_shows_one_run_of_its_lines() {
+        let run = ["starting the instance", "went wrong"];
+        let lines: Vec<String> = run
+            .iter()
+            .cycle()
+            .take(6)
+            .map(|line| (*line).to_owned())
+            .collect();
+        assert_eq!(last_lines(&lines, 10), run);
+        let once: Vec<String> = ["a", "b", "b", "c"]
+            .iter()
+            .map(|line| (*line).to_owned())
+            .collect();
+        assert_eq!(
+            last_lines(&once, 10),
+            ["a", "b", "b", "c"],
+            "only a repeated tail folds"
+        );
     }
 }
