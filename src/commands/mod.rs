@@ -136,22 +136,10 @@ impl<'a> Context<'a> {
     pub fn stack(&self, project: &Project) -> Result<Stack, Error> {
         let registry = self.store().read()?;
         let endpoint = self.endpoint();
-        let mut containers = self
+        let containers = self
             .shared_listing(&endpoint)
             .map(|listing| listing.containers)
             .unwrap_or_default();
-        if endpoint.is_local() {
-            // Compose records the directory as it was typed (through a
-            // symlink, say); the project's key is canonical.
-            for container in &mut containers {
-                if let Some(dir) = container.labels.get_mut(engine::COMPOSE_WORKING_DIR_LABEL)
-                    && let Ok(canonical) = fs::canonicalize(&*dir)
-                    && let Some(canonical) = canonical.to_str()
-                {
-                    *dir = canonical.to_owned();
-                }
-            }
-        }
         self.stack_with(project, &registry, &containers)
     }
 
@@ -170,10 +158,23 @@ impl<'a> Context<'a> {
         containers: &[crate::engine::Container],
     ) -> Result<Stack, Error> {
         let endpoint = self.endpoint();
+        let mut containers = containers.to_vec();
+        if endpoint.is_local() {
+            // Compose records the directory as it was typed (through a
+            // symlink, say); the project's key is canonical.
+            for container in &mut containers {
+                if let Some(dir) = container.labels.get_mut(engine::COMPOSE_WORKING_DIR_LABEL)
+                    && let Ok(canonical) = fs::canonicalize(&*dir)
+                    && let Some(canonical) = canonical.to_str()
+                {
+                    *dir = canonical.to_owned();
+                }
+            }
+        }
         let seen = stack::Seen {
             registry,
             engine: endpoint.registry_key(),
-            containers,
+            containers: &containers,
         };
         Ok(Stack::load(project, &seen)?)
     }

@@ -12,24 +12,27 @@ use crate::status_report::StatusReport;
 pub fn run(args: StatusArgs, context: &Context<'_>) -> Result<(), Error> {
     let StatusArgs { json } = args;
     let project = context.project()?;
-    let stack = context.stack(&project)?;
     let registry = context.store().read()?;
     let assignment = registry.find(project.key()).cloned();
+    let endpoint = context.endpoint();
+    // One listing names the stack and shows its containers.
+    let listed = DockerEngine::connect(&endpoint)
+        .and_then(|engine| engine.containers().map(|containers| (engine, containers)));
+    let all: &[crate::engine::Container] = listed.as_ref().map_or(&[], |(_, all)| all);
+    let stack = context.stack_with(&project, &registry, all)?;
     let compose_project = stack.compose_project();
 
-    let endpoint = context.endpoint();
     let mut warnings = Vec::new();
     if stack.plain_compose_misses() {
         let (message, fix) = stack.plain_compose_warning("docker compose");
         warnings.push(format!("{message}; {fix}"));
     }
-    let containers = DockerEngine::connect(&endpoint).and_then(|engine| {
-        let containers = engine.containers()?;
+    let containers = listed.map(|(engine, containers)| {
         warnings.extend(
             crate::stale::disagreement(project.key(), assignment.as_ref(), &containers)
                 .map(|disagreement| disagreement.to_string()),
         );
-        Ok(containers
+        containers
             .into_iter()
             .filter(|container| container.belongs_to(project.key(), Some(compose_project)))
             .map(|container| {
@@ -46,7 +49,7 @@ pub fn run(args: StatusArgs, context: &Context<'_>) -> Result<(), Error> {
                 };
                 (container, health)
             })
-            .collect())
+            .collect::<Vec<_>>()
     });
     let host = assignment.as_ref().map_or_else(
         || endpoint.client_host(context.settings.bind.unwrap_or(LOOPBACK)),

@@ -48,6 +48,16 @@ fn identity(container: &str) -> (String, String) {
     (id, who)
 }
 
+/// The ids of every container of compose project `name`, one a line.
+fn containers_of(name: &str) -> String {
+    docker_out(&[
+        "ps",
+        "-aq",
+        "--filter",
+        &format!("label=com.docker.compose.project={name}"),
+    ])
+}
+
 /// The registry entry of `dir`, as JSON.
 fn entry(env: &TestEnv, dir: &Path) -> serde_json::Value {
     let registry = env.registry_json();
@@ -147,15 +157,7 @@ fn a_compose_name_another_project_owns_is_refused_before_compose_runs() {
             registry,
             "the registry is unchanged"
         );
-        assert_eq!(
-            docker_out(&[
-                "ps",
-                "-aq",
-                "--filter",
-                &format!("label=com.docker.compose.project={billing_name}")
-            ]),
-            ""
-        );
+        assert_eq!(containers_of(&billing_name), "");
     };
     // Left in the shell (by an older iris-dev's `env`, say).
     for args in [
@@ -226,12 +228,7 @@ fn a_compose_name_another_project_owns_is_refused_before_compose_runs() {
     command.env("COMPOSE_PROJECT_NAME", &billing_name);
     env.output(&mut command).success();
     assert_eq!(
-        docker_out(&[
-            "ps",
-            "-aq",
-            "--filter",
-            &format!("label=com.docker.compose.project={shop_name}")
-        ]),
+        containers_of(&shop_name),
         "",
         "shop stopped under its own name"
     );
@@ -324,15 +321,7 @@ fn a_running_stack_survives_a_reset_and_iris_devtesters_rewrites() {
     .unwrap();
     let down = env.run(["down", "--all"]).success();
     down.assert_stderr_contains(&format!("stopped `{}`", shop.display()));
-    assert_eq!(
-        docker_out(&[
-            "ps",
-            "-aq",
-            "--filter",
-            &format!("label=com.docker.compose.project={shop_name}")
-        ]),
-        ""
-    );
+    assert_eq!(containers_of(&shop_name), "");
 }
 
 #[test]
