@@ -297,6 +297,19 @@ impl Error {
             Self::Store(StoreError::NewerSchema { .. }) => {
                 hints.push("upgrade iris-dev to one that knows this schema".into());
             }
+            Self::Store(StoreError::Full { dir, needed, .. }) => {
+                hints.push(format!(
+                    "free at least {needed} bytes on that file system (`{}` shows it), then run the command again",
+                    shell::join(["df", "-h", &dir.display().to_string()])
+                ));
+            }
+            Self::Store(StoreError::ReadOnly { dir, .. }) => {
+                hints.push(format!(
+                    "make `{}` writable, or keep the registry in a directory you can write: `export {}=\"$HOME/.iris-dev\"`; commands that only read it (`iris-dev port` of a project that has its ports) still work",
+                    dir.display(),
+                    env_vars::IRIS_DEV_HOME
+                ));
+            }
             Self::Alloc { source, owners, pinned_by, .. } => {
                 explain_alloc(source, owners, *pinned_by, report);
             }
