@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::cli::DownArgs;
 use crate::commands::Context;
-use crate::commands::project_stack::stack_invocation;
+use crate::commands::project_stack::{Volumes, remove_leftovers, stack_invocation};
 use crate::compose::{self, Compose};
 use crate::connection::compose_env;
 use crate::error::Error;
@@ -32,13 +32,13 @@ pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
     }
     down_args.extend(compose_args);
     if all {
-        return down_all(&down_args, release, context);
+        return down_all(&down_args, release, volumes, context);
     }
     let project = context.project()?;
     let stack = context.stack(&project)?;
     let mut state = StateDir::open(&project.root);
     let compose = context.compose(&project, &mut state)?;
-    context.require_engine(&context.endpoint())?;
+    let client = context.require_engine(&context.endpoint())?;
     let registry = context.store().read()?;
     let assignment = registry.find(project.key()).cloned();
 
@@ -62,6 +62,14 @@ pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
             command: invocation.to_string(),
             code,
         });
+    }
+    if let Some(client) = &client {
+        remove_leftovers(
+            context,
+            client,
+            stack.compose_project(),
+            volumes_of(volumes),
+        );
     }
 
     let Some(assignment) = assignment else {
@@ -100,7 +108,12 @@ pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
 
 /// Stops every assignment's stack that `up` started on this engine, each with
 /// its own files and name; goes on past failures and reports them at the end.
-fn down_all(down_args: &[String], release: bool, context: &Context<'_>) -> Result<(), Error> {
+fn down_all(
+    down_args: &[String],
+    release: bool,
+    volumes: bool,
+    context: &Context<'_>,
+) -> Result<(), Error> {
     let endpoint = context.endpoint();
     let client = context.require_engine(&endpoint)?;
     let mut containers = None;
@@ -144,7 +157,13 @@ fn down_all(down_args: &[String], release: bool, context: &Context<'_>) -> Resul
             context.printer.info(format_args!("stopping `{path}`"));
         }
         let seen = (&registry, containers.as_deref().unwrap_or_default());
-        match stop(&compose, assignment, down_args, &neutral, seen, context) {
+        let result = stop(&compose, assignment, down_args, &neutral, seen, context);
+        // Also after a failed `compose down`: nothing goes while a container
+        // of the stack is left.
+        if let (Some(client), Some(name)) = (&client, &assignment.compose_project) {
+            remove_leftovers(context, client, name, volumes_of(volumes));
+        }
+        match result {
             Ok(()) => stopped.push(assignment),
             Err(error) => {
                 context
@@ -193,6 +212,15 @@ fn down_all(down_args: &[String], release: bool, context: &Context<'_>) -> Resul
         Ok(())
     } else {
         Err(Error::StopFailed { projects: failed })
+    }
+}
+
+/// `--volumes`: the stack's volumes go with it; else they keep its data.
+fn volumes_of(volumes: bool) -> Volumes<'static> {
+    if volumes {
+        Volumes::Remove
+    } else {
+        Volumes::Keep
     }
 }
 

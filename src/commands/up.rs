@@ -7,6 +7,7 @@ use crate::allocate::{self, AfterRefusal, Pins};
 use crate::cli::UpArgs;
 use crate::commands::Context;
 use crate::commands::assign::{self, Assigned, Mode, Target};
+use crate::commands::project_stack;
 use crate::compose::override_file::{self, Override, OverrideSpec, Written};
 use crate::compose::port_advice;
 use crate::compose::{self, Compose};
@@ -80,7 +81,14 @@ pub fn run(args: UpArgs, context: &Context<'_>) -> Result<(), Error> {
         return up.dry_run(&mut state);
     }
     let engine = context.require_engine(&endpoint)?;
-    let (assignment, service) = up.start(engine.as_ref(), &mut state)?;
+    let before = (engine.as_ref())
+        .and_then(|engine| project_stack::BeforeUp::take(engine, stack.compose_project()));
+    let (assignment, service) = up.start(engine.as_ref(), &mut state).inspect_err(|error| {
+        if let (Some(engine), Some(before)) = (&engine, &before) {
+            let up = (&compose, &stack, &state);
+            project_stack::clean_failed_up(context, engine, before, up, error);
+        }
+    })?;
     up.sync_dotenv();
     if let Some(timeout) = settings.wait {
         up.wait(engine.as_ref(), &assignment, &service, timeout)?;
