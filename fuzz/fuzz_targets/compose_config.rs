@@ -3,7 +3,7 @@
 //! `ports` entry in short syntax reads back the container port it names.
 #![no_main]
 
-use iris_dev::compose::config::{ComposeConfig, PortMapping, interpolate};
+use iris_dev::core::compose::config::{ComposeConfig, PortMapping, interpolate};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {

@@ -4,7 +4,7 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use iris_dev::dotenv;
+use iris_dev::core::dotenv;
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Debug, Arbitrary)]

@@ -4,8 +4,8 @@
 //! address `ssh -L` reads.
 #![no_main]
 
-use iris_dev::engine::Endpoint;
-use iris_dev::engine::dial::{SshTarget, Transport, forward_host};
+use iris_dev::core::engine::Endpoint;
+use iris_dev::core::engine::dial::{SshTarget, Transport, forward_host};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|url: &str| {

@@ -6,7 +6,7 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use iris_dev::jsonc::{self, Key, Set};
+use iris_dev::core::jsonc::{self, Key, Set};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
 

@@ -5,7 +5,7 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use iris_dev::owner::{self, Owner};
+use iris_dev::core::owner::{self, Owner};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Debug, Arbitrary)]

@@ -4,8 +4,8 @@
 //! text it refused.
 #![no_main]
 
-use iris_dev::allocate::PortRange;
-use iris_dev::port::Port;
+use iris_dev::core::allocate::PortRange;
+use iris_dev::core::port::Port;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {

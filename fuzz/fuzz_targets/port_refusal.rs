@@ -4,7 +4,7 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use iris_dev::compose::port_refusal;
+use iris_dev::core::compose::port_refusal;
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Debug, Arbitrary)]

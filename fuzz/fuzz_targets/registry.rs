@@ -4,7 +4,7 @@
 //! does not know), and what iris-dev writes parses to the same registry.
 #![no_main]
 
-use iris_dev::registry::Registry;
+use iris_dev::core::registry::Registry;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 

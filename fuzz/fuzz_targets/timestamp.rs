@@ -7,7 +7,7 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use arbitrary::Arbitrary;
-use iris_dev::timestamp::Timestamp;
+use iris_dev::core::timestamp::Timestamp;
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Debug, Arbitrary)]

@@ -6,18 +6,18 @@
 use std::path::Path;
 
 use crate::cli::DownArgs;
-use crate::commands::Context;
-use crate::commands::project_stack::{Volumes, remove_leftovers, stack_invocation};
-use crate::compose::{self, Compose};
-use crate::connection::compose_env;
-use crate::error::Error;
-use crate::process::Invocation;
-use crate::process::{DuctRunner, Runner};
-use crate::project::Project;
-use crate::registry::{Assignment, transition};
-use crate::settings::ComposeSettings;
-use crate::stack;
-use crate::state_dir::StateDir;
+use crate::cli::error::Error;
+use crate::core::compose::Compose;
+use crate::core::connection::compose_env;
+use crate::core::invocation::Invocation;
+use crate::core::project::Project;
+use crate::core::registry::{Assignment, transition};
+use crate::core::selection::ComposeSettings;
+use crate::core::stack;
+use crate::edges::process::{DuctRunner, Runner};
+use crate::edges::state_dir::StateDir;
+use crate::workflows::context::Context;
+use crate::workflows::project_stack::{Volumes, remove_leftovers, stack_invocation};
 
 pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
     let DownArgs {
@@ -119,8 +119,8 @@ fn down_all(
     let mut containers = None;
     if let Some(client) = &client {
         // A stack whose entry the registry lost is still iris-dev's to stop.
-        let listing = crate::engine::Listing::of(client, context.now())?;
-        super::assign::recover_running(context, &endpoint, &listing)?;
+        let listing = crate::core::engine::Listing::of(client, context.now())?;
+        crate::workflows::assign::recover_running(context, &endpoint, &listing)?;
         containers = Some(listing.containers);
     }
     let engine = endpoint.registry_key();
@@ -141,7 +141,7 @@ fn down_all(
     }
     // A directory without a compose file, for projects whose own is gone.
     let neutral = context.settings.registry.dir.clone();
-    let compose = compose::detect::detect(
+    let compose = crate::edges::compose_detect::detect(
         &DuctRunner,
         context.settings.compose.command.as_deref(),
         &neutral,
@@ -234,7 +234,7 @@ enum Ran {
     Nothing,
 }
 
-fn was_running(containers: &[crate::engine::Container], assignment: &Assignment) -> Ran {
+fn was_running(containers: &[crate::core::engine::Container], assignment: &Assignment) -> Ran {
     let own: Vec<_> = containers
         .iter()
         .filter(|container| {
@@ -261,7 +261,10 @@ fn stop(
     assignment: &Assignment,
     down_args: &[String],
     neutral: &Path,
-    seen: (&crate::registry::Registry, &[crate::engine::Container]),
+    seen: (
+        &crate::core::registry::Registry,
+        &[crate::core::engine::Container],
+    ),
     context: &Context<'_>,
 ) -> Result<(), Error> {
     let root = Path::new(&assignment.project_path);

@@ -31,10 +31,9 @@ use std::process::{Child, Command, ExitCode, Output, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use fs_err as fs;
-use iris_dev::engine::{
-    COMPOSE_PROJECT_LABEL, Container, DockerEngine, Endpoint, Engine, PROJECT_LABEL,
-};
-use iris_dev::registry::Registry;
+use iris_dev::core::engine::{COMPOSE_PROJECT_LABEL, Container, Endpoint, Engine, PROJECT_LABEL};
+use iris_dev::core::registry::Registry;
+use iris_dev::edges::docker::DockerEngine;
 
 const BIN: &str = env!("CARGO_BIN_EXE_iris-dev");
 const STANDIN: &str = "iris-dev-standin:test";
@@ -267,7 +266,7 @@ impl Soak {
             .collect::<Result<Vec<_>, String>>()?;
         let endpoint = Endpoint::new(
             std::env::var("DOCKER_HOST")
-                .unwrap_or_else(|_| iris_dev::engine::DEFAULT_ENDPOINT.to_owned()),
+                .unwrap_or_else(|_| iris_dev::core::engine::DEFAULT_ENDPOINT.to_owned()),
         );
         let engine = DockerEngine::connect(&endpoint).map_err(|err| err.to_string())?;
         let python = option_env!("IRIS_DEV_TEST_PYTHON")
