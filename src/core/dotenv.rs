@@ -50,10 +50,16 @@ pub fn managed_name(text: &str) -> Option<String> {
 /// appended below [`MANAGED_MARKER`] when not) or, for `None`, removed with its
 /// marker. No other line changes.
 pub fn with_managed_name(text: &str, name: Option<&str>) -> String {
-    // Lines iris-dev writes end like the file's; every other line keeps its
-    // own ending, in a file that mixes them too (found by the fuzz target
-    // `dotenv`).
-    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    // Lines iris-dev writes end like most of the file's; every other line
+    // keeps its own ending, in a file that mixes them too (found by the fuzz
+    // target `dotenv`). Most, not any: a last line ending in `\r` before the
+    // one iris-dev adds would otherwise turn the next call to `\r\n`.
+    let crlf = text.matches("\r\n").count();
+    let newline = if crlf > text.matches('\n').count() - crlf {
+        "\r\n"
+    } else {
+        "\n"
+    };
     let managed =
         |name: &str| format!("{MANAGED_MARKER}{newline}{COMPOSE_PROJECT_NAME}={name}{newline}");
     let raw: Vec<&str> = text.split_inclusive('\n').collect();
@@ -165,14 +171,17 @@ mod tests {
     /// took the file's first line ending, so a file that mixed them changed.
     #[test]
     fn other_lines_keep_their_own_endings() {
-        let text = "A=1\r\nB=2\nC=3";
+        let text = "A=1\r\nB=2\nC=3\r\nD=4";
         let set = with_managed_name(text, Some("shop"));
         assert_eq!(
             set,
-            format!("A=1\r\nB=2\nC=3\r\n{MANAGED_MARKER}\r\nCOMPOSE_PROJECT_NAME=shop\r\n")
+            format!("A=1\r\nB=2\nC=3\r\nD=4\r\n{MANAGED_MARKER}\r\nCOMPOSE_PROJECT_NAME=shop\r\n")
         );
         assert_eq!(with_managed_name(&set, Some("shop")), set);
-        assert_eq!(with_managed_name(&set, None), "A=1\r\nB=2\nC=3\r\n");
+        assert_eq!(with_managed_name(&set, None), "A=1\r\nB=2\nC=3\r\nD=4\r\n");
+        // A last line that ends in `\r`: the file is still a `\n` file.
+        let set = with_managed_name("#\r", Some("shop"));
+        assert_eq!(with_managed_name(&set, Some("shop")), set);
     }
 
     #[test]

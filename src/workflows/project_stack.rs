@@ -207,8 +207,8 @@ pub enum Volumes<'a> {
 /// Removes what compose left of `compose_project` once its containers are
 /// gone ([`crate::core::engine::leftovers`]): after `docker rm -f`, `compose down`
 /// finds nothing to remove the volumes through, and a failed `up` leaves the
-/// network and volumes it created. Says what went; a failure is a warning,
-/// since the stack itself is down.
+/// network and volumes it created. Says what went; a failure to remove one is
+/// a warning, one to list them a `-v` note, since the stack itself is down.
 pub fn remove_leftovers(
     context: &Context<'_>,
     engine: &crate::edges::docker::DockerEngine,
@@ -242,8 +242,9 @@ pub fn remove_leftovers(
     })();
     let leftovers = match found {
         Ok(leftovers) => leftovers,
+        // Best effort: the stack itself is down.
         Err(err) => {
-            context.printer.warn(format_args!(
+            context.printer.note(format_args!(
                 "cannot list what compose left of `{compose_project}`: {err}"
             ));
             return;
