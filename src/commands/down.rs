@@ -68,7 +68,7 @@ pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
             context,
             client,
             stack.compose_project(),
-            volumes_of(volumes),
+            volumes_of(volumes, release),
         );
     }
 
@@ -133,6 +133,17 @@ fn down_all(
         })
         .cloned()
         .collect();
+    // An `up` killed after compose began but before it recorded the start
+    // leaves an entry that names its compose project only: what compose made
+    // of it goes too, once none of its containers is left.
+    if let Some(client) = &client {
+        let reserved = registry.assignments.iter().filter(|assignment| {
+            assignment.compose_service.is_none() && assignment.engine.as_deref() == engine
+        });
+        for name in reserved.filter_map(|assignment| assignment.compose_project.as_deref()) {
+            remove_leftovers(context, client, name, volumes_of(volumes, release));
+        }
+    }
     if targets.is_empty() {
         context
             .printer
@@ -161,7 +172,7 @@ fn down_all(
         // Also after a failed `compose down`: nothing goes while a container
         // of the stack is left.
         if let (Some(client), Some(name)) = (&client, &assignment.compose_project) {
-            remove_leftovers(context, client, name, volumes_of(volumes));
+            remove_leftovers(context, client, name, volumes_of(volumes, release));
         }
         match result {
             Ok(()) => stopped.push(assignment),
@@ -215,12 +226,14 @@ fn down_all(
     }
 }
 
-/// `--volumes`: the stack's volumes go with it; else they keep its data.
-fn volumes_of(volumes: bool) -> Volumes<'static> {
-    if volumes {
-        Volumes::Remove
-    } else {
-        Volumes::Keep
+/// `--volumes`: the stack's volumes go with it; else they keep its data, and
+/// with `--release`, which makes the registry forget the project, they are
+/// named with the command that removes them.
+fn volumes_of(volumes: bool, release: bool) -> Volumes<'static> {
+    match (volumes, release) {
+        (true, _) => Volumes::Remove,
+        (false, true) => Volumes::KeepAndName,
+        (false, false) => Volumes::Keep,
     }
 }
 
