@@ -60,14 +60,12 @@ fn expected_set(document: &mut Value, path: &[&str], member: &str, value: &Value
         .insert(member.to_owned(), value.clone());
 }
 
-/// The span the edit may touch: the deepest object along `path` that exists.
+/// The span the edit may touch: the deepest object along `path` that exists
+/// (by its bytes: a root that is not plain JSON still has one).
 fn editable_span(text: &str, path: &[Key<'_>]) -> Option<(usize, usize)> {
     (0..=path.len()).rev().find_map(|depth| {
-        let prefix = &path[..depth];
-        match jsonc::value_at(text, prefix).ok()?? {
-            Value::Object(_) => jsonc::span_at(text, prefix).ok()?,
-            _ => None,
-        }
+        let (start, end) = jsonc::span_at(text, &path[..depth]).ok()??;
+        text[start..].starts_with('{').then_some((start, end))
     })
 }
 

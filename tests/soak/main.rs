@@ -96,7 +96,7 @@ fn main() -> ExitCode {
     let figures = &soak.figures;
     let faults: usize = figures.faults.values().sum();
     println!(
-        "soak: {} steps in {:.0} s, {} operations ({}), {} faults ({}), {} violations; at most {} ports of released entries held by active ones (iris-devtester's reuse); {} things left by forgotten projects",
+        "soak: {} steps in {:.0} s, {} operations ({}), {} faults ({}), {} violations; at most {} ports of released entries held by active ones (iris-devtester's reuse); containers, networks and volumes left by forgotten projects: {}",
         options.steps,
         started.elapsed().as_secs_f64(),
         figures.operations.values().sum::<usize>(),
