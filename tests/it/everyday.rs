@@ -6,10 +6,10 @@
 
 use fs_err as fs;
 
-use crate::docker::{
-    Cleanup, Compose, STANDIN, compose_matrix, compose_project, docker_out, port_of, standin,
+use crate::support::{
+    Cleanup, Compose, STANDIN, TestEnv, compose_matrix, compose_project, docker_out, port_of,
+    standin,
 };
-use crate::support::TestEnv;
 
 compose_matrix!(
     everyday_commands_reach_the_projects_stack,

@@ -9,11 +9,10 @@ use std::process::{Command, Stdio};
 
 use insta::assert_snapshot;
 
-use crate::docker::{
-    Cleanup, Compose, STANDIN, compose_project, port_of, reachable, standin, standin_compose,
-    unique_name,
+use crate::support::{
+    Cleanup, Compose, Listener, STANDIN, TestEnv, compose_project, port_of, reachable,
+    redact_times, standin, standin_compose, unique_name,
 };
-use crate::support::{Listener, TestEnv, redact_times};
 
 /// `assign_port` through iris-devtester, which rewrites every assignment with
 /// its own six fields.

@@ -10,8 +10,9 @@
 
 use insta::assert_snapshot;
 
-use crate::docker::{Cleanup, STANDIN, compose_project, docker_out, standin, standin_variant};
-use crate::support::{Run, TestEnv};
+use crate::support::{
+    Cleanup, Run, STANDIN, TestEnv, compose_project, docker_out, standin, standin_variant,
+};
 
 const NOHEALTH: &str = "iris-dev-standin:nohealth";
 

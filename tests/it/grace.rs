@@ -9,8 +9,9 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::docker::{Cleanup, Compose, compose_matrix, compose_project, docker_out, standin};
-use crate::support::TestEnv;
+use crate::support::{
+    Cleanup, Compose, TestEnv, compose_matrix, compose_project, docker_out, standin,
+};
 
 compose_matrix!(iris_stops_cleanly_without_a_grace_period_of_its_own);
 
@@ -61,7 +62,7 @@ fn iris_stops_cleanly_without_a_grace_period_of_its_own(compose: Compose) {
     let env = compose.env("13370-13379");
     let file = format!(
         "services:\n  iris:\n    image: {}\n    expose: [\"1972\"]\n    environment:\n      STANDIN_STOP_AFTER: \"12\"\n",
-        crate::docker::STANDIN
+        crate::support::STANDIN
     );
     let (dir, name) = compose_project(&env, "grace", &file);
     let _cleanup = Cleanup(vec![name.clone()]);

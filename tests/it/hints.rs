@@ -11,10 +11,10 @@ use std::process::Command;
 use fs_err as fs;
 use insta::assert_snapshot;
 
-use crate::docker::{
-    Cleanup, Compose, STANDIN, compose_matrix, compose_project, docker_out, standin,
+use crate::support::{
+    Cleanup, Compose, Listener, STANDIN, TestEnv, compose_matrix, compose_project, docker_out,
+    standin,
 };
-use crate::support::{Listener, TestEnv};
 
 compose_matrix!(
     fixed_iris_ports_are_all_named_and_their_fixes_are_clean,

@@ -10,10 +10,9 @@ use std::process::{Command, Stdio};
 
 use fs_err as fs;
 
-use crate::docker::{
-    Cleanup, compose_project, docker_out, port_of, reachable, standin, standin_variant,
+use crate::support::{
+    Cleanup, TestEnv, compose_project, docker_out, port_of, reachable, standin, standin_variant,
 };
-use crate::support::TestEnv;
 
 const SLOWHEALTH: &str = "iris-dev-standin:slowhealth";
 const NOHEALTH: &str = "iris-dev-standin:nohealth";
@@ -206,7 +205,7 @@ fn the_template_keeps_durable_sys_writable_across_down_up_and_an_image_change() 
     variant(IRISOWNER_V2);
     let mut env = TestEnv::new("12640-12649").with("IRIS_DEV_IMAGE", IRISOWNER);
     let dir = env.project("durable");
-    let name = crate::docker::unique_name(&dir);
+    let name = crate::support::unique_name(&dir);
     let _cleanup = Cleanup(vec![name.clone()]);
     let dir_arg = dir.to_str().unwrap().to_owned();
     env.run(["init", "-C", &dir_arg]).success();
@@ -278,7 +277,7 @@ fn a_volume_over_the_installations_mgr_gets_migration_steps() {
         "old",
         &format!(
             "{}    volumes:\n      - data:/usr/irissys/mgr\nvolumes:\n  data:\n",
-            service(crate::docker::STANDIN, &[])
+            service(crate::support::STANDIN, &[])
         ),
     );
     let _cleanup = Cleanup(vec![name.clone()]);
@@ -330,7 +329,7 @@ fn discover(cwd: &Path, home: &Path, exports: Option<&str>) -> serde_json::Value
 fn iris_devtester_discovers_this_stacks_settings_from_env_and_dotenv() {
     let env = TestEnv::new("12660-12669");
     let all = service(
-        crate::docker::STANDIN,
+        crate::support::STANDIN,
         &[
             ("IRIS_NAMESPACE", "APP"),
             ("IRIS_USERNAME", "dev"),
@@ -338,7 +337,7 @@ fn iris_devtester_discovers_this_stacks_settings_from_env_and_dotenv() {
             ("IRIS_PASSWORD", "it's a $$ecret"),
         ],
     );
-    let none = service(crate::docker::STANDIN, &[]);
+    let none = service(crate::support::STANDIN, &[]);
     let home = env.project("python-home");
     for (name, compose, login) in [
         ("all", all, ["APP", "dev", "it's a $ecret"]),

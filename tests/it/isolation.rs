@@ -12,8 +12,9 @@ use std::process::Command;
 
 use fs_err as fs;
 
-use crate::docker::{Cleanup, Compose, STANDIN, compose_matrix, docker_out, port_of, standin};
-use crate::support::TestEnv;
+use crate::support::{
+    Cleanup, Compose, STANDIN, TestEnv, compose_matrix, docker_out, port_of, standin,
+};
 
 compose_matrix!(an_eval_of_env_in_one_project_leaves_the_next_alone);
 

@@ -11,7 +11,7 @@ use std::net::Ipv4Addr;
 use fs_err as fs;
 use iris_dev::project::compose_project_name;
 
-use crate::docker::{
+use crate::support::{
     Cleanup, Compose, STANDIN, compose_matrix, docker_out, port_of, reachable, standin,
 };
 

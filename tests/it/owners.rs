@@ -107,11 +107,11 @@ fn another_users_listener_is_unknown_with_the_reason() {
     ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
 )]
 fn ports_who_names_a_container_and_assignment_skips_its_port() {
-    crate::docker::standin();
+    crate::support::standin();
     let name = format!("iris-dev-who-{}", std::process::id());
     let run = std::process::Command::new("docker")
         .args(["run", "-d", "--name", &name, "-p", "127.0.0.1:13130:1972"])
-        .arg(crate::docker::STANDIN)
+        .arg(crate::support::STANDIN)
         .output()
         .unwrap();
     let _remove = RemoveContainer(name.clone());
@@ -121,7 +121,7 @@ fn ports_who_names_a_container_and_assignment_skips_its_port() {
     let run = env.run(["ports", "who", "13130"]).success();
     run.assert_stdout_contains(&format!(
         "13130  container `{name}` (image `{}`, engine `",
-        crate::docker::STANDIN
+        crate::support::STANDIN
     ));
 
     // The engine publishes 13130, so automatic assignment skips it.
@@ -186,7 +186,7 @@ fn a_pin_another_project_holds_names_its_assignment() {
     ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
 )]
 fn taken_port_errors_name_containers() {
-    crate::docker::standin();
+    crate::support::standin();
     let env = TestEnv::new("13190-13191");
     env.project("alpha");
     env.project("beta");
@@ -197,7 +197,7 @@ fn taken_port_errors_name_containers() {
         let run = std::process::Command::new("docker")
             .args(["run", "-d", "--name", name, "-p"])
             .arg(format!("127.0.0.1:{port}:1972"))
-            .arg(crate::docker::STANDIN)
+            .arg(crate::support::STANDIN)
             .output()
             .unwrap();
         let remove = RemoveContainer(name.to_owned());
@@ -211,7 +211,7 @@ fn taken_port_errors_name_containers() {
     let container = |name: &str| {
         format!(
             "container `{name}` (image `{}`, engine `",
-            crate::docker::STANDIN
+            crate::support::STANDIN
         )
     };
 

@@ -17,8 +17,7 @@ use std::path::{Path, PathBuf};
 
 use fs_err as fs;
 
-use crate::docker::{Cleanup, STANDIN, standin};
-use crate::support::{TestEnv, redact_times};
+use crate::support::{Cleanup, STANDIN, TestEnv, redact_times, standin};
 
 /// The README's home, as its samples spell it.
 const README_HOME: &str = "/home/dev";

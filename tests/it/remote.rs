@@ -21,8 +21,9 @@ use std::time::{Duration, Instant};
 
 use fs_err as fs;
 
-use crate::docker::{Cleanup, STANDIN, compose_project, docker_out, port_of, reachable, standin};
-use crate::support::TestEnv;
+use crate::support::{
+    Cleanup, STANDIN, TestEnv, compose_project, docker_out, port_of, reachable, standin,
+};
 
 /// A free TCP port on 127.0.0.1 for a server the test starts.
 fn free_port() -> u16 {

@@ -7,8 +7,9 @@
 
 use fs_err as fs;
 
-use crate::docker::{Cleanup, Compose, compose_project, docker_out, standin, standin_compose};
-use crate::support::TestEnv;
+use crate::support::{
+    Cleanup, Compose, TestEnv, compose_project, docker_out, standin, standin_compose,
+};
 
 /// The stack's containers, running or not.
 fn containers(compose_name: &str) -> String {

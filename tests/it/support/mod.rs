@@ -12,6 +12,14 @@ use std::thread;
 
 use fs_err as fs;
 
+mod compose;
+mod engine;
+
+pub(crate) use compose::{Compose, compose_matrix, compose_project, port_of, unique_name};
+pub(crate) use engine::{
+    Cleanup, STANDIN, docker_out, reachable, standin, standin_compose, standin_variant,
+};
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_iris-dev");
 
 pub struct TestEnv {

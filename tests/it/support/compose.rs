@@ -1,0 +1,182 @@
+//! The three composes the engine tests run on ([`Compose`]), the
+//! [`compose_matrix!`] that makes one test per compose, and the project
+//! directories those tests give compose.
+//!
+//! Debian's `docker-compose` 1.29, compose v2 before `!override` and v2 with it
+//! run as `<test>::v1`, `<test>::v2_legacy` and `<test>::v2`. A compose this
+//! machine lacks makes its tests ignored, with the reason; `.ci/run` installs all
+//! three and `IRIS_DEV_DOCKER_TESTS=1` makes them mandatory.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use fs_err as fs;
+use iris_dev::project::compose_project_name;
+
+use super::TestEnv;
+
+/// The compose a matrix test runs on; [`compose_matrix!`] makes one test per value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Compose {
+    /// `docker-compose` 1.x on PATH, with no `docker compose` plugin to find.
+    V1,
+    /// `docker compose` before 2.24.4, which cannot read `!override`: the plugin
+    /// in the DOCKER_CONFIG named by `IRIS_DEV_TEST_COMPOSE_V2_LEGACY`.
+    V2Legacy,
+    /// `docker compose` 2.24.4 or newer: the plugin in `IRIS_DEV_TEST_COMPOSE_V2`.
+    V2,
+}
+
+impl Compose {
+    /// A [`TestEnv`] whose iris-dev finds this compose, with the ports of `range`
+    /// moved into this compose's own block (the matrix runs in parallel).
+    pub(crate) fn env(self, range: &str) -> TestEnv {
+        let (first, last) = range.split_once('-').unwrap();
+        let shift = |port: &str| self.port(port.parse().unwrap());
+        let env = TestEnv::new(&format!("{}-{}", shift(first), shift(last)));
+        let config = self.docker_config(&env);
+        env.with("DOCKER_CONFIG", &config)
+    }
+
+    /// The DOCKER_CONFIG in which `docker compose` is this compose, or is missing.
+    pub(crate) fn docker_config(self, env: &TestEnv) -> String {
+        match self {
+            // An empty DOCKER_CONFIG of the test's own, so `docker compose` is not
+            // found and iris-dev falls back to `docker-compose`.
+            Self::V1 => env.project("docker-config").display().to_string(),
+            Self::V2Legacy => plugin_config(
+                "IRIS_DEV_TEST_COMPOSE_V2_LEGACY",
+                option_env!("IRIS_DEV_TEST_COMPOSE_V2_LEGACY"),
+            ),
+            Self::V2 => plugin_config(
+                "IRIS_DEV_TEST_COMPOSE_V2",
+                option_env!("IRIS_DEV_TEST_COMPOSE_V2"),
+            ),
+        }
+    }
+
+    /// `port` moved into this compose's block: v1 keeps it, v2 adds 300 or 600.
+    pub(crate) fn port(self, port: u16) -> u16 {
+        port + match self {
+            Self::V1 => 0,
+            Self::V2Legacy => 300,
+            Self::V2 => 600,
+        }
+    }
+
+    /// The compose command as iris-dev names it, up to the version.
+    pub(crate) fn command(self) -> &'static str {
+        match self {
+            Self::V1 => "docker-compose 1.",
+            Self::V2Legacy | Self::V2 => "docker compose 2.",
+        }
+    }
+
+    /// Whether it reads `!override`, so the base file's IRIS ports can be replaced.
+    pub(crate) fn override_tag(self) -> bool {
+        self == Self::V2
+    }
+
+    /// The container compose creates for the first replica of `service`.
+    pub(crate) fn container(self, project: &str, service: &str) -> String {
+        match self {
+            Self::V1 => format!("{project}_{service}_1"),
+            Self::V2Legacy | Self::V2 => format!("{project}-{service}-1"),
+        }
+    }
+
+    /// Plain compose, as the user types it in the project beside iris-dev:
+    /// `docker-compose`, or `docker compose` from this compose's DOCKER_CONFIG,
+    /// with the test's environment and nothing inherited.
+    pub(crate) fn plain(self, env: &TestEnv) -> Command {
+        let mut command = match self {
+            Self::V1 => env.program("docker-compose"),
+            Self::V2Legacy | Self::V2 => {
+                let mut command = env.program("docker");
+                command.arg("compose");
+                command
+            }
+        };
+        command.env("DOCKER_CONFIG", self.docker_config(env));
+        command
+    }
+
+    /// The snapshot suffix of output that differs between composes.
+    pub(crate) fn suffix(self) -> &'static str {
+        match self {
+            Self::V1 => "v1",
+            Self::V2Legacy => "v2_legacy",
+            Self::V2 => "v2",
+        }
+    }
+}
+
+/// The DOCKER_CONFIG with the v2 plugin, as `name` said when the tests were built
+/// (build.rs turned the same variable into the `cfg` that runs them).
+fn plugin_config(name: &str, value: Option<&str>) -> String {
+    value
+        .unwrap_or_else(|| panic!("`{name}` was not set at build time; `.ci/run` shows how"))
+        .to_owned()
+}
+
+/// For each `test(compose: Compose)`, a module of that name with one test per
+/// compose (`test::v1`, `test::v2_legacy`, `test::v2`), ignored with the reason
+/// where that compose is missing.
+macro_rules! compose_matrix {
+    ($($test:ident),* $(,)?) => {$(
+        mod $test {
+            use $crate::support::Compose;
+
+            #[test]
+            #[cfg_attr(not(has_compose_v1), ignore = "needs docker-compose 1.x and a Docker engine")]
+            fn v1() {
+                super::$test(Compose::V1);
+            }
+
+            #[test]
+            #[cfg_attr(
+                not(has_compose_v2_legacy),
+                ignore = "needs compose v2 < 2.24.4 (IRIS_DEV_TEST_COMPOSE_V2_LEGACY, see .ci/run)"
+            )]
+            fn v2_legacy() {
+                super::$test(Compose::V2Legacy);
+            }
+
+            #[test]
+            #[cfg_attr(
+                not(has_compose_v2),
+                ignore = "needs compose v2 (IRIS_DEV_TEST_COMPOSE_V2, see .ci/run)"
+            )]
+            fn v2() {
+                super::$test(Compose::V2);
+            }
+        }
+    )*};
+}
+
+pub(crate) use compose_matrix;
+
+/// A project directory with this compose file; returns it and its compose name.
+pub(crate) fn compose_project(env: &TestEnv, name: &str, compose: &str) -> (PathBuf, String) {
+    let dir = env.project(name);
+    fs::write(dir.join("compose.yaml"), compose).unwrap();
+    let compose_name = unique_name(&dir);
+    (dir, compose_name)
+}
+
+/// Names the project's stack after its whole path in its `.env`, as a user
+/// would: tests of the compose matrix run at once with the same directory names
+/// on one engine, and each gets a TestEnv (a registry) of its own.
+pub(crate) fn unique_name(dir: &std::path::Path) -> String {
+    let name = compose_project_name(dir.to_str().unwrap());
+    fs::write(dir.join(".env"), format!("COMPOSE_PROJECT_NAME={name}\n")).unwrap();
+    name
+}
+
+pub(crate) fn port_of(env: &TestEnv, dir: &Path, web: bool) -> u16 {
+    let mut args = vec!["port", "-C", dir.to_str().unwrap()];
+    if web {
+        args.push("--web");
+    }
+    env.run(args).success().port()
+}
