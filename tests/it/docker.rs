@@ -46,7 +46,7 @@ fn sorted_container_ports(text: &str) -> String {
 
 fn two_projects_run_side_by_side_on_loopback_only(compose: Compose) {
     standin();
-    let env = compose.env("12100-12109");
+    let env = compose.env("docker::two_projects_run_side_by_side_on_loopback_only");
     let (alpha, alpha_name) =
         compose_project(&env, "alpha", &standin_compose("    expose: [\"1972\"]\n"));
     let beta_file = format!("x-iris-dev:\n  service: iris\n{}", standin_compose(""));
@@ -112,7 +112,7 @@ fn two_projects_run_side_by_side_on_loopback_only(compose: Compose) {
 
 fn down_then_up_keeps_the_ports(compose: Compose) {
     standin();
-    let env = compose.env("12110-12119");
+    let env = compose.env("docker::down_then_up_keeps_the_ports");
     let (shop, name) = compose_project(&env, "shop", &standin_compose("    expose: [\"1972\"]\n"));
     let _cleanup = Cleanup(vec![name.clone()]);
     env.run(["up", "-C", "shop"]).success();
@@ -143,8 +143,9 @@ fn down_then_up_keeps_the_ports(compose: Compose) {
 
 fn removed_containers_go_stale_and_free_their_port(compose: Compose) {
     standin();
-    let env = compose.env("12120-12120");
-    let only = compose.port(12_120);
+    let ports = compose.block("docker::removed_containers_go_stale_and_free_their_port");
+    let env = compose.env_on(ports.part(0, 1));
+    let only = ports.port(0);
     let (alpha, name) =
         compose_project(&env, "alpha", &standin_compose("    expose: [\"1972\"]\n"));
     let _cleanup = Cleanup(vec![name.clone()]);
@@ -193,10 +194,12 @@ fn removed_containers_go_stale_and_free_their_port(compose: Compose) {
 
 fn a_base_file_publishing_1972_is_replaced_or_stops_before_anything_starts(compose: Compose) {
     standin();
-    let env = compose.env("12130-12137");
+    let ports = compose
+        .block("docker::a_base_file_publishing_1972_is_replaced_or_stops_before_anything_starts");
+    let env = compose.env_on(ports.part(0, 8));
     // The base file's own host ports: high, so that a regression never binds 1972.
-    let fixed = compose.port(12_138);
-    let other = compose.port(12_139);
+    let fixed = ports.port(8);
+    let other = ports.port(9);
     let file = standin_compose(&format!(
         "    ports:\n      - \"{fixed}:1972\"\n      - \"{other}:8080\"\n"
     ));
@@ -208,7 +211,7 @@ fn a_base_file_publishing_1972_is_replaced_or_stops_before_anything_starts(compo
         // `!override` replaces the base file's list: IRIS's port is published on
         // the assigned port only, and the service's other port is kept.
         run.success();
-        let assigned = compose.port(12_130);
+        let assigned = ports.port(0);
         assert!(reachable(Ipv4Addr::LOCALHOST, assigned));
         assert!(
             !reachable(Ipv4Addr::LOCALHOST, fixed),
@@ -253,12 +256,12 @@ fn a_base_file_publishing_1972_is_replaced_or_stops_before_anything_starts(compo
     fs::write(env.root().join("fixed/compose.yaml"), fixed).unwrap();
     env.run(["up", "-C", "fixed", "--wait-timeout", "60"])
         .success();
-    assert!(reachable(Ipv4Addr::LOCALHOST, compose.port(12_130)));
+    assert!(reachable(Ipv4Addr::LOCALHOST, ports.port(0)));
 }
 
 fn the_projects_own_override_file_is_kept(compose: Compose) {
     standin();
-    let env = compose.env("12170-12179");
+    let env = compose.env("docker::the_projects_own_override_file_is_kept");
     let (shop, name) = compose_project(&env, "shop", &standin_compose("    expose: [\"1972\"]\n"));
     let _cleanup = Cleanup(vec![name.clone()]);
     fs::write(
@@ -281,7 +284,7 @@ fn the_projects_own_override_file_is_kept(compose: Compose) {
 
 fn detection_names_the_compose_and_dry_run_changes_nothing(compose: Compose) {
     standin();
-    let env = compose.env("12180-12189");
+    let env = compose.env("docker::detection_names_the_compose_and_dry_run_changes_nothing");
     let file = standin_compose("    expose: [\"1972\"]\n    ports:\n      - \"8080\"\n");
     let (shop, name) = compose_project(&env, "shop", &file);
     let _cleanup = Cleanup(vec![name.clone()]);
@@ -315,7 +318,8 @@ fn detection_names_the_compose_and_dry_run_changes_nothing(compose: Compose) {
 )]
 fn an_unreachable_engine_is_named_and_changes_nothing() {
     standin();
-    let env = TestEnv::new("12140-12149").with("DOCKER_HOST", "unix:///nonexistent");
+    let env = TestEnv::new("docker::an_unreachable_engine_is_named_and_changes_nothing")
+        .with("DOCKER_HOST", "unix:///nonexistent");
     compose_project(&env, "shop", &standin_compose("    expose: [\"1972\"]\n"));
     assert_snapshot!("unreachable_up", env.run(["up", "-C", "shop"]).snapshot());
     assert!(!env.registry().exists(), "nothing was assigned");
@@ -327,8 +331,10 @@ fn an_unreachable_engine_is_named_and_changes_nothing() {
 
 fn no_compose_file_runs_the_built_in_template(compose: Compose) {
     standin();
-    let env = compose.env("12150-12159").with("IRIS_DEV_IMAGE", STANDIN);
-    let port = compose.port(12_150);
+    let env = compose
+        .env("docker::no_compose_file_runs_the_built_in_template")
+        .with("IRIS_DEV_IMAGE", STANDIN);
+    let port = env.ports().first();
     let plain = env.project("plain");
     let _cleanup = Cleanup(vec![unique_name(&plain)]);
     let up = env
@@ -373,7 +379,9 @@ fn no_compose_file_runs_the_built_in_template(compose: Compose) {
 /// stopped container's health is not news).
 fn the_templates_one_shot_is_not_unhealthy_after_a_clean_exit(compose: Compose) {
     standin();
-    let env = compose.env("14070-14071").with("IRIS_DEV_IMAGE", STANDIN);
+    let env = compose
+        .env("docker::the_templates_one_shot_is_not_unhealthy_after_a_clean_exit")
+        .with("IRIS_DEV_IMAGE", STANDIN);
     let plain = env.project("oneshot");
     let name = unique_name(&plain);
     let _cleanup = Cleanup(vec![name.clone()]);
@@ -400,7 +408,7 @@ fn the_templates_one_shot_is_not_unhealthy_after_a_clean_exit(compose: Compose) 
 
 fn compose_errors_pass_through(compose: Compose) {
     standin();
-    let env = compose.env("12160-12169");
+    let env = compose.env("docker::compose_errors_pass_through");
     compose_project(
         &env,
         "broken",
@@ -448,7 +456,7 @@ fn compose_errors_pass_through(compose: Compose) {
 )]
 fn a_warm_project_notices_another_compose() {
     standin();
-    let mut env = Compose::V1.env("12190-12199");
+    let mut env = TestEnv::engine("docker::a_warm_project_notices_another_compose");
     let (shop, name) = compose_project(&env, "shop", &standin_compose("    expose: [\"1972\"]\n"));
     let _cleanup = Cleanup(vec![name]);
     for compose in [Compose::V1, Compose::V2Legacy, Compose::V2, Compose::V1] {

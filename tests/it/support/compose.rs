@@ -9,13 +9,16 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 use fs_err as fs;
 use iris_dev::project::compose_project_name;
 
 use super::TestEnv;
+use super::ports::{Block, compose_block};
 
 /// The compose a matrix test runs on; [`compose_matrix!`] makes one test per value.
+/// A per-compose entry of [`ports`](super::ports) lists its blocks in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Compose {
     /// `docker-compose` 1.x on PATH, with no `docker compose` plugin to find.
@@ -28,19 +31,33 @@ pub(crate) enum Compose {
 }
 
 impl Compose {
-    /// A [`TestEnv`] whose iris-dev finds this compose, with the ports of `range`
-    /// moved into this compose's own block (the matrix runs in parallel).
-    pub(crate) fn env(self, range: &str) -> TestEnv {
-        let (first, last) = range.split_once('-').unwrap();
-        let shift = |port: &str| self.port(port.parse().unwrap());
-        let env = TestEnv::new(&format!("{}-{}", shift(first), shift(last)));
+    /// A [`TestEnv`] on this machine's engine whose iris-dev finds this
+    /// compose and assigns ports from this compose's block `name` (the matrix
+    /// runs in parallel).
+    #[track_caller]
+    pub(crate) fn env(self, name: &str) -> TestEnv {
+        self.env_on(self.block(name))
+    }
+
+    /// A [`TestEnv`] on this machine's engine ([`TestEnv::engine`]) whose
+    /// iris-dev finds this compose and assigns `ports`.
+    pub(crate) fn env_on(self, ports: Block) -> TestEnv {
+        let env = TestEnv::on(ports).with_engine();
         let config = self.docker_config(&env);
         env.with("DOCKER_CONFIG", &config)
     }
 
+    /// This compose's block `name` of [`ports`](super::ports).
+    #[track_caller]
+    pub(crate) fn block(self, name: &str) -> Block {
+        compose_block(name, self)
+    }
+
     /// The DOCKER_CONFIG in which `docker compose` is this compose, or is missing.
+    /// Panics unless this compose is the one it says it is (see [`Compose::check`]).
+    #[track_caller]
     pub(crate) fn docker_config(self, env: &TestEnv) -> String {
-        match self {
+        let config = match self {
             // An empty DOCKER_CONFIG of the test's own, so `docker compose` is not
             // found and iris-dev falls back to `docker-compose`.
             Self::V1 => env.project("docker-config").display().to_string(),
@@ -52,15 +69,70 @@ impl Compose {
                 "IRIS_DEV_TEST_COMPOSE_V2",
                 option_env!("IRIS_DEV_TEST_COMPOSE_V2"),
             ),
-        }
+        };
+        self.check(&config);
+        config
     }
 
-    /// `port` moved into this compose's block: v1 keeps it, v2 adds 300 or 600.
-    pub(crate) fn port(self, port: u16) -> u16 {
-        port + match self {
-            Self::V1 => 0,
-            Self::V2Legacy => 300,
-            Self::V2 => 600,
+    /// Panics unless `DOCKER_CONFIG=config` runs this compose: v1 is
+    /// `docker-compose` 1.x, v2 before `!override` a `docker compose` plugin
+    /// before 2.24.4, v2 one of 2.24.4 or newer. A plugin missing from its
+    /// DOCKER_CONFIG would otherwise leave iris-dev on `docker-compose`, and a
+    /// v2 test passing on v1. Checked once per compose and test run.
+    #[track_caller]
+    fn check(self, config: &str) {
+        static CHECKED: [OnceLock<Result<(), String>>; 3] =
+            [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+        let checked = CHECKED[self as usize].get_or_init(|| {
+            let mut command = match self {
+                Self::V1 => Command::new("docker-compose"),
+                Self::V2Legacy | Self::V2 => {
+                    let mut command = Command::new("docker");
+                    command.arg("compose");
+                    command
+                }
+            };
+            let program = match self {
+                Self::V1 => "docker-compose",
+                Self::V2Legacy | Self::V2 => "docker compose",
+            };
+            let shown = format!("DOCKER_CONFIG={config} {program} version --short");
+            let output = command
+                .args(["version", "--short"])
+                .env("DOCKER_CONFIG", config)
+                .output()
+                .map_err(|err| format!("`{shown}` does not run: {err}"))?;
+            let version = String::from_utf8_lossy(&output.stdout)
+                .trim()
+                .trim_start_matches('v')
+                .to_owned();
+            let parts: Vec<u32> = version
+                .split(['.', '-'])
+                .take(3)
+                .map_while(|part| part.parse().ok())
+                .collect();
+            let fits = output.status.success()
+                && match (self, parts.as_slice()) {
+                    (Self::V1, [1, ..]) => true,
+                    (Self::V2Legacy, [2, minor, patch]) => (*minor, *patch) < (24, 4),
+                    (Self::V2, [2, minor, patch]) => (*minor, *patch) >= (24, 4),
+                    (Self::V2, [major, ..]) => *major > 2,
+                    _ => false,
+                };
+            if fits {
+                Ok(())
+            } else {
+                Err(format!(
+                    "`{shown}` says {version:?} ({}; {}), which is not {self:?}",
+                    output.status,
+                    String::from_utf8_lossy(&output.stderr).trim()
+                ))
+            }
+        });
+        if let Err(why) = checked {
+            panic!(
+                "{why}; build.rs let this test run (`.ci/run` shows how to install each compose, and IRIS_DEV_DOCKER_TESTS=1 makes every one mandatory)"
+            );
         }
     }
 
