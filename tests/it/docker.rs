@@ -10,7 +10,7 @@ use std::process::Command;
 
 use fs_err as fs;
 use insta::assert_snapshot;
-use iris_dev::project::compose_project_name;
+use iris_dev::core::project::compose_project_name;
 
 use crate::support::{
     Cleanup, Compose, STANDIN, TestEnv, compose_matrix, compose_project, docker_out, port_of,
