@@ -12,7 +12,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use fs_err as fs;
-use iris_dev::project::compose_project_name;
+use iris_dev::core::project::compose_project_name;
 
 use super::TestEnv;
 use super::ports::{Block, compose_block};
