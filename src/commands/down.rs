@@ -125,11 +125,22 @@ fn down_all(
     }
     let engine = endpoint.registry_key();
     let registry = context.store().read()?;
+    // Every stack `up` recorded as started, and every one whose `up` was
+    // killed after compose began but before it recorded the start: its entry
+    // names the compose project, and the engine has its containers (the
+    // soak found such stacks left running).
+    let listed = containers.as_deref().unwrap_or_default();
     let targets: Vec<Assignment> = registry
         .assignments
         .iter()
+        .filter(|assignment| assignment.engine.as_deref() == engine)
         .filter(|assignment| {
-            assignment.compose_service.is_some() && assignment.engine.as_deref() == engine
+            assignment.compose_service.is_some()
+                || assignment.compose_project.as_deref().is_some_and(|name| {
+                    listed
+                        .iter()
+                        .any(|container| container.belongs_to(&assignment.project_path, Some(name)))
+                })
         })
         .cloned()
         .collect();
@@ -138,7 +149,10 @@ fn down_all(
     // of it goes too, once none of its containers is left.
     if let Some(client) = &client {
         let reserved = registry.assignments.iter().filter(|assignment| {
-            assignment.compose_service.is_none() && assignment.engine.as_deref() == engine
+            assignment.engine.as_deref() == engine
+                && !targets
+                    .iter()
+                    .any(|target| target.project_path == assignment.project_path)
         });
         for name in reserved.filter_map(|assignment| assignment.compose_project.as_deref()) {
             remove_leftovers(context, client, name, volumes_of(volumes, release));

@@ -6,9 +6,7 @@
 //!
 //! Mounting needs root. Without it these tests say why on stderr and return,
 //! unless `IRIS_DEV_DOCKER_TESTS=1` (CI, which runs as root) makes root
-//! required. Ports: 10800-10819 here; the engine tests use 10820-10829
-//! (docker-compose 1.x), 10840-10849 (v2 before `!override`) and 10860-10869
-//! (v2), one block per compose since the matrix runs at once.
+//! required. Ports: the `faults::` blocks of tests/it/support/ports.rs.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -16,8 +14,7 @@ use std::process::Command;
 
 use fs_err as fs;
 
-use crate::docker::{Cleanup, Compose, STANDIN, compose_matrix, standin, unique_name};
-use crate::support::TestEnv;
+use crate::support::{Cleanup, Compose, STANDIN, TestEnv, compose_matrix, standin, unique_name};
 
 /// `Some` when this process may mount; `None` (having said why) when the test
 /// is to be skipped.
@@ -79,7 +76,7 @@ fn a_full_disk_keeps_the_registry_and_says_what_to_free() {
     if root("mount a tmpfs").is_none() {
         return;
     }
-    let env = TestEnv::new("10800-10804");
+    let env = TestEnv::new("faults::a_full_disk_keeps_the_registry_and_says_what_to_free");
     env.project("alpha");
     env.project("beta");
     let _mount = Mount::tmpfs(&env.registry_dir(), "64k");
@@ -122,7 +119,9 @@ fn a_read_only_home_or_registry_still_answers_port_and_writes_name_the_path() {
         return;
     }
     for read_only in ["registry", "home"] {
-        let env = TestEnv::new("10805-10809");
+        let env = TestEnv::new(
+            "faults::a_read_only_home_or_registry_still_answers_port_and_writes_name_the_path",
+        );
         env.project("alpha");
         env.project("beta");
         let alpha = env.run(["port", "-C", "alpha"]).success().port();
@@ -174,7 +173,7 @@ fn a_new_registry_in_a_read_only_home_names_the_directory() {
     if root("bind-mount a directory read-only").is_none() {
         return;
     }
-    let env = TestEnv::new("10810-10814");
+    let env = TestEnv::new("faults::a_new_registry_in_a_read_only_home_names_the_directory");
     env.project("alpha");
     let _mount = Mount::read_only(&env.home());
     let refused = env.run(["port", "-C", "alpha"]);
@@ -189,7 +188,7 @@ fn a_new_registry_in_a_read_only_home_names_the_directory() {
 
 #[test]
 fn a_write_removes_the_temp_files_of_killed_writers_only() {
-    let env = TestEnv::new("10815-10819");
+    let env = TestEnv::new("faults::a_write_removes_the_temp_files_of_killed_writers_only");
     env.project("alpha");
     fs::create_dir_all(env.registry_dir()).unwrap();
     // A writer killed mid-write (its process is gone) and one still writing.
@@ -224,22 +223,6 @@ compose_matrix!(
     nothing_is_left_of_stacks_whose_containers_were_removed,
     a_failed_up_leaves_nothing_it_created,
 );
-
-/// The first port of this compose's block (see the module's doc).
-fn block(compose: Compose) -> u16 {
-    match compose {
-        Compose::V1 => 10820,
-        Compose::V2Legacy => 10840,
-        Compose::V2 => 10860,
-    }
-}
-
-fn env_for(compose: Compose, offset: u16) -> TestEnv {
-    let first = block(compose) + offset;
-    let env = TestEnv::new(&format!("{first}-{}", first + 4));
-    let config = compose.docker_config(&env);
-    env.with("DOCKER_CONFIG", &config)
-}
 
 /// The networks and volumes that carry compose's label for `name`.
 fn resources(name: &str) -> Vec<String> {
@@ -285,7 +268,7 @@ const WITH_VOLUME: &str =
 /// its volume (its data) with the command that removes it.
 fn nothing_is_left_of_stacks_whose_containers_were_removed(compose: Compose) {
     standin();
-    let env = env_for(compose, 0);
+    let env = compose.env("faults::nothing_is_left_of_stacks_whose_containers_were_removed");
     let file = format!("services:\n  iris:\n    image: {STANDIN}\n{WITH_VOLUME}");
     let projects: Vec<(PathBuf, String)> = ["down", "prune", "all"]
         .iter()
@@ -344,7 +327,7 @@ fn nothing_is_left_of_stacks_whose_containers_were_removed(compose: Compose) {
 /// kept.
 fn a_failed_up_leaves_nothing_it_created(compose: Compose) {
     standin();
-    let env = env_for(compose, 5);
+    let env = compose.env("faults::a_failed_up_leaves_nothing_it_created");
     let dir = env.project("shop");
     let file = format!(
         "services:\n  init:\n    image: {STANDIN}\n    environment:\n      STANDIN_LOG_AND_EXIT: \"cannot start\"\n    volumes:\n      - data:/data\n  iris:\n    image: {STANDIN}\n    depends_on:\n      init:\n        condition: service_completed_successfully\n{WITH_VOLUME}"
