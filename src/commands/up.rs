@@ -3,34 +3,36 @@
 
 use fs_err as fs;
 
-use crate::allocate::{self, AfterRefusal, Pins};
 use crate::cli::UpArgs;
-use crate::commands::Context;
-use crate::commands::assign::{self, Assigned, Mode, Target};
-use crate::compose::override_file::{self, Override, OverrideSpec, Written};
-use crate::compose::port_advice;
-use crate::compose::{self, Compose};
+use crate::core::allocate::{self, AfterRefusal, Pins};
+use crate::core::compose::override_file::{self, Override, OverrideSpec, Written};
+use crate::core::compose::port_advice;
+use crate::core::compose::{self, Compose};
+use crate::core::invocation::Invocation;
+use crate::edges::docker::DockerEngine;
+use crate::workflows::assign::{self, Assigned, Mode, Target};
+use crate::workflows::context::Context;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::allocate::HostPorts;
-use crate::cli::Isolate;
-use crate::compose::config::{ComposeConfig, NameKind, Service};
-use crate::connection::{compose_env, stack_port_key, stack_port_variable};
-use crate::engine::Container;
-use crate::engine::{DockerEngine, Endpoint, Engine};
-use crate::error::{Error, FixedPort};
-use crate::owner::Owner;
-use crate::probe::BindProbe;
-use crate::process::{DuctRunner, Invocation, Runner};
-use crate::project::Project;
-use crate::ready::{self, Target as WaitTarget};
-use crate::registry::Registry;
-use crate::registry::{Assignment, transition};
-use crate::settings::UpSettings;
-use crate::shell;
-use crate::stack::{self, Stack};
-use crate::state_dir::StateDir;
+use crate::cli::error::{Error, FixedPort};
+use crate::cli::settings::UpSettings;
+use crate::core::allocate::HostPorts;
+use crate::core::compose::config::{ComposeConfig, NameKind, Service};
+use crate::core::connection::{compose_env, stack_port_key, stack_port_variable};
+use crate::core::engine::Container;
+use crate::core::engine::{Endpoint, Engine};
+use crate::core::owner::Owner;
+use crate::core::project::Project;
+use crate::core::registry::Registry;
+use crate::core::registry::{Assignment, transition};
+use crate::core::shell;
+use crate::core::stack::Isolate;
+use crate::core::stack::{self, Stack};
+use crate::edges::probe::BindProbe;
+use crate::edges::process::{DuctRunner, Runner};
+use crate::edges::state_dir::StateDir;
+use crate::workflows::ready::{self, Target as WaitTarget};
 
 /// How many times `up` runs compose: the first try, and one more for each time
 /// the engine refuses an IRIS port that iris-dev may move.
@@ -148,7 +150,7 @@ impl Up<'_> {
         };
         let printer = &self.context.printer;
         let path = self.project.root.join(".env");
-        let variable = crate::env_vars::COMPOSE_PROJECT_NAME;
+        let variable = crate::core::env_vars::COMPOSE_PROJECT_NAME;
         let by_hand = |why: &dyn std::fmt::Display| {
             let fix = match change {
                 stack::DotenvChange::Write(name) => format!("add `{variable}={name}` to it"),
@@ -177,8 +179,8 @@ impl Up<'_> {
             stack::DotenvChange::Write(name) => Some(name),
             stack::DotenvChange::Remove => None,
         };
-        let written = crate::dotenv::with_managed_name(&text, name);
-        if let Err(err) = crate::state_dir::replace_file(&path, written.as_bytes()) {
+        let written = crate::core::dotenv::with_managed_name(&text, name);
+        if let Err(err) = crate::edges::state_dir::replace_file(&path, written.as_bytes()) {
             return by_hand(&err);
         }
         match name {
@@ -239,7 +241,7 @@ impl Up<'_> {
             let failed = |error: Error| self.restore(before, error);
             // `compose config` takes seconds on a cold project: Ctrl-C there
             // is reported too, and nothing has started yet.
-            crate::interrupt::catch();
+            crate::edges::interrupt::catch();
             let plan = self.plan(
                 &assignment,
                 before.previous.as_ref(),
@@ -248,7 +250,7 @@ impl Up<'_> {
                 Mode::Reserve,
                 state,
             );
-            if crate::interrupt::requested() {
+            if crate::edges::interrupt::requested() {
                 return Err(failed(Error::Interrupted {
                     doing: format!(
                         "reading the compose configuration of `{}`; nothing was started, and its ports are as they were",
@@ -290,7 +292,7 @@ impl Up<'_> {
                     printer.passthrough(line);
                 })
                 .map_err(|err| failed(err.into()))?;
-            if crate::interrupt::requested() {
+            if crate::edges::interrupt::requested() {
                 // The containers may be coming up: keep the reservation.
                 return Err(Error::Interrupted {
                     doing: format!(
@@ -349,7 +351,7 @@ impl Up<'_> {
                 AfterRefusal::Retry { .. } => return Err(failed(compose_failed)),
                 AfterRefusal::Pinned { port } => {
                     let owners = port
-                        .map(|port| super::who::owners_for_error(self.context, port))
+                        .map(|port| crate::workflows::who::owners_for_error(self.context, port))
                         .unwrap_or_default();
                     return Err(failed(Error::PinnedRefused {
                         project: self.project.key().to_owned(),
@@ -362,7 +364,8 @@ impl Up<'_> {
                 AfterRefusal::Foreign { port } => {
                     let fixed = plan.config.fixed_host_ports(&plan.service);
                     let published = fixed.iter().find(|fixed| fixed.port == port);
-                    let owners = self.others(super::who::owners_for_error(self.context, port));
+                    let owners =
+                        self.others(crate::workflows::who::owners_for_error(self.context, port));
                     let env = compose_env(&plan.assignment);
                     return Err(failed(Error::FixedPorts {
                         entries: vec![self.port_taken(port, published, owners, &env)],
@@ -602,7 +605,7 @@ impl Up<'_> {
         let (own, foreign): (Vec<_>, Vec<_>) = containers
             .iter()
             .partition(|container| self.is_own(container));
-        let published = |containers: &[&crate::engine::Container]| -> Vec<u16> {
+        let published = |containers: &[&crate::core::engine::Container]| -> Vec<u16> {
             containers
                 .iter()
                 .flat_map(|container| container.ports.iter().map(|port| port.host_port))
@@ -634,7 +637,8 @@ impl Up<'_> {
             Mode::Write | Mode::Reserve => self.context.store().update(isolate),
         };
         // The lock is released: an exhausted range can name who holds it.
-        let isolated = isolated.map_err(|error| super::who::with_owners(self.context, error))?;
+        let isolated =
+            isolated.map_err(|error| crate::workflows::who::with_owners(self.context, error))?;
         let printer = &self.context.printer;
         if rewritten && !isolated.assigned.is_empty() {
             printer.info(format_args!(
@@ -678,7 +682,8 @@ impl Up<'_> {
             .collect();
         let registry = self.context.store().read()?;
         let ports: Vec<u16> = fixed.iter().map(|published| published.port).collect();
-        let owners = super::who::lookup_each(&registry, Some(&others), self.endpoint, &ports);
+        let owners =
+            crate::workflows::who::lookup_each(&registry, Some(&others), self.endpoint, &ports);
         let mut taken = Vec::new();
         for (published, owners) in fixed.iter().zip(owners) {
             let port = published.port;
@@ -716,21 +721,21 @@ impl Up<'_> {
                         Some(containers) => containers,
                         None => containers.insert(engine.containers()?),
                     };
-                    crate::engine::container_name_user(containers, &name.name, own)
+                    crate::core::engine::container_name_user(containers, &name.name, own)
                 }
                 NameKind::Volume => {
                     let volumes = match &volumes {
                         Some(volumes) => volumes,
                         None => volumes.insert(engine.volumes()?),
                     };
-                    crate::engine::labelled_name_user(volumes, &name.name, own).map(Some)
+                    crate::core::engine::labelled_name_user(volumes, &name.name, own).map(Some)
                 }
                 NameKind::Network => {
                     let networks = match &networks {
                         Some(networks) => networks,
                         None => networks.insert(engine.networks()?),
                     };
-                    crate::engine::labelled_name_user(networks, &name.name, own).map(Some)
+                    crate::core::engine::labelled_name_user(networks, &name.name, own).map(Some)
                 }
             };
             let Some(other) = other else {
@@ -746,7 +751,7 @@ impl Up<'_> {
             });
             let (file, line) =
                 self.base_line(|text| override_file::find_name_line(text, name.kind, &name.name));
-            return Err(Error::NameTaken(Box::new(crate::error::NameTaken {
+            return Err(Error::NameTaken(Box::new(crate::cli::error::NameTaken {
                 kind: name.kind,
                 name: name.name,
                 owner: name.owner,
@@ -778,11 +783,11 @@ impl Up<'_> {
     fn port_taken(
         &self,
         port: u16,
-        published: Option<&crate::compose::config::FixedPort>,
+        published: Option<&crate::core::compose::config::FixedPort>,
         owners: Vec<Owner>,
         env: &[(String, String)],
     ) -> FixedPort {
-        let mapping = published.map(|published| crate::compose::config::PortMapping {
+        let mapping = published.map(|published| crate::core::compose::config::PortMapping {
             host_ip: published.host_ip.clone(),
             published: Some(port.to_string()),
             target: published.target,
@@ -813,7 +818,7 @@ impl Up<'_> {
     /// environment.
     fn base_entry(
         &self,
-        mapping: &crate::compose::config::PortMapping,
+        mapping: &crate::core::compose::config::PortMapping,
         env: &[(String, String)],
     ) -> (PathBuf, Option<(usize, String)>, Option<String>) {
         let lookup = |name: &str| {
@@ -939,7 +944,7 @@ impl Up<'_> {
                             .is_some_and(|(known, _)| known.cause.wants_newer_image()) =>
                     {
                         Some(Box::new(self.base_line(|text| {
-                            crate::iris_log::find_image_line(text, &failure.image)
+                            crate::core::iris_log::find_image_line(text, &failure.image)
                         })))
                     }
                     _ => None,
@@ -971,7 +976,7 @@ impl Up<'_> {
         printer.info(format_args!("  superserver  {host}:{}", assignment.port));
         printer.info(format_args!(
             "  portal       {}",
-            crate::connection::portal_url(&host, web_port)
+            crate::core::connection::portal_url(&host, web_port)
         ));
         if self.endpoint.needs_tunnel(self.settings.bind) {
             let mut tunnel = vec!["iris-dev".to_owned(), "tunnel".to_owned()];

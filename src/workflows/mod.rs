@@ -1,0 +1,12 @@
+//! The workflows several commands share: the [`context`] every command gets,
+//! the port assignment behind `port`, `env` and `up` ([`assign`]), naming a
+//! port's owners ([`who`]), the stack as `up` left it ([`project_stack`]), and
+//! waiting until IRIS is ready ([`ready`]).
+//!
+//! A workflow joins the core to the edges. It never imports a command.
+
+pub mod assign;
+pub mod context;
+pub mod project_stack;
+pub mod ready;
+pub mod who;
