@@ -776,6 +776,58 @@ pub fn after_refusal(refused: &[Option<u16>], assignment: &Assignment, pins: Pin
     AfterRefusal::Retry { avoid }
 }
 
+/// What `up` does after `compose up` failed, from the refusals in its output
+/// ([`after_refusal`] for the IRIS ports).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextAttempt {
+    /// Nothing was refused: compose failed for another reason.
+    GiveUp,
+    /// Try again with these IRIS ports and these stack ports (`isolate: all`)
+    /// avoided: the engine refused them, and they are iris-dev's to move.
+    Retry {
+        avoid: Vec<u16>,
+        stack_avoid: Vec<u16>,
+    },
+    /// See [`AfterRefusal::Pinned`].
+    Pinned { port: Option<u16> },
+    /// See [`AfterRefusal::Foreign`].
+    Foreign { port: u16 },
+}
+
+/// Decides what `up` does after a failed `compose up`. `refused` holds one
+/// entry per refusal line of compose's output (the port it names, or `None`).
+/// A refused stack port of the assignment moves, like an unpinned IRIS port;
+/// any other port is judged by [`after_refusal`].
+pub fn next_attempt(refused: &[Option<u16>], assignment: &Assignment, pins: Pins) -> NextAttempt {
+    let is_stack = |port: &u16| assignment.stack_ports.values().any(|own| own == port);
+    let mut stack_avoid: Vec<u16> = Vec::new();
+    for port in refused.iter().flatten().copied().filter(is_stack) {
+        if !stack_avoid.contains(&port) {
+            stack_avoid.push(port);
+        }
+    }
+    let rest: Vec<Option<u16>> = refused
+        .iter()
+        .copied()
+        .filter(|port| !port.as_ref().is_some_and(is_stack))
+        .collect();
+    if rest.is_empty() {
+        return if stack_avoid.is_empty() {
+            NextAttempt::GiveUp
+        } else {
+            NextAttempt::Retry {
+                avoid: Vec::new(),
+                stack_avoid,
+            }
+        };
+    }
+    match after_refusal(&rest, assignment, pins) {
+        AfterRefusal::Retry { avoid } => NextAttempt::Retry { avoid, stack_avoid },
+        AfterRefusal::Pinned { port } => NextAttempt::Pinned { port },
+        AfterRefusal::Foreign { port } => NextAttempt::Foreign { port },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::core::registry::transition::{mark_stale_project as mark_stale, release};
@@ -1456,5 +1508,65 @@ mod tests {
         registry.find_mut("/b").unwrap().stack_ports.clear();
         let b = isolate(&mut registry, "/b", &keys(&["web:80"]), range, &[], &free).unwrap();
         assert_eq!(b.assigned, ["web:80"]);
+    }
+
+    #[test]
+    fn after_a_failed_up_refused_stack_ports_move_with_the_iris_ports() {
+        let mut assignment = Registry::parse(
+            br#"{"schema_version": "1.0", "assignments": [{"project_path": "/p", "port": 10000, "assigned_at": "2026-01-01T00:00:00+00:00", "assignment_type": "auto", "status": "active", "container_name": null, "web_port": 10001}]}"#,
+        )
+        .unwrap()
+        .assignments
+        .remove(0);
+        assignment.stack_ports = std::collections::BTreeMap::from([("web:80".to_owned(), 10_500)]);
+        let unpinned = Pins::default();
+        let pinned = Pins {
+            port: true,
+            web_port: false,
+        };
+        let cases: &[(&[Option<u16>], Pins, NextAttempt)] = &[
+            (&[], unpinned, NextAttempt::GiveUp),
+            (
+                &[Some(10_500), Some(10_500)],
+                pinned,
+                NextAttempt::Retry {
+                    avoid: vec![],
+                    stack_avoid: vec![10_500],
+                },
+            ),
+            (
+                &[Some(10_500), Some(10_000)],
+                unpinned,
+                NextAttempt::Retry {
+                    avoid: vec![10_000],
+                    stack_avoid: vec![10_500],
+                },
+            ),
+            (
+                &[Some(10_500), Some(10_000)],
+                pinned,
+                NextAttempt::Pinned { port: Some(10_000) },
+            ),
+            (
+                &[Some(10_500), Some(8_080)],
+                unpinned,
+                NextAttempt::Foreign { port: 8_080 },
+            ),
+            (
+                &[None],
+                unpinned,
+                NextAttempt::Retry {
+                    avoid: vec![10_000, 10_001],
+                    stack_avoid: vec![],
+                },
+            ),
+        ];
+        for (refused, pins, expected) in cases {
+            assert_eq!(
+                &next_attempt(refused, &assignment, *pins),
+                expected,
+                "{refused:?} with {pins:?}"
+            );
+        }
     }
 }

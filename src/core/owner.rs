@@ -427,6 +427,29 @@ pub fn unbindable_in_range(look: &str) -> Owner {
     }
 }
 
+/// `owners` without the project at `project`: its own assignment holding its
+/// ports is no obstacle to its own `up`.
+pub fn others(owners: Vec<Owner>, project: &str) -> Vec<Owner> {
+    owners
+        .into_iter()
+        .filter(|owner| !matches!(owner, Owner::Assignment { project: own, .. } if own == project))
+        .collect()
+}
+
+/// Whether `up`'s preflight counts a fixed host port as taken. An assignment or
+/// a container among `others` (the project's own left out) takes it. A host
+/// process or an owner that could not be named does not by itself: the
+/// listener may be the engine's proxy for the project's own container. Where
+/// the port lands on this host and the project's own containers do not publish
+/// it, `bind_test` is `Some` and decides (it runs only then); it is `None` for a
+/// remote engine's port and for a port the project's own containers publish.
+pub fn taken_for_up(others: &[Owner], bind_test: Option<&dyn Fn() -> bool>) -> bool {
+    let known = others
+        .iter()
+        .any(|owner| !matches!(owner, Owner::Unknown { .. } | Owner::Process { .. }));
+    known || bind_test.is_some_and(|is_free| !is_free())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -719,5 +742,35 @@ n*:*
             owners[0].to_string(),
             "container `shop-iris-1` (image `iris:latest`, compose project `shop`, engine `unix:///var/run/docker.sock`)"
         );
+    }
+
+    #[test]
+    fn up_counts_a_port_taken_by_others_or_by_the_bind_test() {
+        let assignment = |project: &str| Owner::Assignment {
+            project: project.into(),
+            status: "active".into(),
+            assignment_type: "auto".into(),
+            role: "superserver",
+            stack_port: None,
+        };
+        let process = Owner::Process {
+            pid: 7,
+            command: "docker-proxy".into(),
+            uid: 0,
+            user: None,
+        };
+        let owners = others(vec![assignment("/me"), assignment("/other")], "/me");
+        assert_eq!(owners, [assignment("/other")]);
+        assert!(taken_for_up(&owners, None));
+
+        let free = || true;
+        let bound = || false;
+        assert!(!taken_for_up(&[], None));
+        assert!(!taken_for_up(std::slice::from_ref(&process), None));
+        assert!(!taken_for_up(std::slice::from_ref(&process), Some(&free)));
+        assert!(taken_for_up(&[process], Some(&bound)));
+        assert!(taken_for_up(&[], Some(&bound)));
+        let never = || -> bool { panic!("a known owner needs no bind test") };
+        assert!(taken_for_up(&owners, Some(&never)));
     }
 }

@@ -20,6 +20,12 @@ pub struct Timestamp {
     micros: i64,
 }
 
+/// Where the time comes from: the system clock at the edge
+/// ([`crate::edges::clock::SystemClock`]), a fixed time in tests.
+pub trait Clock {
+    fn now(&self) -> Timestamp;
+}
+
 impl Timestamp {
     /// Converts a clock reading, in UTC with an explicit `+00:00` offset.
     pub fn from_system_time(time: SystemTime) -> Self {

@@ -8,6 +8,7 @@
 
 #[cfg(unix)]
 pub mod bridge;
+pub mod clock;
 pub mod compose_detect;
 pub mod discover;
 pub mod docker;

@@ -15,7 +15,6 @@ use crate::core::allocate::{self, HostPorts, Outcome, Request, SkipReason, Skipp
 use crate::core::engine::{self, Container, Endpoint, EngineError, Listing};
 use crate::core::project::Project;
 use crate::core::registry::{Assignment, AssignmentType, Eviction, Registry, transition};
-use crate::edges::docker::DockerEngine;
 use crate::edges::probe::BindProbe;
 use crate::workflows::context::Context;
 
@@ -52,9 +51,10 @@ pub struct Target<'a> {
     pub project: &'a Project,
     pub ports: &'a PortSettings,
     pub endpoint: &'a Endpoint,
-    /// A client `up` already has; without one, `port` and `env` connect when
-    /// ports must be chosen, and `up` (which found no engine) does not.
-    pub engine: Option<&'a DockerEngine>,
+    /// The listing `up` took for this attempt; without one, `port` and `env`
+    /// ask the engine (through the shared listing) when ports must be chosen,
+    /// and `up` (which found no engine) does not.
+    pub listing: Option<&'a Listing>,
     /// Where the ports are published on the engine's host (`up --bind`, else
     /// `IRIS_DEV_BIND`, else loopback).
     pub bind: std::net::IpAddr,
@@ -122,8 +122,8 @@ fn resolve_locked(
     // stale and which host ports other containers publish. `up` connects before
     // it reserves: without a client here, it already said that it goes ahead
     // without the engine.
-    let listing = match (target.engine, mode) {
-        (Some(engine), _) => listed(context, Listing::of(engine, context.now())),
+    let listing = match (target.listing, mode) {
+        (Some(listing), _) => Some(listing.clone()),
         (None, Mode::Write | Mode::DryRun) => {
             listed(context, context.shared_listing(target.endpoint))
         }
@@ -384,7 +384,7 @@ fn current_of(context: &Context<'_>, project: Project) -> Result<(Project, Assig
         project: &project,
         ports: &context.settings.ports,
         endpoint: &endpoint,
-        engine: None,
+        listing: None,
         bind: context
             .settings
             .bind

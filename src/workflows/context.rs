@@ -3,7 +3,6 @@
 //! found on first use and kept.
 
 use std::path::Path;
-use std::time::SystemTime;
 
 use fs_err as fs;
 
@@ -20,24 +19,47 @@ use crate::core::invocation::Invocation;
 use crate::core::project::Project;
 use crate::core::registry::{Assignment, Registry};
 use crate::core::stack::{self, Stack};
-use crate::core::timestamp::Timestamp;
+use crate::core::timestamp::{Clock, Timestamp};
+use crate::edges::clock::SystemClock;
 use crate::edges::docker::DockerEngine;
 use crate::edges::process::{DuctRunner, Runner};
 use crate::edges::registry_file::Store;
 use crate::edges::state_dir::StateDir;
 
+/// The effects workflows reach the world through besides the registry and the
+/// engine: the process runner and the clock. Tests pass fakes.
+pub struct Effects {
+    pub runner: Box<dyn Runner>,
+    pub clock: Box<dyn Clock>,
+}
+
+impl Effects {
+    /// The real ones: processes through duct, the system clock.
+    pub fn real() -> Self {
+        Self {
+            runner: Box::new(DuctRunner),
+            clock: Box::new(SystemClock),
+        }
+    }
+}
+
 /// What every command gets: the settings resolved once, the one registry store,
-/// and the printer.
+/// the printer, and the [`Effects`].
 pub struct Context<'a> {
     pub settings: Settings<'a>,
     pub printer: Printer,
     store: Store,
+    effects: Effects,
     /// The endpoint, found once: naming the stack needs it as well as the engine.
     endpoint: std::cell::OnceCell<Endpoint>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(settings: Settings<'a>, printer: Printer) -> Self {
+        Self::with_effects(settings, printer, Effects::real())
+    }
+
+    pub fn with_effects(settings: Settings<'a>, printer: Printer, effects: Effects) -> Self {
         let announcer = printer.clone();
         let store = Store::new(
             settings.registry.dir.clone(),
@@ -48,6 +70,7 @@ impl<'a> Context<'a> {
             settings,
             printer,
             store,
+            effects,
             endpoint: std::cell::OnceCell::new(),
         }
     }
@@ -145,7 +168,12 @@ impl<'a> Context<'a> {
     }
 
     pub fn now(&self) -> Timestamp {
-        Timestamp::from_system_time(SystemTime::now())
+        self.effects.clock.now()
+    }
+
+    /// Every process a workflow starts goes through this runner.
+    pub fn runner(&self) -> &dyn Runner {
+        self.effects.runner.as_ref()
     }
 
     /// The compose command, from `IRIS_DEV_COMPOSE` or found on the PATH;
@@ -158,7 +186,7 @@ impl<'a> Context<'a> {
             Some(compose) => compose,
             None => {
                 let compose = crate::edges::compose_detect::detect(
-                    &DuctRunner,
+                    self.runner(),
                     settings.compose.command.as_deref(),
                     &project.root,
                 )?;
@@ -177,7 +205,7 @@ impl<'a> Context<'a> {
             .get_or_init(|| {
                 crate::edges::docker::discover_endpoint(
                     &self.settings.docker,
-                    &DuctRunner,
+                    self.runner(),
                     self.directory(),
                 )
             })
@@ -267,7 +295,7 @@ impl<'a> Context<'a> {
         let yaml = match state.cache().config(&key) {
             Some(yaml) => yaml.to_owned(),
             None => {
-                let output = DuctRunner.capture(&invocation)?;
+                let output = self.runner().capture(&invocation)?;
                 if output.code != 0 {
                     for line in output.stderr.lines().chain(output.stdout.lines()) {
                         self.printer.passthrough(line);

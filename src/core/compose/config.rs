@@ -10,6 +10,10 @@ use serde::Deserialize;
 use serde_norway::Value;
 
 /// IRIS's superserver port inside the container.
+/// Where IRIS keeps its system databases inside the installation; a volume over
+/// it freezes them at the image they were first copied from (issue 7 §2).
+pub const OLD_MGR: &str = "/usr/irissys/mgr";
+
 pub const SUPERSERVER_PORT: u16 = 1972;
 /// IRIS's web server port inside the container.
 pub const WEB_PORT: u16 = 52773;
@@ -178,6 +182,12 @@ impl Service {
                 .collect(),
             _ => BTreeMap::new(),
         }
+    }
+
+    /// Whether a volume is mounted over `/usr/irissys/mgr` ([`OLD_MGR`]): IRIS's
+    /// system databases then stay at the image they were first copied from.
+    pub fn mounts_old_mgr(&self) -> bool {
+        self.mount_targets().iter().any(|target| target == OLD_MGR)
     }
 
     /// The container paths the service mounts volumes on, in either syntax.
@@ -441,6 +451,16 @@ mod tests {
         assert_eq!(list.get("IRIS_USERNAME").map(String::as_str), Some("me"));
         assert_eq!(list.get("EMPTY").map(String::as_str), Some(""));
         assert!(!list.contains_key("FROM_HOST"));
+    }
+
+    #[test]
+    fn a_volume_over_the_old_mgr_directory_is_the_old_layout() {
+        let config = ComposeConfig::parse(
+            "services:\n  old:\n    volumes:\n      - data:/usr/irissys/mgr/\n  durable:\n    volumes:\n      - data:/durable\n      - ./x:/usr/irissys/mgr/user\n",
+        )
+        .unwrap();
+        assert!(config.services["old"].mounts_old_mgr());
+        assert!(!config.services["durable"].mounts_old_mgr());
     }
 
     #[test]

@@ -30,7 +30,7 @@ use serde_norway::Value;
 use serde_norway::value::{Tag, TaggedValue};
 
 use super::Compose;
-use super::config::{NameKind, PortMapping, SUPERSERVER_PORT, Service, WEB_PORT};
+use super::config::{ComposeConfig, NameKind, PortMapping, SUPERSERVER_PORT, Service, WEB_PORT};
 use crate::core::engine::{PORT_LABEL, PROJECT_LABEL, REGISTRY_LABEL, WEB_PORT_LABEL};
 
 /// The IRIS service's `stop_grace_period` when the base files set none (the
@@ -376,6 +376,53 @@ pub fn find_name_line(text: &str, kind: NameKind, name: &str) -> Option<(usize, 
         .map(|(index, line)| (index + 1, line.to_owned()))
 }
 
+/// The services of [`OverrideSpec::stack`], grouped from an assignment's stack
+/// ports (`service:container port` to host port) over the merged config.
+pub type StackServices<'c> = BTreeMap<&'c str, (&'c Service, BTreeMap<u16, u16>)>;
+
+/// A stack port [`stack_services`] leaves out of the override, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkippedStackPort {
+    /// The key is not `service:container port` (a registry edited by hand).
+    Malformed { key: String },
+    /// The config has no such service now (removed, or behind a profile that
+    /// is not enabled): its port stays assigned for when it returns.
+    NoService { key: String, service: String },
+}
+
+/// Groups `stack_ports` by service for the override, with each service's
+/// definition from `config`; what cannot be placed is returned beside them,
+/// never dropped silently.
+pub fn stack_services<'c>(
+    stack_ports: &BTreeMap<String, u16>,
+    config: &'c ComposeConfig,
+) -> (StackServices<'c>, Vec<SkippedStackPort>) {
+    let mut services: StackServices<'c> = BTreeMap::new();
+    let mut skipped = Vec::new();
+    for (key, &port) in stack_ports {
+        let parsed = key
+            .rsplit_once(':')
+            .and_then(|(name, target)| Some((name, target.parse::<u16>().ok()?)));
+        let Some((name, target)) = parsed.filter(|(name, _)| !name.is_empty()) else {
+            skipped.push(SkippedStackPort::Malformed { key: key.clone() });
+            continue;
+        };
+        let Some((name, base)) = config.services.get_key_value(name) else {
+            skipped.push(SkippedStackPort::NoService {
+                key: key.clone(),
+                service: name.to_owned(),
+            });
+            continue;
+        };
+        services
+            .entry(name.as_str())
+            .or_insert_with(|| (base, BTreeMap::new()))
+            .1
+            .insert(target, port);
+    }
+    (services, skipped)
+}
+
 #[cfg(test)]
 mod tests {
     use std::net::Ipv4Addr;
@@ -698,6 +745,51 @@ mod tests {
                     5432,
                     "IRIS_DEV_PORT_DB_5432".to_owned()
                 ),
+            ]
+        );
+    }
+
+    #[test]
+    fn stack_ports_group_by_service_and_what_cannot_be_placed_is_said() {
+        let config = ComposeConfig::parse(
+            "services:\n  web:\n    image: nginx\n  db:\n    image: postgres\n",
+        )
+        .unwrap();
+        let ports = BTreeMap::from([
+            ("web:80".to_owned(), 14_000),
+            ("web:443".to_owned(), 14_001),
+            ("db:5432".to_owned(), 14_002),
+            ("gone:9000".to_owned(), 14_003),
+            ("no-port".to_owned(), 14_004),
+            ("web:http".to_owned(), 14_005),
+            (":80".to_owned(), 14_006),
+        ]);
+        let (services, skipped) = stack_services(&ports, &config);
+        let grouped: Vec<(&str, Vec<(u16, u16)>)> = services
+            .iter()
+            .map(|(name, (_, ports))| (*name, ports.iter().map(|(a, b)| (*a, *b)).collect()))
+            .collect();
+        assert_eq!(
+            grouped,
+            [
+                ("db", vec![(5432, 14_002)]),
+                ("web", vec![(80, 14_000), (443, 14_001)]),
+            ]
+        );
+        assert_eq!(
+            skipped,
+            [
+                SkippedStackPort::Malformed { key: ":80".into() },
+                SkippedStackPort::NoService {
+                    key: "gone:9000".into(),
+                    service: "gone".into()
+                },
+                SkippedStackPort::Malformed {
+                    key: "no-port".into()
+                },
+                SkippedStackPort::Malformed {
+                    key: "web:http".into()
+                },
             ]
         );
     }

@@ -184,7 +184,7 @@ pub struct Listing {
 
 impl Listing {
     /// Asks `engine` for its containers; `asked_at` is the time now.
-    pub fn of(engine: &impl Engine, asked_at: Timestamp) -> Result<Self, EngineError> {
+    pub fn of(engine: &dyn Engine, asked_at: Timestamp) -> Result<Self, EngineError> {
         Ok(Self {
             asked_at,
             containers: engine.containers()?,
