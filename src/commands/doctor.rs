@@ -470,5 +470,5 @@ fn settings_bind(context: &Context<'_>) -> std::net::IpAddr {
     context
         .settings
         .bind
-        .unwrap_or(crate::cli::settings::LOOPBACK)
+        .unwrap_or(crate::core::engine::LOOPBACK)
 }
