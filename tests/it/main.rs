@@ -19,6 +19,7 @@ mod isolation;
 mod layers;
 mod names;
 mod owners;
+mod packaging;
 mod readme;
 mod registry_file;
 mod remote;
