@@ -132,20 +132,24 @@ fn installed(shell: &str) -> TestEnv {
 }
 
 /// The README's command that installs the completion for `shell`: the line of
-/// its Install block that runs `iris-dev completions SHELL`.
+/// a code block of its Install section that runs `iris-dev completions SHELL`.
 fn readme_install_line(shell: &str) -> String {
     let readme =
         fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let install = readme
         .split("## Install")
         .nth(1)
-        .and_then(|section| section.split("```").nth(1))
-        .expect("README.md has an Install section with a code block");
+        .and_then(|section| section.split("\n## ").next())
+        .expect("README.md has an Install section");
     let needle = format!("iris-dev completions {shell} ");
+    // The code blocks of the section: every other piece between fences.
     let line = install
-        .lines()
+        .split("```")
+        .skip(1)
+        .step_by(2)
+        .flat_map(str::lines)
         .find(|line| line.contains(&needle))
-        .unwrap_or_else(|| panic!("README.md's Install block has no `{needle}` line"));
+        .unwrap_or_else(|| panic!("README.md's Install section has no `{needle}` line"));
     // A trailing `# comment` is for the reader; sh would ignore it anyway.
     line.trim().to_owned()
 }
