@@ -313,6 +313,9 @@ pub struct DockerSettings {
     /// `DOCKER_CERT_PATH`: the TLS client certificate and CA, passed on to the
     /// docker CLI that dials a TLS engine.
     pub cert_path: Option<PathBuf>,
+    /// `XDG_RUNTIME_DIR`: where this user's Podman socket is
+    /// (`podman/podman.sock` in it).
+    pub xdg_runtime_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -384,6 +387,9 @@ impl<'a> Settings<'a> {
             },
             tls_verify: text(env_vars::DOCKER_TLS_VERIFY).is_some(),
             cert_path: env(env_vars::DOCKER_CERT_PATH)
+                .filter(|dir| !dir.is_empty())
+                .map(PathBuf::from),
+            xdg_runtime_dir: env(env_vars::XDG_RUNTIME_DIR)
                 .filter(|dir| !dir.is_empty())
                 .map(PathBuf::from),
         };

@@ -38,7 +38,8 @@ pub fn run(args: DoctorArgs, context: &Context<'_>) -> Result<(), Error> {
         &DuctRunner,
         settings.compose.command.as_deref(),
         context.directory(),
-    );
+    )
+    .map(|compose| context.on_engine(compose));
     checks.push(match &compose {
         Ok(compose) if compose.supports_override_tag() => Check::ok(
             "compose",
@@ -63,10 +64,12 @@ pub fn run(args: DoctorArgs, context: &Context<'_>) -> Result<(), Error> {
     let engine = DockerEngine::connect(&endpoint);
     let listing = match &engine {
         Ok(engine) => {
-            let version = engine.api_version().unwrap_or_else(|_| "unknown".into());
+            let version = engine
+                .api_version()
+                .unwrap_or_else(|_| "API version unknown".into());
             checks.push(Check::ok(
                 "engine",
-                format!("`{}` answers, API version {version}", endpoint.url),
+                format!("{} answers: {version}", endpoint.describe()),
             ));
             Listing::of(engine, context.now()).ok()
         }
@@ -83,8 +86,9 @@ pub fn run(args: DoctorArgs, context: &Context<'_>) -> Result<(), Error> {
         Err(err) => {
             checks.push(Check::fail(
                 "engine",
-                err.to_string(),
-                "start the engine (`docker info` checks it), or point `DOCKER_HOST` or the docker context at a running one",
+                format!("{err}; chosen as {}", endpoint.origin),
+                "start the engine (`docker info` checks it; Podman's socket: `systemctl --user enable --now podman.socket`, \
+                 or as root without `--user`), or point `DOCKER_HOST` or the docker context at a running one",
             ));
             None
         }

@@ -128,11 +128,11 @@ fn down_all(down_args: &[String], release: bool, context: &Context<'_>) -> Resul
     }
     // A directory without a compose file, for projects whose own is gone.
     let neutral = context.settings.registry.dir.clone();
-    let compose = compose::detect::detect(
+    let compose = context.on_engine(compose::detect::detect(
         &DuctRunner,
         context.settings.compose.command.as_deref(),
         &neutral,
-    )?;
+    )?);
     let mut stopped = Vec::new();
     let mut failed = Vec::new();
     for assignment in &targets {

@@ -57,6 +57,7 @@ pub fn detect(
         Ok(Compose {
             command,
             version: Version::parse(&output.stdout),
+            docker_host: None,
         })
     };
     if let Some(configured) = configured {

@@ -52,6 +52,10 @@ pub struct Compose {
     pub command: Vec<String>,
     /// `None` when the command would not say.
     pub version: Option<Version>,
+    /// The engine compose must be told of (`DOCKER_HOST`): a Podman socket
+    /// iris-dev found itself, which compose, looking only at Docker's, would
+    /// not. `None` when compose finds the engine as iris-dev did.
+    pub docker_host: Option<String>,
 }
 
 impl Compose {
@@ -133,7 +137,11 @@ impl Compose {
         Invocation {
             argv,
             dir: dir.to_owned(),
-            env: Vec::new(),
+            env: self
+                .docker_host
+                .iter()
+                .map(|host| (crate::env_vars::DOCKER_HOST.to_owned(), host.clone()))
+                .collect(),
         }
     }
 }
@@ -182,6 +190,7 @@ mod tests {
         let compose = |version| Compose {
             command: vec!["docker".into(), "compose".into()],
             version,
+            docker_host: None,
         };
         assert_eq!(
             compose(Some(Version(2, 40, 3))).describe(),
@@ -206,6 +215,7 @@ mod tests {
         let at = |version| Compose {
             command: vec![],
             version: Some(version),
+            docker_host: None,
         };
         assert!(!at(Version(2, 24, 3)).supports_override_tag());
         assert!(at(Version(2, 24, 4)).supports_override_tag());
@@ -216,6 +226,7 @@ mod tests {
         let compose = Compose {
             command: vec!["docker".into(), "compose".into()],
             version: None,
+            docker_host: None,
         };
         let mut invocation = compose.invocation(
             Path::new("/p"),

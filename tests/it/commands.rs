@@ -308,7 +308,8 @@ fn ports_prune_removes_projects_that_are_gone() {
 
 #[test]
 fn verbose_notes_of_port() {
-    let env = TestEnv::new("10520-10529");
+    // `-v` names the engine and why: the same on every machine.
+    let env = TestEnv::new("10520-10529").with("DOCKER_HOST", "unix:///var/run/docker.sock");
     env.project("alpha");
     assert_snapshot!(
         "verbose_port_new",
