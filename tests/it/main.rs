@@ -18,6 +18,7 @@ mod isolation;
 mod layers;
 mod names;
 mod owners;
+mod podman;
 mod readme;
 mod registry_file;
 mod remote;
