@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use crate::allocate::{AllocError, PortRange, RangeKind};
 use crate::compose::ComposeError;
 use crate::compose::config::{NameKind, ServiceError};
+use crate::compose::detect::PODMAN_COMPOSE_FIX;
 use crate::engine::EngineError;
 use crate::env_vars;
 use crate::owner::{self, Owner};
@@ -314,7 +315,10 @@ impl Error {
             }
             Self::Compose(ComposeError::NotFound) => {
                 hints.push("install the Compose plugin (`apt-get install docker-compose-plugin`) or the standalone `docker-compose`".into());
-                hints.push(format!("or name another compose command: `{}=podman-compose`", env_vars::IRIS_DEV_COMPOSE));
+                hints.push(format!("or name another compose command: `{}='podman compose'`", env_vars::IRIS_DEV_COMPOSE));
+            }
+            Self::Compose(ComposeError::PodmanCompose { .. }) => {
+                hints.push(PODMAN_COMPOSE_FIX.into());
             }
             Self::Compose(ComposeError::Configured { .. }) => {
                 hints.push(format!("correct or unset `{}`", env_vars::IRIS_DEV_COMPOSE));

@@ -53,6 +53,11 @@ pub fn run(args: DoctorArgs, context: &Context<'_>) -> Result<(), Error> {
             ),
             "install the Compose plugin 2.24.4 or newer (`apt-get install docker-compose-plugin`)",
         ),
+        Err(err @ compose::ComposeError::PodmanCompose { .. }) => Check::fail(
+            "compose",
+            err.to_string(),
+            compose::detect::PODMAN_COMPOSE_FIX,
+        ),
         Err(err) => Check::fail(
             "compose",
             err.to_string(),

@@ -414,3 +414,30 @@ fn podmans_socket_is_found_with_the_docker_socket_hidden() {
         "engine: `unix:///var/run/docker.sock` (Docker's socket, the first place looked) answers: Docker Engine ",
     );
 }
+
+/// podman-compose differs from compose where iris-dev relies on it: `up`,
+/// `up --dry-run` and `doctor` refuse it before running anything, saying why
+/// and what to use instead. No engine is asked.
+#[test]
+fn podman_compose_is_refused_with_what_to_use_instead() {
+    let env = TestEnv::new("10650-10659")
+        .with("DOCKER_HOST", "unix:///nonexistent")
+        .with("IRIS_DEV_COMPOSE", "podman-compose");
+    let (_, _) = project(&env, "shop", &compose_file(STANDIN, ""));
+    for args in [["up", "--dry-run"], ["up", "--no-wait"]] {
+        let run = env.run_in(&env.root().join("shop"), args);
+        assert_eq!(run.code(), 1, "{}", run.snapshot());
+        run.assert_stderr_contains(
+            "error: `podman-compose` from `IRIS_DEV_COMPOSE` runs podman-compose, which iris-dev does not support: its `port` prints a bare port number",
+        );
+        run.assert_stderr_contains(
+            "hint: use compose v2 or docker-compose with Podman: unset `IRIS_DEV_COMPOSE`",
+        );
+    }
+    assert!(!env.registry().exists(), "nothing was assigned");
+    let doctor = env.run_in(&env.root().join("shop"), ["doctor"]);
+    doctor.assert_stdout_contains(
+        "fail  compose: `podman-compose` from `IRIS_DEV_COMPOSE` runs podman-compose",
+    );
+    doctor.assert_stdout_contains("fix: use compose v2 or docker-compose with Podman");
+}
