@@ -9,43 +9,17 @@ use std::io::IsTerminal;
 
 use clap::Parser;
 
-pub mod allocate;
 pub mod cli;
 mod commands;
-pub mod compose;
-pub mod connection;
-pub mod doctor;
-pub mod dotenv;
-pub mod engine;
-pub mod env_vars;
-pub mod error;
-pub mod interrupt;
-pub mod iris_log;
-pub mod jsonc;
-pub mod owner;
-pub mod platform;
-pub mod port;
-pub mod printer;
-pub mod probe;
-pub mod process;
-pub mod project;
-pub mod ready;
-pub mod registry;
-pub mod settings;
-pub mod shell;
-pub mod stack;
-pub mod stale;
-pub mod state_dir;
-pub mod status_report;
-pub mod table;
-pub mod timestamp;
-pub mod vscode;
+pub mod core;
+pub mod edges;
+pub mod workflows;
 
 use cli::Cli;
-use commands::Context;
-use error::Error;
-use printer::Printer;
-use settings::{GlobalSettings, Settings};
+use cli::error::Error;
+use cli::printer::Printer;
+use cli::settings::{GlobalSettings, Settings};
+use workflows::context::Context;
 
 /// Runs iris-dev with these arguments (the first is the program name) and the
 /// process's environment; returns the exit code.

@@ -7,9 +7,14 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::port::Port;
+use crate::core::connection::EnvFormat;
+use crate::core::port::Port;
+use crate::core::stack::Isolate;
 
+pub mod error;
 pub mod generate;
+pub mod printer;
+pub mod settings;
 
 /// Run InterSystems IRIS in Docker for many projects at once, each on its own ports.
 ///
@@ -226,16 +231,6 @@ pub struct UpArgs {
     pub compose_args: Vec<String>,
 }
 
-/// Which host ports `up` gives per-project numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Isolate {
-    /// IRIS's superserver and web ports
-    Iris,
-    /// Every fixed host port of every service
-    All,
-}
-
 #[derive(Debug, Args)]
 pub struct ComposeArgs {
     /// The compose command and its arguments, such as `ps` or `exec iris bash`
@@ -328,18 +323,6 @@ pub struct EnvArgs {
     /// How to write the variables
     #[arg(long, value_enum, default_value_t = EnvFormat::Shell)]
     pub format: EnvFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum EnvFormat {
-    /// `export NAME='value'` lines for `eval`
-    Shell,
-    /// `NAME := value` lines for a Makefile `include`
-    Make,
-    /// `NAME=value` lines for a `.env` file
-    Dotenv,
-    /// One JSON object
-    Json,
 }
 
 #[derive(Debug, Args)]

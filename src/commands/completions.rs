@@ -1,9 +1,9 @@
 //! `iris-dev completions <shell>`: a completion script on standard output.
 
 use crate::cli::CompletionsArgs;
+use crate::cli::error::Error;
 use crate::cli::generate::completion;
-use crate::commands::Context;
-use crate::error::Error;
+use crate::workflows::context::Context;
 
 pub fn run(args: CompletionsArgs, context: &Context<'_>) -> Result<(), Error> {
     let CompletionsArgs { shell } = args;

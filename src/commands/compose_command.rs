@@ -2,9 +2,9 @@
 //! the user's terminal; compose's exit code is iris-dev's.
 
 use crate::cli::ComposeArgs;
-use crate::commands::Context;
-use crate::commands::project_stack::{ProjectStack, passthrough};
-use crate::error::Error;
+use crate::cli::error::Error;
+use crate::workflows::context::Context;
+use crate::workflows::project_stack::{ProjectStack, passthrough};
 
 pub fn run(args: ComposeArgs, context: &Context<'_>) -> Result<(), Error> {
     let ComposeArgs { args } = args;

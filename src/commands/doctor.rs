@@ -1,27 +1,28 @@
 //! `iris-dev doctor [--json]`: gathers the facts (compose, the engine, the
 //! registry file, the project's compose config, the containers) and prints the
-//! checks [`crate::doctor`] makes of them, one line each.
+//! checks [`crate::core::doctor`] makes of them, one line each.
 
 use std::collections::BTreeSet;
 
-use crate::allocate::HostPorts;
 use crate::cli::DoctorArgs;
-use crate::commands::Context;
-use crate::compose::config::ComposeConfig;
-use crate::compose::override_file::{self, OverrideSpec};
-use crate::compose::port_advice;
-use crate::compose::{self, Compose};
-use crate::doctor::{self, Check, Level, ProxyEvidence};
-use crate::engine::{Container, DockerEngine, Engine, Listing};
-use crate::env_vars;
-use crate::error::Error;
-use crate::platform;
-use crate::probe::BindProbe;
-use crate::process::{DuctRunner, Runner};
-use crate::project::Project;
-use crate::registry::Registry;
-use crate::shell;
-use crate::state_dir::StateDir;
+use crate::cli::error::Error;
+use crate::core::allocate::HostPorts;
+use crate::core::compose::Compose;
+use crate::core::compose::config::ComposeConfig;
+use crate::core::compose::override_file::{self, OverrideSpec};
+use crate::core::compose::port_advice;
+use crate::core::doctor::{self, Check, Level, ProxyEvidence};
+use crate::core::engine::{Container, Engine, Listing};
+use crate::core::env_vars;
+use crate::core::project::Project;
+use crate::core::registry::Registry;
+use crate::core::shell;
+use crate::edges::docker::DockerEngine;
+use crate::edges::platform;
+use crate::edges::probe::BindProbe;
+use crate::edges::process::{DuctRunner, Runner};
+use crate::edges::state_dir::StateDir;
+use crate::workflows::context::Context;
 
 pub fn run(args: DoctorArgs, context: &Context<'_>) -> Result<(), Error> {
     let DoctorArgs { json } = args;
@@ -34,7 +35,7 @@ pub fn run(args: DoctorArgs, context: &Context<'_>) -> Result<(), Error> {
         .map(|error| doctor::invalid_setting(error.name, error.to_string()))
         .collect();
 
-    let compose = compose::detect::detect(
+    let compose = crate::edges::compose_detect::detect(
         &DuctRunner,
         settings.compose.command.as_deref(),
         context.directory(),
@@ -53,10 +54,10 @@ pub fn run(args: DoctorArgs, context: &Context<'_>) -> Result<(), Error> {
             ),
             "install the Compose plugin 2.24.4 or newer (`apt-get install docker-compose-plugin`)",
         ),
-        Err(err @ compose::ComposeError::PodmanCompose { .. }) => Check::fail(
+        Err(err @ crate::core::compose::ComposeError::PodmanCompose { .. }) => Check::fail(
             "compose",
             err.to_string(),
-            compose::detect::PODMAN_COMPOSE_FIX,
+            crate::core::compose::PODMAN_COMPOSE_FIX,
         ),
         Err(err) => Check::fail(
             "compose",
@@ -250,7 +251,7 @@ fn override_check(project: &Project, compose: &Compose) -> Option<Check> {
     let text = state.override_text().ok()??;
     let before = state.override_written();
     let verdict = override_file::for_compose(&text, before.as_ref(), compose);
-    let path = StateDir::override_file(&project.root);
+    let path = crate::core::state_paths::override_file(&project.root);
     doctor::override_file(
         &path.display().to_string(),
         &verdict,
@@ -326,8 +327,11 @@ fn project_checks(context: &Context<'_>, compose: Option<&Compose>) -> Vec<Check
     let endpoint = context.endpoint();
     if let Ok(containers) = DockerEngine::connect(&endpoint).and_then(|engine| engine.containers())
         && let Ok(registry) = context.store().read()
-        && let Some(disagreement) =
-            crate::stale::disagreement(project.key(), registry.find(project.key()), &containers)
+        && let Some(disagreement) = crate::core::stale::disagreement(
+            project.key(),
+            registry.find(project.key()),
+            &containers,
+        )
     {
         checks.push(Check::warn(
             "registry",
@@ -472,5 +476,8 @@ fn project_checks(context: &Context<'_>, compose: Option<&Compose>) -> Vec<Check
 
 /// The address `up` publishes on unless `--bind` says otherwise.
 fn settings_bind(context: &Context<'_>) -> std::net::IpAddr {
-    context.settings.bind.unwrap_or(crate::settings::LOOPBACK)
+    context
+        .settings
+        .bind
+        .unwrap_or(crate::cli::settings::LOOPBACK)
 }

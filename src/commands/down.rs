@@ -6,18 +6,18 @@
 use std::path::Path;
 
 use crate::cli::DownArgs;
-use crate::commands::Context;
-use crate::commands::project_stack::stack_invocation;
-use crate::compose::{self, Compose};
-use crate::connection::compose_env;
-use crate::error::Error;
-use crate::process::Invocation;
-use crate::process::{DuctRunner, Runner};
-use crate::project::Project;
-use crate::registry::{Assignment, transition};
-use crate::settings::ComposeSettings;
-use crate::stack;
-use crate::state_dir::StateDir;
+use crate::cli::error::Error;
+use crate::core::compose::Compose;
+use crate::core::connection::compose_env;
+use crate::core::invocation::Invocation;
+use crate::core::project::Project;
+use crate::core::registry::{Assignment, transition};
+use crate::core::selection::ComposeSettings;
+use crate::core::stack;
+use crate::edges::process::{DuctRunner, Runner};
+use crate::edges::state_dir::StateDir;
+use crate::workflows::context::Context;
+use crate::workflows::project_stack::stack_invocation;
 
 pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
     let DownArgs {
@@ -106,8 +106,8 @@ fn down_all(down_args: &[String], release: bool, context: &Context<'_>) -> Resul
     let mut containers = None;
     if let Some(client) = &client {
         // A stack whose entry the registry lost is still iris-dev's to stop.
-        let listing = crate::engine::Listing::of(client, context.now())?;
-        super::assign::recover_running(context, &endpoint, &listing)?;
+        let listing = crate::core::engine::Listing::of(client, context.now())?;
+        crate::workflows::assign::recover_running(context, &endpoint, &listing)?;
         containers = Some(listing.containers);
     }
     let engine = endpoint.registry_key();
@@ -128,7 +128,7 @@ fn down_all(down_args: &[String], release: bool, context: &Context<'_>) -> Resul
     }
     // A directory without a compose file, for projects whose own is gone.
     let neutral = context.settings.registry.dir.clone();
-    let compose = context.on_engine(compose::detect::detect(
+    let compose = context.on_engine(crate::edges::compose_detect::detect(
         &DuctRunner,
         context.settings.compose.command.as_deref(),
         &neutral,
@@ -206,7 +206,7 @@ enum Ran {
     Nothing,
 }
 
-fn was_running(containers: &[crate::engine::Container], assignment: &Assignment) -> Ran {
+fn was_running(containers: &[crate::core::engine::Container], assignment: &Assignment) -> Ran {
     let own: Vec<_> = containers
         .iter()
         .filter(|container| {
@@ -233,7 +233,10 @@ fn stop(
     assignment: &Assignment,
     down_args: &[String],
     neutral: &Path,
-    seen: (&crate::registry::Registry, &[crate::engine::Container]),
+    seen: (
+        &crate::core::registry::Registry,
+        &[crate::core::engine::Container],
+    ),
     context: &Context<'_>,
 ) -> Result<(), Error> {
     let root = Path::new(&assignment.project_path);

@@ -1,10 +1,12 @@
 //! `iris-dev env`: the project's connection settings as variables.
 
 use crate::cli::EnvArgs;
-use crate::commands::{Context, assign};
-use crate::connection::Connection;
-use crate::engine::{DockerEngine, Engine};
-use crate::error::Error;
+use crate::cli::error::Error;
+use crate::core::connection::Connection;
+use crate::core::engine::Engine;
+use crate::edges::docker::DockerEngine;
+use crate::workflows::assign;
+use crate::workflows::context::Context;
 
 pub fn run(args: EnvArgs, context: &Context<'_>) -> Result<(), Error> {
     let EnvArgs { format } = args;
@@ -30,7 +32,7 @@ pub fn run(args: EnvArgs, context: &Context<'_>) -> Result<(), Error> {
         && let Ok(containers) =
             DockerEngine::connect(&endpoint).and_then(|engine| engine.containers())
         && let Some(warning) =
-            crate::stale::disagreement(project.key(), Some(&assignment), &containers)
+            crate::core::stale::disagreement(project.key(), Some(&assignment), &containers)
     {
         context.printer.warn(warning);
     }

@@ -2,10 +2,10 @@
 
 use fs_err as fs;
 
-use crate::commands::Context;
-use crate::error::Error;
-use crate::project::COMPOSE_FILE_NAMES;
-use crate::stack::TEMPLATE;
+use crate::cli::error::Error;
+use crate::core::project::COMPOSE_FILE_NAMES;
+use crate::core::stack::TEMPLATE;
+use crate::workflows::context::Context;
 
 pub fn run(context: &Context<'_>) -> Result<(), Error> {
     let project = context.project()?;

@@ -1,10 +1,10 @@
 //! `iris-dev logs ARGS...`: `compose logs <IRIS service> ARGS`.
 
 use crate::cli::LogsArgs;
-use crate::commands::Context;
-use crate::commands::project_stack::ProjectStack;
-use crate::commands::project_stack::passthrough;
-use crate::error::Error;
+use crate::cli::error::Error;
+use crate::workflows::context::Context;
+use crate::workflows::project_stack::ProjectStack;
+use crate::workflows::project_stack::passthrough;
 
 pub fn run(args: LogsArgs, context: &Context<'_>) -> Result<(), Error> {
     let LogsArgs { args } = args;

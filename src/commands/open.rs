@@ -2,11 +2,12 @@
 //! on standard output when there is no browser (or with `--print`).
 
 use crate::cli::OpenArgs;
-use crate::commands::Context;
-use crate::connection::{assignment_host, portal_url};
-use crate::error::Error;
-use crate::platform;
-use crate::process::{DuctRunner, Invocation, Runner};
+use crate::cli::error::Error;
+use crate::core::connection::{assignment_host, portal_url};
+use crate::core::invocation::Invocation;
+use crate::edges::platform;
+use crate::edges::process::{DuctRunner, Runner};
+use crate::workflows::context::Context;
 
 pub fn run(args: OpenArgs, context: &Context<'_>) -> Result<(), Error> {
     let OpenArgs { print } = args;

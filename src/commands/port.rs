@@ -1,8 +1,9 @@
 //! `iris-dev port`: the project's port, alone on standard output.
 
 use crate::cli::PortArgs;
-use crate::commands::{Context, assign};
-use crate::error::Error;
+use crate::cli::error::Error;
+use crate::workflows::assign;
+use crate::workflows::context::Context;
 
 pub fn run(args: PortArgs, context: &Context<'_>) -> Result<(), Error> {
     let PortArgs { web } = args;

@@ -2,13 +2,14 @@
 
 use std::path::Path;
 
+use crate::cli::error::Error;
 use crate::cli::{ClearArgs, InspectArgs, ListArgs, PruneArgs};
-use crate::commands::Context;
-use crate::engine::{DockerEngine, Engine, Listing, live_state};
-use crate::error::Error;
-use crate::project::Project;
-use crate::registry::{Assignment, Registry, transition};
-use crate::table;
+use crate::core::engine::{Engine, Listing, live_state};
+use crate::core::project::Project;
+use crate::core::registry::{Assignment, Registry, transition};
+use crate::core::table;
+use crate::edges::docker::DockerEngine;
+use crate::workflows::context::Context;
 
 pub fn list(args: ListArgs, context: &Context<'_>) -> Result<(), Error> {
     let ListArgs { json } = args;
@@ -16,7 +17,7 @@ pub fn list(args: ListArgs, context: &Context<'_>) -> Result<(), Error> {
     let listed = DockerEngine::connect(&endpoint)
         .and_then(|engine| Listing::of(&engine, context.now()).map(|listing| (engine, listing)));
     if let Ok((_, listing)) = &listed {
-        super::assign::recover_running(context, &endpoint, listing)?;
+        crate::workflows::assign::recover_running(context, &endpoint, listing)?;
     }
     let registry = context.store().read()?;
     if registry.assignments.is_empty() && !json {
@@ -109,7 +110,7 @@ fn engines_differ(assignments: &[Assignment]) -> bool {
 /// Each assignment's live state, from the engine's listing (or why there is none).
 fn live_states(
     assignments: &[Assignment],
-    listed: Result<(DockerEngine, Listing), crate::engine::EngineError>,
+    listed: Result<(DockerEngine, Listing), crate::core::engine::EngineError>,
     context: &Context<'_>,
 ) -> Vec<&'static str> {
     if assignments.is_empty() {

@@ -5,11 +5,11 @@
 use std::io::IsTerminal;
 
 use crate::cli::SessionArgs;
-use crate::commands::Context;
-use crate::commands::project_stack::ProjectStack;
-use crate::commands::project_stack::passthrough;
-use crate::env_vars;
-use crate::error::Error;
+use crate::cli::error::Error;
+use crate::core::env_vars;
+use crate::workflows::context::Context;
+use crate::workflows::project_stack::ProjectStack;
+use crate::workflows::project_stack::passthrough;
 
 /// The namespace IRIS starts a terminal in when none is configured.
 const DEFAULT_NAMESPACE: &str = "USER";

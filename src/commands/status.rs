@@ -1,13 +1,14 @@
 //! `iris-dev status`: the project's assignment, its containers and its URLs.
 
 use crate::cli::StatusArgs;
-use crate::commands::Context;
-use crate::connection::assignment_host;
-use crate::engine::{DockerEngine, Engine};
-use crate::error::Error;
-use crate::settings::LOOPBACK;
-use crate::state_dir::StateDir;
-use crate::status_report::StatusReport;
+use crate::cli::error::Error;
+use crate::cli::settings::LOOPBACK;
+use crate::core::connection::assignment_host;
+use crate::core::engine::Engine;
+use crate::core::status_report::StatusReport;
+use crate::edges::docker::DockerEngine;
+use crate::edges::state_dir::StateDir;
+use crate::workflows::context::Context;
 
 pub fn run(args: StatusArgs, context: &Context<'_>) -> Result<(), Error> {
     let StatusArgs { json } = args;
@@ -18,7 +19,7 @@ pub fn run(args: StatusArgs, context: &Context<'_>) -> Result<(), Error> {
     // One listing names the stack and shows its containers.
     let listed = DockerEngine::connect(&endpoint)
         .and_then(|engine| engine.containers().map(|containers| (engine, containers)));
-    let all: &[crate::engine::Container] = listed.as_ref().map_or(&[], |(_, all)| all);
+    let all: &[crate::core::engine::Container] = listed.as_ref().map_or(&[], |(_, all)| all);
     let stack = context.stack_with(&project, &registry, all)?;
     let compose_project = stack.compose_project();
 
@@ -29,7 +30,7 @@ pub fn run(args: StatusArgs, context: &Context<'_>) -> Result<(), Error> {
     }
     let containers = listed.map(|(engine, containers)| {
         warnings.extend(
-            crate::stale::disagreement(project.key(), assignment.as_ref(), &containers)
+            crate::core::stale::disagreement(project.key(), assignment.as_ref(), &containers)
                 .map(|disagreement| disagreement.to_string()),
         );
         containers

@@ -2,10 +2,11 @@
 //! (the address the stack was published on there, loopback by default) to this
 //! machine's loopback, through `ssh -N -L`, in the foreground.
 
-use crate::commands::Context;
-use crate::engine::dial::{SshTarget, forward_host};
-use crate::error::Error;
-use crate::process::{DuctRunner, Invocation};
+use crate::cli::error::Error;
+use crate::core::engine::dial::{SshTarget, forward_host};
+use crate::core::invocation::Invocation;
+use crate::edges::process::DuctRunner;
+use crate::workflows::context::Context;
 
 pub fn run(context: &Context<'_>) -> Result<(), Error> {
     let project = context.project()?;

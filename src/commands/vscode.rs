@@ -10,10 +10,11 @@ use fs_err as fs;
 use serde_json::Value;
 
 use crate::cli::VscodeArgs;
-use crate::commands::{Context, assign};
-use crate::error::Error;
-use crate::jsonc::{self, Key};
-use crate::vscode::{self, CONNECTION_KEY, SERVERS_KEY, SETTINGS_FILE, SQLTOOLS_KEY};
+use crate::cli::error::Error;
+use crate::core::jsonc::{self, Key};
+use crate::core::vscode::{self, CONNECTION_KEY, SERVERS_KEY, SETTINGS_FILE, SQLTOOLS_KEY};
+use crate::workflows::assign;
+use crate::workflows::context::Context;
 
 pub fn run(args: VscodeArgs, context: &Context<'_>) -> Result<(), Error> {
     let VscodeArgs { dry_run } = args;

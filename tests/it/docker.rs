@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use fs_err as fs;
 use insta::assert_snapshot;
-use iris_dev::project::compose_project_name;
+use iris_dev::core::project::compose_project_name;
 
 use crate::support::TestEnv;
 

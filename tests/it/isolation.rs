@@ -380,7 +380,7 @@ fn another_users_stack_of_the_same_name_is_left_alone() {
     let bob = ONE.env("13090-13099");
     let (alice_app, name) = project(&alice, "iso-users-app", ONE);
     let (bob_app, _) = project(&bob, "iso-users-app", ONE);
-    let bob_name = iris_dev::project::compose_project_name(bob_app.to_str().unwrap());
+    let bob_name = iris_dev::core::project::compose_project_name(bob_app.to_str().unwrap());
     let _cleanup = Cleanup(vec![name.clone(), bob_name.clone()]);
     alice
         .run_in(&alice_app, ["up", "--wait-timeout", "60"])

@@ -1,121 +1,85 @@
-//! The import-layer check (issue 17 §2): every module of `src/` has a layer,
-//! and imports point down. The core imports only the core; an edge imports the
-//! core and edges, never a workflow, a command, `cli` or `settings`; a command
-//! never imports another command. A module missing from [`LAYERS`] fails the
-//! check, so a new file must say where it belongs.
+//! The import-layer check (issue 17 §2). The folders of `src/` are the layers,
+//! and imports point down:
 //!
-//! Reads the source as text (`use crate::...`, `crate::x::y` paths and a
-//! command's `super::x`), leaving out `#[cfg(test)]` modules, whose tests may
-//! build their inputs from anywhere.
+//! - `core/` imports only the core, and touches nothing: no files,
+//!   processes, environment, sockets, clock or engine client ([`WORLD`]);
+//! - `edges/` imports the core and edges, never a workflow, a command or the
+//!   interface;
+//! - `workflows/` imports anything but a command;
+//! - `cli/`, `lib.rs` and `commands/mod.rs` (`dispatch`) are the interface;
+//! - `commands/<name>.rs` is one subcommand and never imports another.
+//!
+//! A module outside these folders fails the check, so a new file must say
+//! where it belongs by where it is. Reads the source as text (`use crate::...`,
+//! `crate::x::y` paths and `super::x`), leaving out `#[cfg(test)]` modules,
+//! whose tests may build their inputs from anywhere.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use fs_err as fs;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Layer {
-    /// Pure decisions and data: no files, processes, environment, sockets or
-    /// clock.
+    /// `core/`: pure decisions and data.
     Core,
-    /// The only code that touches the world.
+    /// `edges/`: the only code that touches the world.
     Edge,
-    /// What several commands share, with its effects behind traits.
+    /// `workflows/`: what several commands share.
     Workflow,
-    /// The clap definition, the environment read once, and the top-level error
-    /// and reporter, beside the commands.
+    /// `cli/` (the clap definition, settings, the error and the printer),
+    /// `lib.rs` and `commands/mod.rs`.
     Interface,
-    /// One thin file per subcommand.
+    /// `commands/<name>.rs`: one subcommand.
     Command,
 }
 
 use Layer::{Command, Core, Edge, Interface, Workflow};
 
-/// Every module and its layer. docs/ARCHITECTURE.md says what each owns.
-const LAYERS: &[(&str, Layer)] = &[
-    ("allocate", Core),
-    ("compose", Core),
-    ("compose::cache", Core),
-    ("compose::config", Core),
-    ("compose::override_file", Core),
-    ("compose::port_advice", Core),
-    ("connection", Core),
-    ("doctor", Core),
-    ("dotenv", Core),
-    ("engine", Core),
-    ("engine::dial", Core),
-    ("env_vars", Core),
-    ("iris_log", Core),
-    ("jsonc", Core),
-    ("owner", Core),
-    ("port", Core),
-    ("registry", Core),
-    ("registry::model", Core),
-    ("registry::transition", Core),
-    ("shell", Core),
-    ("stack", Core),
-    ("stale", Core),
-    ("status_report", Core),
-    ("table", Core),
-    ("timestamp", Core),
-    ("vscode", Core),
-    ("compose::detect", Edge),
-    ("engine::bridge", Edge),
-    ("engine::docker", Edge),
-    ("interrupt", Edge),
-    ("platform", Edge),
-    ("printer", Edge),
-    ("probe", Edge),
-    ("process", Edge),
-    ("project", Edge),
-    ("registry::store", Edge),
-    ("state_dir", Edge),
-    ("ready", Workflow),
-    ("commands::assign", Workflow),
-    ("commands::project_stack", Workflow),
-    ("commands::who", Workflow),
-    ("cli", Interface),
-    ("cli::generate", Interface),
-    ("error", Interface),
-    ("settings", Interface),
-    ("lib", Interface),
-    // `commands/mod.rs`: `dispatch` and the `Context` every command gets.
-    ("commands", Interface),
+/// What the core never names outside its tests: the crates and std modules
+/// that reach files, processes, the environment, sockets, the clock or the
+/// engine.
+const WORLD: &[&str] = &[
+    "fs_err",
+    "std::fs",
+    "std::env",
+    "std::process",
+    "std::net::Tcp",
+    "std::net::Udp",
+    "std::thread",
+    "SystemTime::now",
+    "Instant::now",
+    "tokio",
+    "bollard",
+    "duct",
+    "println!",
+    "eprintln!",
+    ".is_file()",
+    ".is_dir()",
+    ".exists()",
+    "canonicalize",
 ];
 
-/// Imports that break the layers today, each to be mended by moving the piece
-/// it needs (issue 17): plain data out of `cli`/`settings` into the core
-/// (`Isolate`, `EnvFormat`, `NameOrigin`, `Selection`, `DockerSettings`,
-/// `ComposeSettings`), `Project`'s pure half and the name hashing out of the
-/// discovery edge, `Invocation` and the error `Report` into the core,
-/// `.iris-dev/`'s paths out of `StateDir`. The check fails on any import not
-/// listed here, and on a listed one that is gone (so the list only shrinks).
-const KNOWN: &[&str] = &[
-    "`compose::cache` (Core) imports `project::fnv1a` (Edge)",
-    "`compose::detect` (Edge) imports `settings` (Interface)",
-    "`compose` (Core) imports `process::Invocation` (Edge)",
-    "`connection` (Core) imports `cli::EnvFormat` (Interface)",
-    "`engine::docker` (Edge) imports `settings::DockerSettings` (Interface)",
-    "`engine` (Core) imports `settings::DockerSettings` (Interface)",
-    "`printer` (Edge) imports `error` (Interface)",
-    "`project` (Edge) imports `settings` (Interface)",
-    "`stack` (Core) imports `cli::Isolate` (Interface)",
-    "`stack` (Core) imports `project::Project` (Edge)",
-    "`stack` (Core) imports `project::normalize_project_name` (Edge)",
-    "`stack` (Core) imports `settings::NameOrigin` (Interface)",
-    "`stack` (Core) imports `state_dir::StateDir` (Edge)",
-    "`stale` (Core) imports `project::normalize_project_name` (Edge)",
-];
+/// The layer of a module (`core::registry::model`, `commands::up`, `lib`).
+fn layer_of(module: &str) -> Option<Layer> {
+    let mut parts = module.split("::");
+    match (parts.next()?, parts.next()) {
+        ("core", _) => Some(Core),
+        ("edges", _) => Some(Edge),
+        ("workflows", _) => Some(Workflow),
+        ("cli", _) | ("lib", None) | ("commands", None) => Some(Interface),
+        ("commands", Some(_)) => Some(Command),
+        _ => None,
+    }
+}
 
 /// Layers a module of `from` may import.
 fn allowed(from: Layer, to: Layer) -> bool {
     match from {
         Core => to == Core,
         Edge => matches!(to, Core | Edge),
-        // Workflows take settings as plain data.
         Workflow => to != Command,
-        Interface => true,
-        Command => true,
+        Interface | Command => true,
     }
 }
 
@@ -133,27 +97,11 @@ fn module_of(relative: &Path) -> String {
     parts.join("::")
 }
 
-/// The longest module of `known` that `path` (`registry::model::Assignment`)
-/// names.
-fn resolve<'k>(path: &str, known: &'k BTreeMap<&str, Layer>) -> Option<(&'k str, Layer)> {
-    let parts: Vec<&str> = path.split("::").collect();
-    (1..=parts.len()).rev().find_map(|len| {
-        let candidate = parts[..len].join("::");
-        known
-            .get_key_value(candidate.as_str())
-            .map(|(name, layer)| (*name, *layer))
-    })
-}
-
 /// Every module path `text` imports: `crate::a::b` anywhere (a `use` with
 /// braces counts each inner path), and `super::x` for a file in `parent`.
 fn imports(text: &str, parent: Option<&str>) -> Vec<String> {
-    let code = match text.find("#[cfg(test)]\nmod tests") {
-        Some(at) => &text[..at],
-        None => text,
-    };
     let mut found = Vec::new();
-    for line in code.lines() {
+    for line in code(text).lines() {
         let line = line.trim_start();
         if line.starts_with("//") {
             continue;
@@ -196,47 +144,63 @@ fn imports(text: &str, parent: Option<&str>) -> Vec<String> {
     found
 }
 
+/// The code of a file without its `#[cfg(test)] mod tests { ... }` (found by
+/// counting braces), so code after the tests is still checked.
+fn code(text: &str) -> String {
+    let Some(at) = text.find("#[cfg(test)]\nmod tests") else {
+        return text.to_owned();
+    };
+    let mut depth = 0usize;
+    let mut end = text.len();
+    for (offset, c) in text[at..].char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 1 => {
+                end = at + offset + 1;
+                break;
+            }
+            '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    format!("{}{}", &text[..at], &text[end..])
+}
+
 /// What is wrong with the imports of `files` (module name, text), one line each.
 fn violations(files: &[(String, String)]) -> Vec<String> {
-    let known: BTreeMap<&str, Layer> = LAYERS.iter().copied().collect();
-    // The subcommands' own files: `commands::<name>` that is not a workflow.
-    let commands: std::collections::BTreeSet<&str> = files
-        .iter()
-        .map(|(module, _)| module.as_str())
-        .filter(|module| module.starts_with("commands::") && !known.contains_key(module))
-        .collect();
-    let mut found = Vec::new();
+    let mut found = BTreeSet::new();
     for (module, text) in files {
-        let Some(&from) = known
-            .get(module.as_str())
-            .or_else(|| module.starts_with("commands::").then_some(&Command))
-        else {
-            found.push(format!(
-                "`{module}` has no layer: add it to LAYERS in tests/it/layers.rs"
+        let Some(from) = layer_of(module) else {
+            found.insert(format!(
+                "`{module}` has no layer: move it into core/, edges/, workflows/, cli/ or commands/"
             ));
             continue;
         };
         let parent = module.rsplit_once("::").map(|(parent, _)| parent);
         for path in imports(text, parent) {
-            // A command never imports another command (`commands::up`); the
-            // workflows beside them and `commands`' own `Context` are anyone's.
-            let command = path.split("::").take(2).collect::<Vec<_>>().join("::");
-            let other_command = command != *module && commands.contains(command.as_str());
-            if from == Command && other_command {
-                found.push(format!("`{module}` (Command) imports `{path}` (Command)"));
-                continue;
-            }
-            let Some((_, to)) = resolve(&path, &known) else {
+            let Some(to) = layer_of(&path) else {
                 continue;
             };
-            if !allowed(from, to) {
-                found.push(format!("`{module}` ({from:?}) imports `{path}` ({to:?})"));
+            let command = |path: &str| path.split("::").take(2).collect::<Vec<_>>().join("::");
+            if from == Command && to == Command && command(&path) != *module {
+                found.insert(format!("`{module}` (Command) imports `{path}` (Command)"));
+            } else if !allowed(from, to) {
+                found.insert(format!("`{module}` ({from:?}) imports `{path}` ({to:?})"));
+            }
+        }
+        if from == Core {
+            for (number, line) in code(text).lines().enumerate() {
+                let world = WORLD.iter().find(|word| line.contains(**word));
+                if let Some(word) = world.filter(|_| !line.trim_start().starts_with("//")) {
+                    found.insert(format!(
+                        "`{module}` (Core) touches the world: `{word}` on line {}",
+                        number + 1
+                    ));
+                }
             }
         }
     }
-    found.sort();
-    found.dedup();
-    found
+    found.into_iter().collect()
 }
 
 fn source_files() -> Vec<(String, String)> {
@@ -263,30 +227,10 @@ fn source_files() -> Vec<(String, String)> {
 #[test]
 fn imports_point_down() {
     let found = violations(&source_files());
-    let new: Vec<&String> = found
-        .iter()
-        .filter(|found| !KNOWN.contains(&found.as_str()))
-        .collect();
-    let mended: Vec<&&str> = KNOWN
-        .iter()
-        .filter(|known| !found.iter().any(|found| found == *known))
-        .collect();
     assert!(
-        new.is_empty(),
+        found.is_empty(),
         "imports that break the layers (docs/ARCHITECTURE.md, docs/CONTRIBUTING.md):\n  {}",
-        new.iter()
-            .map(|found| found.as_str())
-            .collect::<Vec<_>>()
-            .join("\n  ")
-    );
-    assert!(
-        mended.is_empty(),
-        "mended, so take them out of KNOWN in tests/it/layers.rs:\n  {}",
-        mended
-            .iter()
-            .map(|known| **known)
-            .collect::<Vec<_>>()
-            .join("\n  ")
+        found.join("\n  ")
     );
 }
 
@@ -295,30 +239,39 @@ fn the_check_finds_an_upward_import() {
     let file = |module: &str, text: &str| (module.to_owned(), text.to_owned());
     let found = violations(&[
         file(
-            "allocate",
-            "use crate::registry::Registry;\nuse crate::settings::PortSettings;\n",
+            "core::allocate",
+            "use crate::core::registry::Registry;\nuse crate::cli::settings::PortSettings;\n",
         ),
-        file("probe", "fn f() { crate::commands::assign::resolve(); }\n"),
+        file(
+            "edges::probe",
+            "fn f() { crate::workflows::assign::resolve(); }\n",
+        ),
         file(
             "commands::down",
-            "use super::up::Up;\nuse super::assign;\nuse crate::commands::Context;\n",
+            "use super::up::Up;\nuse crate::workflows::assign;\nuse crate::workflows::context::Context;\n",
         ),
-        file("commands::up", ""),
-        file("commands::assign", ""),
+        file("commands", "use crate::commands::up;\n"),
+        file("workflows::assign", "use crate::commands::up::Up;\n"),
         file(
-            "stack",
-            "use crate::{dotenv, cli::Isolate};\n#[cfg(test)]\nmod tests {\n    use crate::settings::Selection;\n}\n",
+            "core::stack",
+            "use crate::core::{dotenv, stack};\nuse crate::edges::state_dir::StateDir;\n#[cfg(test)]\nmod tests {\n    use crate::cli::settings::Selection;\n}\n",
+        ),
+        file(
+            "core::project",
+            "// fs_err in a comment is fine\nfn root() { fs_err::canonicalize(\".\"); }\n",
         ),
         file("brand_new", ""),
     ]);
     assert_eq!(
         found,
         [
-            "`allocate` (Core) imports `settings::PortSettings` (Interface)",
-            "`brand_new` has no layer: add it to LAYERS in tests/it/layers.rs",
+            "`brand_new` has no layer: move it into core/, edges/, workflows/, cli/ or commands/",
             "`commands::down` (Command) imports `commands::up::Up` (Command)",
-            "`probe` (Edge) imports `commands::assign::resolve` (Workflow)",
-            "`stack` (Core) imports `cli::Isolate` (Interface)",
+            "`core::allocate` (Core) imports `cli::settings::PortSettings` (Interface)",
+            "`core::project` (Core) touches the world: `fs_err` on line 2",
+            "`core::stack` (Core) imports `edges::state_dir::StateDir` (Edge)",
+            "`edges::probe` (Edge) imports `workflows::assign::resolve` (Workflow)",
+            "`workflows::assign` (Workflow) imports `commands::up::Up` (Command)",
         ]
     );
 }

@@ -9,7 +9,7 @@
 use std::net::Ipv4Addr;
 
 use fs_err as fs;
-use iris_dev::project::compose_project_name;
+use iris_dev::core::project::compose_project_name;
 
 use crate::docker::{
     Cleanup, Compose, STANDIN, compose_matrix, docker_out, port_of, reachable, standin,
@@ -159,7 +159,7 @@ fn two_checkouts_with_one_directory_name_run_at_once(compose: Compose) {
         &dotenv,
         format!(
             "{}\nCOMPOSE_PROJECT_NAME={twin}-0badc0de\nKEEP=1\n",
-            iris_dev::dotenv::MANAGED_MARKER
+            iris_dev::core::dotenv::MANAGED_MARKER
         ),
     )
     .unwrap();

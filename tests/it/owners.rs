@@ -138,15 +138,15 @@ fn ports_who_names_a_container_and_assignment_skips_its_port() {
 fn lsof_names_a_listener() {
     let listener = Listener::start(&[0]);
     let port = listener.ports[0];
-    let owners = iris_dev::platform::lsof_listeners(
-        &iris_dev::process::DuctRunner,
+    let owners = iris_dev::edges::platform::lsof_listeners(
+        &iris_dev::edges::process::DuctRunner,
         &std::collections::BTreeSet::from([port]),
     )
     .expect("lsof runs");
     assert_eq!(owners.len(), 1, "{owners:?}");
     let (held, owner) = &owners[0];
     assert_eq!(*held, port);
-    let iris_dev::owner::Owner::Process { pid, command, .. } = owner else {
+    let iris_dev::core::owner::Owner::Process { pid, command, .. } = owner else {
         panic!("not a process: {owner:?}");
     };
     assert_eq!(*pid, listener.pid());

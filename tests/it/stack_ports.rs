@@ -7,7 +7,7 @@
 use std::net::Ipv4Addr;
 
 use fs_err as fs;
-use iris_dev::project::compose_project_name;
+use iris_dev::core::project::compose_project_name;
 
 use crate::docker::{
     Cleanup, Compose, STANDIN, compose_matrix, compose_project, docker_out, port_of, reachable,
