@@ -92,7 +92,7 @@ pub fn run(args: DoctorArgs, context: &Context<'_>) -> Result<(), Error> {
         Err(err) => {
             checks.push(Check::fail(
                 "engine",
-                format!("{err}; chosen as {}", endpoint.origin),
+                format!("{err} (engine: {})", endpoint.origin),
                 "start the engine (`docker info` checks it; Podman's socket: `systemctl --user enable --now podman.socket`, \
                  or as root without `--user`), or point `DOCKER_HOST` or the docker context at a running one",
             ));

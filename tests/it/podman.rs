@@ -441,3 +441,40 @@ fn podman_compose_is_refused_with_what_to_use_instead() {
     );
     doctor.assert_stdout_contains("fix: use compose v2 or docker-compose with Podman");
 }
+
+/// Debian's docker-compose 1.x speaks the same API to Podman's socket: `up`,
+/// `status` and `down` with it, found as the standalone (an empty
+/// DOCKER_CONFIG has no `docker compose` plugin).
+#[test]
+#[cfg_attr(
+    not(all(has_podman, has_compose_v1)),
+    ignore = "needs Podman's API service (IRIS_DEV_TEST_PODMAN_HOST) and docker-compose 1.x, see .ci/podman"
+)]
+fn docker_compose_v1_runs_the_stack_on_podman() {
+    podman_standin();
+    let mut env = podman_env("10660-10664");
+    let config = env.project("docker-config");
+    env.set("DOCKER_CONFIG", config.to_str().unwrap());
+    let (shop, stack) = project(&env, "shop", &compose_file(STANDIN, ""));
+    let _cleanup = Cleanup(vec![stack.clone()]);
+    let up = env
+        .run(["-v", "up", "-C", "shop", "--wait-timeout", "60"])
+        .success();
+    up.assert_stderr_contains("note: using docker-compose 1.");
+    up.assert_stderr_contains("ready IRIS for");
+    let port = port_of(&env, &shop);
+    assert!(reachable(Ipv4Addr::LOCALHOST, port), "127.0.0.1:{port}");
+    let status = env.run(["status", "-C", "shop"]).success();
+    // docker-compose 1.x names containers with underscores.
+    let container = format!("container {stack}_iris_1 ");
+    assert!(
+        status
+            .stdout()
+            .lines()
+            .any(|line| line.starts_with(&container) && line.contains(" running")),
+        "{}",
+        status.snapshot()
+    );
+    env.run(["down", "-C", "shop"]).success();
+    assert!(!reachable(Ipv4Addr::LOCALHOST, port));
+}
