@@ -47,13 +47,15 @@ pub fn discover_endpoint(docker: &DockerSettings, runner: &dyn Runner, dir: &Pat
     )
 }
 
-/// Whether `path` is a socket (following symlinks): a stale file or a
-/// directory in its place is not an engine.
+/// Whether `path` is a socket this user can connect to: a stale file, a
+/// socket no engine listens on, or Docker's socket for a user outside the
+/// `docker` group is no engine for iris-dev, and Podman's may be.
 fn is_socket(path: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
         fs_err::metadata(path).is_ok_and(|metadata| metadata.file_type().is_socket())
+            && std::os::unix::net::UnixStream::connect(path).is_ok()
     }
     #[cfg(not(unix))]
     {

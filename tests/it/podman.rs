@@ -372,7 +372,7 @@ fn podmans_socket_is_found_with_the_docker_socket_hidden() {
     let up = hidden(no_docker, Some(&xdg), &["-v", "up", "--wait-timeout", "60"]).success();
     up.assert_stderr_contains(&format!(
         "note: engine `unix://{}/podman/podman.sock` (rootless Podman's socket: no `DOCKER_HOST`, \
-         no docker context, and no socket at `/var/run/docker.sock`)",
+         no docker context, and nothing to connect to at `/var/run/docker.sock`)",
         xdg.display()
     ));
     up.assert_stderr_contains("ready IRIS for");
@@ -389,7 +389,7 @@ fn podmans_socket_is_found_with_the_docker_socket_hidden() {
     assert_eq!(status["engine"]["url"], "unix:///run/podman/podman.sock");
     assert_eq!(
         status["engine"]["chosen"],
-        "rootful Podman's socket: no `DOCKER_HOST`, no docker context, and no socket at `/var/run/docker.sock`"
+        "rootful Podman's socket: no `DOCKER_HOST`, no docker context, and nothing to connect to at `/var/run/docker.sock`"
     );
     assert_eq!(status["containers"][0]["state"], "running");
     hidden(&rootful, None, &["down"]).success();

@@ -204,13 +204,13 @@ impl std::fmt::Display for Origin {
             }
             Self::Socket { socket, passed } => write!(
                 f,
-                "{}: no `DOCKER_HOST`, no docker context, and no socket at {}",
+                "{}: no `DOCKER_HOST`, no docker context, and nothing to connect to at {}",
                 socket.describe(),
                 paths(passed)
             ),
             Self::NothingFound { looked } => write!(
                 f,
-                "Docker's default: no `DOCKER_HOST`, no docker context, and no socket at {}",
+                "Docker's default: no `DOCKER_HOST`, no docker context, and nothing to connect to at {}",
                 paths(looked)
             ),
             Self::Given => write!(f, "given"),
@@ -818,14 +818,14 @@ mod tests {
         assert_eq!(
             podman.describe(),
             "`unix:///run/user/1000/podman/podman.sock` (rootless Podman's socket: \
-             no `DOCKER_HOST`, no docker context, and no socket at `/var/run/docker.sock`)"
+             no `DOCKER_HOST`, no docker context, and nothing to connect to at `/var/run/docker.sock`)"
         );
 
         let rootful = with(&[PODMAN_ROOTFUL_SOCKET]);
         assert_eq!(rootful.url, "unix:///run/podman/podman.sock");
         assert_eq!(
             rootful.origin.to_string(),
-            "rootful Podman's socket: no `DOCKER_HOST`, no docker context, and no socket at \
+            "rootful Podman's socket: no `DOCKER_HOST`, no docker context, and nothing to connect to at \
              `/var/run/docker.sock`, `/run/user/1000/podman/podman.sock`"
         );
 
