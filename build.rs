@@ -23,16 +23,16 @@ const CHECKS: &[(&str, &str)] = &[
     ("has_docker", "a Docker engine answers `docker info`"),
     (
         "has_python",
-        "`IRIS_DEV_TEST_PYTHON` names a Python with iris-devtester",
+        "`IRIS_DEV_TEST_PYTHON` names a Python that imports iris-devtester",
     ),
     ("has_compose_v1", "`docker-compose` 1.x runs"),
     (
         "has_compose_v2",
-        "`IRIS_DEV_TEST_COMPOSE_V2` names a DOCKER_CONFIG with compose v2 >= 2.24.4",
+        "`IRIS_DEV_TEST_COMPOSE_V2` names a DOCKER_CONFIG whose `docker compose` runs (>= 2.24.4)",
     ),
     (
         "has_compose_v2_legacy",
-        "`IRIS_DEV_TEST_COMPOSE_V2_LEGACY` names a DOCKER_CONFIG with compose v2 < 2.24.4",
+        "`IRIS_DEV_TEST_COMPOSE_V2_LEGACY` names a DOCKER_CONFIG whose `docker compose` runs (< 2.24.4)",
     ),
     ("has_sshd", "`sshd` and `ssh` are installed"),
     ("has_socat", "`socat` is installed"),
@@ -82,10 +82,14 @@ fn main() {
     let enabled = [
         ("has_docker", docker),
         // Mandatory means every one: a missing variable or tool then fails its
-        // tests loudly (they name what is missing) instead of ignoring them.
+        // tests loudly instead of ignoring them. The tests check what they
+        // need when they start (tests/it/support/needs.rs, `Compose::check`)
+        // and name what is missing: root, the Python, each compose's version.
         (
             "has_python",
-            mandatory || var("IRIS_DEV_TEST_PYTHON").is_some(),
+            mandatory
+                || var("IRIS_DEV_TEST_PYTHON")
+                    .is_some_and(|python| runs(&python, &["-c", "import iris_devtester"])),
         ),
         (
             "has_compose_v1",
@@ -93,11 +97,11 @@ fn main() {
         ),
         (
             "has_compose_v2",
-            docker && (mandatory || var("IRIS_DEV_TEST_COMPOSE_V2").is_some()),
+            docker && (mandatory || compose_plugin_runs("IRIS_DEV_TEST_COMPOSE_V2")),
         ),
         (
             "has_compose_v2_legacy",
-            docker && (mandatory || var("IRIS_DEV_TEST_COMPOSE_V2_LEGACY").is_some()),
+            docker && (mandatory || compose_plugin_runs("IRIS_DEV_TEST_COMPOSE_V2_LEGACY")),
         ),
         (
             "has_sshd",
@@ -137,27 +141,52 @@ fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|value| !value.is_empty())
 }
 
+/// Whether `docker compose version` runs with the DOCKER_CONFIG that the
+/// variable `name` names.
+fn compose_plugin_runs(name: &str) -> bool {
+    var(name).is_some_and(|config| {
+        let mut command = Command::new("docker");
+        command
+            .args(["compose", "version", "--short"])
+            .env("DOCKER_CONFIG", config);
+        finishes(&mut command, Stdio::null()).is_some_and(|(ok, _)| ok)
+    })
+}
+
 /// Whether `program args` exits 0 within [`PROBE_TIMEOUT`]; one that takes
 /// longer is killed and counts as missing.
 fn runs(program: &str, args: &[&str]) -> bool {
-    let Ok(mut child) = Command::new(program)
-        .args(args)
+    let mut command = Command::new(program);
+    command.args(args);
+    finishes(&mut command, Stdio::null()).is_some_and(|(ok, _)| ok)
+}
+
+/// Runs `command` for at most [`PROBE_TIMEOUT`]: whether it exited 0, and its
+/// standard output when `stdout` is piped; `None` when it did not start or
+/// was killed for taking too long.
+fn finishes(command: &mut Command, stdout: Stdio) -> Option<(bool, String)> {
+    let mut child = command
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdout(stdout)
         .stderr(Stdio::null())
         .spawn()
-    else {
-        return false;
-    };
+        .ok()?;
     let deadline = Instant::now() + PROBE_TIMEOUT;
     loop {
         match child.try_wait() {
-            Ok(Some(status)) => return status.success(),
+            Ok(Some(status)) => {
+                let mut out = String::new();
+                if let Some(mut pipe) = child.stdout.take() {
+                    // The child has exited: what it wrote is all in the pipe.
+                    let _ = std::io::Read::read_to_string(&mut pipe, &mut out);
+                }
+                return Some((status.success(), out));
+            }
             Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
             _ => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return false;
+                return None;
             }
         }
     }
@@ -172,8 +201,6 @@ fn found(program: &str) -> bool {
 }
 
 fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|output| String::from_utf8_lossy(&output.stdout).trim() == "0")
+    finishes(Command::new("id").arg("-u"), Stdio::piped())
+        .is_some_and(|(ok, uid)| ok && uid.trim() == "0")
 }

@@ -6,19 +6,18 @@
 
 use std::io;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::cli::settings::PinnedBy;
 use crate::cli::settings::SettingsError;
 use crate::core::allocate::{AllocError, PortRange, RangeKind};
-use crate::core::compose::config::{NameKind, ServiceError};
-use crate::core::compose::{ComposeError, PODMAN_COMPOSE_FIX};
+use crate::core::compose::ComposeError;
+use crate::core::compose::config::NameKind;
 use crate::core::engine::EngineError;
 use crate::core::env_vars;
 use crate::core::owner::{self, Owner};
 use crate::core::project::ProjectError;
 use crate::core::registry::Assignment;
-use crate::core::selection::NameOrigin;
 use crate::core::shell;
 use crate::core::stack::StackError;
 use crate::edges::registry_file::StoreError;
@@ -224,10 +223,12 @@ fn pinned_refused(project: &str, port: Option<u16>, pinned: u16) -> String {
             format!("the engine refuses port {port}, which is pinned for `{project}`")
         }
         Some(port) => format!(
-            "the engine refuses web port {port} of `{project}`, which goes with pinned port {pinned}"
+            "the engine refuses web port {port} of `{project}`, which goes with pinned port \
+             {pinned}"
         ),
         None => format!(
-            "the engine refuses a port of `{project}`, whose ports are pinned, so iris-dev does not move them"
+            "the engine refuses a port of `{project}`, whose ports are pinned, so iris-dev does not \
+             move them"
         ),
     }
 }
@@ -275,204 +276,168 @@ impl Error {
         report
     }
 
+    /// Adds what to do: each area's error says its own hints (next to the code
+    /// that knows them); the rest are this error's.
     fn explain(&self, report: &mut Report) {
-        let hints = &mut report.hints;
-        match self {
-            Self::Settings(error) => hints.push(format!("correct or unset `{}`", error.name)),
-            Self::Store(StoreError::Content { .. }) => hints.push(
-                "move it aside and start an empty registry with `iris-dev ports reset` (the old file is kept)".into(),
-            ),
-            Self::Store(StoreError::Symlink { .. } | StoreError::ForeignOwner { .. } | StoreError::NotDirectory { .. }) => {
-                hints.push(format!(
-                    "use a directory of your own: `export {}=\"$HOME/.iris-dev\"`",
-                    env_vars::IRIS_DEV_HOME
-                ));
-            }
-            Self::Store(StoreError::LockTimeout { path, .. }) => {
-                hints.push(format!(
-                    "another iris-dev or iris-devtester process holds it; find it with `{}`",
-                    shell::join(["fuser", "-v", &path.display().to_string()])
-                ));
-                hints.push(format!("or wait longer: `{}=120`", env_vars::IRIS_DEV_LOCK_TIMEOUT));
-            }
-            Self::Store(StoreError::NewerSchema { .. }) => {
-                hints.push("upgrade iris-dev to one that knows this schema".into());
-            }
-            Self::Alloc { source, owners, pinned_by, .. } => {
-                explain_alloc(source, owners, *pinned_by, report);
-            }
-            Self::NoTunnel { .. } => {
-                hints.push(format!(
-                    "point `{}` or the docker context at `ssh://USER@HOST` to run IRIS on another host",
-                    env_vars::DOCKER_HOST
-                ));
-            }
-            Self::TunnelEnded { .. } => {
-                hints.push("ssh's own message above says why; another program may hold one of the ports on this machine (`iris-dev ports who PORT` names it)".into());
-            }
-            Self::NotAssigned { .. } => {
-                hints.push("see every assignment with `iris-dev ports list`".into());
-            }
-            Self::Compose(ComposeError::NotFound) => {
-                hints.push("install the Compose plugin (`apt-get install docker-compose-plugin`) or the standalone `docker-compose`".into());
-                hints.push(format!("or name another compose command: `{}='podman compose'`", env_vars::IRIS_DEV_COMPOSE));
-            }
-            Self::Compose(ComposeError::PodmanCompose { .. }) => {
-                hints.push(PODMAN_COMPOSE_FIX.into());
-            }
-            Self::Compose(ComposeError::Configured { .. }) => {
-                hints.push(format!("correct or unset `{}`", env_vars::IRIS_DEV_COMPOSE));
-            }
-            Self::ComposeConfig { message, .. }
-            | Self::Stack(StackError::Parse { message, .. }) => {
+        let hints = match self {
+            Self::Settings(error) => vec![error.hint()],
+            Self::Store(error) => error.hints(),
+            Self::Compose(error) => error.hints(),
+            Self::Stack(StackError::Parse { message, .. })
+            | Self::ComposeConfig { message, .. } => {
                 report.causes.push(message.clone());
+                Vec::new()
             }
-            Self::PinnedRefused { port, pinned, owners, pinned_by, .. } => {
+            Self::Stack(error) => error.hints(&|path| Path::new(path).is_dir()),
+            Self::Alloc {
+                source,
+                owners,
+                pinned_by,
+                ..
+            } => return explain_alloc(source, owners, *pinned_by, report),
+            Self::PinnedRefused {
+                port,
+                pinned,
+                owners,
+                pinned_by,
+                ..
+            } => {
                 held_by(owners, &mut report.details);
-                hints.push(format!(
-                    "see what holds it: `iris-dev status`, or `{}`",
-                    crate::edges::platform::listeners_command(Some(port.unwrap_or(*pinned)))
-                ));
-                match (pinned_by.how_to_repin(), pinned_by.how_to_unpin()) {
-                    (Some(repin), Some(unpin)) => hints.push(format!(
-                        "or pin another port with {repin}, or let iris-dev choose: {unpin}"
-                    )),
-                    _ => hints.push(format!(
-                        "or pin other ports (`--port`, `--web-port`, `{}`, `{}`), or unset them and let iris-dev choose",
-                        env_vars::IRIS_DEV_PORT,
-                        env_vars::IRIS_DEV_WEB_PORT
-                    )),
-                }
+                pinned_refused_hints(port.unwrap_or(*pinned), *pinned_by)
             }
-            Self::NameTaken(taken) => {
-                let NameTaken { kind, name, owner, other_path, file, line, .. } = &**taken;
-                let place = match line {
-                    Some((number, text)) => {
-                        report.details.push(format!("{number:>5} | {text}"));
-                        format!("`{}` line {number}", file.display())
-                    }
-                    None => format!("`{}`", file.display()),
-                };
-                let separator = match kind {
-                    NameKind::Container => '-',
-                    NameKind::Volume | NameKind::Network => '_',
-                };
-                hints.push(format!(
-                    "give each project its own name in {place}: `{key}: ${{{variable}}}-{owner}`, or remove the line (compose then names it `<project>{separator}{owner}`)",
-                    key = kind.key(),
-                    variable = env_vars::COMPOSE_PROJECT_NAME,
-                ));
-                if *kind != NameKind::Container {
-                    hints.push(format!(
-                        "or, to share it on purpose, mark it `external: true` and create it once: `{}`",
-                        shell::join(["docker", &kind.to_string(), "create", name])
-                    ));
-                }
-                if let Some(path) = other_path {
-                    hints.push(format!(
-                        "or stop the other project first: `{}`",
-                        shell::join(["iris-dev", "down", "-C", path])
-                    ));
-                }
+            Self::NameTaken(taken) => name_taken_hints(taken, &mut report.details),
+            Self::FixedPorts { entries, compose } => {
+                return explain_fixed_ports(entries, compose, report);
             }
-            Self::Stack(StackError::NameOwned { name, origin, other, .. }) => {
-                let variable = env_vars::COMPOSE_PROJECT_NAME;
-                hints.push(match origin {
-                    NameOrigin::Environment => format!(
-                        "the shell may have kept it from another project (an older iris-dev's `eval \"$(iris-dev env)\"` exported it): `unset {variable}`, then run the command again"
-                    ),
-                    NameOrigin::DotEnv(file) => format!(
-                        "remove the `{variable}` line from `{}`, or give this project a name of its own there",
-                        file.display()
-                    ),
-                    NameOrigin::File(file) => format!(
-                        "give this project a name of its own in `{}` (`name: ...`), or remove the `name:` line",
-                        file.display()
-                    ),
-                });
-                hints.push(other_project_hint(other, name));
-            }
-            Self::Stack(StackError::NameShared { name, other, project }) => {
-                hints.push(format!(
-                    "the registry records `{name}` for both (an older iris-dev did so when `COMPOSE_PROJECT_NAME` was left in a shell); `{}` forgets it for this project, whose next `iris-dev up` starts its own stack",
-                    shell::join(["iris-dev", "ports", "clear", project])
-                ));
-                hints.push(other_project_hint(other, name));
-            }
-            Self::Stack(StackError::Service { source, .. }) => match source {
-                ServiceError::Unknown { .. } => hints.push("pick one of those with `--service <name>`".into()),
-                ServiceError::NoCandidate { .. } | ServiceError::Ambiguous { .. } => {
-                    hints.push("pick one with `iris-dev up --service <name>`, or in the compose file: `x-iris-dev: {service: <name>}`".into());
-                }
-            },
-            Self::FixedPorts { entries, compose } => explain_fixed_ports(entries, compose, report),
-            Self::Engine(_) => {
-                hints.push(format!(
-                    "is the engine running? `docker info` checks it; `{}` or the docker context picks which engine",
-                    env_vars::DOCKER_HOST
-                ));
-            }
-            Self::NotReady { logs, down, image_line, source, .. } => {
+            Self::NotReady {
+                logs,
+                down,
+                image_line,
+                source,
+                ..
+            } => {
                 if let WaitError::Failed(failure) = &**source {
                     explain_failure(failure, down, image_line.as_deref(), report);
                 }
-                let hints = &mut report.hints;
-                hints.push(format!("see what IRIS said: `{logs}`"));
+                let mut hints = vec![format!("see what IRIS said: `{logs}`")];
                 if matches!(**source, WaitError::Timeout { .. }) {
                     hints.push("or wait longer: `iris-dev up --wait-timeout 600`".into());
                 }
+                hints
             }
-            Self::Interrupted { started: true, .. } => {
-                hints.push("`iris-dev status` shows what is running; `iris-dev down` stops it, `iris-dev up` tries again".into());
+            Self::Engine(_) => vec![format!(
+                "is the engine running? `docker info` checks it; `{}` or the docker context \
+                 picks which engine",
+                env_vars::DOCKER_HOST
+            )],
+            Self::NoTunnel { .. } => vec![format!(
+                "point `{}` or the docker context at `ssh://USER@HOST` to run IRIS on another host",
+                env_vars::DOCKER_HOST
+            )],
+            Self::TunnelEnded { .. } => vec![
+                "ssh's own message above says why; another program may hold one of the ports \
+                 on this machine (`iris-dev ports who PORT` names it)"
+                    .into(),
+            ],
+            Self::NotAssigned { .. } => {
+                vec!["see every assignment with `iris-dev ports list`".into()]
             }
-            Self::Interrupted { started: false, .. } => {
-                hints.push("`iris-dev up` starts it".into());
-            }
-            Self::NotWritable { dir, .. } => {
-                hints.push(format!(
-                    "`iris-dev up` keeps the compose override it generates in the project's `.iris-dev/`: make the directory writable (`{}`, as its owner), or work in a copy of the project you can write to",
-                    shell::join(["chmod", "u+w", &dir.display().to_string()])
-                ));
-            }
+            Self::Interrupted { started: true, .. } => vec![
+                "`iris-dev status` shows what is running; `iris-dev down` stops it, \
+                 `iris-dev up` tries again"
+                    .into(),
+            ],
+            Self::Interrupted { started: false, .. } => vec!["`iris-dev up` starts it".into()],
+            Self::NotWritable { dir, .. } => vec![format!(
+                "`iris-dev up` keeps the compose override it generates in the project's \
+                 `.iris-dev/`: make the directory writable (`{}`, as its owner), or work in a \
+                 copy of the project you can write to",
+                shell::join(["chmod", "u+w", &dir.display().to_string()])
+            )],
             Self::AlreadyExists { .. } => {
-                hints.push("edit that file instead; `iris-dev up` uses it as it is".into());
+                vec!["edit that file instead; `iris-dev up` uses it as it is".into()]
             }
-            Self::Jsonc { file, .. } => {
-                hints.push(format!(
-                    "fix that line (or move the file aside) and run `iris-dev vscode` again; `{}` was not changed",
-                    file.display()
-                ));
-            }
-            Self::StopFailed { .. } => {
-                hints.push("see why above; `iris-dev down` in a project's directory stops it alone".into());
-            }
+            Self::Jsonc { file, .. } => vec![format!(
+                "fix that line (or move the file aside) and run `iris-dev vscode` again; `{}` \
+                 was not changed",
+                file.display()
+            )],
+            Self::StopFailed { .. } => vec![
+                "see why above; `iris-dev down` in a project's directory stops it alone".into(),
+            ],
             Self::ComposeFailed { .. }
             | Self::PassedThrough { .. }
             | Self::ChecksFailed { .. }
-            | Self::Store(StoreError::Io(_))
-            | Self::Stack(StackError::Io(_))
             | Self::Project(_)
-            | Self::Io(_) => {}
-        }
+            | Self::Io(_) => Vec::new(),
+        };
+        report.hints.extend(hints);
     }
 }
 
-/// What a refusal to run under another project's compose name says last: that
-/// nothing happened, and how to see (or, when its directory is gone, forget)
-/// the other project.
-fn other_project_hint(other: &str, name: &str) -> String {
-    if std::path::Path::new(other).is_dir() {
-        format!(
-            "nothing was started or changed; `{}` shows the stack that name belongs to",
-            shell::join(["iris-dev", "status", "-C", other])
-        )
-    } else {
-        format!(
-            "nothing was started or changed; `{other}` no longer exists: `{}` forgets its entry, `{}` removes what it left",
-            shell::join(["iris-dev", "ports", "clear", other]),
-            shell::join(["docker", "compose", "-p", name, "down"])
-        )
+/// What to do when the engine refused a pinned port: see what holds it, then
+/// repin or unpin the way the pin was given.
+fn pinned_refused_hints(port: u16, pinned_by: PinnedBy) -> Vec<String> {
+    let see = format!(
+        "see what holds it: `iris-dev status`, or `{}`",
+        crate::edges::platform::listeners_command(Some(port))
+    );
+    let change = match (pinned_by.how_to_repin(), pinned_by.how_to_unpin()) {
+        (Some(repin), Some(unpin)) => {
+            format!("or pin another port with {repin}, or let iris-dev choose: {unpin}")
+        }
+        _ => format!(
+            "or pin other ports (`--port`, `--web-port`, `{}`, `{}`), or unset them and let \
+             iris-dev choose",
+            env_vars::IRIS_DEV_PORT,
+            env_vars::IRIS_DEV_WEB_PORT
+        ),
+    };
+    vec![see, change]
+}
+
+/// How to give a fixed name back to each project (or share it on purpose),
+/// with the line that fixes it in `details`.
+fn name_taken_hints(taken: &NameTaken, details: &mut Vec<String>) -> Vec<String> {
+    let NameTaken {
+        kind,
+        name,
+        owner,
+        other_path,
+        file,
+        line,
+        ..
+    } = taken;
+    let place = match line {
+        Some((number, text)) => {
+            details.push(format!("{number:>5} | {text}"));
+            format!("`{}` line {number}", file.display())
+        }
+        None => format!("`{}`", file.display()),
+    };
+    let separator = match kind {
+        NameKind::Container => '-',
+        NameKind::Volume | NameKind::Network => '_',
+    };
+    let mut hints = vec![format!(
+        "give each project its own name in {place}: `{key}: ${{{variable}}}-{owner}`, or remove \
+         the line (compose then names it `<project>{separator}{owner}`)",
+        key = kind.key(),
+        variable = env_vars::COMPOSE_PROJECT_NAME,
+    )];
+    if *kind != NameKind::Container {
+        hints.push(format!(
+            "or, to share it on purpose, mark it `external: true` and create it once: `{}`",
+            shell::join(["docker", &kind.to_string(), "create", name])
+        ));
     }
+    if let Some(path) = other_path {
+        hints.push(format!(
+            "or stop the other project first: `{}`",
+            shell::join(["iris-dev", "down", "-C", path])
+        ));
+    }
+    hints
 }
 
 /// Each fixed port with its line and fix; one alone as the message and hints.
@@ -504,7 +469,8 @@ fn explain_fixed_ports(entries: &[FixedPort], compose: &str, report: &mut Report
     }
     if entries.iter().any(|entry| !entry.taken) {
         report.hints.push(format!(
-            "{compose} cannot replace a base file's `ports` (`!override` needs compose 2.24.4 or newer), so the base file must publish the ports iris-dev assigns; nothing was started"
+            "{compose} cannot replace a base file's `ports` (`!override` needs compose 2.24.4 or \
+             newer), so the base file must publish the ports iris-dev assigns; nothing was started"
         ));
     }
     let taken: Vec<&str> = entries
@@ -547,13 +513,15 @@ fn explain_failure(
                         ));
                     }
                     Some((file, None)) => hints.push(format!(
-                        "the image `{image}` is not named in `{}`: a `build:` or a variable chooses it; change its tag there",
+                        "the image `{image}` is not named in `{}`: a `build:` or a variable \
+                         chooses it; change its tag there",
                         file.display()
                     )),
                     None => hints.push(format!("the image is `{image}`")),
                 }
                 hints.push(format!(
-                    "`{}` fetches what that tag names now; a tag that names one version (not `latest`) needs a newer tag first",
+                    "`{}` fetches what that tag names now; a tag that names one version (not \
+                     `latest`) needs a newer tag first",
                     shell::join(["docker", "pull", image])
                 ));
             }
@@ -598,8 +566,9 @@ fn explain_alloc(
             let others: Vec<Owner> = owners
                 .iter()
                 .map(|(_, owner)| owner.clone())
-                .filter(|owner| {
-                    !matches!(owner, Owner::Assignment { project, .. } if *project == holder.project_path)
+                .filter(|owner| match owner {
+                    Owner::Assignment { project, .. } => *project != holder.project_path,
+                    _ => true,
                 })
                 .collect();
             held_by(&others, &mut report.details);
@@ -702,8 +671,13 @@ fn explain_exhausted(
     if holding == 0 && owners.is_empty() {
         details.push("held outside the registry:".into());
         details.push(match kind {
-            RangeKind::Iris => "  (none found: the web ports that go with them, paired (52773 + (port - 1972)) or pinned, may be what is taken; `iris-dev ports who PORT` names a port's holder)".into(),
-            RangeKind::Stack => "  (none found; `iris-dev ports who PORT` names a port's holder)".into(),
+            RangeKind::Iris => "  (none found: the web ports that go with them, paired (52773 + \
+                                (port - 1972)) or pinned, may be what is taken; `iris-dev ports \
+                                who PORT` names a port's holder)"
+                .into(),
+            RangeKind::Stack => {
+                "  (none found; `iris-dev ports who PORT` names a port's holder)".into()
+            }
         });
     }
     held_in_range(owners, details);

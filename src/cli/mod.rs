@@ -432,4 +432,116 @@ mod tests {
     fn verify_cli() {
         Cli::command().debug_assert();
     }
+
+    /// Each found spelling with the file it is in.
+    type Found = Vec<(String, String)>;
+
+    /// Every `` `iris-dev ...` `` a hint, note or doc comment in `src/` shows, and
+    /// every `` `--flag` `` it names, as the text between its backticks.
+    fn spellings() -> (Found, Found) {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let (mut commands, mut flags) = (Vec::new(), Vec::new());
+        let mut dirs = vec![src];
+        while let Some(dir) = dirs.pop() {
+            for entry in fs_err::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let text = fs_err::read_to_string(&path).unwrap();
+                // A string continued with `\` reads as one line.
+                let text = text.replace("\\\n", " ");
+                let place = path.display().to_string();
+                for quoted in text.split('`').skip(1).step_by(2) {
+                    let quoted = quoted.split_whitespace().collect::<Vec<_>>().join(" ");
+                    // Usage lines (`ports list|inspect`, `doctor [--json]`,
+                    // `who PORT...`, `-C <TAB>`) are not commands to run.
+                    let usage = ["|", "[", "...", "<TAB>", "<shell>"]
+                        .iter()
+                        .any(|mark| quoted.contains(mark));
+                    if quoted.starts_with("iris-dev ") && !usage {
+                        commands.push((place.clone(), quoted));
+                    } else if quoted.starts_with("--") && !quoted.contains('=') {
+                        flags.push((place.clone(), quoted));
+                    }
+                }
+            }
+        }
+        (commands, flags)
+    }
+
+    /// A command as shown, with its placeholders (`{project}`, `<name>`,
+    /// `PORT`) given a value that every argument they stand for takes (a port
+    /// number is a path and a name too), as words.
+    fn words(shown: &str) -> Vec<String> {
+        shown
+            .split(' ')
+            .map(|word| {
+                let word = word.trim_matches(|c| c == '\'' || c == '"');
+                let upper = word.len() > 1 && word.chars().all(|c| c.is_ascii_uppercase());
+                if word.contains('{') || word.contains('<') || upper {
+                    "12000".to_owned()
+                } else {
+                    word.to_owned()
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_command_a_message_shows_parses() {
+        let (commands, _) = spellings();
+        assert!(commands.len() > 20, "found only {commands:?}");
+        // A subcommand named on its own (`iris-dev compose`) lacks only its
+        // arguments.
+        let refused = |shown: &str| {
+            Cli::try_parse_from(words(shown))
+                .is_err_and(|error| error.kind() != clap::error::ErrorKind::MissingRequiredArgument)
+        };
+        let wrong: Vec<String> = commands
+            .iter()
+            .filter(|(_, shown)| refused(shown))
+            .map(|(place, shown)| format!("{place}: `{shown}`"))
+            .collect();
+        assert!(
+            wrong.is_empty(),
+            "commands clap refuses:\n  {}",
+            wrong.join("\n  ")
+        );
+    }
+
+    #[test]
+    fn every_flag_a_message_names_exists() {
+        fn longs(command: &clap::Command, into: &mut std::collections::BTreeSet<String>) {
+            for arg in command.get_arguments() {
+                into.extend(arg.get_long().map(|long| format!("--{long}")));
+            }
+            for sub in command.get_subcommands() {
+                longs(sub, into);
+            }
+        }
+        // `--help` and `--version` are clap's; `--`, and compose's own flags
+        // that `logs` and `up` pass on, are shown too.
+        let theirs = ["--help", "--version", "--", "--tail", "--no-color"];
+        let mut known: std::collections::BTreeSet<String> =
+            theirs.iter().map(|flag| (*flag).to_owned()).collect();
+        longs(&Cli::command(), &mut known);
+        let (_, flags) = spellings();
+        let wrong: Vec<String> = flags
+            .iter()
+            .filter(|(_, shown)| {
+                let flag = shown.split([' ', '=']).next().unwrap_or_default();
+                // A placeholder in this test's own doc and in the generator.
+                let example = flag == "--flag" || flag.contains('{');
+                !known.contains(flag) && !example
+            })
+            .map(|(place, shown)| format!("{place}: `{shown}`"))
+            .collect();
+        assert!(
+            wrong.is_empty(),
+            "flags iris-dev does not have:\n  {}",
+            wrong.join("\n  ")
+        );
+    }
 }

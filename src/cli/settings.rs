@@ -7,20 +7,17 @@
 //! process's real environment.
 
 use std::ffi::OsString;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::cli::{ColorChoice, GlobalArgs, UpArgs};
 use crate::core::allocate::{DEFAULT_RANGE, DEFAULT_STACK_RANGE, MAX_PAIRED_PORT, PortRange};
-use crate::core::engine::DockerSettings;
+use crate::core::engine::{DockerSettings, LOOPBACK};
 use crate::core::env_vars;
 use crate::core::port::Port;
 use crate::core::selection::ComposeSettings;
 use crate::core::stack::Isolate;
-
-/// The bind `up` publishes on unless `--bind` or `IRIS_DEV_BIND` say otherwise.
-pub const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
 /// Looks up an environment variable.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<OsString>;
@@ -31,6 +28,12 @@ pub struct SettingsError {
     pub name: &'static str,
     pub value: String,
     pub reason: String,
+}
+
+impl SettingsError {
+    pub fn hint(&self) -> String {
+        format!("correct or unset `{}`", self.name)
+    }
 }
 
 /// Everything the environment says, resolved once per run.
@@ -504,6 +507,7 @@ pub fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -
 mod tests {
     use super::*;
     use crate::core::selection::{NameOrigin, Selection};
+    use std::net::Ipv4Addr;
     use std::path::Path;
 
     fn global() -> GlobalSettings {

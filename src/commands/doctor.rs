@@ -93,8 +93,7 @@ pub fn run(args: DoctorArgs, context: &Context<'_>) -> Result<(), Error> {
             checks.push(Check::fail(
                 "engine",
                 format!("{err} (engine: {})", endpoint.origin),
-                "start the engine (`docker info` checks it; Podman's socket: `systemctl --user enable --now podman.socket`, \
-                 or as root without `--user`), or point `DOCKER_HOST` or the docker context at a running one",
+                "start the engine (`docker info` checks it; for Podman's socket, `systemctl --user enable --now podman.socket`, or as root `systemctl enable --now podman.socket`), or point `DOCKER_HOST` or the docker context at a running one",
             ));
             None
         }
@@ -479,5 +478,5 @@ fn settings_bind(context: &Context<'_>) -> std::net::IpAddr {
     context
         .settings
         .bind
-        .unwrap_or(crate::cli::settings::LOOPBACK)
+        .unwrap_or(crate::core::engine::LOOPBACK)
 }

@@ -2,9 +2,9 @@
 
 use crate::cli::StatusArgs;
 use crate::cli::error::Error;
-use crate::cli::settings::LOOPBACK;
 use crate::core::connection::assignment_host;
 use crate::core::engine::Engine;
+use crate::core::engine::LOOPBACK;
 use crate::core::status_report::StatusReport;
 use crate::edges::docker::DockerEngine;
 use crate::edges::state_dir::StateDir;

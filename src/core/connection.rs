@@ -19,23 +19,9 @@ pub enum EnvFormat {
     Json,
 }
 
-/// Published ports are bound to loopback unless the user opts out.
-pub const DEFAULT_HOST: &str = "127.0.0.1";
-
 /// The namespace a client gets when the IRIS service names none: IRIS's own
 /// default.
 pub const DEFAULT_NAMESPACE: &str = "USER";
-
-/// The address a client dials for ports published on `bind`: loopback for a
-/// wildcard bind, the address itself otherwise, bracketed when IPv6.
-pub fn connect_host(bind: std::net::IpAddr) -> String {
-    match bind {
-        std::net::IpAddr::V4(ip) if ip.is_unspecified() => DEFAULT_HOST.to_owned(),
-        std::net::IpAddr::V4(ip) => ip.to_string(),
-        std::net::IpAddr::V6(ip) if ip.is_unspecified() => "[::1]".to_owned(),
-        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
-    }
-}
 
 /// The address a client on this machine dials for `assignment`'s ports on
 /// `endpoint`: the bind address `up` recorded (loopback when none), as
@@ -54,7 +40,8 @@ pub fn assignment_host(
     endpoint.client_host(bind)
 }
 
-/// The management portal's home page on `host` (as [`connect_host`] gives it).
+/// The management portal's home page on `host` (as
+/// [`crate::core::engine::connect_host`] gives it).
 pub fn portal_url(host: &str, web_port: u16) -> String {
     format!("http://{host}:{web_port}/csp/sys/UtilHome.csp")
 }
@@ -284,7 +271,7 @@ mod tests {
 
     fn connection() -> Connection {
         Connection {
-            host: DEFAULT_HOST.into(),
+            host: crate::core::engine::DEFAULT_HOST.into(),
             port: 1973,
             web_port: 52_774,
             compose_project: "shop-0a1b2c3d".into(),

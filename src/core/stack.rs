@@ -5,16 +5,18 @@
 //! `Stack::load` ([`crate::edges::discover`]) reads. Writing the generated
 //! files is [`crate::edges::state_dir`]'s job.
 
-use clap::ValueEnum;
 use std::path::PathBuf;
 
+use clap::ValueEnum;
 use serde::Deserialize;
 
 use crate::core::compose::config::{ComposeConfig, ServiceError};
 use crate::core::dotenv;
+use crate::core::env_vars;
 use crate::core::project::Project;
 use crate::core::registry::Registry;
 use crate::core::selection::NameOrigin;
+use crate::core::shell::join;
 use crate::core::state_paths;
 
 /// Which host ports `up` gives per-project numbers.
@@ -403,6 +405,76 @@ impl Stack {
     }
 }
 
+impl StackError {
+    /// What to change, as the user would type it. `exists` says whether a
+    /// project directory is still there (a name another project owns is
+    /// shown with `status`, or forgotten when its directory is gone).
+    pub fn hints(&self, exists: &dyn Fn(&str) -> bool) -> Vec<String> {
+        let variable = env_vars::COMPOSE_PROJECT_NAME;
+        match self {
+            Self::NameOwned {
+                name,
+                origin,
+                other,
+                ..
+            } => {
+                let first = match origin {
+                    NameOrigin::Environment => format!(
+                        "the shell may have kept it from another project (an older iris-dev's \
+                         `eval \"$(iris-dev env)\"` exported it): `unset {variable}`, then run the \
+                         command again"
+                    ),
+                    NameOrigin::DotEnv(file) => format!(
+                        "remove the `{variable}` line from `{}`, or give this project a name of \
+                         its own there",
+                        file.display()
+                    ),
+                    NameOrigin::File(file) => format!(
+                        "give this project a name of its own in `{}` (`name: ...`), or remove \
+                         the `name:` line",
+                        file.display()
+                    ),
+                };
+                vec![first, other_project_hint(other, name, exists(other))]
+            }
+            Self::NameShared {
+                name,
+                other,
+                project,
+            } => vec![
+                format!(
+                    "the registry records `{name}` for both (an older iris-dev did so when \
+                     `{variable}` was left in a shell); `{}` forgets it for this project, whose \
+                     next `iris-dev up` starts its own stack",
+                    join(["iris-dev", "ports", "clear", project])
+                ),
+                other_project_hint(other, name, exists(other)),
+            ],
+            Self::Service { source, .. } => source.hints(),
+            Self::Io(_) | Self::Parse { .. } => Vec::new(),
+        }
+    }
+}
+
+/// What a refusal to run under another project's compose name says last: that
+/// nothing happened, and how to see (or, when its directory is gone, forget)
+/// the other project.
+fn other_project_hint(other: &str, name: &str, exists: bool) -> String {
+    if exists {
+        format!(
+            "nothing was started or changed; `{}` shows the stack that name belongs to",
+            join(["iris-dev", "status", "-C", other])
+        )
+    } else {
+        format!(
+            "nothing was started or changed; `{other}` no longer exists: `{}` forgets its entry, \
+             `{}` removes what it left",
+            join(["iris-dev", "ports", "clear", other]),
+            join(["docker", "compose", "-p", name, "down"])
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -782,5 +854,30 @@ mod tests {
             ),
             Err(StackError::NameOwned { .. })
         ));
+    }
+
+    #[test]
+    fn a_name_another_project_owns_is_shown_or_forgotten_as_its_directory_is_there_or_gone() {
+        let error = StackError::NameOwned {
+            name: "shop".into(),
+            origin: NameOrigin::Environment,
+            other: "/work/shop".into(),
+            project: "/home/dev/shop".into(),
+        };
+        let there = error.hints(&|path| path == "/work/shop");
+        assert!(
+            there[0].contains("`unset COMPOSE_PROJECT_NAME`"),
+            "{there:?}"
+        );
+        assert!(
+            there[1]
+                .ends_with("`iris-dev status -C /work/shop` shows the stack that name belongs to"),
+            "{there:?}"
+        );
+        let gone = error.hints(&|_| false);
+        assert!(
+            gone[1].contains("`iris-dev ports clear /work/shop` forgets its entry, `docker compose -p shop down` removes what it left"),
+            "{gone:?}"
+        );
     }
 }

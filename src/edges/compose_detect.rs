@@ -69,7 +69,7 @@ pub fn detect(
     };
     if let Some(configured) = configured {
         let command: Vec<String> = configured.split_whitespace().map(str::to_owned).collect();
-        // Refused before it runs: Debian's podman-compose fails on `--short`.
+        // Refused before it runs: Debian's podman-compose fails on `version --short`.
         if is_podman_compose(&command, "") {
             return Err(ComposeError::PodmanCompose {
                 command: configured.to_owned(),
@@ -171,7 +171,7 @@ mod tests {
                 .contains("its `port` prints a bare port number"),
             "{error}"
         );
-        // Debian's 1.0.3 fails on `--short`: still podman-compose, not a broken command.
+        // Debian's 1.0.3 fails on `version --short`: still podman-compose, not a broken command.
         let debian = FakeRunner::default().answer(
             "podman-compose",
             2,

@@ -23,7 +23,9 @@ use fs_err as fs;
 use serde::{Deserialize, Serialize};
 
 use crate::core::engine::{Container, EngineError, Listing};
+use crate::core::env_vars;
 use crate::core::registry::model::{ContentError, Registry};
+use crate::core::shell;
 use crate::core::timestamp::Timestamp;
 use crate::edges::platform;
 
@@ -549,6 +551,36 @@ fn check_owner(path: &Path, metadata: &std::fs::Metadata) -> Result<(), StoreErr
         });
     }
     Ok(())
+}
+
+impl StoreError {
+    /// What to run or change, as the user would type it.
+    pub fn hints(&self) -> Vec<String> {
+        match self {
+            Self::Content { .. } => vec![
+                "move it aside and start an empty registry with `iris-dev ports reset` \
+                 (the old file is kept)"
+                    .into(),
+            ],
+            Self::Symlink { .. } | Self::ForeignOwner { .. } | Self::NotDirectory { .. } => {
+                vec![format!(
+                    "use a directory of your own: `export {}=\"$HOME/.iris-dev\"`",
+                    env_vars::IRIS_DEV_HOME
+                )]
+            }
+            Self::LockTimeout { path, .. } => vec![
+                format!(
+                    "another iris-dev or iris-devtester process holds it; find it with `{}`",
+                    shell::join(["fuser", "-v", &path.display().to_string()])
+                ),
+                format!("or wait longer: `{}=120`", env_vars::IRIS_DEV_LOCK_TIMEOUT),
+            ],
+            Self::NewerSchema { .. } => {
+                vec!["upgrade iris-dev to one that knows this schema".into()]
+            }
+            Self::Io(_) => Vec::new(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -388,7 +388,7 @@ fn current_of(context: &Context<'_>, project: Project) -> Result<(Project, Assig
         bind: context
             .settings
             .bind
-            .unwrap_or(crate::cli::settings::LOOPBACK),
+            .unwrap_or(crate::core::engine::LOOPBACK),
         avoid: &[],
         compose_project: None,
     };

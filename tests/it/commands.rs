@@ -5,11 +5,11 @@ use std::net::{Ipv4Addr, TcpListener};
 use fs_err as fs;
 use insta::assert_snapshot;
 
-use crate::support::{Listener, TestEnv};
+use crate::support::{FakeEngine, Listener, TestEnv, ports};
 
 #[test]
 fn port_is_sticky_and_distinct_per_project() {
-    let env = TestEnv::new("10210-10219");
+    let env = TestEnv::new("commands::port_is_sticky_and_distinct_per_project");
     let alpha = env.project("alpha");
     let beta = env.project("beta");
     let missing = env.run(["port", "-C"]);
@@ -21,7 +21,7 @@ fn port_is_sticky_and_distinct_per_project() {
         .port();
     let b = env.run_in(&beta, ["port"]).success().port();
     assert_ne!(a, b);
-    assert!((10_210..=10_219).contains(&a) && (10_210..=10_219).contains(&b));
+    assert!(env.ports().contains(a) && env.ports().contains(b));
     for _ in 0..3 {
         assert_eq!(env.run(["port", "-C", "alpha"]).success().port(), a);
     }
@@ -31,7 +31,7 @@ fn port_is_sticky_and_distinct_per_project() {
 
 #[test]
 fn project_root_is_the_nearest_compose_file_upwards() {
-    let env = TestEnv::new("10220-10229");
+    let env = TestEnv::new("commands::project_root_is_the_nearest_compose_file_upwards");
     let shop = env.project("shop");
     fs::write(shop.join("compose.yaml"), "services: {}\n").unwrap();
     let deep = env.project("shop/src/app");
@@ -48,32 +48,40 @@ fn project_root_is_the_nearest_compose_file_upwards() {
 
 #[test]
 fn env_formats() {
-    let env = TestEnv::new("10230-10239");
+    let env = TestEnv::new("commands::env_formats");
     env.project("shop");
     assert_snapshot!(env.run(["env", "-C", "shop"]).snapshot());
     let make = env
         .run(["env", "-C", "shop", "--format", "make"])
         .success()
         .stdout();
-    assert!(make.contains("export IRIS_PORT := 10230\n"), "{make}");
+    let port = env.ports().first();
+    assert!(
+        make.contains(&format!("export IRIS_PORT := {port}\n")),
+        "{make}"
+    );
     let dotenv = env
         .run(["env", "-C", "shop", "--format", "dotenv"])
         .success()
         .stdout();
-    assert!(dotenv.contains("IRIS_WEB_PORT=61031\n"), "{dotenv}");
+    let web = u32::from(port) + u32::from(ports::WEB_OFFSET);
+    assert!(
+        dotenv.contains(&format!("IRIS_WEB_PORT={web}\n")),
+        "{dotenv}"
+    );
     let json: serde_json::Value = serde_json::from_str(
         &env.run(["env", "-C", "shop", "--format", "json"])
             .success()
             .stdout(),
     )
     .unwrap();
-    assert_eq!(json["IRIS_PORT"], 10_230, "a port is a number");
+    assert_eq!(json["IRIS_PORT"], port, "a port is a number");
     assert_eq!(json["IRIS_HOST"], "127.0.0.1");
 }
 
 #[test]
 fn env_output_evaluates_in_a_shell() {
-    let env = TestEnv::new("10240-10249");
+    let env = TestEnv::new("commands::env_output_evaluates_in_a_shell");
     let dir = env.project("it's here");
     let exports = env.run_in(&dir, ["env"]).success().stdout();
     let script = format!(
@@ -91,14 +99,14 @@ fn env_output_evaluates_in_a_shell() {
     let out = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
         out.trim_end(),
-        "127.0.0.1 10240 itshere unset",
+        format!("127.0.0.1 {} itshere unset", env.ports().first()),
         "the directory's name, never in the variable compose reads"
     );
 }
 
 #[test]
 fn ports_list_inspect_clear() {
-    let env = TestEnv::new("10250-10259");
+    let env = TestEnv::new("commands::ports_list_inspect_clear");
     assert_snapshot!("list_empty", env.run(["ports", "list"]).snapshot());
     env.project("alpha");
     env.project("beta");
@@ -130,7 +138,7 @@ fn ports_list_inspect_clear() {
             .stdout(),
     )
     .unwrap();
-    assert_eq!(inspected["port"], 10_250);
+    assert_eq!(inspected["port"], env.ports().first());
     assert_snapshot!(
         "inspect_missing",
         env.run(["ports", "inspect", "nowhere"]).snapshot()
@@ -156,50 +164,59 @@ fn ports_list_inspect_clear() {
 
 impl TestEnv {
     fn env_pinned_beta(&self) {
+        let pin = ports::block("commands::ports_list_inspect_clear/pin").port(0);
         let run = self
             .output(
                 self.command(["port", "-C", "beta"])
-                    .env("IRIS_DEV_PORT", "10300"),
+                    .env("IRIS_DEV_PORT", pin.to_string()),
             )
             .success();
-        assert_eq!(run.port(), 10_300);
+        assert_eq!(run.port(), pin);
     }
 }
 
 #[test]
 fn manual_pin_conflict_names_the_holder() {
-    let env = TestEnv::new("10260-10269");
+    let env = TestEnv::new("commands::manual_pin_conflict_names_the_holder");
     env.project("alpha");
     env.project("beta");
     env.run(["port", "-C", "alpha"]).success();
-    let env = env.with("IRIS_DEV_PORT", "10260");
+    let alphas = env.ports().first();
+    let env = env.with("IRIS_DEV_PORT", &alphas.to_string());
     assert_snapshot!(env.run(["port", "-C", "beta"]).snapshot());
     assert_eq!(
         env.run(["port", "-C", "alpha"]).success().port(),
-        10_260,
+        alphas,
         "pinning your own port works"
     );
 }
 
 #[test]
 fn a_port_taken_by_a_plain_listener_is_skipped() {
-    let listener = TcpListener::bind((Ipv4Addr::UNSPECIFIED, 10_270)).unwrap();
-    let env = TestEnv::new("10270-10279");
+    let block = ports::block("commands::a_port_taken_by_a_plain_listener_is_skipped");
+    let listener = TcpListener::bind((Ipv4Addr::UNSPECIFIED, block.port(0))).unwrap();
+    let env = TestEnv::on(block.part(0, 10));
     env.project("alpha");
-    assert_eq!(env.run(["port", "-C", "alpha"]).success().port(), 10_271);
+    assert_eq!(
+        env.run(["port", "-C", "alpha"]).success().port(),
+        block.port(1)
+    );
     drop(listener);
 
-    let web_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 61_071)).unwrap();
+    // The first port is free again; its web port is not.
+    let web_of_first = block.port(0) + ports::WEB_OFFSET;
+    let web_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, web_of_first)).unwrap();
     env.project("beta");
     assert_eq!(
         env.run(["port", "-C", "beta"]).success().port(),
-        10_272,
+        block.port(2),
         "a busy web port skips the pair"
     );
     drop(web_listener);
 
-    let listener = Listener::start(&[10_290]);
-    let pinned = TestEnv::new("10280-10289").with("IRIS_DEV_PORT", "10290");
+    let pin = block.port(20);
+    let listener = Listener::start(&[pin]);
+    let pinned = TestEnv::on(block.part(10, 10)).with("IRIS_DEV_PORT", &pin.to_string());
     pinned.project("gamma");
     // The error names the listening process as the holder.
     let snapshot = listener.redact(&pinned.run(["port", "-C", "gamma"]).snapshot());
@@ -208,7 +225,9 @@ fn a_port_taken_by_a_plain_listener_is_skipped() {
 
 #[test]
 fn exhausted_range_lists_assignments_and_remedies() {
-    let env = TestEnv::new("10310-10311");
+    let env = TestEnv::on(
+        ports::block("commands::exhausted_range_lists_assignments_and_remedies").part(0, 2),
+    );
     for name in ["a", "b", "c"] {
         env.project(name);
     }
@@ -219,15 +238,17 @@ fn exhausted_range_lists_assignments_and_remedies() {
 
 #[test]
 fn bad_environment_is_a_usage_error() {
-    let env = TestEnv::new("10320-10329").with("IRIS_DEV_PORT_RANGE", "high");
+    let env = TestEnv::new("commands::bad_environment_is_a_usage_error")
+        .with("IRIS_DEV_PORT_RANGE", "high");
     assert_snapshot!(env.run(["port"]).snapshot());
-    let env = TestEnv::new("10320-10329").with("IRIS_DEV_LOCK_TIMEOUT", "-1");
+    let env = TestEnv::new("commands::bad_environment_is_a_usage_error")
+        .with("IRIS_DEV_LOCK_TIMEOUT", "-1");
     assert_eq!(env.run(["port"]).code(), 2);
 }
 
 #[test]
 fn quiet_keeps_data_and_errors() {
-    let env = TestEnv::new("10330-10339");
+    let env = TestEnv::new("commands::quiet_keeps_data_and_errors");
     let run = env.run(["-q", "ports", "list"]).success();
     assert_eq!(run.stdout(), "");
     assert_eq!(run.stderr(), "");
@@ -240,7 +261,7 @@ fn quiet_keeps_data_and_errors() {
 
 #[test]
 fn env_names_the_compose_project_up_would_use() {
-    let env = TestEnv::new("10340-10349");
+    let env = TestEnv::new("commands::env_names_the_compose_project_up_would_use");
     let shop = env.project("shop");
     fs::write(shop.join("compose.yaml"), "name: shop-dev\nservices: {}\n").unwrap();
     let name = |run: crate::support::Run| {
@@ -264,7 +285,7 @@ fn env_names_the_compose_project_up_would_use() {
 
 #[test]
 fn init_writes_the_template_once() {
-    let env = TestEnv::new("10500-10509");
+    let env = TestEnv::new("commands::init_writes_the_template_once");
     let plain = env.project("plain");
     assert_snapshot!("init", env.run(["init", "-C", "plain"]).snapshot());
     let written = fs::read_to_string(plain.join("compose.yaml")).unwrap();
@@ -281,7 +302,8 @@ fn init_writes_the_template_once() {
 /// Without an engine, `ports prune` still removes projects whose directory is gone.
 #[test]
 fn ports_prune_removes_projects_that_are_gone() {
-    let env = TestEnv::new("10510-10519").with("DOCKER_HOST", "unix:///nonexistent");
+    let env = TestEnv::new("commands::ports_prune_removes_projects_that_are_gone")
+        .with("DOCKER_HOST", "unix:///nonexistent");
     env.project("kept");
     let gone = env.project("gone");
     env.run(["port", "-C", "kept"]).success();
@@ -306,18 +328,30 @@ fn ports_prune_removes_projects_that_are_gone() {
     again.assert_stderr_contains("nothing to prune");
 }
 
+/// With an engine that answers and runs nothing, `-v` says which ports `port`
+/// chose and nothing more. (A fake engine: on the real one, another test's
+/// containers could be news.)
 #[test]
 fn verbose_notes_of_port() {
-    // `-v` names the engine and why: the same on every machine.
-    let env = TestEnv::new("10520-10529").with("DOCKER_HOST", "unix:///var/run/docker.sock");
+    let engine = FakeEngine::answering("[]", std::time::Duration::ZERO);
+    let env = TestEnv::new("commands::verbose_notes_of_port").with("DOCKER_HOST", &engine.url());
     env.project("alpha");
     assert_snapshot!(
         "verbose_port_new",
-        env.run(["port", "-v", "-C", "alpha"]).snapshot()
+        env.run(["port", "-v", "-C", "alpha"])
+            .redact(engine.url(), "[ENGINE]")
+            .snapshot()
     );
     assert_snapshot!(
         "verbose_port_again",
-        env.run(["port", "-v", "-C", "alpha"]).snapshot()
+        env.run(["port", "-v", "-C", "alpha"])
+            .redact(engine.url(), "[ENGINE]")
+            .snapshot()
+    );
+    assert_eq!(
+        engine.listings(),
+        1,
+        "only the new project's `port` lists containers"
     );
 }
 
@@ -326,16 +360,17 @@ fn verbose_notes_of_port() {
 /// widened range).
 #[test]
 fn an_exhausted_range_suggests_a_pin_nobody_holds() {
-    let env = TestEnv::new("14062-14063");
+    let env = TestEnv::new("commands::an_exhausted_range_suggests_a_pin_nobody_holds");
     for name in ["a", "billing", "pinned", "c"] {
         env.project(name);
     }
     env.run(["port", "-C", "a"]).success();
     env.run(["port", "-C", "billing"]).success();
+    let pin = ports::block("commands::an_exhausted_range_suggests_a_pin_nobody_holds/pin").port(0);
     let pinned = env.output(
         env.command(["port", "-C", "pinned"])
-            .env("IRIS_DEV_PORT", "14066"),
+            .env("IRIS_DEV_PORT", pin.to_string()),
     );
-    assert_eq!(pinned.success().port(), 14_066);
+    assert_eq!(pinned.success().port(), pin);
     assert_snapshot!(env.run(["port", "-C", "c"]).snapshot());
 }

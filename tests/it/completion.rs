@@ -121,7 +121,7 @@ fn fish_completes_subcommands_options_and_values() {
 /// A HOME with only the completion for `shell`, installed by running the README's
 /// line for it, and `iris-dev` on PATH as an installed binary is.
 fn installed(shell: &str) -> TestEnv {
-    let mut env = TestEnv::new("10210-10219");
+    let mut env = TestEnv::new("completion");
     let bin_dir = Path::new(BIN).parent().unwrap();
     let path = std::env::var("PATH").unwrap_or_default();
     env.set("PATH", &format!("{}:{path}", bin_dir.display()));

@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime};
 
 use fs_err as fs;
 
-use crate::support::{FakeEngine, TestEnv};
+use crate::support::{FakeEngine, TestEnv, ports};
 
 fn active_ports(env: &TestEnv) -> BTreeMap<String, u64> {
     let registry = env.registry_json();
@@ -57,10 +57,10 @@ fn concurrent_first_ports(env: &TestEnv, count: usize) -> Vec<(u16, String)> {
 
 #[test]
 fn sixty_four_processes_get_sixty_four_distinct_ports() {
-    let env = TestEnv::new("11000-11099");
+    let env = TestEnv::new("concurrency::sixty_four_processes_get_sixty_four_distinct_ports");
     let mut ports = BTreeSet::new();
     for (port, _) in concurrent_first_ports(&env, 64) {
-        assert!((11_000..=11_099).contains(&port));
+        assert!(env.ports().contains(port));
         ports.insert(port);
     }
     assert_eq!(ports.len(), 64);
@@ -79,7 +79,7 @@ const SEED: &str = "IRIS_DEV_TEST_SEED";
 /// parses and holds every assignment a process reported as done.
 #[test]
 fn killed_writers_never_corrupt_the_registry() {
-    let env = TestEnv::new("11100-11399");
+    let env = TestEnv::new("concurrency::killed_writers_never_corrupt_the_registry");
     let seed = match std::env::var(SEED) {
         Ok(seed) => seed
             .parse::<u64>()
@@ -178,15 +178,19 @@ fn killed_writers_never_corrupt_the_registry() {
 /// tool's container publishes.
 #[test]
 fn concurrent_first_assignments_share_container_listings() {
+    let block = ports::block("concurrency::concurrent_first_assignments_share_container_listings");
+    let published = block.first();
     let engine = FakeEngine::answering(
-        r#"[{"Id":"c1","Names":["/other-db-1"],"Image":"postgres","State":"running","Labels":{"com.docker.compose.project":"other"},"Ports":[{"IP":"127.0.0.1","PrivatePort":5432,"PublicPort":11400,"Type":"tcp"}]}]"#,
+        &format!(
+            r#"[{{"Id":"c1","Names":["/other-db-1"],"Image":"postgres","State":"running","Labels":{{"com.docker.compose.project":"other"}},"Ports":[{{"IP":"127.0.0.1","PrivatePort":5432,"PublicPort":{published},"Type":"tcp"}}]}}]"#
+        ),
         Duration::from_secs(1),
     );
-    let env = TestEnv::new("11400-11419").with("DOCKER_HOST", &engine.url());
+    let env = TestEnv::on(block).with("DOCKER_HOST", &engine.url());
     let mut ports = BTreeSet::new();
     for (port, stderr) in concurrent_first_ports(&env, 16) {
         assert_ne!(
-            port, 11_400,
+            port, published,
             "the container's port was handed out: {stderr}"
         );
         ports.insert(port);

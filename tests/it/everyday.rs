@@ -6,10 +6,10 @@
 
 use fs_err as fs;
 
-use crate::docker::{
-    Cleanup, Compose, STANDIN, compose_matrix, compose_project, docker_out, port_of, standin,
+use crate::support::{
+    Cleanup, Compose, STANDIN, TestEnv, compose_matrix, compose_project, docker_out, port_of,
+    standin,
 };
-use crate::support::TestEnv;
 
 compose_matrix!(
     everyday_commands_reach_the_projects_stack,
@@ -37,7 +37,7 @@ fn session(env: &TestEnv, dir: &std::path::Path, args: &[&str], input: &str) -> 
 
 fn everyday_commands_reach_the_projects_stack(compose: Compose) {
     standin();
-    let env = compose.env("14100-14109");
+    let env = compose.env("everyday::everyday_commands_reach_the_projects_stack");
     let file = standin_file(
         "    environment:\n      IRIS_NAMESPACE: APP\n      ISC_DATA_DIRECTORY: /durable/iris\n    \
          volumes: [\"data:/durable\"]\nvolumes:\n  data:\n",
@@ -134,7 +134,7 @@ fn everyday_commands_reach_the_projects_stack(compose: Compose) {
 
 fn down_all_stops_every_project_on_the_engine(compose: Compose) {
     standin();
-    let env = compose.env("14110-14119");
+    let env = compose.env("everyday::down_all_stops_every_project_on_the_engine");
     let (alpha, alpha_name) = compose_project(&env, "alpha", &standin_file(""));
     let (beta, beta_name) = compose_project(&env, "beta", &standin_file(""));
     let _cleanup = Cleanup(vec![alpha_name.clone(), beta_name.clone()]);

@@ -9,11 +9,10 @@ use std::process::{Command, Stdio};
 
 use insta::assert_snapshot;
 
-use crate::docker::{
-    Cleanup, Compose, STANDIN, compose_project, port_of, reachable, standin, standin_compose,
-    unique_name,
+use crate::support::{
+    Cleanup, Compose, Listener, STANDIN, TestEnv, compose_project, port_of, ports, reachable,
+    redact_times, standin, standin_compose, unique_name,
 };
-use crate::support::{Listener, TestEnv, redact_times};
 
 /// `assign_port` through iris-devtester, which rewrites every assignment with
 /// its own six fields.
@@ -34,19 +33,24 @@ registry.assign_port(project)
 )]
 fn a_released_projects_ports_go_only_to_a_full_range_and_both_projects_are_told() {
     standin();
-    let env = Compose::V1.env("13620-13621");
+    let block = ports::block(
+        "evictions::a_released_projects_ports_go_only_to_a_full_range_and_both_projects_are_told",
+    );
+    // Two ports for iris-dev; the third is iris-devtester's.
+    let env = Compose::V1.env_on(block.part(0, 2));
+    let (shops, second) = (block.port(0), block.port(1));
     let (shop, shop_name) =
         compose_project(&env, "shop", &standin_compose("    expose: [\"1972\"]\n"));
     let _cleanup = Cleanup(vec![shop_name]);
     env.run(["up", "-C", "shop", "--wait-timeout", "60"])
         .success();
-    assert_eq!(port_of(&env, &shop, false), 13_620);
+    assert_eq!(port_of(&env, &shop, false), shops);
     env.run(["down", "-C", "shop"]).success();
 
     // A free port goes first: shop keeps its released ones.
     let early = env.project("early");
     let first = env.run(["port", "-C", "early"]).success();
-    assert_eq!(first.port(), 13_621);
+    assert_eq!(first.port(), second);
     assert!(!first.stderr().contains("warning"), "{}", first.stderr());
     assert_eq!(env.registry_json()["assignments"][0]["status"], "released");
 
@@ -54,7 +58,7 @@ fn a_released_projects_ports_go_only_to_a_full_range_and_both_projects_are_told(
     // without -v.
     let new = env.project("new");
     let taken = env.run(["port", "-C", "new"]).success();
-    assert_eq!(taken.port(), 13_620);
+    assert_eq!(taken.port(), shops);
     assert_snapshot!("eviction_port", taken.snapshot());
     let shop_key = shop.display().to_string();
     assert_eq!(
@@ -68,7 +72,7 @@ fn a_released_projects_ports_go_only_to_a_full_range_and_both_projects_are_told(
     );
 
     // iris-devtester rewrites the file: the record survives it.
-    python_writes(&env, 13_622, "py");
+    python_writes(&env, block.port(2), "py");
     let registry = env.registry_json();
     assert!(
         registry["assignments"][0].get("web_port").is_none(),
@@ -93,8 +97,8 @@ fn a_released_projects_ports_go_only_to_a_full_range_and_both_projects_are_told(
         .map(|line| redact_times(&line.replace(&env.root().display().to_string(), "[ROOT]")))
         .collect();
     assert_snapshot!("eviction_up_told", told.join("\n"));
-    assert_eq!(port_of(&env, &shop, false), 13_621);
-    assert!(reachable(Ipv4Addr::LOCALHOST, 13_621));
+    assert_eq!(port_of(&env, &shop, false), second);
+    assert!(reachable(Ipv4Addr::LOCALHOST, second));
     assert!(env.registry_json().get("iris_dev_evictions").is_none());
     // Told once.
     env.run(["down", "-C", "shop"]).success();
@@ -109,10 +113,10 @@ fn a_released_projects_ports_go_only_to_a_full_range_and_both_projects_are_told(
 )]
 fn verbose_says_why_each_port_was_skipped() {
     standin();
-    let env = Compose::V1.env("13630-13632");
-    // 13630: a program on this host; 13631: a container of another compose
+    let env = Compose::V1.env("evictions::verbose_says_why_each_port_was_skipped");
+    // The first port: a program on this host; the second: a container of another compose
     // project, started by plain `docker run`.
-    let listener = Listener::start(&[13_630]);
+    let listener = Listener::start(&[env.ports().port(0)]);
     let other = env.project("other");
     let other_name = unique_name(&other);
     let _cleanup = Cleanup(vec![other_name.clone()]);
@@ -120,7 +124,9 @@ fn verbose_says_why_each_port_was_skipped() {
     let label = format!("com.docker.compose.project={other_name}");
     let run = Command::new("docker")
         .args(["run", "-d", "--name", &container, "--label", &label])
-        .args(["-p", "127.0.0.1:13631:1972", STANDIN])
+        .arg("-p")
+        .arg(format!("127.0.0.1:{}:1972", env.ports().port(1)))
+        .arg(STANDIN)
         .stdout(Stdio::null())
         .output()
         .unwrap();
@@ -131,7 +137,7 @@ fn verbose_says_why_each_port_was_skipped() {
     );
     env.project("new");
     let verbose = env.run(["port", "-C", "new", "-v"]).success();
-    assert_eq!(verbose.port(), 13_632);
+    assert_eq!(verbose.port(), env.ports().port(2));
     let notes: Vec<String> = verbose
         .stderr()
         .lines()
@@ -152,7 +158,7 @@ fn verbose_says_why_each_port_was_skipped() {
 /// One write by iris-devtester, as any Python process makes it: `assign_port`
 /// for the project `name`, from a range of the one port `port`.
 fn python_writes(env: &TestEnv, port: u16, name: &str) {
-    let python = std::env::var("IRIS_DEV_TEST_PYTHON").expect("has_python says it is set");
+    let python = crate::support::needs::python();
     let output = Command::new(python)
         .args(["-c", PYTHON_WRITE, env.registry().to_str().unwrap()])
         .arg(port.to_string())

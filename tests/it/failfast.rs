@@ -5,13 +5,12 @@
 //!
 //! Every wait here is given 120 s: a failure that says its cause came from the
 //! log and the container's state, not from the timeout.
-//!
-//! Ports 10350-10399 are this file's.
 
 use insta::assert_snapshot;
 
-use crate::docker::{Cleanup, STANDIN, compose_project, docker_out, standin, standin_variant};
-use crate::support::{Run, TestEnv};
+use crate::support::{
+    Cleanup, Run, STANDIN, TestEnv, compose_project, docker_out, standin, standin_variant,
+};
 
 const NOHEALTH: &str = "iris-dev-standin:nohealth";
 
@@ -68,7 +67,9 @@ fn error_text(up: &Run, name: &str) -> String {
 )]
 fn an_expired_licence_in_a_restart_loop_is_named_with_the_image_line() {
     standin();
-    let env = TestEnv::new("10350-10359");
+    let env = TestEnv::engine(
+        "failfast::an_expired_licence_in_a_restart_loop_is_named_with_the_image_line",
+    );
     let (dir, name) = compose_project(&env, "licence", &failing(STANDIN, Some("always"), EXPIRED));
     let _cleanup = Cleanup(vec![name.clone()]);
     let up = up_fails(&env, &dir);
@@ -87,7 +88,7 @@ fn without_a_health_check_a_restart_loop_is_never_ready() {
     // in the container: 014c724 called this IRIS ready.
     standin();
     standin_variant(NOHEALTH, &["--target", "nohealth"]).unwrap();
-    let env = TestEnv::new("10360-10369");
+    let env = TestEnv::engine("failfast::without_a_health_check_a_restart_loop_is_never_ready");
     let (dir, name) = compose_project(
         &env,
         "nohealth",
@@ -109,7 +110,9 @@ fn without_a_health_check_a_restart_loop_is_never_ready() {
 )]
 fn an_unknown_failure_shows_the_last_log_lines_and_the_logs_command() {
     standin();
-    let env = TestEnv::new("10370-10379");
+    let env = TestEnv::engine(
+        "failfast::an_unknown_failure_shows_the_last_log_lines_and_the_logs_command",
+    );
     let (dir, name) = compose_project(
         &env,
         "unknown",
@@ -133,7 +136,7 @@ fn an_unknown_failure_shows_the_last_log_lines_and_the_logs_command() {
 )]
 fn a_plain_exit_names_the_cause_without_a_restart_hint() {
     standin();
-    let env = TestEnv::new("10380-10389");
+    let env = TestEnv::engine("failfast::a_plain_exit_names_the_cause_without_a_restart_hint");
     let (dir, name) = compose_project(&env, "exit", &failing(STANDIN, None, EXPIRED));
     let _cleanup = Cleanup(vec![name.clone()]);
     let up = up_fails(&env, &dir);
@@ -159,7 +162,7 @@ fn without_a_health_check_the_proxys_accept_is_not_ready() {
     // once, before anything listened.
     standin();
     standin_variant(NOHEALTH, &["--target", "nohealth"]).unwrap();
-    let env = TestEnv::new("10390-10399");
+    let env = TestEnv::engine("failfast::without_a_health_check_the_proxys_accept_is_not_ready");
     let (dir, name) = compose_project(
         &env,
         "late",
@@ -193,7 +196,7 @@ fn durable_sys_not_writable_names_the_chown_fix() {
     // "Insufficient write permissions to ISC_DATA_DIRECTORY").
     const DURABLE: &str = "[ERROR] Possible causes:\\n[ERROR]  - Incorrect user/group ownership of IRIS binaries\\n[ERROR]  - Insufficient write permissions to ISC_DATA_DIRECTORY\\n[FATAL] Error starting InterSystems IRIS";
     standin();
-    let env = TestEnv::new("12220-12229");
+    let env = TestEnv::engine("failfast::durable_sys_not_writable_names_the_chown_fix");
     let (dir, name) = compose_project(
         &env,
         "durable",

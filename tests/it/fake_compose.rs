@@ -13,7 +13,7 @@ use std::process::{Child, Stdio};
 use fs_err as fs;
 use insta::assert_snapshot;
 
-use crate::support::{Run, TestEnv};
+use crate::support::{Run, TestEnv, ports};
 
 /// Installed as both `docker` and `docker-compose`.
 const FAKE_COMPOSE: &str = r#"#!/bin/sh
@@ -88,8 +88,11 @@ const SHOP: &str = "services:\n  iris:\n    image: intersystemsdc/iris-community
 
 /// A fake `ssh` whose remote `docker system dial-stdio` is an engine with no
 /// containers: enough for iris-dev's client to connect, negotiate and list.
+/// Each connection adds a line to `$FAKE_DIR/dials`.
 const FAKE_SSH: &str = r#"#!/usr/bin/env python3
 import json, os, sys
+with open(os.path.join(os.environ.get("FAKE_DIR", ""), "dials"), "a") as dials:
+    dials.write(" ".join(sys.argv[1:]) + "\n")
 inp, out = sys.stdin.buffer, sys.stdout.buffer
 while True:
     line = inp.readline()
@@ -123,9 +126,11 @@ while True:
     out.flush()
 "#;
 
-/// A project `shop` with the v2 fake compose on PATH; returns the fake's directory.
-pub(crate) fn fake_env(range: &str) -> (TestEnv, PathBuf) {
-    let env = TestEnv::new(range);
+/// A project `shop` with the v2 fake compose on PATH, assigning from the port
+/// block `name`; returns the fake's directory.
+#[track_caller]
+pub(crate) fn fake_env(name: &str) -> (TestEnv, PathBuf) {
+    let env = TestEnv::new(name);
     let fake = env.project("fake");
     for name in ["docker", "docker-compose"] {
         let program = fake.join(name);
@@ -153,8 +158,9 @@ pub(crate) fn fake_env(range: &str) -> (TestEnv, PathBuf) {
 }
 
 /// [`fake_env`] with docker-compose 1.29.2 and no `docker compose`.
-fn fake_env_v1(range: &str) -> (TestEnv, PathBuf) {
-    let (env, fake) = fake_env(range);
+#[track_caller]
+fn fake_env_v1(name: &str) -> (TestEnv, PathBuf) {
+    let (env, fake) = fake_env(name);
     fs::write(fake.join("v1"), "").unwrap();
     fs::write(fake.join("config.yaml"), CONFIG_V1).unwrap();
     (env, fake)
@@ -163,6 +169,13 @@ fn fake_env_v1(range: &str) -> (TestEnv, PathBuf) {
 /// `shop`'s compose project name: its directory's, as compose names it.
 fn shop_name(_env: &TestEnv) -> String {
     "shop".to_owned()
+}
+
+/// How many times iris-dev dialed the fake engine (through the fake `ssh`).
+fn dials(fake: &std::path::Path) -> usize {
+    fs::read_to_string(fake.join("dials"))
+        .map(|dials| dials.lines().count())
+        .unwrap_or(0)
 }
 
 /// The fake's calls, with the test root and `shop`'s compose name made stable.
@@ -177,7 +190,8 @@ fn calls(env: &TestEnv, fake: &std::path::Path) -> String {
 /// recorded with the assignment.
 #[test]
 fn compose_args_pass_through_and_a_remote_engine_is_recorded() {
-    let (env, fake) = fake_env("12200-12209");
+    let (env, fake) =
+        fake_env("fake_compose::compose_args_pass_through_and_a_remote_engine_is_recorded");
     let name = shop_name(&env);
     env.run(["up", "-C", "shop", "--no-wait", "--", "--remove-orphans"])
         .success();
@@ -203,33 +217,47 @@ fn compose_args_pass_through_and_a_remote_engine_is_recorded() {
 
 #[test]
 fn a_port_the_engine_refuses_is_replaced_by_the_next_free_one() {
-    let (env, fake) = fake_env("12210-12219");
+    let (env, fake) =
+        fake_env("fake_compose::a_port_the_engine_refuses_is_replaced_by_the_next_free_one");
     fs::write(fake.join("refuse-once"), "").unwrap();
     let up = env.run(["up", "-C", "shop", "--no-wait"]).success();
     up.assert_stderr_contains("port is already allocated");
-    up.assert_stderr_contains("warning: the engine refused port 12210; trying the next free ports");
+    let (first, next) = (env.ports().port(0), env.ports().port(1));
+    up.assert_stderr_contains(&format!(
+        "warning: the engine refused port {first}; trying the next free ports"
+    ));
     let ups: Vec<_> = fs::read_to_string(fake.join("calls"))
         .unwrap()
         .lines()
         .filter(|line| line.contains(" up -d"))
         .map(|line| line.split(' ').next().unwrap().to_owned())
         .collect();
-    assert_eq!(ups, ["IRIS_PORT=12210", "IRIS_PORT=12211"]);
-    assert_eq!(env.run(["port", "-C", "shop"]).success().port(), 12_211);
+    assert_eq!(
+        ups,
+        [format!("IRIS_PORT={first}"), format!("IRIS_PORT={next}")]
+    );
+    assert_eq!(env.run(["port", "-C", "shop"]).success().port(), next);
     assert!(
         fs::read_to_string(fake.join("override.yaml"))
             .unwrap()
-            .contains("127.0.0.1:12211:1972")
+            .contains(&format!("127.0.0.1:{next}:1972"))
     );
 }
 
 /// `up` once the engine refuses `refused` (see the fake's `refuse-once`), with
-/// these pins; returns the run and the `IRIS_PORT` of every `up -d` compose got.
-fn refused_up(range: &str, refused: &str, pins: &[&str]) -> (TestEnv, Run, Vec<String>) {
-    let (env, fake) = fake_env(range);
+/// these pins (a flag and its port); returns the run and the `IRIS_PORT` and
+/// `IRIS_WEB_PORT` of every `up -d` compose got.
+#[track_caller]
+fn refused_up(name: &str, refused: &str, pins: &[(&str, u16)]) -> (TestEnv, Run, Vec<String>) {
+    let (env, fake) = fake_env(name);
     fs::write(fake.join("refuse-once"), refused).unwrap();
-    let mut args = vec!["up", "-C", "shop", "--no-wait"];
-    args.extend(pins);
+    let mut args = vec!["up", "-C", "shop", "--no-wait"]
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+    for (flag, port) in pins {
+        args.extend([(*flag).to_owned(), port.to_string()]);
+    }
     let run = env.run(&args);
     let ups = calls(&env, &fake)
         .lines()
@@ -241,12 +269,19 @@ fn refused_up(range: &str, refused: &str, pins: &[&str]) -> (TestEnv, Run, Vec<S
 
 #[test]
 fn a_pinned_superserver_port_is_never_moved() {
-    let (env, run, ups) = refused_up("12350-12359", "", &["--port", "12355"]);
+    let name = "fake_compose::a_pinned_superserver_port_is_never_moved";
+    let pin = ports::block(name).port(5);
+    let (env, run, ups) = refused_up(name, "", &[("--port", pin)]);
     assert_eq!(run.code(), 1, "{}", run.snapshot());
-    run.assert_stderr_contains("error: the engine refuses port 12355, which is pinned for");
+    run.assert_stderr_contains(&format!(
+        "error: the engine refuses port {pin}, which is pinned for"
+    ));
     assert_eq!(
         ups,
-        ["IRIS_PORT=12355 IRIS_WEB_PORT=63156"],
+        [format!(
+            "IRIS_PORT={pin} IRIS_WEB_PORT={}",
+            pin + ports::WEB_OFFSET
+        )],
         "one attempt only"
     );
     // The project had no ports before this `up`, so it has none after it.
@@ -255,47 +290,58 @@ fn a_pinned_superserver_port_is_never_moved() {
 
 #[test]
 fn the_web_port_paired_with_a_pinned_port_is_never_moved() {
-    let (_env, run, ups) = refused_up("12360-12369", "web", &["--port", "12365"]);
+    let name = "fake_compose::the_web_port_paired_with_a_pinned_port_is_never_moved";
+    let pin = ports::block(name).port(5);
+    let (_env, run, ups) = refused_up(name, "web", &[("--port", pin)]);
     assert_eq!(run.code(), 1, "{}", run.snapshot());
-    run.assert_stderr_contains("error: the engine refuses web port 63166 of `");
-    run.assert_stderr_contains("which goes with pinned port 12365");
+    run.assert_stderr_contains(&format!(
+        "error: the engine refuses web port {} of `",
+        pin + ports::WEB_OFFSET
+    ));
+    run.assert_stderr_contains(&format!("which goes with pinned port {pin}"));
     assert_eq!(ups.len(), 1);
 }
 
 #[test]
 fn a_pinned_web_port_stays_while_the_superserver_port_moves() {
-    let (env, run, ups) = refused_up("12370-12379", "", &["--web-port", "12399"]);
+    let name = "fake_compose::a_pinned_web_port_stays_while_the_superserver_port_moves";
+    let web = ports::block(&format!("{name}/web")).port(0);
+    let (env, run, ups) = refused_up(name, "", &[("--web-port", web)]);
     let run = run.success();
-    run.assert_stderr_contains("the engine refused port 12370; trying the next free ports");
+    let (first, next) = (env.ports().port(0), env.ports().port(1));
+    run.assert_stderr_contains(&format!(
+        "the engine refused port {first}; trying the next free ports"
+    ));
     assert_eq!(
         ups,
         [
-            "IRIS_PORT=12370 IRIS_WEB_PORT=12399",
-            "IRIS_PORT=12371 IRIS_WEB_PORT=12399"
+            format!("IRIS_PORT={first} IRIS_WEB_PORT={web}"),
+            format!("IRIS_PORT={next} IRIS_WEB_PORT={web}"),
         ]
     );
     let assignment = &env.registry_json()["assignments"][0];
     assert_eq!(
         (assignment["port"].as_u64(), assignment["web_port"].as_u64()),
-        (Some(12_371), Some(12_399))
+        (Some(u64::from(next)), Some(u64::from(web)))
     );
 }
 
 #[test]
 fn both_pinned_ports_stay_and_the_error_says_which_was_refused() {
-    let (_env, run, ups) = refused_up(
-        "12380-12389",
-        "web",
-        &["--port", "12385", "--web-port", "12398"],
-    );
+    let name = "fake_compose::both_pinned_ports_stay_and_the_error_says_which_was_refused";
+    let pin = ports::block(name).port(5);
+    let web = ports::block(&format!("{name}/web")).port(0);
+    let (_env, run, ups) = refused_up(name, "web", &[("--port", pin), ("--web-port", web)]);
     assert_eq!(run.code(), 1, "{}", run.snapshot());
-    run.assert_stderr_contains("error: the engine refuses web port 12398 of `");
-    assert_eq!(ups, ["IRIS_PORT=12385 IRIS_WEB_PORT=12398"]);
+    run.assert_stderr_contains(&format!("error: the engine refuses web port {web} of `"));
+    assert_eq!(ups, [format!("IRIS_PORT={pin} IRIS_WEB_PORT={web}")]);
 }
 
 #[test]
 fn a_refused_port_that_is_not_irises_stops_at_once_and_keeps_the_ports() {
-    let (env, fake) = fake_env("12390-12397");
+    let (env, fake) = fake_env(
+        "fake_compose::a_refused_port_that_is_not_irises_stops_at_once_and_keeps_the_ports",
+    );
     let before = env.run(["port", "-C", "shop"]).success().port();
     let registry = env.registry_json();
     fs::write(fake.join("refuse-once"), "8080").unwrap();
@@ -321,7 +367,7 @@ fn a_refused_port_that_is_not_irises_stops_at_once_and_keeps_the_ports() {
 
 #[test]
 fn a_warm_up_starts_one_compose_process() {
-    let (env, fake) = fake_env("12230-12239");
+    let (env, fake) = fake_env("fake_compose::a_warm_up_starts_one_compose_process");
     let configs = || {
         fs::read_to_string(fake.join("calls"))
             .unwrap()
@@ -381,7 +427,8 @@ fn ctrl_c(env: &TestEnv, child: Child, mut stderr: impl Read, mut said: String) 
 fn ctrl_c_during_up_is_reported_and_leaves_a_reservation() {
     use std::time::{Duration, Instant};
 
-    let (env, fake) = fake_env("12240-12249");
+    let (env, fake) =
+        fake_env("fake_compose::ctrl_c_during_up_is_reported_and_leaves_a_reservation");
     fs::write(fake.join("slow"), "").unwrap();
     let mut child = spawn_job(&env, &["up", "-C", "shop", "--no-wait"]);
     let stderr = child.stderr.take().unwrap();
@@ -415,7 +462,9 @@ fn ctrl_c_during_up_is_reported_and_leaves_a_reservation() {
 fn ctrl_c_while_compose_reads_the_config_is_reported_and_changes_nothing() {
     use std::time::{Duration, Instant};
 
-    let (env, fake) = fake_env("14056-14057");
+    let (env, fake) = fake_env(
+        "fake_compose::ctrl_c_while_compose_reads_the_config_is_reported_and_changes_nothing",
+    );
     fs::write(fake.join("slow-config"), "").unwrap();
     let mut child = spawn_job(&env, &["up", "-C", "shop", "--no-wait"]);
     let stderr = child.stderr.take().unwrap();
@@ -444,7 +493,8 @@ fn ctrl_c_while_compose_reads_the_config_is_reported_and_changes_nothing() {
 /// what is still starting, not after the whole timeout.
 #[test]
 fn ctrl_c_while_waiting_for_iris_says_it_is_still_starting() {
-    let (env, _fake) = fake_env("12330-12339");
+    let (env, _fake) =
+        fake_env("fake_compose::ctrl_c_while_waiting_for_iris_says_it_is_still_starting");
     let mut child = spawn_job(&env, &["up", "-C", "shop", "--wait-timeout", "30"]);
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut said = String::new();
@@ -454,9 +504,10 @@ fn ctrl_c_while_waiting_for_iris_says_it_is_still_starting() {
     }
     let run = ctrl_c(&env, child, stderr, said);
     assert_eq!(run.code(), 130, "{}", run.snapshot());
-    run.assert_stderr_contains(
-        "error: interrupted while waiting for IRIS on 127.0.0.1:12330; it is still starting",
-    );
+    run.assert_stderr_contains(&format!(
+        "error: interrupted while waiting for IRIS on 127.0.0.1:{}; it is still starting",
+        env.ports().first()
+    ));
     let assignment = &env.registry_json()["assignments"][0];
     assert_eq!(
         assignment["compose_project"],
@@ -467,7 +518,8 @@ fn ctrl_c_while_waiting_for_iris_says_it_is_still_starting() {
 
 #[test]
 fn no_compose_at_all_says_how_to_install_one() {
-    let env = TestEnv::new("12250-12259").with("PATH", "/nonexistent");
+    let env = TestEnv::new("fake_compose::no_compose_at_all_says_how_to_install_one")
+        .with("PATH", "/nonexistent");
     env.project("shop");
     assert_snapshot!(env.run(["up", "-C", "shop"]).snapshot());
     let env = env.with("IRIS_DEV_COMPOSE", "/nonexistent/compose");
@@ -480,21 +532,24 @@ fn no_compose_at_all_says_how_to_install_one() {
 /// publishes 1972 itself stops `up` before anything starts.
 #[test]
 fn v1_base_file_publishing_1972_stops_before_anything_starts() {
-    let (env, fake) = fake_env_v1("12270-12279");
+    let (env, fake) =
+        fake_env_v1("fake_compose::v1_base_file_publishing_1972_stops_before_anything_starts");
     assert_snapshot!(env.run(["up", "-C", "shop"]).snapshot());
     let calls = calls(&env, &fake);
     assert!(!calls.contains(" up "), "compose up never ran: {calls}");
+    let port = env.ports().first();
     assert!(
-        calls.starts_with(
-            "IRIS_PORT=12270 IRIS_WEB_PORT=63071 -p shop -f [ROOT]/shop/compose.yaml config"
-        ),
+        calls.starts_with(&format!(
+            "IRIS_PORT={port} IRIS_WEB_PORT={} -p shop -f [ROOT]/shop/compose.yaml config",
+            port + ports::WEB_OFFSET
+        )),
         "docker-compose, not `docker compose`, read the config: {calls}"
     );
 }
 
 #[test]
 fn binding_every_interface_is_warned_about() {
-    let (env, _fake) = fake_env("12280-12289");
+    let (env, _fake) = fake_env("fake_compose::binding_every_interface_is_warned_about");
     let run = env
         .run(["up", "-C", "shop", "--bind", "0.0.0.0", "--dry-run"])
         .success();
@@ -505,7 +560,7 @@ fn binding_every_interface_is_warned_about() {
 /// another address keeps that address; iris-dev says so.
 #[test]
 fn a_base_file_binding_elsewhere_is_warned_about() {
-    let (env, fake) = fake_env_v1("12290-12299");
+    let (env, fake) = fake_env_v1("fake_compose::a_base_file_binding_elsewhere_is_warned_about");
     fs::write(
         env.root().join("shop/compose.yaml"),
         "services:\n  iris:\n    image: intersystemsdc/iris-community\n    ports: [\"0.0.0.0:${IRIS_PORT:-1972}:1972\"]\n",
@@ -522,7 +577,7 @@ fn a_base_file_binding_elsewhere_is_warned_about() {
 
 #[test]
 fn down_says_what_happened_to_the_ports() {
-    let (env, fake) = fake_env("12300-12309");
+    let (env, fake) = fake_env("fake_compose::down_says_what_happened_to_the_ports");
     assert_snapshot!(
         "down_unassigned",
         env.run(["down", "-C", "shop"]).snapshot()
@@ -544,7 +599,7 @@ fn down_says_what_happened_to_the_ports() {
 
 #[test]
 fn status_text() {
-    let (env, _fake) = fake_env("12310-12319");
+    let (env, _fake) = fake_env("fake_compose::status_text");
     assert_snapshot!(
         "status_unassigned",
         env.run(["status", "-C", "shop"]).success().snapshot()
@@ -559,7 +614,7 @@ fn status_text() {
 /// The fake starts nothing, so nothing answers on the assigned port.
 #[test]
 fn iris_not_answering_in_time_is_not_ready() {
-    let (env, _fake) = fake_env("12320-12329");
+    let (env, _fake) = fake_env("fake_compose::iris_not_answering_in_time_is_not_ready");
     let run = env.run(["up", "-C", "shop", "--wait-timeout", "1"]);
     assert_snapshot!(run.snapshot());
     assert_eq!(
@@ -571,7 +626,7 @@ fn iris_not_answering_in_time_is_not_ready() {
 
 #[test]
 fn verbose_notes_of_up() {
-    let (env, _fake) = fake_env("12340-12349");
+    let (env, fake) = fake_env("fake_compose::verbose_notes_of_up");
     assert_snapshot!(
         "verbose_up_dry_run",
         env.run(["up", "-v", "-C", "shop", "--dry-run"])
@@ -585,28 +640,45 @@ fn verbose_notes_of_up() {
             .snapshot()
     );
     // The project has its ports: `port` answers from the registry alone and
-    // never asks the (unreachable) engine, so there is nothing to note.
+    // never dials the engine (the fake `ssh` would answer), so there is
+    // nothing to note.
+    let dials = || dials(&fake);
+    let before = dials();
     assert_snapshot!(
         "verbose_port_keeps_its_ports_without_the_engine",
         env.run(["port", "-v", "-C", "shop"]).success().snapshot()
     );
+    assert_eq!(
+        dials(),
+        before,
+        "`port` of a project with ports dialed the engine"
+    );
     // A new project has to choose ports, and `up`'s assignment could be stale, so
-    // `port` asks the engine first and says it cannot.
+    // `port` asks the engine first: it runs none of `shop`'s containers (the
+    // fake engine runs nothing), so `shop`'s port is stale and passed over.
     fs::create_dir(env.root().join("other")).unwrap();
     assert_snapshot!(
-        "verbose_port_cannot_check_stale",
+        "verbose_port_finds_a_stale_assignment",
         env.run(["port", "-v", "-C", "other"]).success().snapshot()
     );
+    assert!(dials() > before, "`port` of a new project asks the engine");
 }
 
 #[test]
 fn verbose_says_the_engine_refused_the_port_it_moved_from() {
-    let (env, fake) = fake_env("13660-13669");
+    let (env, fake) =
+        fake_env("fake_compose::verbose_says_the_engine_refused_the_port_it_moved_from");
     fs::write(fake.join("refuse-once"), "").unwrap();
     let up = env.run(["up", "-v", "-C", "shop", "--no-wait"]).success();
-    up.assert_stderr_contains("warning: port 13660 is no longer free for `");
+    up.assert_stderr_contains(&format!(
+        "warning: port {} is no longer free for `",
+        env.ports().port(0)
+    ));
     up.assert_stderr_contains("/shop`: the engine refused it\n");
-    assert_eq!(env.run(["port", "-C", "shop"]).success().port(), 13_661);
+    assert_eq!(
+        env.run(["port", "-C", "shop"]).success().port(),
+        env.ports().port(1)
+    );
 }
 
 /// Compose colours its log lines by itself: `--color never` and `NO_COLOR`
@@ -614,7 +686,7 @@ fn verbose_says_the_engine_refused_the_port_it_moved_from() {
 /// leave compose to decide.
 #[test]
 fn logs_without_colour_pass_no_color_to_compose() {
-    let (env, fake) = fake_env("14050-14051");
+    let (env, fake) = fake_env("fake_compose::logs_without_colour_pass_no_color_to_compose");
     env.run(["up", "-C", "shop", "--no-wait"]).success();
     let last_logs = || {
         calls(&env, &fake)
@@ -651,7 +723,7 @@ fn logs_without_colour_pass_no_color_to_compose() {
 /// was nothing running to stop.
 #[test]
 fn down_all_says_which_stacks_were_running() {
-    let (env, fake) = fake_env("14054-14055");
+    let (env, fake) = fake_env("fake_compose::down_all_says_which_stacks_were_running");
     let other = env.project("other");
     fs::write(other.join("compose.yaml"), SHOP).unwrap();
     for project in ["shop", "other"] {
@@ -679,7 +751,8 @@ fn down_all_says_which_stacks_were_running() {
 /// as the mode bits then bind it too.
 #[test]
 fn an_unwritable_project_directory_fails_at_once_naming_it() {
-    let (env, fake) = fake_env("14058-14059");
+    let (env, fake) =
+        fake_env("fake_compose::an_unwritable_project_directory_fails_at_once_naming_it");
     let shop = env.root().join("shop");
     fs::set_permissions(&shop, PermissionsExt::from_mode(0o555)).unwrap();
     // SAFETY: a plain syscall without arguments.
@@ -712,18 +785,27 @@ fn an_unwritable_project_directory_fails_at_once_naming_it() {
 /// drop or change `--port`, the flag that was used, not `IRIS_DEV_PORT`.
 #[test]
 fn a_taken_port_pinned_with_the_flag_is_named_as_the_flag() {
-    let (env, _fake) = fake_env("14060-14061");
+    let (env, _fake) =
+        fake_env("fake_compose::a_taken_port_pinned_with_the_flag_is_named_as_the_flag");
     env.project("other");
-    assert_eq!(env.run(["port", "-C", "other"]).success().port(), 14_060);
-    let held = env.run(["up", "-C", "shop", "--port", "14060", "--no-wait"]);
+    let (others, free) = (env.ports().port(0), env.ports().port(1));
+    assert_eq!(env.run(["port", "-C", "other"]).success().port(), others);
+    let held = env.run([
+        "up",
+        "-C",
+        "shop",
+        "--port",
+        &others.to_string(),
+        "--no-wait",
+    ]);
     assert_snapshot!("pinned_flag_held", held.snapshot());
 
-    let listener = crate::support::Listener::start(&[14_061]);
-    let busy = env.run(["up", "-C", "shop", "--port", "14061", "--no-wait"]);
+    let listener = crate::support::Listener::start(&[free]);
+    let busy = env.run(["up", "-C", "shop", "--port", &free.to_string(), "--no-wait"]);
     assert_snapshot!("pinned_flag_busy", listener.redact(&busy.snapshot()));
     let by_variable = env.output(
         env.command(["up", "-C", "shop", "--no-wait"])
-            .env("IRIS_DEV_PORT", "14061"),
+            .env("IRIS_DEV_PORT", free.to_string()),
     );
     by_variable.assert_stderr_contains("hint: or pick another port with `IRIS_DEV_PORT=<port>`");
 }
@@ -732,7 +814,7 @@ fn a_taken_port_pinned_with_the_flag_is_named_as_the_flag() {
 /// says so in one line, with the command that writes it into the project.
 #[test]
 fn the_template_is_announced_with_init() {
-    let (env, _fake) = fake_env("14064-14065");
+    let (env, _fake) = fake_env("fake_compose::the_template_is_announced_with_init");
     let plain = env.project("plain");
     let up = env.run(["up", "-C", "plain", "--no-wait"]).success();
     assert_snapshot!("template_announced", up.snapshot());

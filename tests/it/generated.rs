@@ -32,7 +32,8 @@ fn generated_files_are_current() {
 
 #[test]
 fn completions_command_prints_the_committed_scripts() {
-    let env = crate::support::TestEnv::new("10200-10209");
+    let env =
+        crate::support::TestEnv::new("generated::completions_command_prints_the_committed_scripts");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for (shell, file) in [
         ("bash", "iris-dev.bash"),

@@ -2,15 +2,13 @@
 //! needs 12 s after SIGTERM (`STANDIN_STOP_AFTER`), in a compose file without
 //! `stop_grace_period`, past Docker's 10 s default, on every compose
 //! ([`Compose`]).
-//!
-//! IRIS port ranges 13370-13379 (and the blocks [`Compose::env`] shifts them
-//! to) are this file's.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::docker::{Cleanup, Compose, compose_matrix, compose_project, docker_out, standin};
-use crate::support::TestEnv;
+use crate::support::{
+    Cleanup, Compose, TestEnv, compose_matrix, compose_project, docker_out, standin,
+};
 
 compose_matrix!(iris_stops_cleanly_without_a_grace_period_of_its_own);
 
@@ -58,10 +56,10 @@ fn plain(compose: Compose, env: &TestEnv, dir: &Path, args: &[&str]) {
 
 fn iris_stops_cleanly_without_a_grace_period_of_its_own(compose: Compose) {
     standin();
-    let env = compose.env("13370-13379");
+    let env = compose.env("grace::iris_stops_cleanly_without_a_grace_period_of_its_own");
     let file = format!(
         "services:\n  iris:\n    image: {}\n    expose: [\"1972\"]\n    environment:\n      STANDIN_STOP_AFTER: \"12\"\n",
-        crate::docker::STANDIN
+        crate::support::STANDIN
     );
     let (dir, name) = compose_project(&env, "grace", &file);
     let _cleanup = Cleanup(vec![name.clone()]);

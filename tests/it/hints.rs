@@ -11,10 +11,10 @@ use std::process::Command;
 use fs_err as fs;
 use insta::assert_snapshot;
 
-use crate::docker::{
-    Cleanup, Compose, STANDIN, compose_matrix, compose_project, docker_out, standin,
+use crate::support::{
+    Cleanup, Compose, Listener, STANDIN, TestEnv, compose_matrix, compose_project, docker_out,
+    standin,
 };
-use crate::support::{Listener, TestEnv};
 
 compose_matrix!(
     fixed_iris_ports_are_all_named_and_their_fixes_are_clean,
@@ -71,8 +71,9 @@ fn lines_with(text: &str, prefix: &str) -> String {
 /// clean too.
 fn fixed_iris_ports_are_all_named_and_their_fixes_are_clean(compose: Compose) {
     standin();
-    let env = compose.env("13830-13835");
-    let (superserver, web) = (compose.port(13_838), compose.port(13_839));
+    let block = compose.block("hints::fixed_iris_ports_are_all_named_and_their_fixes_are_clean");
+    let env = compose.env_on(block.part(0, 6));
+    let (superserver, web) = (block.port(8), block.port(9));
     let file = format!(
         "services:\n  iris:\n    image: {STANDIN}\n    ports: [\"{superserver}:1972\", \"{web}:52773\"]\n"
     );
@@ -150,7 +151,11 @@ fn fixed_iris_ports_are_all_named_and_their_fixes_are_clean(compose: Compose) {
 /// the next `up` is clean.
 fn every_interface_and_docker_picked_entries_get_the_clean_spelling(compose: Compose) {
     standin();
-    let env = compose.env("13850-13855");
+    let env = compose.env_on(
+        compose
+            .block("hints::every_interface_and_docker_picked_entries_get_the_clean_spelling")
+            .part(0, 6),
+    );
     let file = format!(
         "services:\n  iris:\n    image: {STANDIN}\n    ports:\n      - ${{IRIS_PORT:-1972}}:1972\n      - \"52773\"\n"
     );
@@ -163,7 +168,7 @@ fn every_interface_and_docker_picked_entries_get_the_clean_spelling(compose: Com
     let run = env
         .run_in(&dir, ["up", "--wait-timeout", "60"])
         .success()
-        .redact(compose.port(13_850).to_string(), "[PORT]");
+        .redact(env.ports().first().to_string(), "[PORT]");
     insta::with_settings!({ snapshot_suffix => compose.suffix() }, {
         assert_snapshot!(lines_with(&run.snapshot(), "warning:"));
     });
@@ -219,8 +224,9 @@ fn every_interface_and_docker_picked_entries_get_the_clean_spelling(compose: Com
 /// error's fix (a port Docker picks) makes the next `up` clean.
 fn a_taken_foreign_port_is_fixed_by_its_hint(compose: Compose) {
     standin();
-    let env = compose.env("13870-13875");
-    let listener = Listener::start(&[compose.port(13_878)]);
+    let block = compose.block("hints::a_taken_foreign_port_is_fixed_by_its_hint");
+    let env = compose.env_on(block.part(0, 6));
+    let listener = Listener::start(&[block.port(8)]);
     let taken = listener.ports[0];
     let file = format!(
         "services:\n  iris:\n    image: {STANDIN}\n    ports:\n      - \"127.0.0.1:${{IRIS_PORT:-1972}}:1972\"\n      - \"127.0.0.1:${{IRIS_WEB_PORT:-52773}}:52773\"\n      - \"{taken}:8080\"\n"
@@ -249,11 +255,11 @@ fn a_taken_foreign_port_is_fixed_by_its_hint(compose: Compose) {
 /// next `up` is clean.
 fn an_isolated_stack_port_is_fixed_by_its_hint(compose: Compose) {
     standin();
-    let stack_range = format!("{}-{}", compose.port(13_920), compose.port(13_929));
+    let block = compose.block("hints::an_isolated_stack_port_is_fixed_by_its_hint");
     let env = compose
-        .env("13930-13935")
-        .with("IRIS_DEV_STACK_PORT_RANGE", &stack_range);
-    let fixed = compose.port(13_939);
+        .env_on(block.part(10, 6))
+        .with("IRIS_DEV_STACK_PORT_RANGE", &block.part(0, 10).range());
+    let fixed = block.port(19);
     let file = format!(
         "x-iris-dev:\n  service: iris\n  isolate: all\nservices:\n  iris:\n    image: {STANDIN}\n    ports:\n      - \"127.0.0.1:${{IRIS_PORT:-1972}}:1972\"\n  db:\n    image: {STANDIN}\n    ports:\n      - \"{fixed}:1972\"\n"
     );
@@ -287,14 +293,16 @@ fn an_isolated_stack_port_is_fixed_by_its_hint(compose: Compose) {
 #[cfg_attr(not(has_compose_v1), ignore = "needs docker-compose 1.x")]
 fn doctor_runs_every_check_whatever_fails() {
     let env = Compose::V1
-        .env("13836-13837")
+        .env("hints::doctor_runs_every_check_whatever_fails")
         .with("DOCKER_HOST", "unix:///nonexistent")
         .with("IRIS_DEV_PORT_RANGE", "abc");
+    // The compose file's own fixed ports (the range above is bad on purpose).
+    let (superserver, web) = (env.ports().port(0), env.ports().port(1));
     let (dir, _) = compose_project(
         &env,
         "shop",
         &format!(
-            "services:\n  iris:\n    image: {STANDIN}\n    ports: [\"13836:1972\", \"13837:52773\"]\n"
+            "services:\n  iris:\n    image: {STANDIN}\n    ports: [\"{superserver}:1972\", \"{web}:52773\"]\n"
         ),
     );
     fs::create_dir_all(env.registry_dir()).unwrap();
@@ -328,11 +336,11 @@ fn doctor_runs_every_check_whatever_fails() {
     );
     // The project's checks ran past the registry, with the web port's own variable.
     run.assert_stdout_contains("ok    project: IRIS service `iris`");
-    run.assert_stdout_contains(
-        r#"replace `"13837:52773"` with `"127.0.0.1:${IRIS_WEB_PORT:-13837}:52773"`"#,
-    );
+    run.assert_stdout_contains(&format!(
+        r#"replace `"{web}:52773"` with `"127.0.0.1:${{IRIS_WEB_PORT:-{web}}}:52773"`"#
+    ));
     assert!(
-        !stdout.contains("${IRIS_PORT:-13837}"),
+        !stdout.contains(&format!("${{IRIS_PORT:-{web}}}")),
         "{}",
         run.snapshot()
     );

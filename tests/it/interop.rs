@@ -24,23 +24,14 @@ for a in registry.list_all():
     print(a.project_path, a.port, a.status)
 "#;
 
-/// The Python named by `IRIS_DEV_TEST_PYTHON`; build.rs sets `has_python` only
-/// when it is, so a test that gets here without one fails.
-fn python() -> String {
-    std::env::var("IRIS_DEV_TEST_PYTHON")
-        .ok()
-        .filter(|python| !python.is_empty())
-        .expect("IRIS_DEV_TEST_PYTHON names a Python with iris-devtester")
-}
-
 #[test]
 #[cfg_attr(
     not(has_python),
     ignore = "needs IRIS_DEV_TEST_PYTHON: a Python with iris-devtester (`.ci/run` makes one)"
 )]
 fn python_and_iris_dev_share_one_registry() {
-    let python = python();
-    let env = TestEnv::new("11500-11599");
+    let python = crate::support::needs::python();
+    let env = TestEnv::new("interop");
     // Python's PortRegistry creates a missing file without the lock; make it first.
     env.run(["ports", "reset"]).success();
     let root = env.root().display().to_string();
@@ -49,8 +40,8 @@ fn python_and_iris_dev_share_one_registry() {
             "-c",
             PYTHON,
             env.registry().to_str().unwrap(),
-            "11500",
-            "11599",
+            &env.ports().first().to_string(),
+            &env.ports().last().to_string(),
             &root,
             "20",
         ])

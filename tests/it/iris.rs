@@ -1,8 +1,6 @@
 //! Issue 7 on the real engine: `up` ready when IRIS's own health check passes,
 //! the built-in template's durable %SYS, and one set of connection settings for
 //! iris-devtester. Stand-in variants (tests/standin/README.md) play IRIS.
-//!
-//! Ports 12600-12699 are this file's.
 
 use std::net::Ipv4Addr;
 use std::path::Path;
@@ -10,10 +8,9 @@ use std::process::{Command, Stdio};
 
 use fs_err as fs;
 
-use crate::docker::{
-    Cleanup, compose_project, docker_out, port_of, reachable, standin, standin_variant,
+use crate::support::{
+    Cleanup, TestEnv, compose_project, docker_out, port_of, reachable, standin, standin_variant,
 };
-use crate::support::TestEnv;
 
 const SLOWHEALTH: &str = "iris-dev-standin:slowhealth";
 const NOHEALTH: &str = "iris-dev-standin:nohealth";
@@ -85,7 +82,9 @@ fn exec(id: &str, args: &[&str], stdin: &str) -> String {
 fn up_is_ready_when_the_services_own_check_passes_not_at_the_next_interval() {
     standin();
     let image = variant(SLOWHEALTH);
-    let env = TestEnv::new("12600-12609");
+    let env = TestEnv::engine(
+        "iris::up_is_ready_when_the_services_own_check_passes_not_at_the_next_interval",
+    );
     let (dir, name) = compose_project(
         &env,
         "slow",
@@ -127,7 +126,7 @@ fn up_is_ready_when_the_services_own_check_passes_not_at_the_next_interval() {
 fn without_a_health_check_up_waits_for_the_port_and_says_so() {
     standin();
     let image = variant(NOHEALTH);
-    let env = TestEnv::new("12610-12619");
+    let env = TestEnv::engine("iris::without_a_health_check_up_waits_for_the_port_and_says_so");
     let (dir, name) = compose_project(&env, "plain", &service(image, &[]));
     let _cleanup = Cleanup(vec![name.clone()]);
     let up = env
@@ -155,7 +154,7 @@ fn without_a_health_check_up_waits_for_the_port_and_says_so() {
 fn a_check_that_never_passes_times_out_with_its_last_output() {
     standin();
     let image = variant(SLOWHEALTH);
-    let env = TestEnv::new("12620-12629");
+    let env = TestEnv::engine("iris::a_check_that_never_passes_times_out_with_its_last_output");
     let (dir, name) = compose_project(
         &env,
         "never",
@@ -178,7 +177,7 @@ fn a_check_that_never_passes_times_out_with_its_last_output() {
 fn a_container_that_exits_during_the_wait_ends_it() {
     standin();
     let image = variant(SLOWHEALTH);
-    let env = TestEnv::new("12630-12639");
+    let env = TestEnv::engine("iris::a_container_that_exits_during_the_wait_ends_it");
     let (dir, name) = compose_project(
         &env,
         "exits",
@@ -204,9 +203,12 @@ fn the_template_keeps_durable_sys_writable_across_down_up_and_an_image_change() 
     standin();
     variant(IRISOWNER);
     variant(IRISOWNER_V2);
-    let mut env = TestEnv::new("12640-12649").with("IRIS_DEV_IMAGE", IRISOWNER);
+    let mut env = TestEnv::engine(
+        "iris::the_template_keeps_durable_sys_writable_across_down_up_and_an_image_change",
+    )
+    .with("IRIS_DEV_IMAGE", IRISOWNER);
     let dir = env.project("durable");
-    let name = crate::docker::unique_name(&dir);
+    let name = crate::support::unique_name(&dir);
     let _cleanup = Cleanup(vec![name.clone()]);
     let dir_arg = dir.to_str().unwrap().to_owned();
     env.run(["init", "-C", &dir_arg]).success();
@@ -272,13 +274,13 @@ fn the_template_keeps_durable_sys_writable_across_down_up_and_an_image_change() 
 )]
 fn a_volume_over_the_installations_mgr_gets_migration_steps() {
     standin();
-    let env = TestEnv::new("12650-12659");
+    let env = TestEnv::engine("iris::a_volume_over_the_installations_mgr_gets_migration_steps");
     let (dir, name) = compose_project(
         &env,
         "old",
         &format!(
             "{}    volumes:\n      - data:/usr/irissys/mgr\nvolumes:\n  data:\n",
-            service(crate::docker::STANDIN, &[])
+            service(crate::support::STANDIN, &[])
         ),
     );
     let _cleanup = Cleanup(vec![name.clone()]);
@@ -302,7 +304,7 @@ fn a_volume_over_the_installations_mgr_gets_migration_steps() {
 /// these variables (and a HOME with nothing in it).
 fn discover(cwd: &Path, home: &Path, exports: Option<&str>) -> serde_json::Value {
     const SCRIPT: &str = "import json\nfrom iris_devtester.config import discover_config\nc = discover_config()\nprint(json.dumps([c.host, c.port, c.namespace, c.username, c.password]))";
-    let python = std::env::var("IRIS_DEV_TEST_PYTHON").unwrap();
+    let python = crate::support::needs::python();
     let mut command = Command::new("sh");
     let script = format!("{}\nexec \"$PYTHON\" -c \"$SCRIPT\"", exports.unwrap_or(""));
     command
@@ -328,9 +330,10 @@ fn discover(cwd: &Path, home: &Path, exports: Option<&str>) -> serde_json::Value
     ignore = "needs IRIS_DEV_TEST_PYTHON (a Python with iris-devtester, see .ci/run) and compose"
 )]
 fn iris_devtester_discovers_this_stacks_settings_from_env_and_dotenv() {
-    let env = TestEnv::new("12660-12669");
+    let env =
+        TestEnv::engine("iris::iris_devtester_discovers_this_stacks_settings_from_env_and_dotenv");
     let all = service(
-        crate::docker::STANDIN,
+        crate::support::STANDIN,
         &[
             ("IRIS_NAMESPACE", "APP"),
             ("IRIS_USERNAME", "dev"),
@@ -338,7 +341,7 @@ fn iris_devtester_discovers_this_stacks_settings_from_env_and_dotenv() {
             ("IRIS_PASSWORD", "it's a $$ecret"),
         ],
     );
-    let none = service(crate::docker::STANDIN, &[]);
+    let none = service(crate::support::STANDIN, &[]);
     let home = env.project("python-home");
     for (name, compose, login) in [
         ("all", all, ["APP", "dev", "it's a $ecret"]),

@@ -12,8 +12,9 @@ use std::process::Command;
 
 use fs_err as fs;
 
-use crate::docker::{Cleanup, Compose, STANDIN, compose_matrix, docker_out, port_of, standin};
-use crate::support::TestEnv;
+use crate::support::{
+    Cleanup, Compose, STANDIN, TestEnv, compose_matrix, docker_out, port_of, ports, standin,
+};
 
 compose_matrix!(an_eval_of_env_in_one_project_leaves_the_next_alone);
 
@@ -80,7 +81,7 @@ fn shell_compose(compose: Compose) -> &'static str {
 
 fn an_eval_of_env_in_one_project_leaves_the_next_alone(compose: Compose) {
     standin();
-    let env = compose.env("13020-13029");
+    let env = compose.env("isolation::an_eval_of_env_in_one_project_leaves_the_next_alone");
     let (shop, shop_name) = project(&env, "iso-eval-shop", compose);
     let (billing, billing_name) = project(&env, "iso-eval-billing", compose);
     let _cleanup = Cleanup(vec![shop_name.clone(), billing_name.clone()]);
@@ -129,7 +130,8 @@ const ONE: Compose = Compose::V1;
 )]
 fn a_compose_name_another_project_owns_is_refused_before_compose_runs() {
     standin();
-    let env = ONE.env("13030-13039");
+    let env =
+        ONE.env("isolation::a_compose_name_another_project_owns_is_refused_before_compose_runs");
     let (shop, shop_name) = project(&env, "iso-owned-shop", ONE);
     let (billing, billing_name) = project(&env, "iso-owned-billing", ONE);
     let _cleanup = Cleanup(vec![shop_name.clone(), billing_name.clone()]);
@@ -237,12 +239,19 @@ fn a_compose_name_another_project_owns_is_refused_before_compose_runs() {
 /// iris-devtester's own `assign_port`, which rewrites every entry with its six
 /// fields.
 fn python_assigns(env: &TestEnv, project: &Path) {
-    let python = std::env::var("IRIS_DEV_TEST_PYTHON").expect("IRIS_DEV_TEST_PYTHON");
-    let script = "import sys\nfrom pathlib import Path\nfrom iris_devtester.ports import PortRegistry\nregistry = PortRegistry(registry_path=Path(sys.argv[1]), port_range=(13500, 13509))\nregistry.assign_port(sys.argv[2])\n";
+    let python = crate::support::needs::python();
+    let range = ports::block(
+        "isolation::a_running_stack_survives_a_reset_and_iris_devtesters_rewrites/python",
+    );
+    let script = format!(
+        "import sys\nfrom pathlib import Path\nfrom iris_devtester.ports import PortRegistry\nregistry = PortRegistry(registry_path=Path(sys.argv[1]), port_range=({}, {}))\nregistry.assign_port(sys.argv[2])\n",
+        range.first(),
+        range.last()
+    );
     let output = Command::new(python)
         .args([
             "-c",
-            script,
+            &script,
             env.registry().to_str().unwrap(),
             project.to_str().unwrap(),
         ])
@@ -263,15 +272,15 @@ fn python_assigns(env: &TestEnv, project: &Path) {
 )]
 fn a_running_stack_survives_a_reset_and_iris_devtesters_rewrites() {
     standin();
-    let env = ONE.env("13060-13069");
+    let env = ONE.env("isolation::a_running_stack_survives_a_reset_and_iris_devtesters_rewrites");
     let (shop, shop_name) = project(&env, "iso-reset-shop", ONE);
     let _cleanup = Cleanup(vec![shop_name.clone()]);
     // Another project holds the range's first port, so shop runs on the second.
     let first = env.project("iso-reset-first");
-    assert_eq!(port_of(&env, &first, false), 13060);
+    assert_eq!(port_of(&env, &first, false), env.ports().port(0));
     env.run_in(&shop, ["up", "--wait-timeout", "60"]).success();
     let port = port_of(&env, &shop, false);
-    assert_eq!(port, 13061);
+    assert_eq!(port, env.ports().port(1));
     let container = ONE.container(&shop_name, "iris");
     let before = identity(&container);
 
@@ -331,7 +340,8 @@ fn a_running_stack_survives_a_reset_and_iris_devtesters_rewrites() {
 )]
 fn status_env_and_doctor_say_when_the_registry_and_the_stack_disagree() {
     standin();
-    let env = ONE.env("13070-13079");
+    let env =
+        ONE.env("isolation::status_env_and_doctor_say_when_the_registry_and_the_stack_disagree");
     let (shop, shop_name) = project(&env, "iso-disagree-shop", ONE);
     let _cleanup = Cleanup(vec![shop_name.clone()]);
     env.run_in(&shop, ["up", "--wait-timeout", "60"]).success();
@@ -376,8 +386,9 @@ fn another_users_stack_of_the_same_name_is_left_alone() {
     standin();
     // Two users (two HOMEs, two registries) on one engine, each with a
     // checkout called the same.
-    let alice = ONE.env("13080-13089");
-    let bob = ONE.env("13090-13099");
+    let block = ports::block("isolation::another_users_stack_of_the_same_name_is_left_alone");
+    let alice = ONE.env_on(block.part(0, 10));
+    let bob = ONE.env_on(block.part(10, 10));
     let (alice_app, name) = project(&alice, "iso-users-app", ONE);
     let (bob_app, _) = project(&bob, "iso-users-app", ONE);
     let bob_name = iris_dev::core::project::compose_project_name(bob_app.to_str().unwrap());

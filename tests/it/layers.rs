@@ -224,6 +224,82 @@ fn source_files() -> Vec<(String, String)> {
     files
 }
 
+/// Modules that import each other, directly or through others: each circle
+/// once, as the modules on it, starting from the smallest name.
+fn circles(files: &[(String, String)]) -> Vec<String> {
+    let modules: BTreeSet<&str> = files.iter().map(|(module, _)| module.as_str()).collect();
+    // The longest module an import path names: `core::engine::Listing` is
+    // `core::engine`.
+    let module_of_path = |path: &str| {
+        let parts: Vec<&str> = path.split("::").collect();
+        (1..=parts.len())
+            .rev()
+            .map(|len| parts[..len].join("::"))
+            .find(|candidate| modules.contains(candidate.as_str()))
+    };
+    let mut edges: std::collections::BTreeMap<&str, BTreeSet<String>> = Default::default();
+    for (module, text) in files {
+        let parent = module.rsplit_once("::").map(|(parent, _)| parent);
+        let targets = imports(text, parent)
+            .iter()
+            .filter_map(|path| module_of_path(path))
+            .filter(|target| target != module)
+            .collect();
+        edges.insert(module, targets);
+    }
+    // Depth-first from every module; a path that comes back to its start is a
+    // circle, kept when its start is its smallest module (so each once).
+    let mut found = BTreeSet::new();
+    for start in &modules {
+        let mut stack = vec![(start.to_string(), vec![start.to_string()])];
+        while let Some((at, path)) = stack.pop() {
+            for next in edges.get(at.as_str()).into_iter().flatten() {
+                if next == start {
+                    found.insert(path.join(" -> ") + " -> " + start);
+                } else if next.as_str() > *start && !path.contains(next) {
+                    let mut longer = path.clone();
+                    longer.push(next.clone());
+                    stack.push((next.clone(), longer));
+                }
+            }
+        }
+    }
+    found.into_iter().collect()
+}
+
+#[test]
+fn no_module_imports_itself_in_a_circle() {
+    let found = circles(&source_files());
+    assert!(
+        found.is_empty(),
+        "modules in a circle (move what both need into one of them, or below both):\n  {}",
+        found.join("\n  ")
+    );
+}
+
+#[test]
+fn the_check_finds_a_circle() {
+    let file = |module: &str, text: &str| (module.to_owned(), text.to_owned());
+    let found = circles(&[
+        file(
+            "core::engine",
+            "use crate::core::connection::connect_host;\n",
+        ),
+        file("core::connection", "use crate::core::engine::Endpoint;\n"),
+        file("core::a", "use crate::core::b::X;\n"),
+        file("core::b", "use crate::core::c::Y;\n"),
+        file("core::c", "fn f() { crate::core::a::z(); }\n"),
+        file("core::d", "use crate::core::a::X;\n"),
+    ]);
+    assert_eq!(
+        found,
+        [
+            "core::a -> core::b -> core::c -> core::a",
+            "core::connection -> core::engine -> core::connection",
+        ]
+    );
+}
+
 #[test]
 fn imports_point_down() {
     let found = violations(&source_files());

@@ -11,7 +11,7 @@ use std::net::Ipv4Addr;
 use fs_err as fs;
 use iris_dev::core::project::compose_project_name;
 
-use crate::docker::{
+use crate::support::{
     Cleanup, Compose, STANDIN, compose_matrix, docker_out, port_of, reachable, standin,
 };
 
@@ -49,7 +49,7 @@ fn services(name: &str) -> Vec<String> {
 
 fn plain_compose_in_the_project_finds_the_stack(compose: Compose) {
     standin();
-    let env = compose.env("14000-14009");
+    let env = compose.env("names::plain_compose_in_the_project_finds_the_stack");
     let name = per_compose("names-plain", compose);
     let dir = env.project(&name);
     fs::write(dir.join("compose.yaml"), standin_compose("")).unwrap();
@@ -87,7 +87,7 @@ fn plain_compose_in_the_project_finds_the_stack(compose: Compose) {
 
 fn two_checkouts_with_one_directory_name_run_at_once(compose: Compose) {
     standin();
-    let env = compose.env("14010-14019");
+    let env = compose.env("names::two_checkouts_with_one_directory_name_run_at_once");
     let twin = per_compose("names-twin", compose);
     let (first_arg, second_arg) = (format!("one/{twin}"), format!("two/{twin}"));
     let first = env.project(&first_arg);
@@ -206,7 +206,7 @@ fn two_checkouts_with_one_directory_name_run_at_once(compose: Compose) {
 /// Dry runs only: no stack starts, so one directory name serves all three
 /// composes.
 fn flag_variable_and_dotenv_choose_a_non_default_file(compose: Compose) {
-    let env = compose.env("14020-14029");
+    let env = compose.env("names::flag_variable_and_dotenv_choose_a_non_default_file");
     let dir = env.project("names-files");
     fs::create_dir_all(dir.join("ops")).unwrap();
     fs::write(dir.join("ops/dev.yaml"), standin_compose("")).unwrap();
@@ -222,19 +222,19 @@ fn flag_variable_and_dotenv_choose_a_non_default_file(compose: Compose) {
     };
     check(env.run(["-C", "names-files", "-f", "ops/dev.yaml", "up", "--dry-run"]));
     let dir_arg = dir.to_str().unwrap();
-    check(compose.env("14040-14049").with("COMPOSE_FILE", file).run([
-        "-C",
-        dir_arg,
-        "up",
-        "--dry-run",
-    ]));
+    check(
+        compose
+            .env("names::flag_variable_and_dotenv_choose_a_non_default_file/compose_file")
+            .with("COMPOSE_FILE", file)
+            .run(["-C", dir_arg, "up", "--dry-run"]),
+    );
     fs::write(dir.join(".env"), "COMPOSE_FILE=ops/dev.yaml\n").unwrap();
     check(env.run(["-C", "names-files", "up", "--dry-run"]));
 }
 
 fn a_profile_gated_service_starts_only_with_its_profile(compose: Compose) {
     standin();
-    let env = compose.env("14030-14039");
+    let env = compose.env("names::a_profile_gated_service_starts_only_with_its_profile");
     let name = per_compose("names-profiles", compose);
     let dir = env.project(&name);
     let extra = format!("  extra:\n    image: {STANDIN}\n    profiles: [extra]\n");

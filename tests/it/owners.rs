@@ -4,24 +4,30 @@
 
 use insta::assert_snapshot;
 
-use crate::support::{FakeEngine, Listener, TestEnv};
+use crate::support::{FakeEngine, Listener, TestEnv, ports};
 
 #[test]
 fn a_range_past_the_paired_web_ports_is_refused_at_once() {
-    let env = TestEnv::new("30000-30010");
+    // Past the table's ports on purpose: the range is refused before any
+    // port is probed, and the pinned web port below is never bound.
+    let block = "owners::a_range_past_the_paired_web_ports_is_refused_at_once";
+    let env = TestEnv::new(block).with("IRIS_DEV_PORT_RANGE", "30000-30010");
     let run = env.run(["port"]);
     assert_eq!(run.code(), 2, "{}", run.stderr());
     run.assert_stderr_contains("`IRIS_DEV_PORT_RANGE=30000-30010` is invalid");
     run.assert_stderr_contains("ends at 14734 or lower");
     assert!(!run.stderr().contains("in use"), "{}", run.stderr());
 
-    let top = TestEnv::new("14733-14734");
+    let top = TestEnv::new(block);
+    assert_eq!(top.ports().last(), ports::HIGHEST);
     top.project("p");
     assert_eq!(top.run(["port", "-C", "p"]).success().port(), 14_733);
     let web = top.run(["port", "--web", "-C", "p"]).success().port();
     assert_eq!(web, 65_534);
 
-    let pinned = TestEnv::new("30000-30010").with("IRIS_DEV_WEB_PORT", "30100");
+    let pinned = TestEnv::new(block)
+        .with("IRIS_DEV_PORT_RANGE", "30000-30010")
+        .with("IRIS_DEV_WEB_PORT", "30100");
     pinned.project("p");
     let port = pinned.run(["port", "-C", "p"]).success().port();
     assert!((30_000..=30_010).contains(&port));
@@ -29,7 +35,8 @@ fn a_range_past_the_paired_web_ports_is_refused_at_once() {
 
 #[test]
 fn port_with_an_active_assignment_makes_no_engine_connection() {
-    let env = TestEnv::new("13100-13109").with("DOCKER_HOST", "unix:///nonexistent");
+    let env = TestEnv::new("owners::port_with_an_active_assignment_makes_no_engine_connection")
+        .with("DOCKER_HOST", "unix:///nonexistent");
     env.project("p");
     let first = env.run(["port", "-C", "p"]).success().port();
 
@@ -50,23 +57,33 @@ fn port_with_an_active_assignment_makes_no_engine_connection() {
 
 #[test]
 fn ports_who_names_a_listener_an_assignment_and_a_free_port() {
-    let env = TestEnv::new("13110-13119").with("DOCKER_HOST", "unix:///nonexistent");
+    let env = TestEnv::new("owners::ports_who_names_a_listener_an_assignment_and_a_free_port")
+        .with("DOCKER_HOST", "unix:///nonexistent");
     env.project("shop");
     let port = env.run(["port", "-C", "shop"]).success().port();
-    let listener = std::net::TcpListener::bind("127.0.0.1:13119").unwrap();
+    let (held, free) = (env.ports().port(9), env.ports().port(8));
+    let listener = std::net::TcpListener::bind(("127.0.0.1", held)).unwrap();
 
     let run = env
-        .run(["ports", "who", &port.to_string(), "13119", "13118"])
+        .run([
+            "ports",
+            "who",
+            &port.to_string(),
+            &held.to_string(),
+            &free.to_string(),
+        ])
         .success();
     let shop = env.root().join("shop");
     run.assert_stdout_contains(&format!(
         "{port}  the registry: superserver port of `{}` (active, auto)",
         shop.display()
     ));
-    run.assert_stdout_contains(&format!("13119  process {} `", std::process::id()));
-    run.assert_stdout_contains("13118  free");
+    run.assert_stdout_contains(&format!("{held}  process {} `", std::process::id()));
+    run.assert_stdout_contains(&format!("{free}  free"));
 
-    let run = env.run(["ports", "who", "13119", "--json"]).success();
+    let run = env
+        .run(["ports", "who", &held.to_string(), "--json"])
+        .success();
     let json: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
     let owner = &json[0]["owners"][0];
     assert_eq!(owner["kind"], "process");
@@ -80,11 +97,13 @@ fn ports_who_names_a_listener_an_assignment_and_a_free_port() {
 #[test]
 #[cfg_attr(not(is_root), ignore = "needs root, to run iris-dev as another user")]
 fn another_users_listener_is_unknown_with_the_reason() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:13129").unwrap();
+    crate::support::needs::root("to run iris-dev as another user");
+    let port = ports::block("owners::another_users_listener_is_unknown_with_the_reason").port(0);
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
     let output = std::process::Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
         .arg(crate::support::BIN)
-        .args(["ports", "who", "13129"])
+        .args(["ports", "who", &port.to_string()])
         .env_clear()
         .env("HOME", "/nonexistent")
         .env("NO_COLOR", "1")
@@ -96,7 +115,9 @@ fn another_users_listener_is_unknown_with_the_reason() {
     assert!(output.status.success(), "{output:?}");
     assert_eq!(
         stdout.trim(),
-        "13129  unknown: a process of another user (root) listens on port 13129; try again with sudo"
+        format!(
+            "{port}  unknown: a process of another user (root) listens on port {port}; try again with sudo"
+        )
     );
     drop(listener);
 }
@@ -107,26 +128,31 @@ fn another_users_listener_is_unknown_with_the_reason() {
     ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
 )]
 fn ports_who_names_a_container_and_assignment_skips_its_port() {
-    crate::docker::standin();
+    crate::support::standin();
+    let env = TestEnv::engine("owners::ports_who_names_a_container_and_assignment_skips_its_port");
+    let published = env.ports().port(0);
     let name = format!("iris-dev-who-{}", std::process::id());
     let run = std::process::Command::new("docker")
-        .args(["run", "-d", "--name", &name, "-p", "127.0.0.1:13130:1972"])
-        .arg(crate::docker::STANDIN)
+        .args(["run", "-d", "--name", &name, "-p"])
+        .arg(format!("127.0.0.1:{published}:1972"))
+        .arg(crate::support::STANDIN)
         .output()
         .unwrap();
     let _remove = RemoveContainer(name.clone());
     assert!(run.status.success(), "{run:?}");
 
-    let env = TestEnv::new("13130-13139");
-    let run = env.run(["ports", "who", "13130"]).success();
+    let run = env.run(["ports", "who", &published.to_string()]).success();
     run.assert_stdout_contains(&format!(
-        "13130  container `{name}` (image `{}`, engine `",
-        crate::docker::STANDIN
+        "{published}  container `{name}` (image `{}`, engine `",
+        crate::support::STANDIN
     ));
 
-    // The engine publishes 13130, so automatic assignment skips it.
+    // The engine publishes the first port, so automatic assignment skips it.
     env.project("p");
-    assert_eq!(env.run(["port", "-C", "p"]).success().port(), 13_131);
+    assert_eq!(
+        env.run(["port", "-C", "p"]).success().port(),
+        env.ports().port(1)
+    );
 }
 
 #[test]
@@ -157,16 +183,18 @@ fn lsof_names_a_listener() {
 
 #[test]
 fn a_pin_another_project_holds_names_its_assignment() {
-    let env = TestEnv::new("13180-13189").with("DOCKER_HOST", "unix:///nonexistent");
+    let env = TestEnv::new("owners::a_pin_another_project_holds_names_its_assignment")
+        .with("DOCKER_HOST", "unix:///nonexistent");
     env.project("alpha");
     env.project("beta");
-    assert_eq!(env.run(["port", "-C", "alpha"]).success().port(), 13_180);
-    let env = env.with("IRIS_DEV_PORT", "13180");
+    let alphas = env.ports().first();
+    assert_eq!(env.run(["port", "-C", "alpha"]).success().port(), alphas);
+    let env = env.with("IRIS_DEV_PORT", &alphas.to_string());
     let run = env.run(["port", "-C", "beta"]);
     assert_eq!(run.code(), 1, "{}", run.snapshot());
     let alpha = env.root().join("alpha");
     run.assert_stderr_contains(&format!(
-        "caused by: port 13180 is held by project `{}` (auto, active)",
+        "caused by: port {alphas} is held by project `{}` (auto, active)",
         alpha.display()
     ));
     assert!(
@@ -186,18 +214,19 @@ fn a_pin_another_project_holds_names_its_assignment() {
     ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
 )]
 fn taken_port_errors_name_containers() {
-    crate::docker::standin();
-    let env = TestEnv::new("13190-13191");
+    crate::support::standin();
+    let env = TestEnv::engine("owners::taken_port_errors_name_containers");
     env.project("alpha");
     env.project("beta");
-    assert_eq!(env.run(["port", "-C", "alpha"]).success().port(), 13_190);
+    let (alphas, rest) = (env.ports().port(0), env.ports().port(1));
+    assert_eq!(env.run(["port", "-C", "alpha"]).success().port(), alphas);
     // A container publishing alpha's port, as alpha's stack would, and one
     // publishing the rest of the range.
     let run_container = |name: &str, port: u16| {
         let run = std::process::Command::new("docker")
             .args(["run", "-d", "--name", name, "-p"])
             .arg(format!("127.0.0.1:{port}:1972"))
-            .arg(crate::docker::STANDIN)
+            .arg(crate::support::STANDIN)
             .output()
             .unwrap();
         let remove = RemoveContainer(name.to_owned());
@@ -205,40 +234,45 @@ fn taken_port_errors_name_containers() {
         remove
     };
     let alpha = format!("iris-dev-held-{}", std::process::id());
-    let _alpha = run_container(&alpha, 13_190);
+    let _alpha = run_container(&alpha, alphas);
     let other = format!("iris-dev-range-{}", std::process::id());
-    let _other = run_container(&other, 13_191);
+    let _other = run_container(&other, rest);
     let container = |name: &str| {
         format!(
             "container `{name}` (image `{}`, engine `",
-            crate::docker::STANDIN
+            crate::support::STANDIN
         )
     };
 
-    // The range is exhausted: alpha's assignment explains 13190, the other
-    // container 13191.
+    // The range is exhausted: alpha's assignment explains its port, the other
+    // container the rest.
     let run = env.run(["port", "-C", "beta"]);
     assert_eq!(run.code(), 1, "{}", run.snapshot());
-    run.assert_stderr_contains("caused by: no port in 13190-13191 is free");
-    run.assert_stderr_contains(&format!("  port 13191: {}", container(&other)));
+    run.assert_stderr_contains(&format!(
+        "caused by: no port in {} is free",
+        env.ports().range()
+    ));
+    run.assert_stderr_contains(&format!("  port {rest}: {}", container(&other)));
     assert!(!run.stderr().contains(&alpha), "{}", run.snapshot());
 
-    let env = env.with("IRIS_DEV_PORT", "13190");
+    let env = env.with("IRIS_DEV_PORT", &alphas.to_string());
     let run = env.run(["port", "-C", "beta"]);
     assert_eq!(run.code(), 1, "{}", run.snapshot());
-    run.assert_stderr_contains("caused by: port 13190 is held by project `");
+    run.assert_stderr_contains(&format!("caused by: port {alphas} is held by project `"));
     run.assert_stderr_contains(&format!("  held by {}", container(&alpha)));
 }
 
 #[test]
 fn an_exhausted_range_names_the_processes_that_hold_it() {
-    let listener = Listener::start(&[13_170, 13_171]);
-    let env = TestEnv::new("13170-13171").with("DOCKER_HOST", "unix:///nonexistent");
+    let block = ports::block("owners::an_exhausted_range_names_the_processes_that_hold_it");
+    let listener = Listener::start(&[block.port(0), block.port(1)]);
+    let env = TestEnv::on(block.part(0, 2)).with("DOCKER_HOST", "unix:///nonexistent");
     env.project("p");
     let run = env.run(["port", "-C", "p"]);
     assert_eq!(run.code(), 1, "{}", run.snapshot());
     run.assert_stderr_contains(&format!(
-        "  ports 13170-13171: process {} `",
+        "  ports {}: process {} `",
+        env.ports().range(),
         listener.pid()
     ));
     assert_snapshot!(listener.redact(&run.snapshot()));
@@ -250,7 +284,7 @@ fn an_exhausted_range_names_the_processes_that_hold_it() {
     ignore = "needs a Docker engine; IRIS_DEV_DOCKER_TESTS=1 makes it mandatory"
 )]
 fn doctor_is_ok_on_a_healthy_setup() {
-    let env = TestEnv::new("13140-13149");
+    let env = TestEnv::engine("owners::doctor_is_ok_on_a_healthy_setup");
     let shop = env.project("shop");
     fs_err::write(
         shop.join("compose.yaml"),
@@ -280,7 +314,8 @@ fn doctor_is_ok_on_a_healthy_setup() {
 
 #[test]
 fn doctor_fails_naming_a_damaged_registry() {
-    let env = TestEnv::new("13150-13159").with("DOCKER_HOST", "unix:///nonexistent");
+    let env = TestEnv::new("owners::doctor_fails_naming_a_damaged_registry")
+        .with("DOCKER_HOST", "unix:///nonexistent");
     fs_err::create_dir_all(env.registry_dir()).unwrap();
     fs_err::write(env.registry(), "{ not json").unwrap();
     let run = env.run(["doctor"]);
@@ -298,7 +333,8 @@ fn doctor_fails_naming_a_damaged_registry() {
 #[test]
 fn doctor_fails_on_an_entry_iris_devtester_cannot_read() {
     // iris-dev reads a `Z` timestamp; Python 3.9's `fromisoformat` does not.
-    let env = TestEnv::new("13160-13169").with("DOCKER_HOST", "unix:///nonexistent");
+    let env = TestEnv::new("owners::doctor_fails_on_an_entry_iris_devtester_cannot_read")
+        .with("DOCKER_HOST", "unix:///nonexistent");
     fs_err::create_dir_all(env.registry_dir()).unwrap();
     fs_err::write(
         env.registry(),
@@ -330,9 +366,11 @@ impl Drop for RemoveContainer {
 /// its start kept; `--json` keeps it whole.
 #[test]
 fn ports_who_shortens_a_long_command_line() {
-    let listener = Listener::start(&[14_052]);
-    let env = TestEnv::new("14052-14053").with("DOCKER_HOST", "unix:///nonexistent");
-    let run = env.run(["ports", "who", "14052"]).success();
+    let env = TestEnv::new("owners::ports_who_shortens_a_long_command_line")
+        .with("DOCKER_HOST", "unix:///nonexistent");
+    let port = env.ports().first().to_string();
+    let listener = Listener::start(&[env.ports().first()]);
+    let run = env.run(["ports", "who", &port]).success();
     let line = run
         .stdout()
         .lines()
@@ -348,7 +386,7 @@ fn ports_who_shortens_a_long_command_line() {
     assert!(command.contains("python3 -c import socket"), "{line}");
     assert!(command.ends_with('…'), "{line}");
     let json: serde_json::Value = serde_json::from_str(
-        &env.run(["ports", "who", "14052", "--json"])
+        &env.run(["ports", "who", &port, "--json"])
             .success()
             .stdout(),
     )

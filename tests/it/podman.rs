@@ -5,7 +5,8 @@
 //!
 //! Where build.rs finds no Podman socket these tests are ignored, with the
 //! reason; with `IRIS_DEV_DOCKER_TESTS=1` (as `.ci/run` sets) they always run,
-//! so a missing Podman is a failure. Ports 10600-10699. Every stack is named
+//! so a missing Podman is a failure. Ports: the `podman::` blocks of
+//! `support/ports.rs` (10600-10699). Every stack is named
 //! `irisdevpm-...`, so `.ci/podman` can remove what a killed test left.
 
 use std::net::Ipv4Addr;
@@ -15,8 +16,7 @@ use std::sync::OnceLock;
 
 use fs_err as fs;
 
-use crate::docker::{STANDIN, reachable, standin, standin_variant};
-use crate::support::{BIN, TestEnv};
+use crate::support::{BIN, STANDIN, TestEnv, ports, reachable, standin, standin_variant};
 
 const NOHEALTH: &str = "iris-dev-standin:nohealth";
 
@@ -81,12 +81,13 @@ fn podman_standin() {
     }
 }
 
-/// A TestEnv whose iris-dev and compose v2 talk to the Podman service.
-fn podman_env(range: &str) -> TestEnv {
+/// A TestEnv on the port block `name` (in `support/ports.rs`) whose iris-dev
+/// and compose v2 talk to the Podman service.
+fn podman_env(name: &str) -> TestEnv {
     let config = option_env!("IRIS_DEV_TEST_COMPOSE_V2").unwrap_or_else(|| {
         panic!("`IRIS_DEV_TEST_COMPOSE_V2` was not set at build time; `.ci/run` shows how")
     });
-    TestEnv::new(range)
+    TestEnv::new(name)
         .with("DOCKER_HOST", host())
         .with("DOCKER_CONFIG", config)
 }
@@ -148,7 +149,7 @@ fn port_of(env: &TestEnv, dir: &Path) -> u16 {
 )]
 fn up_status_ports_who_and_down_on_podman() {
     podman_standin();
-    let env = podman_env("10600-10604");
+    let env = podman_env("podman::up_status_ports_who_and_down_on_podman");
     let (shop, stack) = project(&env, "shop", &compose_file(STANDIN, ""));
     let _cleanup = Cleanup(vec![stack.clone()]);
     let up = env
@@ -230,7 +231,9 @@ fn up_status_ports_who_and_down_on_podman() {
 )]
 fn a_container_removed_with_podman_rm_goes_stale() {
     podman_standin();
-    let env = podman_env("10610-10610");
+    let name = "podman::a_container_removed_with_podman_rm_goes_stale";
+    let env = podman_env(name);
+    let only = ports::block(name).first();
     let (_, stack) = project(&env, "alpha", &compose_file(STANDIN, ""));
     let _cleanup = Cleanup(vec![stack.clone()]);
     env.run(["up", "-C", "alpha", "--no-wait"]).success();
@@ -245,11 +248,11 @@ fn a_container_removed_with_podman_rm_goes_stale() {
     list.assert_stdout_contains("active  none");
     let prune = env.run(["ports", "prune"]).success();
     assert!(
-        prune.snapshot().contains("stale") && prune.snapshot().contains("10610"),
+        prune.snapshot().contains("stale") && prune.snapshot().contains(&only.to_string()),
         "{}",
         prune.snapshot()
     );
-    assert_eq!(port_of(&env, &env.root().join("beta")), 10610);
+    assert_eq!(port_of(&env, &env.root().join("beta")), only);
 }
 
 #[test]
@@ -259,7 +262,7 @@ fn a_container_removed_with_podman_rm_goes_stale() {
 )]
 fn two_projects_run_at_once_on_podman() {
     podman_standin();
-    let env = podman_env("10620-10629");
+    let env = podman_env("podman::two_projects_run_at_once_on_podman");
     let (alpha, alpha_stack) = project(&env, "alpha", &compose_file(STANDIN, ""));
     let (beta, beta_stack) = project(&env, "beta", &compose_file(STANDIN, ""));
     let _cleanup = Cleanup(vec![alpha_stack, beta_stack]);
@@ -296,7 +299,7 @@ fn two_projects_run_at_once_on_podman() {
 )]
 fn up_waits_for_iris_where_podman_runs_no_health_check() {
     podman_standin();
-    let env = podman_env("10630-10639");
+    let env = podman_env("podman::up_waits_for_iris_where_podman_runs_no_health_check");
     let late = "    environment:\n      STANDIN_READY_AFTER: \"3\"\n";
     let (_, checked) = project(&env, "checked", &compose_file(STANDIN, late));
     let (_, bare) = project(&env, "bare", &compose_file(NOHEALTH, late));
@@ -338,7 +341,7 @@ fn up_waits_for_iris_where_podman_runs_no_health_check() {
 )]
 fn podmans_socket_is_found_with_the_docker_socket_hidden() {
     podman_standin();
-    let env = podman_env("10640-10649");
+    let env = podman_env("podman::podmans_socket_is_found_with_the_docker_socket_hidden");
     let (_, stack) = project(&env, "shop", &compose_file(STANDIN, ""));
     let _cleanup = Cleanup(vec![stack.clone()]);
     let xdg = env.root().join("xdg");
@@ -420,8 +423,7 @@ fn podmans_socket_is_found_with_the_docker_socket_hidden() {
 /// and what to use instead. No engine is asked.
 #[test]
 fn podman_compose_is_refused_with_what_to_use_instead() {
-    let env = TestEnv::new("10650-10659")
-        .with("DOCKER_HOST", "unix:///nonexistent")
+    let env = TestEnv::new("podman::podman_compose_is_refused_with_what_to_use_instead")
         .with("IRIS_DEV_COMPOSE", "podman-compose");
     let (_, _) = project(&env, "shop", &compose_file(STANDIN, ""));
     for args in [["up", "--dry-run"], ["up", "--no-wait"]] {
@@ -452,7 +454,7 @@ fn podman_compose_is_refused_with_what_to_use_instead() {
 )]
 fn docker_compose_v1_runs_the_stack_on_podman() {
     podman_standin();
-    let mut env = podman_env("10660-10664");
+    let mut env = podman_env("podman::docker_compose_v1_runs_the_stack_on_podman");
     let config = env.project("docker-config");
     env.set("DOCKER_CONFIG", config.to_str().unwrap());
     let (shop, stack) = project(&env, "shop", &compose_file(STANDIN, ""));

@@ -17,8 +17,7 @@ use std::path::{Path, PathBuf};
 
 use fs_err as fs;
 
-use crate::docker::{Cleanup, STANDIN, standin};
-use crate::support::{TestEnv, redact_times};
+use crate::support::{Cleanup, STANDIN, TestEnv, ports, redact_times, standin};
 
 /// The README's home, as its samples spell it.
 const README_HOME: &str = "/home/dev";
@@ -157,7 +156,7 @@ fn the_quick_start_prints_what_the_readme_shows() {
     let readme =
         fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let steps = console_block(&readme, "## Quick start");
-    let env = TestEnv::new("14080-14089");
+    let env = TestEnv::engine("readme::the_quick_start_prints_what_the_readme_shows");
     let root = env.root().to_owned();
     // Compose project names of this test's own, on a shared engine; the
     // README shows the directory's.
@@ -180,11 +179,12 @@ fn the_quick_start_prints_what_the_readme_shows() {
         for (name, project) in &names {
             text = text.replace(name, project);
         }
+        let (first, second) = (env.ports().port(0), env.ports().port(1));
         for (ours, theirs) in [
-            (64_881, 52_773),
-            (64_882, 52_774),
-            (14_080, 1972),
-            (14_081, 1973),
+            (first + ports::WEB_OFFSET, 52_773),
+            (second + ports::WEB_OFFSET, 52_774),
+            (first, 1972),
+            (second, 1973),
         ] {
             text = text.replace(&ours.to_string(), &theirs.to_string());
         }
@@ -201,12 +201,14 @@ fn the_vscode_dry_run_prints_what_the_readme_shows() {
     let readme =
         fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let steps = console_block(&readme, "## Everyday commands");
-    let env = TestEnv::new("14090-14091").with("DOCKER_HOST", "unix:///nonexistent");
+    let env = TestEnv::new("readme::the_vscode_dry_run_prints_what_the_readme_shows")
+        .with("DOCKER_HOST", "unix:///nonexistent");
     env.project("first");
     env.run(["port", "-C", "first"]).success();
     // The README's project has the second pair, 1973 and 52774.
     let shop = env.project("shop");
-    assert_eq!(env.run(["port", "-C", "shop"]).success().port(), 14_091);
+    let second = env.ports().port(1);
+    assert_eq!(env.run(["port", "-C", "shop"]).success().port(), second);
     fs::create_dir(shop.join(".vscode")).unwrap();
     fs::write(
         shop.join(".vscode/settings.json"),
@@ -216,8 +218,8 @@ fn the_vscode_dry_run_prints_what_the_readme_shows() {
     let exact = |lines: &[&str]| lines.iter().map(|line| (*line).to_owned()).collect();
     let root = env.root().display().to_string();
     let to_readme = |text: &str| {
-        text.replace("64892", "52774")
-            .replace("14091", "1973")
+        text.replace(&(second + ports::WEB_OFFSET).to_string(), "52774")
+            .replace(&second.to_string(), "1973")
             .replace(&root, &format!("{README_HOME}/src"))
     };
     let steps: Vec<Step> = steps

@@ -30,7 +30,7 @@ fn bad_contents_are_reported_and_never_overwritten() {
         ("port_out_of_range", assignment("70000")),
         ("port_not_a_number", assignment("\"1972\"")),
     ];
-    let env = TestEnv::new("10400-10409");
+    let env = TestEnv::new("registry_file::bad_contents_are_reported_and_never_overwritten");
     env.project("alpha");
     fs::create_dir_all(env.registry_dir()).unwrap();
     for (name, contents) in cases {
@@ -56,7 +56,7 @@ fn bad_contents_are_reported_and_never_overwritten() {
 
 #[test]
 fn reset_moves_a_bad_registry_aside_and_starts_fresh() {
-    let env = TestEnv::new("10410-10419");
+    let env = TestEnv::new("registry_file::reset_moves_a_bad_registry_aside_and_starts_fresh");
     env.project("alpha");
     fs::create_dir_all(env.registry_dir()).unwrap();
     fs::write(env.registry(), "{ torn").unwrap();
@@ -71,7 +71,10 @@ fn reset_moves_a_bad_registry_aside_and_starts_fresh() {
         fs::read_to_string(env.registry_dir().join(&aside[0])).unwrap(),
         "{ torn"
     );
-    assert_eq!(env.run(["port", "-C", "alpha"]).success().port(), 10_410);
+    assert_eq!(
+        env.run(["port", "-C", "alpha"]).success().port(),
+        env.ports().first()
+    );
 
     let run = env.run(["ports", "reset"]).success();
     run.assert_stderr_contains("port-registry.json.backup-");
@@ -79,13 +82,16 @@ fn reset_moves_a_bad_registry_aside_and_starts_fresh() {
 
 #[test]
 fn a_newer_schema_is_read_but_never_rewritten() {
-    let env = TestEnv::new("10420-10429");
+    let env = TestEnv::new("registry_file::a_newer_schema_is_read_but_never_rewritten");
     env.project("alpha");
     fs::create_dir_all(env.registry_dir()).unwrap();
-    let newer = r#"{"schema_version": "2.0", "assignments": [{"project_path": "/p", "port": 10425,
+    let newer = format!(
+        r#"{{"schema_version": "2.0", "assignments": [{{"project_path": "/p", "port": {},
         "assigned_at": "2026-11-29T10:00:00", "assignment_type": "auto", "status": "active",
-        "container_name": null, "owner": {"kind": "future"}}], "hosts": []}"#;
-    fs::write(env.registry(), newer).unwrap();
+        "container_name": null, "owner": {{"kind": "future"}}}}], "hosts": []}}"#,
+        env.ports().port(5)
+    );
+    fs::write(env.registry(), &newer).unwrap();
     let list = env.run(["ports", "list", "--json"]).success();
     list.assert_stdout_contains("\"owner\"");
     assert_snapshot!(env.run(["port", "-C", "alpha"]).snapshot());
@@ -94,7 +100,7 @@ fn a_newer_schema_is_read_but_never_rewritten() {
 
 #[test]
 fn directory_and_files_are_private() {
-    let env = TestEnv::new("10430-10439");
+    let env = TestEnv::new("registry_file::directory_and_files_are_private");
     env.project("alpha");
     env.run(["port", "-C", "alpha"]).success();
     let mode = |path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
@@ -111,7 +117,8 @@ fn directory_and_files_are_private() {
 
 #[test]
 fn a_file_written_by_python_keeps_its_mode_until_we_rewrite_it() {
-    let env = TestEnv::new("10440-10449");
+    let env =
+        TestEnv::new("registry_file::a_file_written_by_python_keeps_its_mode_until_we_rewrite_it");
     env.project("alpha");
     fs::create_dir_all(env.registry_dir()).unwrap();
     fs::write(env.registry(), GOOD).unwrap();
@@ -124,7 +131,8 @@ fn a_file_written_by_python_keeps_its_mode_until_we_rewrite_it() {
 
 #[test]
 fn symlinks_are_refused_and_nothing_is_written_through_them() {
-    let env = TestEnv::new("10450-10459");
+    let env =
+        TestEnv::new("registry_file::symlinks_are_refused_and_nothing_is_written_through_them");
     env.project("alpha");
     let elsewhere = env.project("elsewhere");
 
@@ -158,7 +166,8 @@ fn symlinks_are_refused_and_nothing_is_written_through_them() {
     ignore = "needs root: giving a file to another user takes `chown`"
 )]
 fn files_owned_by_another_user_are_refused() {
-    let env = TestEnv::new("10460-10469");
+    crate::support::needs::root("to give a file to another user");
+    let env = TestEnv::new("registry_file::files_owned_by_another_user_are_refused");
     env.project("alpha");
     env.run(["port", "-C", "alpha"]).success();
     let before = fs::read(env.registry()).unwrap();
@@ -175,7 +184,8 @@ fn files_owned_by_another_user_are_refused() {
 
 #[test]
 fn a_held_lock_is_announced_then_times_out() {
-    let env = TestEnv::new("10470-10479").with("IRIS_DEV_LOCK_TIMEOUT", "1.5");
+    let env = TestEnv::new("registry_file::a_held_lock_is_announced_then_times_out")
+        .with("IRIS_DEV_LOCK_TIMEOUT", "1.5");
     env.project("alpha");
     env.run(["port", "-C", "alpha"]).success();
     let lock = std::fs::File::options()
@@ -195,7 +205,8 @@ fn a_held_lock_is_announced_then_times_out() {
 /// proves that a waiting process proceeds, whatever the machine's speed.
 #[test]
 fn a_waiter_proceeds_when_the_lock_is_released() {
-    let env = TestEnv::new("10480-10489").with("IRIS_DEV_LOCK_TIMEOUT", "60");
+    let env = TestEnv::new("registry_file::a_waiter_proceeds_when_the_lock_is_released")
+        .with("IRIS_DEV_LOCK_TIMEOUT", "60");
     let alpha = env.project("alpha");
     env.run(["ports", "reset"]).success();
     let lock = std::fs::File::options()
@@ -216,7 +227,7 @@ fn a_waiter_proceeds_when_the_lock_is_released() {
     assert!(output.status.success(), "{said}");
     assert_eq!(
         String::from_utf8(output.stdout).unwrap().trim(),
-        "10480",
+        env.ports().first().to_string(),
         "{said}"
     );
 }

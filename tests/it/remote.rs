@@ -9,8 +9,6 @@
 //! config names 127.0.0.1 `iris-remote`: `ssh://root@127.0.0.1` is (rightly) a
 //! local engine, whose ports are this machine's, and the remote path is the one
 //! under test.
-//!
-//! Ports 13500-13599 are this file's.
 
 use std::io::{BufRead, BufReader};
 use std::net::{Ipv4Addr, TcpListener};
@@ -21,8 +19,9 @@ use std::time::{Duration, Instant};
 
 use fs_err as fs;
 
-use crate::docker::{Cleanup, STANDIN, compose_project, docker_out, port_of, reachable, standin};
-use crate::support::TestEnv;
+use crate::support::{
+    Cleanup, STANDIN, TestEnv, compose_project, docker_out, port_of, reachable, standin,
+};
 
 /// A free TCP port on 127.0.0.1 for a server the test starts.
 fn free_port() -> u16 {
@@ -176,8 +175,9 @@ fn compose_v2_config() -> String {
     ignore = "needs sshd and ssh (Debian's openssh-server; .ci/run installs it), root, a Docker engine and compose v2"
 )]
 fn up_status_stale_and_down_through_ssh() {
+    crate::support::needs::root("sshd runs as root");
     standin();
-    let env = TestEnv::new("13500-13509");
+    let env = TestEnv::engine("remote::up_status_stale_and_down_through_ssh");
     let sshd = Sshd::start(&env);
     let env = sshd.env(env);
     let compose = format!("services:\n  iris:\n    image: {STANDIN}\n    expose: [\"1972\"]\n");
@@ -190,7 +190,7 @@ fn up_status_stale_and_down_through_ssh() {
     up.assert_stderr_contains("superserver  127.0.0.1:1350");
     up.assert_stderr_contains("iris-dev tunnel");
     let port = port_of(&env, &dir, false);
-    assert!((13_500..=13_509).contains(&port));
+    assert!(env.ports().contains(port));
 
     let status = env.run_in(&dir, ["status"]).success();
     status.assert_stdout_contains("running, healthy");
@@ -223,7 +223,8 @@ fn up_status_stale_and_down_through_ssh() {
     ignore = "needs sshd and ssh (Debian's openssh-server; .ci/run installs it), root, a Docker engine and compose v2"
 )]
 fn a_wrong_key_fails_before_any_port_is_assigned() {
-    let env = TestEnv::new("13520-13529");
+    crate::support::needs::root("sshd runs as root");
+    let env = TestEnv::engine("remote::a_wrong_key_fails_before_any_port_is_assigned");
     let sshd = Sshd::start(&env);
     keygen(&sshd.dir.join("wrong_key"));
     sshd.client_config("wrong_key");
@@ -255,10 +256,11 @@ fn a_wrong_key_fails_before_any_port_is_assigned() {
     ignore = "needs sshd and ssh (Debian's openssh-server; .ci/run installs it), root, a Docker engine and compose v2"
 )]
 fn tunnel_runs_ssh_with_the_projects_ports() {
+    crate::support::needs::root("sshd runs as root");
     // The "remote" host is this machine, so its loopback ports are this
     // machine's: the tunnel forwards a free pair to a listener the test opens
     // on the remote side's end of the forward.
-    let env = TestEnv::new("13540-13549");
+    let env = TestEnv::engine("remote::tunnel_runs_ssh_with_the_projects_ports");
     let sshd = Sshd::start(&env);
     let env = sshd.env(env);
     let dir = env.project("tunneled");
@@ -305,10 +307,11 @@ fn tunnel_runs_ssh_with_the_projects_ports() {
     ignore = "needs sshd and ssh (Debian's openssh-server; .ci/run installs it), root, a Docker engine and compose v2"
 )]
 fn tunnel_forwards_to_the_stack_end_to_end() {
+    crate::support::needs::root("sshd runs as root");
     // The "remote" host is this machine: the stack is published on 127.0.0.2
     // there, so the tunnel's own end, 127.0.0.1, is free for it.
     standin();
-    let env = TestEnv::new("13580-13589");
+    let env = TestEnv::engine("remote::tunnel_forwards_to_the_stack_end_to_end");
     let sshd = Sshd::start(&env);
     let env = sshd.env(env);
     let compose = format!("services:\n  iris:\n    image: {STANDIN}\n    expose: [\"1972\"]\n");
@@ -395,7 +398,7 @@ fn tcp_through_a_relay_and_a_docker_context() {
         .expect("socat starts");
     let _relay = Killed(relay);
     wait_for(port);
-    let env = TestEnv::new("13560-13569");
+    let env = TestEnv::engine("remote::tcp_through_a_relay_and_a_docker_context");
     let config = env.project("docker-config");
     let host = format!("tcp://127.0.0.1:{port}");
     let created = Command::new("docker")

@@ -9,7 +9,7 @@ use std::net::Ipv4Addr;
 use fs_err as fs;
 use iris_dev::core::project::compose_project_name;
 
-use crate::docker::{
+use crate::support::{
     Cleanup, Compose, STANDIN, compose_matrix, compose_project, docker_out, port_of, reachable,
     standin,
 };
@@ -33,8 +33,8 @@ fn iris_ports(compose: Compose) -> &'static str {
 
 fn a_port_another_stack_holds_stops_up_before_compose_runs(compose: Compose) {
     standin();
-    let env = compose.env("13600-13609");
-    let app_port = compose.port(13_609);
+    let env = compose.env("stack_ports::a_port_another_stack_holds_stops_up_before_compose_runs");
+    let app_port = env.ports().port(9);
     let file = format!(
         "services:\n  iris:\n    image: {STANDIN}\n    ports:\n{}      - \"127.0.0.1:{app_port}:8080\"\n",
         iris_ports(compose)
@@ -77,13 +77,14 @@ fn a_port_another_stack_holds_stops_up_before_compose_runs(compose: Compose) {
 
 fn isolate_all_gives_every_service_its_own_ports(compose: Compose) {
     standin();
-    let stack_range = format!("{}-{}", compose.port(13_620), compose.port(13_629));
+    let block = compose.block("stack_ports::isolate_all_gives_every_service_its_own_ports");
+    let stack = block.part(10, 10);
     let env = compose
-        .env("13610-13619")
-        .with("IRIS_DEV_STACK_PORT_RANGE", &stack_range);
+        .env_on(block.part(0, 10))
+        .with("IRIS_DEV_STACK_PORT_RANGE", &stack.range());
     // A second service with a fixed host port, as a web gateway or a database
     // would have; the stand-in answers on its container port 1972.
-    let fixed = compose.port(13_630);
+    let fixed = block.port(20);
     let file = |db_port: &str| {
         format!(
             "x-iris-dev:\n  service: iris\n  isolate: all\nservices:\n  iris:\n    image: {STANDIN}\n    ports:\n{}  db:\n    image: {STANDIN}\n    ports:\n      - \"{db_port}:1972\"\n",
@@ -126,8 +127,7 @@ fn isolate_all_gives_every_service_its_own_ports(compose: Compose) {
         !reachable(Ipv4Addr::LOCALHOST, fixed),
         "{fixed} is never published"
     );
-    let range = compose.port(13_620)..=compose.port(13_629);
-    assert!(stack_ports.iter().all(|port| range.contains(port)));
+    assert!(stack_ports.iter().all(|port| stack.contains(*port)));
 
     // Sticky across `down` and `up`.
     env.run(["down", "-C", "alpha"]).success();
@@ -203,7 +203,7 @@ fn isolate_all_gives_every_service_its_own_ports(compose: Compose) {
 
 fn a_shared_container_name_stops_up_before_compose_runs(compose: Compose) {
     standin();
-    let env = compose.env("13640-13649");
+    let env = compose.env("stack_ports::a_shared_container_name_stops_up_before_compose_runs");
     // Unique per test run and per compose: the matrix shares one engine.
     let fixed = format!(
         "{}-iris",
@@ -248,7 +248,7 @@ fn a_shared_container_name_stops_up_before_compose_runs(compose: Compose) {
 
 fn an_ephemeral_iris_port_in_the_base_warns_without_override(compose: Compose) {
     standin();
-    let env = compose.env("13650-13659");
+    let env = compose.env("stack_ports::an_ephemeral_iris_port_in_the_base_warns_without_override");
     let file = format!("services:\n  iris:\n    image: {STANDIN}\n    ports:\n      - \"1972\"\n");
     let (dir, name) = compose_project(&env, "template", &file);
     let _cleanup = Cleanup(vec![name]);

@@ -1,14 +1,12 @@
 //! Issue 16 §4 on the real engine: a stack started with one compose is listed,
 //! stopped and started again with another, in both directions between
 //! docker-compose 1.29, compose v2 before `!override` (2.24.3) and v2 with it.
-//!
-//! IRIS port ranges 13320-13369 (and the blocks [`Compose::env`] shifts them
-//! to) are this file's.
 
 use fs_err as fs;
 
-use crate::docker::{Cleanup, Compose, compose_project, docker_out, standin, standin_compose};
-use crate::support::TestEnv;
+use crate::support::{
+    Cleanup, Compose, TestEnv, compose_project, docker_out, standin, standin_compose,
+};
 
 /// The stack's containers, running or not.
 fn containers(compose_name: &str) -> String {
@@ -39,9 +37,10 @@ fn assert_rendered_for(dir: &std::path::Path, compose: Compose) {
 /// `first` starts the stack; `second` lists it with `iris-dev compose ps`,
 /// stops it with `iris-dev down`, and starts it again; `first` stops it with
 /// `iris-dev down --all`.
-fn switching(first: Compose, second: Compose, range: &str) {
+#[track_caller]
+fn switching(first: Compose, second: Compose, name: &str) {
     standin();
-    let mut env: TestEnv = first.env(range);
+    let mut env: TestEnv = first.env(name);
     // A community template's ports: IRIS on ports Docker picks, which
     // `!override` drops and an older compose keeps beside iris-dev's.
     let file = standin_compose("    ports: [\"1972\", \"52773\"]\n");
@@ -95,7 +94,11 @@ fn switching(first: Compose, second: Compose, range: &str) {
     ignore = "needs docker-compose 1.x and compose v2 (IRIS_DEV_TEST_COMPOSE_V2, see .ci/run)"
 )]
 fn started_with_v2_then_listed_and_stopped_with_v1() {
-    switching(Compose::V2, Compose::V1, "13320-13329");
+    switching(
+        Compose::V2,
+        Compose::V1,
+        "switch::started_with_v2_then_listed_and_stopped_with_v1",
+    );
 }
 
 #[test]
@@ -104,7 +107,11 @@ fn started_with_v2_then_listed_and_stopped_with_v1() {
     ignore = "needs compose v2 and v2 < 2.24.4 (IRIS_DEV_TEST_COMPOSE_V2, IRIS_DEV_TEST_COMPOSE_V2_LEGACY, see .ci/run)"
 )]
 fn started_with_v2_then_listed_and_stopped_with_v2_legacy() {
-    switching(Compose::V2, Compose::V2Legacy, "13330-13339");
+    switching(
+        Compose::V2,
+        Compose::V2Legacy,
+        "switch::started_with_v2_then_listed_and_stopped_with_v2_legacy",
+    );
 }
 
 #[test]
@@ -113,7 +120,11 @@ fn started_with_v2_then_listed_and_stopped_with_v2_legacy() {
     ignore = "needs docker-compose 1.x and compose v2 (IRIS_DEV_TEST_COMPOSE_V2, see .ci/run)"
 )]
 fn started_with_v1_then_listed_and_stopped_with_v2() {
-    switching(Compose::V1, Compose::V2, "13360-13369");
+    switching(
+        Compose::V1,
+        Compose::V2,
+        "switch::started_with_v1_then_listed_and_stopped_with_v2",
+    );
 }
 
 /// An override with `!override` that an older iris-dev wrote has no
@@ -126,7 +137,8 @@ fn started_with_v1_then_listed_and_stopped_with_v2() {
 )]
 fn an_older_iris_devs_override_is_left_out_where_compose_cannot_read_it() {
     standin();
-    let mut env: TestEnv = Compose::V2.env("13380-13389");
+    let mut env: TestEnv = Compose::V2
+        .env("switch::an_older_iris_devs_override_is_left_out_where_compose_cannot_read_it");
     let (dir, name) = compose_project(&env, "older", &standin_compose("    expose: [\"1972\"]\n"));
     let _cleanup = Cleanup(vec![name.clone()]);
     env.run_in(&dir, ["up", "--wait-timeout", "60"]).success();

@@ -25,11 +25,12 @@ services:
 
 #[test]
 fn env_prints_the_urls_in_every_format_without_the_password() {
-    let (env, fake) = fake_env("12700-12709");
+    let (env, fake) = fake_env("tools::env_prints_the_urls_in_every_format_without_the_password");
     fs::write(fake.join("config.yaml"), CONFIG).unwrap();
     let shop = env.root().join("shop");
-    let url = "iris://dev@127.0.0.1:12700/APP";
-    let jdbc = "jdbc:IRIS://127.0.0.1:12700/APP";
+    let port = env.ports().first();
+    let url = &format!("iris://dev@127.0.0.1:{port}/APP");
+    let jdbc = &format!("jdbc:IRIS://127.0.0.1:{port}/APP");
     let shell = env.run_in(&shop, ["env"]).success().stdout();
     assert!(
         shell.contains(&format!("\nexport IRIS_URL={url}\n")),
@@ -66,8 +67,8 @@ fn env_prints_the_urls_in_every_format_without_the_password() {
             .stdout(),
     )
     .unwrap();
-    assert_eq!(json["IRIS_URL"], url);
-    assert_eq!(json["IRIS_JDBC_URL"], jdbc);
+    assert_eq!(json["IRIS_URL"], url.as_str());
+    assert_eq!(json["IRIS_JDBC_URL"], jdbc.as_str());
     for text in [&shell, &make, &dotenv] {
         assert_eq!(
             text.matches("s3cret").count(),
@@ -182,7 +183,9 @@ fn template_project(env: &crate::support::TestEnv) -> std::path::PathBuf {
 
 #[test]
 fn vscode_points_every_tool_at_the_stack_and_keeps_a_compose_block_that_finds_it() {
-    let (env, fake) = fake_env("12700-12709");
+    let (env, fake) = fake_env(
+        "tools::vscode_points_every_tool_at_the_stack_and_keeps_a_compose_block_that_finds_it",
+    );
     fs::write(fake.join("config.yaml"), CONFIG).unwrap();
     let tmpl = template_project(&env);
     let settings = tmpl.join(".vscode/settings.json");
@@ -279,7 +282,8 @@ fn vscode_points_every_tool_at_the_stack_and_keeps_a_compose_block_that_finds_it
 
 #[test]
 fn vscode_replaces_a_compose_block_and_a_server_that_miss_the_stack() {
-    let (env, fake) = fake_env("12700-12709");
+    let (env, fake) =
+        fake_env("tools::vscode_replaces_a_compose_block_and_a_server_that_miss_the_stack");
     fs::write(fake.join("config.yaml"), CONFIG).unwrap();
     // `shop` has `compose.yaml`; the block reads the default `docker-compose.yml`.
     let shop = env.root().join("shop");
@@ -332,7 +336,9 @@ fn vscode_replaces_a_compose_block_and_a_server_that_miss_the_stack() {
 
 #[test]
 fn vscode_keeps_the_compose_block_once_plain_compose_finds_the_checkouts_stack() {
-    let (env, fake) = fake_env("12700-12709");
+    let (env, fake) = fake_env(
+        "tools::vscode_keeps_the_compose_block_once_plain_compose_finds_the_checkouts_stack",
+    );
     fs::write(fake.join("config.yaml"), CONFIG).unwrap();
     let compose = "services:\n  iris:\n    image: intersystemsdc/iris-community\n";
     let block = "{\n  \"objectscript.conn\": {\n    \"docker-compose\": {\"service\": \"iris\", \"internalPort\": 52773}\n  }\n}\n";

@@ -433,6 +433,20 @@ fn first_port(text: &str) -> Option<u16> {
     text.split(['-', '/']).next()?.trim().parse().ok()
 }
 
+impl ServiceError {
+    /// How to pick the IRIS service, as the user would type it.
+    pub fn hints(&self) -> Vec<String> {
+        match self {
+            Self::Unknown { .. } => vec!["pick one of those with `--service <name>`".into()],
+            Self::NoCandidate { .. } | Self::Ambiguous { .. } => vec![
+                "pick one with `iris-dev up --service <name>`, or in the compose file: \
+                 `x-iris-dev: {service: <name>}`"
+                    .into(),
+            ],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

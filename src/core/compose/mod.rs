@@ -13,6 +13,7 @@ pub mod config;
 pub mod override_file;
 pub mod port_advice;
 
+use crate::core::env_vars;
 use crate::core::invocation::Invocation;
 
 /// Why no compose command could be used.
@@ -210,6 +211,27 @@ pub fn port_refusal(line: &str) -> Option<Option<Refusal>> {
             port: port.trim().parse().ok()?,
         })
     }))
+}
+
+impl ComposeError {
+    /// What to install or change, as the user would type it.
+    pub fn hints(&self) -> Vec<String> {
+        match self {
+            Self::NotFound => vec![
+                "install the Compose plugin (`apt-get install docker-compose-plugin`) or the \
+                 standalone `docker-compose`"
+                    .into(),
+                format!(
+                    "or name another compose command: `{}='podman compose'`",
+                    env_vars::IRIS_DEV_COMPOSE
+                ),
+            ],
+            Self::Configured { .. } => {
+                vec![format!("correct or unset `{}`", env_vars::IRIS_DEV_COMPOSE)]
+            }
+            Self::PodmanCompose { .. } => vec![PODMAN_COMPOSE_FIX.to_owned()],
+        }
+    }
 }
 
 #[cfg(test)]

@@ -35,6 +35,24 @@ pub struct DockerSettings {
     pub xdg_runtime_dir: Option<PathBuf>,
 }
 
+/// Published ports are bound to loopback unless the user opts out: the bind
+/// `up` uses when no flag or variable names one.
+pub const LOOPBACK: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
+/// [`LOOPBACK`] as the registry and clients write it.
+pub const DEFAULT_HOST: &str = "127.0.0.1";
+
+/// The address a client dials for ports published on `bind`: loopback for a
+/// wildcard bind, the address itself otherwise, bracketed when IPv6.
+pub fn connect_host(bind: std::net::IpAddr) -> String {
+    match bind {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => DEFAULT_HOST.to_owned(),
+        std::net::IpAddr::V4(ip) => ip.to_string(),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => "[::1]".to_owned(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+    }
+}
+
 /// Docker's default local endpoint.
 pub const DEFAULT_ENDPOINT: &str = "unix:///var/run/docker.sock";
 
@@ -324,12 +342,12 @@ impl Endpoint {
     /// address: that address.
     pub fn client_host(&self, bind: std::net::IpAddr) -> String {
         if self.is_local() || bind.is_loopback() {
-            return crate::core::connection::connect_host(bind);
+            return connect_host(bind);
         }
         match (bind.is_unspecified(), self.host()) {
             (true, Some(host)) if host.contains(':') => format!("[{host}]"),
             (true, Some(host)) => host.to_owned(),
-            _ => crate::core::connection::connect_host(bind),
+            _ => connect_host(bind),
         }
     }
 

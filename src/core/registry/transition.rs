@@ -54,7 +54,7 @@ pub fn record_started(registry: &mut Registry, project: &str, started: &Started<
     assignment.compose_project = Some(started.compose_project.to_owned());
     assignment.compose_service = Some(started.service.to_owned());
     assignment.started_at = Some(started.at.clone());
-    assignment.bind = (started.bind.to_string() != crate::core::connection::DEFAULT_HOST)
+    assignment.bind = (started.bind.to_string() != crate::core::engine::DEFAULT_HOST)
         .then(|| started.bind.to_string());
     if let Some(name) = started
         .container_name
@@ -143,7 +143,7 @@ pub fn recover(
             stack_ports: Default::default(),
             bind: running
                 .bind
-                .filter(|bind| *bind != crate::core::connection::DEFAULT_HOST)
+                .filter(|bind| *bind != crate::core::engine::DEFAULT_HOST)
                 .map(str::to_owned),
             extra: Default::default(),
         };

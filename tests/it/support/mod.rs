@@ -1,5 +1,10 @@
 //! `TestEnv`: a temporary HOME and registry, the real binary, and an environment
-//! set explicitly, so no test reads or writes the real user's files.
+//! set explicitly, so no test reads or writes the real user's files, and no
+//! test reaches the Docker engine unless it asks to ([`TestEnv::engine`]).
+//!
+//! The engine's helpers live beside it: [`compose`] (the three composes and
+//! the matrix), [`engine`] (the stand-in image, `docker` calls, cleanup) and
+//! [`ports`] (every test's host ports).
 
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Write};
@@ -12,19 +17,50 @@ use std::thread;
 
 use fs_err as fs;
 
+mod compose;
+mod engine;
+pub mod needs;
+pub mod ports;
+
+pub(crate) use compose::{Compose, compose_matrix, compose_project, port_of, unique_name};
+pub(crate) use engine::{
+    Cleanup, STANDIN, docker_out, reachable, standin, standin_compose, standin_variant,
+};
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_iris-dev");
 
 pub struct TestEnv {
     temp: tempfile::TempDir,
+    /// The host ports iris-dev assigns from (`IRIS_DEV_PORT_RANGE`).
+    ports: ports::Block,
     /// Canonical path of `temp`, so output can be made stable.
     root: PathBuf,
     vars: Vec<(String, String)>,
 }
 
 impl TestEnv {
-    /// A fresh HOME with ports assigned from `range` (keep it high and distinct per
-    /// test: tests run in parallel and the bind probe sees the whole host).
-    pub fn new(range: &str) -> Self {
+    /// A fresh HOME whose iris-dev assigns ports from the block `name` of
+    /// [`ports`] (the test's own name, `module::test`), and whose
+    /// `DOCKER_HOST` names a socket nobody listens on: a test that did not ask
+    /// for the engine cannot reach it, whatever this machine runs.
+    #[track_caller]
+    pub fn new(name: &str) -> Self {
+        Self::on(ports::block(name))
+    }
+
+    /// [`TestEnv::new`] for a test that runs iris-dev against this machine's
+    /// Docker engine (the `DOCKER_HOST` the tests run with, or Docker's
+    /// default). Such a test is marked `#[cfg_attr(not(has_docker), ignore =
+    /// ...)]` (or a compose's `cfg`), so it is ignored where build.rs found no
+    /// engine.
+    #[track_caller]
+    pub fn engine(name: &str) -> Self {
+        Self::new(name).with_engine()
+    }
+
+    /// A fresh HOME whose iris-dev assigns ports from `ports`: a block of
+    /// [`ports`], or a part of one. No engine, as [`TestEnv::new`].
+    pub fn on(ports: ports::Block) -> Self {
         let temp = tempfile::Builder::new()
             .prefix("iris-dev-test")
             .tempdir()
@@ -33,19 +69,35 @@ impl TestEnv {
         fs::create_dir(root.join("home")).unwrap();
         let mut env = Self {
             temp,
+            ports,
             root,
             vars: Vec::new(),
         };
         env.vars = vec![
             ("HOME".into(), env.home().display().to_string()),
-            ("IRIS_DEV_PORT_RANGE".into(), range.into()),
+            ("IRIS_DEV_PORT_RANGE".into(), ports.range()),
             ("NO_COLOR".into(), "1".into()),
             ("PATH".into(), std::env::var("PATH").unwrap_or_default()),
+            ("DOCKER_HOST".into(), env.no_engine()),
         ];
-        if let Ok(host) = std::env::var("DOCKER_HOST") {
-            env.vars.push(("DOCKER_HOST".into(), host));
-        }
         env
+    }
+
+    /// The `DOCKER_HOST` of a test without the engine: a socket in its own
+    /// directory that nothing listens on, so the answer is at once "no such
+    /// socket" on every machine.
+    pub fn no_engine(&self) -> String {
+        format!("unix://{}/no-engine.sock", self.root.display())
+    }
+
+    /// This machine's engine instead of none: the `DOCKER_HOST` the tests run
+    /// with, or none (Docker's default socket, or the docker context).
+    pub fn with_engine(mut self) -> Self {
+        self.vars.retain(|(key, _)| key != "DOCKER_HOST");
+        if let Ok(host) = std::env::var("DOCKER_HOST") {
+            self.vars.push(("DOCKER_HOST".into(), host));
+        }
+        self
     }
 
     pub fn with(mut self, name: &str, value: &str) -> Self {
@@ -56,6 +108,11 @@ impl TestEnv {
     pub fn set(&mut self, name: &str, value: &str) {
         self.vars.retain(|(key, _)| key != name);
         self.vars.push((name.into(), value.into()));
+    }
+
+    /// The ports iris-dev assigns from here.
+    pub fn ports(&self) -> ports::Block {
+        self.ports
     }
 
     pub fn root(&self) -> &Path {
