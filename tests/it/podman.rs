@@ -92,11 +92,14 @@ fn podman_env(name: &str) -> TestEnv {
         .with("DOCKER_CONFIG", config)
 }
 
-/// A project with this compose file, named `irisdevpm-NAME-PID` in its `.env`.
+/// A project with this compose file, named `irisdevpm-NAME-PID-N` in its
+/// `.env`: the tests run at once on one Podman, and several call theirs `shop`.
 fn project(env: &TestEnv, name: &str, compose: &str) -> (std::path::PathBuf, String) {
+    static PROJECTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let dir = env.project(name);
     fs::write(dir.join("compose.yaml"), compose).unwrap();
-    let stack = format!("irisdevpm-{name}-{}", std::process::id());
+    let n = PROJECTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let stack = format!("irisdevpm-{name}-{}-{n}", std::process::id());
     fs::write(dir.join(".env"), format!("COMPOSE_PROJECT_NAME={stack}\n")).unwrap();
     (dir, stack)
 }
