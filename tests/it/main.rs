@@ -18,6 +18,7 @@ mod isolation;
 mod layers;
 mod names;
 mod owners;
+mod packaging;
 mod podman;
 mod readme;
 mod registry_file;

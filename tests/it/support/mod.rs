@@ -29,6 +29,28 @@ pub(crate) use engine::{
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_iris-dev");
 
+/// Names another `iris-dev` for [`TestEnv::command`] to run instead of [`BIN`]:
+/// `.ci/ship` points it at the binary a wheel installed into a venv and runs the
+/// interop tests against that.
+const TEST_BIN: &str = "IRIS_DEV_TEST_BIN";
+
+/// The binary [`TestEnv::command`] runs: `IRIS_DEV_TEST_BIN` when set, else the
+/// one cargo built.
+fn bin() -> PathBuf {
+    match std::env::var_os(TEST_BIN).filter(|bin| !bin.is_empty()) {
+        Some(bin) => {
+            let bin = PathBuf::from(bin);
+            assert!(
+                bin.is_absolute() && bin.is_file(),
+                "{TEST_BIN}={} is not an absolute path to an iris-dev binary; unset it to test the one cargo builds",
+                bin.display()
+            );
+            bin
+        }
+        None => PathBuf::from(BIN),
+    }
+}
+
 pub struct TestEnv {
     temp: tempfile::TempDir,
     /// The host ports iris-dev assigns from (`IRIS_DEV_PORT_RANGE`).
@@ -156,13 +178,13 @@ impl TestEnv {
         path
     }
 
-    /// The binary with this test's environment and nothing inherited.
+    /// The binary ([`bin`]) with this test's environment and nothing inherited.
     pub fn command<I, S>(&self, args: I) -> Command
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        let mut command = self.program(BIN);
+        let mut command = self.program(bin());
         command.args(args);
         command
     }
