@@ -19,6 +19,8 @@ use fs_err as fs;
 use crate::support::{BIN, STANDIN, TestEnv, ports, reachable, standin, standin_variant};
 
 const NOHEALTH: &str = "iris-dev-standin:nohealth";
+/// The stand-in running as irisowner (51773), as IRIS does.
+const IRISOWNER: &str = "iris-dev-standin:irisowner";
 
 /// The Podman socket the tests were built for.
 fn host() -> &'static str {
@@ -61,8 +63,9 @@ fn podman_standin() {
     let loaded = LOADED.get_or_init(|| {
         standin();
         standin_variant(NOHEALTH, &["--target", "nohealth"])?;
+        standin_variant(IRISOWNER, &["--build-arg", "STANDIN_USER=51773"])?;
         let save = Command::new("docker")
-            .args(["save", STANDIN, NOHEALTH])
+            .args(["save", STANDIN, NOHEALTH, IRISOWNER])
             .stdout(Stdio::piped())
             .spawn()
             .map_err(|err| format!("docker save: {err}"))?;
@@ -482,4 +485,40 @@ fn docker_compose_v1_runs_the_stack_on_podman() {
     );
     env.run(["down", "-C", "shop"]).success();
     assert!(!reachable(Ipv4Addr::LOCALHOST, port));
+}
+
+/// The built-in template on Podman: its root one-shot makes the named volume
+/// irisowner's, IRIS (the stand-in as 51773) writes durable %SYS there, and
+/// the data outlives `down` and `up`.
+#[test]
+#[cfg_attr(
+    not(all(has_podman, has_compose_v2)),
+    ignore = "needs Podman's API service (IRIS_DEV_TEST_PODMAN_HOST) and compose v2, see .ci/podman"
+)]
+fn the_template_keeps_durable_sys_writable_on_podman() {
+    podman_standin();
+    let env = podman_env("podman::the_template_keeps_durable_sys_writable_on_podman")
+        .with("IRIS_DEV_IMAGE", IRISOWNER);
+    let (dir, stack) = project(&env, "durable", "");
+    fs::remove_file(dir.join("compose.yaml")).unwrap();
+    let _cleanup = Cleanup(vec![stack.clone()]);
+    let dir_arg = dir.to_str().unwrap();
+    env.run(["init", "-C", dir_arg]).success();
+    let container = format!("{stack}-iris-1");
+    let durable = || {
+        podman_out(&["exec", &container, "stat", "-c", "%u:%g", "/durable/iris"])
+            + &podman_out(&["exec", &container, "cat", "/durable/iris/iris.cpf"])
+    };
+    env.run(["up", "-C", dir_arg, "--wait-timeout", "60"])
+        .success();
+    assert_eq!(durable(), "51773:51773\nstarted version=1\n");
+    env.run(["down", "-C", dir_arg]).success();
+    env.run(["up", "-C", dir_arg, "--wait-timeout", "60"])
+        .success();
+    assert_eq!(
+        durable(),
+        "51773:51773\nstarted version=1\nstarted version=1\n",
+        "the volume outlived down"
+    );
+    env.run(["down", "-C", dir_arg, "--volumes"]).success();
 }

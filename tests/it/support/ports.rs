@@ -225,7 +225,12 @@ const BLOCKS: &[Entry] = &[
         10_660,
         5,
     ),
-    one("podman", 10_670, 30),
+    one(
+        "podman::the_template_keeps_durable_sys_writable_on_podman",
+        10_670,
+        5,
+    ),
+    one("podman", 10_680, 20),
     one("reliable", 10_700, 200),
     one("ship", 10_900, 100),
     // concurrency.rs, interop.rs
