@@ -17,7 +17,7 @@ use crate::core::stack;
 use crate::edges::process::{DuctRunner, Runner};
 use crate::edges::state_dir::StateDir;
 use crate::workflows::context::Context;
-use crate::workflows::project_stack::stack_invocation;
+use crate::workflows::project_stack::{Volumes, remove_leftovers, stack_invocation};
 
 pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
     let DownArgs {
@@ -32,13 +32,13 @@ pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
     }
     down_args.extend(compose_args);
     if all {
-        return down_all(&down_args, release, context);
+        return down_all(&down_args, release, volumes, context);
     }
     let project = context.project()?;
     let stack = context.stack(&project)?;
     let mut state = StateDir::open(&project.root);
     let compose = context.compose(&project, &mut state)?;
-    context.require_engine(&context.endpoint())?;
+    let client = context.require_engine(&context.endpoint())?;
     let registry = context.store().read()?;
     let assignment = registry.find(project.key()).cloned();
 
@@ -62,6 +62,14 @@ pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
             command: invocation.to_string(),
             code,
         });
+    }
+    if let Some(client) = &client {
+        remove_leftovers(
+            context,
+            client,
+            stack.compose_project(),
+            volumes_of(volumes, release),
+        );
     }
 
     let Some(assignment) = assignment else {
@@ -100,7 +108,12 @@ pub fn run(args: DownArgs, context: &Context<'_>) -> Result<(), Error> {
 
 /// Stops every assignment's stack that `up` started on this engine, each with
 /// its own files and name; goes on past failures and reports them at the end.
-fn down_all(down_args: &[String], release: bool, context: &Context<'_>) -> Result<(), Error> {
+fn down_all(
+    down_args: &[String],
+    release: bool,
+    volumes: bool,
+    context: &Context<'_>,
+) -> Result<(), Error> {
     let endpoint = context.endpoint();
     let client = context.require_engine(&endpoint)?;
     let mut containers = None;
@@ -112,14 +125,39 @@ fn down_all(down_args: &[String], release: bool, context: &Context<'_>) -> Resul
     }
     let engine = endpoint.registry_key();
     let registry = context.store().read()?;
+    // Every stack `up` recorded as started, and every one whose `up` was
+    // killed after compose began but before it recorded the start: its entry
+    // names the compose project, and the engine has its containers (the
+    // soak found such stacks left running).
+    let listed = containers.as_deref().unwrap_or_default();
     let targets: Vec<Assignment> = registry
         .assignments
         .iter()
+        .filter(|assignment| assignment.engine.as_deref() == engine)
         .filter(|assignment| {
-            assignment.compose_service.is_some() && assignment.engine.as_deref() == engine
+            assignment.compose_service.is_some()
+                || assignment.compose_project.as_deref().is_some_and(|name| {
+                    listed
+                        .iter()
+                        .any(|container| container.belongs_to(&assignment.project_path, Some(name)))
+                })
         })
         .cloned()
         .collect();
+    // An `up` killed after compose began but before it recorded the start
+    // leaves an entry that names its compose project only: what compose made
+    // of it goes too, once none of its containers is left.
+    if let Some(client) = &client {
+        let reserved = registry.assignments.iter().filter(|assignment| {
+            assignment.engine.as_deref() == engine
+                && !targets
+                    .iter()
+                    .any(|target| target.project_path == assignment.project_path)
+        });
+        for name in reserved.filter_map(|assignment| assignment.compose_project.as_deref()) {
+            remove_leftovers(context, client, name, volumes_of(volumes, release));
+        }
+    }
     if targets.is_empty() {
         context
             .printer
@@ -144,7 +182,13 @@ fn down_all(down_args: &[String], release: bool, context: &Context<'_>) -> Resul
             context.printer.info(format_args!("stopping `{path}`"));
         }
         let seen = (&registry, containers.as_deref().unwrap_or_default());
-        match stop(&compose, assignment, down_args, &neutral, seen, context) {
+        let result = stop(&compose, assignment, down_args, &neutral, seen, context);
+        // Also after a failed `compose down`: nothing goes while a container
+        // of the stack is left.
+        if let (Some(client), Some(name)) = (&client, &assignment.compose_project) {
+            remove_leftovers(context, client, name, volumes_of(volumes, release));
+        }
+        match result {
             Ok(()) => stopped.push(assignment),
             Err(error) => {
                 context
@@ -193,6 +237,17 @@ fn down_all(down_args: &[String], release: bool, context: &Context<'_>) -> Resul
         Ok(())
     } else {
         Err(Error::StopFailed { projects: failed })
+    }
+}
+
+/// `--volumes`: the stack's volumes go with it; else they keep its data, and
+/// with `--release`, which makes the registry forget the project, they are
+/// named with the command that removes them.
+fn volumes_of(volumes: bool, release: bool) -> Volumes<'static> {
+    match (volumes, release) {
+        (true, _) => Volumes::Remove,
+        (false, true) => Volumes::KeepAndName,
+        (false, false) => Volumes::Keep,
     }
 }
 

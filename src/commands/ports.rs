@@ -10,6 +10,7 @@ use crate::core::registry::{Assignment, Registry, transition};
 use crate::core::table;
 use crate::edges::docker::DockerEngine;
 use crate::workflows::context::Context;
+use crate::workflows::project_stack::{Volumes, remove_leftovers};
 
 pub fn list(args: ListArgs, context: &Context<'_>) -> Result<(), Error> {
     let ListArgs { json } = args;
@@ -274,6 +275,31 @@ pub fn prune(args: PruneArgs, context: &Context<'_>) -> Result<(), Error> {
                 assignment.project_path, assignment.port
             ),
         );
+    }
+    // The networks compose left of every stale stack and every removed one
+    // (nothing of a stack goes while one of its containers is left); the
+    // volumes of a removed project are named, since nothing else will.
+    if !dry_run && let Ok(client) = DockerEngine::connect(&endpoint) {
+        let stale = context
+            .store()
+            .read()?
+            .assignments
+            .into_iter()
+            .filter(|assignment| assignment.status == crate::core::registry::Status::Stale);
+        let stacks = (stale.map(|stale| (stale, Volumes::Keep)))
+            .chain(
+                pruned
+                    .removed
+                    .iter()
+                    .cloned()
+                    .map(|gone| (gone, Volumes::KeepAndName)),
+            )
+            .filter(|(assignment, _)| assignment.engine.as_deref() == engine);
+        for (assignment, volumes) in stacks {
+            if let Some(name) = &assignment.compose_project {
+                remove_leftovers(context, &client, name, volumes);
+            }
+        }
     }
     if pruned.stale.is_empty() && pruned.removed.is_empty() {
         context.printer.info("nothing to prune");

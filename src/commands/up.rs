@@ -12,6 +12,7 @@ use crate::edges::docker::DockerEngine;
 use crate::edges::probe::BindProbe;
 use crate::edges::state_dir::StateDir;
 use crate::workflows::context::Context;
+use crate::workflows::project_stack;
 use crate::workflows::up::Up;
 
 pub fn run(args: UpArgs, context: &Context<'_>) -> Result<(), Error> {
@@ -69,7 +70,15 @@ pub fn run(args: UpArgs, context: &Context<'_>) -> Result<(), Error> {
         ))?;
         return context.printer.data(&plan.invocation);
     }
-    let started = up.start(&mut state)?;
+    // What a failed `up` may remove is what it added (issue 21 §3).
+    let before = (engine.as_ref())
+        .and_then(|engine| project_stack::BeforeUp::take(engine, stack.compose_project()));
+    let started = up.start(&mut state).inspect_err(|error| {
+        if let (Some(engine), Some(before)) = (&engine, &before) {
+            let up = (&compose, &stack, &state);
+            project_stack::clean_failed_up(context, engine, before, up, error);
+        }
+    })?;
     up.sync_dotenv();
     if let Some(timeout) = settings.wait {
         up.wait(&started, timeout)?;

@@ -50,9 +50,22 @@ pub fn managed_name(text: &str) -> Option<String> {
 /// appended below [`MANAGED_MARKER`] when not) or, for `None`, removed with its
 /// marker. No other line changes.
 pub fn with_managed_name(text: &str, name: Option<&str>) -> String {
-    let mut out: Vec<String> = Vec::new();
+    // Lines iris-dev writes end like most of the file's; every other line
+    // keeps its own ending, in a file that mixes them too (found by the fuzz
+    // target `dotenv`). Most, not any: a last line ending in `\r` before the
+    // one iris-dev adds would otherwise turn the next call to `\r\n`.
+    let crlf = text.matches("\r\n").count();
+    let newline = if crlf > text.matches('\n').count() - crlf {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let managed =
+        |name: &str| format!("{MANAGED_MARKER}{newline}{COMPOSE_PROJECT_NAME}={name}{newline}");
+    let raw: Vec<&str> = text.split_inclusive('\n').collect();
+    let all: Vec<Line> = lines(text).collect();
+    let mut out = String::with_capacity(text.len());
     let mut replaced = false;
-    let all: Vec<Line<'_>> = lines(text).collect();
     for (index, line) in all.iter().enumerate() {
         let marks_next = all.get(index + 1).is_some_and(|next| next.managed);
         if marks_next {
@@ -60,36 +73,30 @@ pub fn with_managed_name(text: &str, name: Option<&str>) -> String {
         }
         if line.managed {
             if let Some(name) = name.filter(|_| !replaced) {
-                out.push(MANAGED_MARKER.to_owned());
-                out.push(format!("{COMPOSE_PROJECT_NAME}={name}"));
+                out.push_str(&managed(name));
                 replaced = true;
             }
             continue;
         }
-        out.push(line.text.to_owned());
+        out.push_str(raw[index]);
     }
     if let Some(name) = name.filter(|_| !replaced) {
-        out.push(MANAGED_MARKER.to_owned());
-        out.push(format!("{COMPOSE_PROJECT_NAME}={name}"));
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push_str(newline);
+        }
+        out.push_str(&managed(name));
     }
-    // A file written on Windows keeps its line endings.
-    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let mut result = out.join(newline);
-    if !result.is_empty() {
-        result.push_str(newline);
-    }
-    result
+    out
 }
 
-/// One line of a `.env` file: its text, the pair it sets, and whether it is
+/// One line of a `.env` file: the pair it sets, and whether it is
 /// the `COMPOSE_PROJECT_NAME` line below iris-dev's marker.
-struct Line<'a> {
-    text: &'a str,
+struct Line {
     pair: Option<(String, String)>,
     managed: bool,
 }
 
-fn lines(text: &str) -> impl DoubleEndedIterator<Item = Line<'_>> {
+fn lines(text: &str) -> impl DoubleEndedIterator<Item = Line> {
     let all: Vec<&str> = text.lines().collect();
     (0..all.len())
         .map(move |index| {
@@ -99,11 +106,7 @@ fn lines(text: &str) -> impl DoubleEndedIterator<Item = Line<'_>> {
                 && pair
                     .as_ref()
                     .is_some_and(|(name, _)| name == COMPOSE_PROJECT_NAME);
-            Line {
-                text: all[index],
-                pair,
-                managed,
-            }
+            Line { pair, managed }
         })
         .collect::<Vec<_>>()
         .into_iter()
@@ -163,6 +166,23 @@ fn parse_line(line: &str) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the fuzz target `dotenv`: every other line kept its text but
+    /// took the file's first line ending, so a file that mixed them changed.
+    #[test]
+    fn other_lines_keep_their_own_endings() {
+        let text = "A=1\r\nB=2\nC=3\r\nD=4";
+        let set = with_managed_name(text, Some("shop"));
+        assert_eq!(
+            set,
+            format!("A=1\r\nB=2\nC=3\r\nD=4\r\n{MANAGED_MARKER}\r\nCOMPOSE_PROJECT_NAME=shop\r\n")
+        );
+        assert_eq!(with_managed_name(&set, Some("shop")), set);
+        assert_eq!(with_managed_name(&set, None), "A=1\r\nB=2\nC=3\r\nD=4\r\n");
+        // A last line that ends in `\r`: the file is still a `\n` file.
+        let set = with_managed_name("#\r", Some("shop"));
+        assert_eq!(with_managed_name(&set, Some("shop")), set);
+    }
 
     #[test]
     fn reads_what_compose_reads() {

@@ -211,6 +211,13 @@ pub fn value_at(text: &str, path: &[Key<'_>]) -> Result<Option<Value>, ParseErro
     }))
 }
 
+/// The byte span of the value at `path` (an object or array with its
+/// brackets); `None` when the path leads nowhere. What an edit at `path` may
+/// change lies inside it, which the fuzz target `jsonc` checks.
+pub fn span_at(text: &str, path: &[Key<'_>]) -> Result<Option<(usize, usize)>, ParseError> {
+    Ok(parse(text)?.and_then(|root| find(&root, path).map(Node::span)))
+}
+
 fn newline_of(text: &str) -> &'static str {
     if text.contains("\r\n") { "\r\n" } else { "\n" }
 }

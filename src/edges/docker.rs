@@ -190,6 +190,24 @@ impl DockerEngine {
         })
     }
 
+    /// Removes a network compose left behind ([`super::leftovers`]); the one
+    /// write iris-dev makes to the engine itself, after compose is done.
+    pub fn remove_network(&self, name: &str) -> Result<(), EngineError> {
+        self.runtime
+            .block_on(self.docker.remove_network(name))
+            .map_err(|err| self.fail(err))
+    }
+
+    /// Removes a volume compose left behind ([`super::leftovers`]).
+    pub fn remove_volume(&self, name: &str) -> Result<(), EngineError> {
+        self.runtime
+            .block_on(
+                self.docker
+                    .remove_volume(name, None::<bollard::query_parameters::RemoveVolumeOptions>),
+            )
+            .map_err(|err| self.fail(err))
+    }
+
     fn fail(&self, err: bollard::errors::Error) -> EngineError {
         EngineError {
             endpoint: self.endpoint.clone(),

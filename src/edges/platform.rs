@@ -66,6 +66,30 @@ pub fn current_uid() -> Option<u32> {
     }
 }
 
+/// Whether no process `pid` runs on this host (`kill(pid, 0)` fails with
+/// `ESRCH`): a registry temp file named after it belongs to a dead writer.
+/// `false` when in doubt (another user's process answers `EPERM`).
+#[cfg(unix)]
+pub fn process_is_gone(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    if pid <= 0 {
+        return false;
+    }
+    // SAFETY: signal 0 is never delivered; the call only checks that the
+    // process exists.
+    let sent = unsafe { libc::kill(pid, 0) };
+    sent == -1 && io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
+}
+
+/// Elsewhere a process cannot be asked about cheaply: the exclusive lock the
+/// caller holds is what keeps a live writer's file.
+#[cfg(not(unix))]
+pub fn process_is_gone(_pid: u32) -> bool {
+    true
+}
+
 /// The numeric owner of a file, when the platform has one.
 pub fn owner(metadata: &std::fs::Metadata) -> Option<u32> {
     #[cfg(unix)]

@@ -81,6 +81,39 @@ pub enum StoreError {
         path.display()
     )]
     NewerSchema { path: PathBuf, version: String },
+    /// The disk filled up during a write: the registry is as it was (the new
+    /// file never replaced it).
+    #[error(
+        "no space left to write the port registry `{}`: the file system that holds `{}` is full; the registry is kept as it was",
+        path.display(),
+        dir.display()
+    )]
+    Full {
+        path: PathBuf,
+        dir: PathBuf,
+        /// The bytes the new registry needed.
+        needed: usize,
+    },
+    /// A write the command needs cannot be made: a read-only HOME, file
+    /// system or directory. Reads still work ([`Store::read`]).
+    #[error(
+        "cannot write `{}`: `{}` is read-only or not writable by you ({reason}); this command changes the registry",
+        path.display(),
+        dir.display()
+    )]
+    ReadOnly {
+        path: PathBuf,
+        dir: PathBuf,
+        reason: String,
+    },
+}
+
+/// Whether `err` says the file system or directory refuses writes.
+fn refuses_writes(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::ReadOnlyFilesystem | io::ErrorKind::PermissionDenied
+    )
 }
 
 /// The registry directory and how long to wait for its lock.
@@ -177,7 +210,27 @@ impl Store {
         if !self.check_dir(false)? {
             return Ok(Registry::empty());
         }
-        let _lock = self.lock(LockMode::Shared)?;
+        let _lock = match self.lock(LockMode::Shared) {
+            Ok(lock) => Some(lock),
+            // A read-only HOME or file system: the lock file opens for reading
+            // (`flock` needs no write access), and where there is none, nobody
+            // can make one to write under either (issue 21 §4).
+            Err(StoreError::Io(err)) if refuses_writes(&err) => {
+                let path = self.lock_path();
+                match lock(
+                    &path,
+                    OpenMode::Read,
+                    LockMode::Shared,
+                    self.timeout,
+                    &*self.on_wait,
+                ) {
+                    Ok(lock) => Some(lock),
+                    Err(StoreError::Io(err)) if err.kind() == io::ErrorKind::NotFound => None,
+                    Err(err) => return Err(err),
+                }
+            }
+            Err(err) => return Err(err),
+        };
         self.load()
     }
 
@@ -187,8 +240,11 @@ impl Store {
     where
         E: From<StoreError>,
     {
-        self.check_dir(true)?;
-        let _lock = self.lock(LockMode::Exclusive)?;
+        self.check_dir(true)
+            .map_err(|err| self.not_writable(err, &self.dir))?;
+        let _lock = self
+            .lock(LockMode::Exclusive)
+            .map_err(|err| self.not_writable(err, &self.lock_path()))?;
         self.remove_leftover_temp_files(TEMP_PREFIX);
         let before = self.load()?;
         let mut registry = before.clone();
@@ -272,7 +328,13 @@ impl Store {
             .check_dir(true)
             .and_then(|_| {
                 let path = self.dir.join(LISTING_LOCK_FILE);
-                lock(&path, LockMode::Exclusive, self.timeout, &*self.on_wait)
+                lock(
+                    &path,
+                    OpenMode::Lock,
+                    LockMode::Exclusive,
+                    self.timeout,
+                    &*self.on_wait,
+                )
             })
             .ok();
         if lock.is_some()
@@ -338,7 +400,21 @@ impl Store {
     }
 
     fn lock(&self, mode: LockMode) -> Result<fs::File, StoreError> {
-        lock(&self.lock_path(), mode, self.timeout, &*self.on_wait)
+        let path = self.lock_path();
+        lock(&path, OpenMode::Lock, mode, self.timeout, &*self.on_wait)
+    }
+
+    /// `err` as [`StoreError::ReadOnly`] when the file system or directory
+    /// refuses the write of `path`.
+    fn not_writable(&self, err: StoreError, path: &Path) -> StoreError {
+        match err {
+            StoreError::Io(err) if refuses_writes(&err) => StoreError::ReadOnly {
+                path: path.to_owned(),
+                dir: self.dir.clone(),
+                reason: io::Error::from(err.kind()).to_string(),
+            },
+            err => err,
+        }
     }
 
     fn load(&self) -> Result<Registry, StoreError> {
@@ -369,7 +445,18 @@ impl Store {
 
     fn write(&self, registry: &Registry) -> Result<(), StoreError> {
         let path = self.registry_path();
-        self.replace(&path, TEMP_PREFIX, &registry.to_json(), Durability::Synced)
+        let bytes = registry.to_json();
+        self.replace(&path, TEMP_PREFIX, &bytes, Durability::Synced)
+            .map_err(|err| match err {
+                StoreError::Io(err) if err.kind() == io::ErrorKind::StorageFull => {
+                    StoreError::Full {
+                        path: path.clone(),
+                        dir: self.dir.clone(),
+                        needed: bytes.len(),
+                    }
+                }
+                err => self.not_writable(err, &path),
+            })
     }
 
     /// Writes `bytes` to a new file named `temp_prefix` and the process id, and
@@ -404,14 +491,26 @@ impl Store {
         result
     }
 
-    /// Removes what a crashed writer left; only under the lock that guards
-    /// writes with this prefix.
+    /// Removes what killed writers left (issue 21 §3); only under the lock
+    /// that guards writes with this prefix. A temp file is named after its
+    /// writer's pid ([`Self::replace`]), and is removed only when that process
+    /// is gone, or is this one (which writes nothing at the moment: the file is
+    /// an earlier process's that had the same pid): so a live writer's file is
+    /// kept even should the lock fail to exclude it (a lock file replaced under
+    /// a waiting writer). A name that carries no pid is not ours to judge.
     fn remove_leftover_temp_files(&self, prefix: &str) {
         let Ok(entries) = fs::read_dir(&self.dir) else {
             return;
         };
         for entry in entries.flatten() {
-            if entry.file_name().to_string_lossy().starts_with(prefix) {
+            let name = entry.file_name();
+            let Some(pid) = name.to_str().and_then(|name| name.strip_prefix(prefix)) else {
+                continue;
+            };
+            let Ok(pid) = pid.parse::<u32>() else {
+                continue;
+            };
+            if pid == std::process::id() || platform::process_is_gone(pid) {
                 let _ = fs::remove_file(entry.path());
             }
         }
@@ -439,11 +538,12 @@ fn free_name(path: &Path, suffix: &str) -> PathBuf {
 /// thread drops it at once.
 fn lock(
     path: &Path,
+    open: OpenMode,
     mode: LockMode,
     timeout: Duration,
     on_wait: &dyn Fn(&Path),
 ) -> Result<fs::File, StoreError> {
-    let file = open_private(path, OpenMode::Lock)?;
+    let file = open_private(path, open)?;
     let failed = |err: io::Error| {
         StoreError::from(io::Error::new(
             err.kind(),
@@ -578,6 +678,15 @@ impl StoreError {
             Self::NewerSchema { .. } => {
                 vec!["upgrade iris-dev to one that knows this schema".into()]
             }
+            Self::Full { dir, needed, .. } => vec![format!(
+                "free at least {needed} bytes on that file system (`{}` shows it), then run the command again",
+                shell::join(["df", "-h", &dir.display().to_string()])
+            )],
+            Self::ReadOnly { dir, .. } => vec![format!(
+                "make `{}` writable, or keep the registry in a directory you can write: `export {}=\"$HOME/.iris-dev\"`; commands that only read it (`iris-dev port` of a project that has its ports) still work",
+                dir.display(),
+                env_vars::IRIS_DEV_HOME
+            )],
             Self::Io(_) => Vec::new(),
         }
     }
@@ -682,6 +791,46 @@ mod tests {
             serde_json::from_slice::<SharedListing>(&fs::read(&path).unwrap()).is_ok(),
             "rewritten"
         );
+    }
+
+    #[test]
+    fn a_write_removes_the_temp_files_of_dead_writers_only() {
+        let temp = tempfile::tempdir().unwrap();
+        let store = store(temp.path());
+        let dir = temp.path().join(".iris-devtester");
+        fs::create_dir_all(&dir).unwrap();
+        let mut dead = std::process::Command::new("true").spawn().unwrap();
+        dead.wait().unwrap();
+        let mut live = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let file = |pid: &dyn std::fmt::Display| dir.join(format!("{TEMP_PREFIX}{pid}"));
+        for pid in [
+            &dead.id() as &dyn std::fmt::Display,
+            &live.id(),
+            &std::process::id(),
+            &"x1",
+        ] {
+            fs::write(file(pid), "{\"schema_version\": ").unwrap();
+        }
+        store
+            .update(|registry| {
+                registry.extra.insert("touched".into(), true.into());
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        let left = |pid: &dyn std::fmt::Display| file(pid).exists();
+        assert!(!left(&dead.id()), "a dead writer's file is removed");
+        assert!(
+            !left(&std::process::id()),
+            "an earlier process with this pid"
+        );
+        assert!(left(&live.id()), "a live writer's file is kept");
+        assert!(left(&"x1"), "a name without a pid is not judged");
+        live.kill().unwrap();
+        live.wait().unwrap();
+        assert!(Registry::parse(&fs::read(store.registry_path()).unwrap()).is_ok());
     }
 
     #[test]

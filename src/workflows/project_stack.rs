@@ -189,3 +189,161 @@ pub fn passthrough(invocation: &Invocation) -> Result<(), Error> {
         }),
     }
 }
+
+/// Which of a stack's volumes [`remove_leftovers`] removes.
+pub enum Volumes<'a> {
+    /// None: they hold the project's data (`down` without `--volumes`).
+    Keep,
+    /// None, but say which are left and how to remove them: a pruned
+    /// project's data, which nothing else names any more.
+    KeepAndName,
+    /// Every one (`down --volumes`).
+    Remove,
+    /// Those not in this list of the engine's volumes from before: what a
+    /// failed `up` created.
+    RemoveNewerThan(&'a [String]),
+}
+
+/// Removes what compose left of `compose_project` once its containers are
+/// gone ([`crate::core::engine::leftovers`]): after `docker rm -f`, `compose down`
+/// finds nothing to remove the volumes through, and a failed `up` leaves the
+/// network and volumes it created. Says what went; a failure to remove one is
+/// a warning, one to list them a `-v` note, since the stack itself is down.
+pub fn remove_leftovers(
+    context: &Context<'_>,
+    engine: &crate::edges::docker::DockerEngine,
+    compose_project: &str,
+    volumes: Volumes<'_>,
+) {
+    use crate::core::engine::Engine;
+    let found = (|| {
+        let containers = engine.containers()?;
+        let networks = engine.networks()?;
+        let existing = engine.volumes()?;
+        let mut leftovers = crate::core::engine::leftovers(
+            &containers,
+            &networks,
+            &existing,
+            compose_project,
+            !matches!(volumes, Volumes::Keep),
+        );
+        if let Volumes::RemoveNewerThan(before) = volumes {
+            leftovers.volumes.retain(|name| !before.contains(name));
+        }
+        if let Volumes::KeepAndName = volumes {
+            for name in std::mem::take(&mut leftovers.volumes) {
+                context.printer.info(format_args!(
+                    "kept volume `{name}` of compose project `{compose_project}` (its data); `{}` removes it",
+                    crate::core::shell::join(["docker", "volume", "rm", &name])
+                ));
+            }
+        }
+        Ok::<_, crate::core::engine::EngineError>(leftovers)
+    })();
+    let leftovers = match found {
+        Ok(leftovers) => leftovers,
+        // Best effort: the stack itself is down.
+        Err(err) => {
+            context.printer.note(format_args!(
+                "cannot list what compose left of `{compose_project}`: {err}"
+            ));
+            return;
+        }
+    };
+    for (kind, names, remove) in [
+        (
+            "network",
+            &leftovers.networks,
+            &(|name: &str| engine.remove_network(name)) as &dyn Fn(&str) -> _,
+        ),
+        ("volume", &leftovers.volumes, &|name: &str| {
+            engine.remove_volume(name)
+        }),
+    ] {
+        for name in names {
+            match remove(name) {
+                Ok(()) => context
+                    .printer
+                    .info(format_args!("removed {kind} `{name}` that compose left")),
+                Err(err) => context
+                    .printer
+                    .warn(format_args!("cannot remove {kind} `{name}`: {err}")),
+            }
+        }
+    }
+}
+
+/// What the engine held of a stack before `up` ran compose, so that a failed
+/// `up` removes what it created and nothing else.
+pub struct BeforeUp {
+    /// Any container of the compose project, running or not: then the stack
+    /// was there before and a failure leaves it as it is.
+    had_containers: bool,
+    /// Every volume the engine had.
+    volumes: Vec<String>,
+}
+
+impl BeforeUp {
+    /// `None` when the engine does not answer: then a failure cleans nothing.
+    pub fn take(
+        engine: &crate::edges::docker::DockerEngine,
+        compose_project: &str,
+    ) -> Option<Self> {
+        use crate::core::engine::Engine;
+        let containers = engine.containers().ok()?;
+        let volumes = engine.volumes().ok()?;
+        Some(Self {
+            had_containers: containers.iter().any(|container| {
+                container
+                    .labels
+                    .get(crate::core::engine::COMPOSE_PROJECT_LABEL)
+                    .is_some_and(|name| name == compose_project)
+            }),
+            volumes: volumes.into_iter().map(|volume| volume.name).collect(),
+        })
+    }
+}
+
+/// After an `up` of a stack that had no containers failed: `compose down`
+/// removes the containers it created (a refused port leaves them created, not
+/// started), then [`remove_leftovers`] the network and the volumes that were
+/// not there before (issue 21 §3). An interrupted `up` keeps everything: its
+/// containers may be coming up.
+pub fn clean_failed_up(
+    context: &Context<'_>,
+    engine: &crate::edges::docker::DockerEngine,
+    before: &BeforeUp,
+    up: (&Compose, &Stack, &StateDir),
+    error: &Error,
+) {
+    if before.had_containers || matches!(error, Error::Interrupted { .. }) {
+        return;
+    }
+    let (compose, stack, state) = up;
+    let name = stack.compose_project();
+    let created = {
+        use crate::core::engine::Engine;
+        engine.containers().is_ok_and(|containers| {
+            containers.iter().any(|container| {
+                container
+                    .labels
+                    .get(crate::core::engine::COMPOSE_PROJECT_LABEL)
+                    .is_some_and(|project| project == name)
+            })
+        })
+    };
+    let down = ["down".to_owned(), "--remove-orphans".to_owned()];
+    if created
+        && let Ok(invocation) =
+            stack_invocation(compose, stack, state, None, &down, &context.printer)
+    {
+        // Its words are compose's own about removing what it made; ours follow.
+        let _ = DuctRunner.stream(&invocation, &mut |_| {});
+    }
+    remove_leftovers(
+        context,
+        engine,
+        name,
+        Volumes::RemoveNewerThan(&before.volumes),
+    );
+}

@@ -182,6 +182,7 @@ fn removed_containers_go_stale_and_free_their_port(compose: Compose) {
         "prune_stale",
         env.run(["ports", "prune"])
             .redact(&port, "[PORT]")
+            .redact(&name, "[NAME]")
             .snapshot()
     );
     assert_eq!(env.registry_json()["assignments"][0]["status"], "stale");

@@ -9,6 +9,7 @@ mod everyday;
 mod evictions;
 mod failfast;
 mod fake_compose;
+mod faults;
 mod generated;
 mod grace;
 mod hints;

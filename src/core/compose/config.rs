@@ -429,8 +429,15 @@ pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Strin
 }
 
 /// `1972` of `1972`, `1972-1980` or `1972/tcp`.
+/// The first port of `1972`, `1972-1975` or `1972/tcp`; never 0, which is no
+/// container port (found by the fuzz target `compose_config`).
 fn first_port(text: &str) -> Option<u16> {
-    text.split(['-', '/']).next()?.trim().parse().ok()
+    text.split(['-', '/'])
+        .next()?
+        .trim()
+        .parse()
+        .ok()
+        .filter(|&port| port != 0)
 }
 
 impl ServiceError {
@@ -450,6 +457,18 @@ impl ServiceError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the fuzz target `compose_config`: `0` read as container port 0.
+    #[test]
+    fn container_port_zero_is_no_entry() {
+        assert_eq!(PortMapping::parse_short("0"), None);
+        assert_eq!(PortMapping::parse_short("127.0.0.1:1972:0/tcp"), None);
+        assert_eq!(PortMapping::parse_short("0-3").map(|m| m.target), None);
+        assert_eq!(
+            PortMapping::parse_short("1972").map(|m| m.target),
+            Some(1972)
+        );
+    }
 
     #[test]
     fn environment_in_both_syntaxes() {

@@ -41,7 +41,10 @@ impl SshTarget {
             Some(port) => Some(port.parse().ok().filter(|port| *port != 0)?),
             None => None,
         };
-        (!host.is_empty()).then(|| Self {
+        // A host holds no bracket, `@` or space: `[[::1]` is no address
+        // (found by the fuzz target `engine_url`).
+        let plain = !host.contains(['[', ']', '@']) && !host.contains(char::is_whitespace);
+        (!host.is_empty() && plain).then(|| Self {
             user,
             host: host.to_owned(),
             port,
@@ -288,6 +291,9 @@ mod tests {
         let v6 = SshTarget::parse("ssh://me@[::1]:22").unwrap();
         assert_eq!((v6.host.as_str(), v6.port), ("::1", Some(22)));
         assert_eq!(SshTarget::parse("ssh://host:nope"), None);
+        // Found by the fuzz target `engine_url`: a host of `[fe80::1`.
+        assert_eq!(SshTarget::parse("ssh://[[fe80::1]"), None);
+        assert_eq!(SshTarget::parse("ssh://a b"), None);
         assert_eq!(SshTarget::parse("ssh://"), None);
         assert_eq!(SshTarget::parse("tcp://host"), None);
     }

@@ -590,6 +590,61 @@ impl Container {
     }
 }
 
+/// What compose left of a stack on the engine: the names of the networks and
+/// volumes to remove.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Leftovers {
+    pub networks: Vec<String>,
+    pub volumes: Vec<String>,
+}
+
+impl Leftovers {
+    pub fn is_empty(&self) -> bool {
+        self.networks.is_empty() && self.volumes.is_empty()
+    }
+}
+
+/// The networks, and with `volumes` the volumes, that compose created for
+/// `compose_project` (its label on them), once none of that project's
+/// containers is left, running or not; nothing while one is (issue 21 §3).
+/// `compose down` finds a stack's resources through its containers, so after
+/// `docker rm -f` of them it leaves the volumes behind even with `--volumes`
+/// (and docker-compose 1.x, given no compose file, everything); networks
+/// declared `external` carry no compose label and are never named here.
+pub fn leftovers(
+    containers: &[Container],
+    networks: &[Labelled],
+    volumes: &[Labelled],
+    compose_project: &str,
+    with_volumes: bool,
+) -> Leftovers {
+    let in_use = containers.iter().any(|container| {
+        container
+            .labels
+            .get(COMPOSE_PROJECT_LABEL)
+            .map(String::as_str)
+            == Some(compose_project)
+    });
+    if in_use || compose_project.is_empty() {
+        return Leftovers::default();
+    }
+    let of_project = |items: &[Labelled]| -> Vec<String> {
+        items
+            .iter()
+            .filter(|item| item.compose_project() == Some(compose_project))
+            .map(|item| item.name.clone())
+            .collect()
+    };
+    Leftovers {
+        networks: of_project(networks),
+        volumes: if with_volumes {
+            of_project(volumes)
+        } else {
+            Vec::new()
+        },
+    }
+}
+
 /// What a project's stack is doing, from one container listing: the state of
 /// its IRIS container (labelled by iris-dev or compose's service `service`),
 /// else of any of its containers. `health` is asked only for a running one.
@@ -678,6 +733,49 @@ pub fn ports_published_by_others(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn leftovers_are_a_stacks_networks_and_volumes_once_its_containers_are_gone() {
+        let labelled = |name: &str, project: &str| Labelled {
+            name: name.into(),
+            labels: [(COMPOSE_PROJECT_LABEL.to_owned(), project.to_owned())].into(),
+        };
+        let networks = [
+            labelled("shop_default", "shop"),
+            labelled("other_default", "other"),
+            Labelled {
+                name: "bridge".into(),
+                ..Labelled::default()
+            },
+        ];
+        let volumes = [
+            labelled("shop_data", "shop"),
+            labelled("other_data", "other"),
+        ];
+        let container = |project: &str, state: &str| Container {
+            state: state.into(),
+            labels: [(COMPOSE_PROJECT_LABEL.to_owned(), project.to_owned())].into(),
+            ..Container::default()
+        };
+        let gone = [container("other", "running")];
+        assert_eq!(
+            leftovers(&gone, &networks, &volumes, "shop", true),
+            Leftovers {
+                networks: vec!["shop_default".into()],
+                volumes: vec!["shop_data".into()],
+            }
+        );
+        assert_eq!(
+            leftovers(&gone, &networks, &volumes, "shop", false).volumes,
+            Vec::<String>::new(),
+            "volumes only when asked"
+        );
+        for state in ["running", "exited"] {
+            let kept = [container("shop", state)];
+            assert!(leftovers(&kept, &networks, &volumes, "shop", true).is_empty());
+        }
+        assert!(leftovers(&[], &networks, &volumes, "", true).is_empty());
+    }
     use super::*;
 
     #[test]

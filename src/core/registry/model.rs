@@ -216,7 +216,10 @@ impl Registry {
                 kind(&value)
             )));
         };
-        let schema_version = match top.remove("schema_version") {
+        // `shift_remove`: the keys of other tools keep their order, so a
+        // rewrite changes none of their bytes (`remove` would swap the last
+        // key into the gap; found by the fuzz target `registry`).
+        let schema_version = match top.shift_remove("schema_version") {
             Some(Value::String(version)) => version,
             Some(other) => {
                 return Err(shape(format!(
@@ -231,11 +234,11 @@ impl Registry {
                 "`schema_version` \"{schema_version}\" is not one iris-dev knows (expected \"{SCHEMA_VERSION}\")"
             )));
         }
-        let stacks = match top.remove(STACKS_KEY) {
+        let stacks = match top.shift_remove(STACKS_KEY) {
             Some(Value::Object(stacks)) => stacks,
             _ => Map::new(),
         };
-        let assignments = match top.remove("assignments") {
+        let assignments = match top.shift_remove("assignments") {
             Some(Value::Array(items)) => items
                 .into_iter()
                 .map(|item| with_kept_fields(item, &stacks))
@@ -250,7 +253,7 @@ impl Registry {
             }
             None => return Err(shape("`assignments` is missing".to_owned())),
         };
-        let evictions = match top.remove(EVICTIONS_KEY) {
+        let evictions = match top.shift_remove(EVICTIONS_KEY) {
             None => Vec::new(),
             Some(value) => serde_json::from_value(value)
                 .map_err(|err| shape(format!("`{EVICTIONS_KEY}`: {err}")))?,
@@ -470,6 +473,30 @@ fn deserialize_port_map<'de, D: Deserializer<'de>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the fuzz target `registry`: each parse swapped the last
+    /// top-level key into the place of one it took out, so other tools' keys
+    /// moved on every rewrite.
+    #[test]
+    fn other_tools_top_level_keys_keep_their_order() {
+        let text =
+            br#"{"first": 1, "schema_version": "1.0", "second": 2, "assignments": [], "third": 3}"#;
+        let once = Registry::parse(text).unwrap().to_json();
+        let keys = |bytes: &[u8]| -> Vec<String> {
+            serde_json::from_slice::<Value>(bytes)
+                .unwrap()
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect()
+        };
+        assert_eq!(
+            keys(&once),
+            ["schema_version", "assignments", "first", "second", "third"]
+        );
+        assert_eq!(Registry::parse(&once).unwrap().to_json(), once);
+    }
 
     const PYTHON_FILE: &str = r#"{
   "schema_version": "1.0",

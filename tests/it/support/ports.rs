@@ -231,7 +231,42 @@ const BLOCKS: &[Entry] = &[
         5,
     ),
     one("podman", 10_680, 20),
-    one("reliable", 10_700, 200),
+    // The reliability block (issue 21): 10700-10719 the soak
+    // (tests/soak/main.rs, its own program, which cannot ask this table),
+    // 10800-10869 tests/it/faults.rs; the rest stays reserved.
+    one("soak", 10_700, 20),
+    one("reliable", 10_720, 80),
+    one(
+        "faults::a_full_disk_keeps_the_registry_and_says_what_to_free",
+        10_800,
+        5,
+    ),
+    one(
+        "faults::a_read_only_home_or_registry_still_answers_port_and_writes_name_the_path",
+        10_805,
+        5,
+    ),
+    one(
+        "faults::a_new_registry_in_a_read_only_home_names_the_directory",
+        10_810,
+        5,
+    ),
+    one(
+        "faults::a_write_removes_the_temp_files_of_killed_writers_only",
+        10_815,
+        5,
+    ),
+    per_compose(
+        "faults::nothing_is_left_of_stacks_whose_containers_were_removed",
+        [10_820, 10_840, 10_860],
+        5,
+    ),
+    per_compose(
+        "faults::a_failed_up_leaves_nothing_it_created",
+        [10_825, 10_845, 10_865],
+        5,
+    ),
+    one("reliable/rest", 10_870, 30),
     one("ship", 10_900, 100),
     // concurrency.rs, interop.rs
     one(
