@@ -43,6 +43,10 @@ const CHECKS: &[(&str, &str)] = &[
     ),
     ("has_zsh", "`zsh` runs with its `zsh/zpty` module"),
     ("has_fish", "`fish` runs"),
+    (
+        "has_podman",
+        "`IRIS_DEV_TEST_PODMAN_HOST` names a Podman API socket (`.ci/podman` starts one)",
+    ),
     ("is_root", "the tests run as root"),
 ];
 
@@ -55,6 +59,7 @@ fn main() {
         "IRIS_DEV_TEST_PYTHON",
         "IRIS_DEV_TEST_COMPOSE_V2",
         "IRIS_DEV_TEST_COMPOSE_V2_LEGACY",
+        "IRIS_DEV_TEST_PODMAN_HOST",
         "DOCKER_HOST",
         "PATH",
     ] {
@@ -116,6 +121,12 @@ fn main() {
         (
             "has_fish",
             mandatory || runs("fish", &["--no-config", "-c", "true"]),
+        ),
+        // Like the compose v2 plugins: named by a variable, mandatory in CI,
+        // where a missing Podman fails its tests instead of skipping them.
+        (
+            "has_podman",
+            mandatory || var("IRIS_DEV_TEST_PODMAN_HOST").is_some(),
         ),
         ("is_root", mandatory || is_root()),
     ];

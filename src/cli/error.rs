@@ -784,6 +784,7 @@ mod tests {
             command: "server".into(),
             uid: 1000,
             user: Some("anna".into()),
+            serves: None,
         };
         let cache = Owner::Container {
             name: "cache".into(),

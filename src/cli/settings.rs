@@ -237,6 +237,9 @@ impl<'a> Settings<'a> {
             cert_path: env(env_vars::DOCKER_CERT_PATH)
                 .filter(|dir| !dir.is_empty())
                 .map(PathBuf::from),
+            xdg_runtime_dir: env(env_vars::XDG_RUNTIME_DIR)
+                .filter(|dir| !dir.is_empty())
+                .map(PathBuf::from),
         };
         Self {
             registry,

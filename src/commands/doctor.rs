@@ -39,7 +39,8 @@ pub fn run(args: DoctorArgs, context: &Context<'_>) -> Result<(), Error> {
         &DuctRunner,
         settings.compose.command.as_deref(),
         context.directory(),
-    );
+    )
+    .map(|compose| context.on_engine(compose));
     checks.push(match &compose {
         Ok(compose) if compose.supports_override_tag() => Check::ok(
             "compose",
@@ -53,6 +54,11 @@ pub fn run(args: DoctorArgs, context: &Context<'_>) -> Result<(), Error> {
             ),
             "install the Compose plugin 2.24.4 or newer (`apt-get install docker-compose-plugin`)",
         ),
+        Err(err @ crate::core::compose::ComposeError::PodmanCompose { .. }) => Check::fail(
+            "compose",
+            err.to_string(),
+            crate::core::compose::PODMAN_COMPOSE_FIX,
+        ),
         Err(err) => Check::fail(
             "compose",
             err.to_string(),
@@ -64,10 +70,12 @@ pub fn run(args: DoctorArgs, context: &Context<'_>) -> Result<(), Error> {
     let engine = DockerEngine::connect(&endpoint);
     let listing = match &engine {
         Ok(engine) => {
-            let version = engine.api_version().unwrap_or_else(|_| "unknown".into());
+            let version = engine
+                .api_version()
+                .unwrap_or_else(|_| "API version unknown".into());
             checks.push(Check::ok(
                 "engine",
-                format!("`{}` answers, API version {version}", endpoint.url),
+                format!("{} answers: {version}", endpoint.describe()),
             ));
             Listing::of(engine, context.now()).ok()
         }
@@ -84,8 +92,8 @@ pub fn run(args: DoctorArgs, context: &Context<'_>) -> Result<(), Error> {
         Err(err) => {
             checks.push(Check::fail(
                 "engine",
-                err.to_string(),
-                "start the engine (`docker info` checks it), or point `DOCKER_HOST` or the docker context at a running one",
+                format!("{err} (engine: {})", endpoint.origin),
+                "start the engine (`docker info` checks it; for Podman's socket, `systemctl --user enable --now podman.socket`, or as root `systemctl enable --now podman.socket`), or point `DOCKER_HOST` or the docker context at a running one",
             ));
             None
         }

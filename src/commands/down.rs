@@ -166,11 +166,11 @@ fn down_all(
     }
     // A directory without a compose file, for projects whose own is gone.
     let neutral = context.settings.registry.dir.clone();
-    let compose = crate::edges::compose_detect::detect(
+    let compose = context.on_engine(crate::edges::compose_detect::detect(
         &DuctRunner,
         context.settings.compose.command.as_deref(),
         &neutral,
-    )?;
+    )?);
     let mut stopped = Vec::new();
     let mut failed = Vec::new();
     for assignment in &targets {

@@ -62,7 +62,8 @@ pub fn run(args: StatusArgs, context: &Context<'_>) -> Result<(), Error> {
         assignment.clone(),
         containers.map_err(|err| err.to_string()),
         &host,
-    );
+    )
+    .with_engine(&endpoint);
     if let Some(assignment) = &assignment {
         let mut state = StateDir::open(&project.root);
         report = report.with_login(&context.login(&stack, assignment, &mut state));

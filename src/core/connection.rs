@@ -288,11 +288,7 @@ mod tests {
         .unwrap()
         .assignments
         .remove(0);
-        let local = crate::core::engine::Endpoint {
-            url: "unix:///var/run/docker.sock".into(),
-            tls: None,
-            context: None,
-        };
+        let local = crate::core::engine::Endpoint::new("unix:///var/run/docker.sock");
         assert_eq!(assignment_host(&assignment, &local), "127.0.0.1");
         for (bind, host) in [
             ("0.0.0.0", "127.0.0.1"),

@@ -513,6 +513,7 @@ mod tests {
         let compose = |command: &str, version| Compose {
             command: command.split(' ').map(str::to_owned).collect(),
             version: Some(version),
+            docker_host: None,
         };
         let v1 = compose("docker-compose", Version(1, 29, 2));
         let v2 = compose("docker compose", Version(2, 40, 3));

@@ -100,6 +100,12 @@ pub const IRIS_DEV_BIND: &str = "IRIS_DEV_BIND";
 /// The Docker endpoint, read as Docker's own CLI reads it.
 pub const DOCKER_HOST: &str = "DOCKER_HOST";
 
+/// This user's runtime directory, where rootless Podman's API socket is
+/// (`$XDG_RUNTIME_DIR/podman/podman.sock`), looked at when neither
+/// `DOCKER_HOST` nor a docker context names the engine and Docker's socket
+/// is not there.
+pub const XDG_RUNTIME_DIR: &str = "XDG_RUNTIME_DIR";
+
 /// The Docker context to use instead of the configured current one.
 pub const DOCKER_CONTEXT: &str = "DOCKER_CONTEXT";
 

@@ -42,6 +42,10 @@ pub enum Owner {
         command: String,
         uid: u32,
         user: Option<String>,
+        /// The container this engine helper (Podman's `conmon`, ...) holds the
+        /// port for ([`helper_serving`]).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        serves: Option<String>,
     },
     Unknown {
         reason: String,
@@ -81,13 +85,102 @@ impl fmt::Display for Owner {
                 command,
                 uid,
                 user,
+                serves,
             } => {
                 let user = user.clone().unwrap_or_else(|| format!("uid {uid}"));
-                write!(f, "process {pid} `{}` (user {user})", shorten(command))
+                match (serves, helper_name(command)) {
+                    (Some(container), Some(helper)) => write!(
+                        f,
+                        "container `{container}`, through Podman's `{helper}` (process {pid}, user {user})"
+                    ),
+                    _ => write!(f, "process {pid} `{}` (user {user})", shorten(command)),
+                }
             }
             Self::Unknown { reason } => write!(f, "unknown: {reason}"),
         }
     }
+}
+
+/// The processes Podman leaves holding a container's published ports on the
+/// host: `conmon` (rootful, which keeps the port bound while iptables forwards
+/// it), `rootlessport` and its child, `pasta` and `slirp4netns` (rootless).
+const PODMAN_HELPERS: [&str; 6] = [
+    "conmon",
+    "rootlessport",
+    "rootlessport-child",
+    "pasta",
+    "pasta.avx2",
+    "slirp4netns",
+];
+
+/// The helper's program name when `command` is one of [`PODMAN_HELPERS`].
+fn helper_name(command: &str) -> Option<&'static str> {
+    let program = command.split_whitespace().next()?;
+    let name = program.rsplit('/').next()?;
+    PODMAN_HELPERS.into_iter().find(|helper| *helper == name)
+}
+
+/// The container a Podman helper holding `port` serves: `conmon` names it
+/// (`-n NAME`, else `-c ID` matched against `containers`); the others do not
+/// say, so the one container that publishes `port` is it. `None` for any other
+/// process, or when it cannot be told.
+pub fn helper_serving(
+    command: &str,
+    port: u16,
+    containers: Option<&[Container]>,
+) -> Option<String> {
+    let helper = helper_name(command)?;
+    let words: Vec<&str> = command.split_whitespace().collect();
+    let after = |flags: &[&str]| {
+        words
+            .windows(2)
+            .find(|pair| flags.contains(&pair[0]))
+            .map(|pair| pair[1])
+    };
+    if helper == "conmon" {
+        if let Some(name) = after(&["-n", "--name"]) {
+            return Some(name.to_owned());
+        }
+        if let Some(id) = after(&["-c", "--cid"]) {
+            let found = containers?
+                .iter()
+                .find(|container| container.id.starts_with(id) || id.starts_with(&container.id))?;
+            return Some(found.name.clone());
+        }
+    }
+    let mut publishing = containers?.iter().filter(|container| {
+        container
+            .ports
+            .iter()
+            .any(|published| published.host_port == port)
+    });
+    match (publishing.next(), publishing.next()) {
+        (Some(only), None) => Some(only.name.clone()),
+        _ => None,
+    }
+}
+
+/// `owners` with each Podman helper named as the container it serves.
+pub fn name_helpers(port: u16, owners: Vec<Owner>, containers: Option<&[Container]>) -> Vec<Owner> {
+    owners
+        .into_iter()
+        .map(|owner| match owner {
+            Owner::Process {
+                pid,
+                command,
+                uid,
+                user,
+                serves: None,
+            } => Owner::Process {
+                serves: helper_serving(&command, port, containers),
+                pid,
+                command,
+                uid,
+                user,
+            },
+            owner => owner,
+        })
+        .collect()
 }
 
 /// The registry's assignments on this engine that hold `port`.
@@ -388,6 +481,7 @@ pub fn parse_lsof(text: &str) -> Vec<(u16, Owner)> {
                         command: process.command.clone(),
                         uid,
                         user: process.user.clone(),
+                        serves: None,
                     },
                 );
                 if !found.contains(&held) {
@@ -561,7 +655,97 @@ n*:*
             command: command.into(),
             uid,
             user: Some(user.into()),
+            serves: None,
         }
+    }
+
+    #[test]
+    fn podmans_helpers_are_named_as_the_container_they_serve() {
+        let container = |id: &str, name: &str, port: u16| Container {
+            id: id.into(),
+            name: name.into(),
+            image: "iris".into(),
+            state: "running".into(),
+            labels: Default::default(),
+            ports: vec![crate::core::engine::PublishedPort {
+                host_ip: "127.0.0.1".into(),
+                host_port: port,
+                container_port: 1972,
+            }],
+        };
+        let containers = [
+            container("d34011bb", "shop-iris-1", 10600),
+            container("aa", "web-1", 10601),
+        ];
+        let conmon = "/usr/bin/conmon --api-version 1 -c d34011bb028a06 -u d34011bb028a06 -r /usr/bin/runc -n shop-iris-1 --exit-dir /run/libpod/exits";
+        assert_eq!(
+            helper_serving(conmon, 10600, None).as_deref(),
+            Some("shop-iris-1")
+        );
+        let unnamed = "/usr/bin/conmon --api-version 1 -c d34011bb028a06 -u d34011bb028a06";
+        assert_eq!(
+            helper_serving(unnamed, 10600, Some(&containers)).as_deref(),
+            Some("shop-iris-1")
+        );
+        // rootlessport and pasta do not name it: the container publishing the port does.
+        for helper in [
+            "rootlessport",
+            "/usr/bin/pasta --config-net -t 10601-10601:1972-1972",
+            "slirp4netns --mtu=65520 -c -e 3",
+        ] {
+            assert_eq!(
+                helper_serving(helper, 10601, Some(&containers)).as_deref(),
+                Some("web-1"),
+                "{helper}"
+            );
+            assert_eq!(
+                helper_serving(helper, 10602, Some(&containers)),
+                None,
+                "{helper}"
+            );
+            assert_eq!(helper_serving(helper, 10601, None), None, "{helper}");
+        }
+        // Any other program is itself, however it is called.
+        assert_eq!(
+            helper_serving(
+                "/usr/bin/python3 -m http.server -n shop",
+                10600,
+                Some(&containers)
+            ),
+            None
+        );
+        assert_eq!(
+            helper_serving("/usr/bin/docker-proxy -proto tcp", 10600, Some(&containers)),
+            None
+        );
+
+        let owners = name_helpers(
+            10600,
+            vec![process(9587, conmon, 0, "root")],
+            Some(&containers),
+        );
+        assert_eq!(
+            owners[0].to_string(),
+            "container `shop-iris-1`, through Podman's `conmon` (process 9587, user root)"
+        );
+        let json = serde_json::to_value(&owners[0]).unwrap();
+        assert_eq!(json["serves"], "shop-iris-1");
+        assert_eq!(
+            json["command"], conmon,
+            "--json keeps the whole command line"
+        );
+        let other = name_helpers(
+            10600,
+            vec![process(7, "nc -l 10600", 0, "root")],
+            Some(&containers),
+        );
+        assert_eq!(other[0].to_string(), "process 7 `nc -l 10600` (user root)");
+        assert!(
+            serde_json::to_value(&other[0])
+                .unwrap()
+                .get("serves")
+                .is_none()
+        );
     }
 
     #[test]
@@ -615,7 +799,8 @@ n*:*
                     pid: 7,
                     command: "nc".into(),
                     uid: 0,
-                    user: None
+                    user: None,
+                    serves: None,
                 }
             )]
         );
@@ -758,6 +943,7 @@ n*:*
             command: "docker-proxy".into(),
             uid: 0,
             user: None,
+            serves: None,
         };
         let owners = others(vec![assignment("/me"), assignment("/other")], "/me");
         assert_eq!(owners, [assignment("/other")]);

@@ -15,6 +15,9 @@ use crate::core::table;
 pub struct StatusReport {
     pub project: String,
     pub compose_project: String,
+    /// The engine asked, and why it was the one (`DOCKER_HOST`, a context,
+    /// Docker's or Podman's socket).
+    pub engine: Option<EngineStatus>,
     pub assignment: Option<Assignment>,
     /// `None` when the engine could not be asked (see `engine_error`).
     pub containers: Option<Vec<ContainerStatus>>,
@@ -31,6 +34,12 @@ pub struct StatusReport {
     /// Where the registry, the running containers and plain compose disagree,
     /// each with its fix (also printed to standard error).
     pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EngineStatus {
+    pub url: String,
+    pub chosen: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -91,6 +100,7 @@ impl StatusReport {
         Self {
             project: project.to_owned(),
             compose_project: compose_project.to_owned(),
+            engine: None,
             assignment,
             containers,
             engine_error,
@@ -101,6 +111,16 @@ impl StatusReport {
             username: None,
             warnings: Vec::new(),
         }
+    }
+
+    /// Adds the engine asked and why it was chosen.
+    #[must_use]
+    pub fn with_engine(mut self, endpoint: &crate::core::engine::Endpoint) -> Self {
+        self.engine = Some(EngineStatus {
+            url: endpoint.url.clone(),
+            chosen: endpoint.origin.to_string(),
+        });
+        self
     }
 
     /// Adds the namespace and user (not the password) the service sets.
@@ -120,6 +140,12 @@ impl StatusReport {
             ["project".to_owned(), self.project.clone()],
             ["compose project".to_owned(), self.compose_project.clone()],
         ];
+        if let Some(engine) = &self.engine {
+            rows.push([
+                "engine".to_owned(),
+                format!("{} ({})", engine.url, engine.chosen),
+            ]);
+        }
         rows.push([
             "ports".to_owned(),
             match &self.assignment {

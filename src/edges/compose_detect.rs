@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::core::compose::cache::Key;
-use crate::core::compose::{Compose, ComposeError, Version};
+use crate::core::compose::{Compose, ComposeError, Version, is_podman_compose};
 use crate::core::engine::DockerSettings;
 use crate::core::invocation::Invocation;
 use crate::core::selection::ComposeSettings;
@@ -23,6 +23,9 @@ const SYSTEM_PLUGIN_DIRS: [&str; 4] = [
     "/usr/lib/docker/cli-plugins",
     "/usr/libexec/docker/cli-plugins",
 ];
+
+/// What `probe` says of podman-compose, for [`detect`] to refuse it.
+const PODMAN_COMPOSE: &str = "podman-compose";
 
 /// Finds the compose command: `configured` (from `IRIS_DEV_COMPOSE`), else the
 /// v2 plugin, else the standalone `docker-compose`.
@@ -40,6 +43,9 @@ pub fn detect(
             env: Vec::new(),
         };
         let output = runner.capture(&invocation).map_err(|err| err.to_string())?;
+        if is_podman_compose(&command, &format!("{}{}", output.stdout, output.stderr)) {
+            return Err(PODMAN_COMPOSE.to_owned());
+        }
         if output.code != 0 {
             let said = if output.stderr.trim().is_empty() {
                 &output.stdout
@@ -50,14 +56,33 @@ pub fn detect(
         }
         Ok(Compose {
             command,
-            version: Version::parse(&output.stdout),
+            // `podman compose` names its provider first (on stderr; a
+            // terminal shows both): the version is the last line.
+            version: output
+                .stdout
+                .lines()
+                .rev()
+                .find(|line| !line.trim().is_empty())
+                .and_then(Version::parse),
+            docker_host: None,
         })
     };
     if let Some(configured) = configured {
         let command: Vec<String> = configured.split_whitespace().map(str::to_owned).collect();
-        return probe(command).map_err(|message| ComposeError::Configured {
-            command: configured.to_owned(),
-            message,
+        // Refused before it runs: Debian's podman-compose fails on `version --short`.
+        if is_podman_compose(&command, "") {
+            return Err(ComposeError::PodmanCompose {
+                command: configured.to_owned(),
+            });
+        }
+        return probe(command).map_err(|message| match message.as_str() {
+            PODMAN_COMPOSE => ComposeError::PodmanCompose {
+                command: configured.to_owned(),
+            },
+            _ => ComposeError::Configured {
+                command: configured.to_owned(),
+                message,
+            },
         });
     }
     [
@@ -133,10 +158,60 @@ mod tests {
     }
 
     #[test]
-    fn configured_command_is_used_as_is() {
+    fn podman_compose_is_refused_saying_why_and_podman_compose_with_compose_is_not() {
         let podman =
             FakeRunner::default().answer("podman-compose", 0, "podman-compose version 1.0.6\n");
-        let compose = detect(&podman, Some("podman-compose"), Path::new("/p")).unwrap();
+        let error = detect(&podman, Some("/usr/bin/podman-compose"), Path::new("/p")).unwrap_err();
+        assert!(
+            matches!(&error, ComposeError::PodmanCompose { command } if command == "/usr/bin/podman-compose")
+        );
+        assert!(
+            error
+                .to_string()
+                .contains("its `port` prints a bare port number"),
+            "{error}"
+        );
+        // Debian's 1.0.3 fails on `version --short`: still podman-compose, not a broken command.
+        let debian = FakeRunner::default().answer(
+            "podman-compose",
+            2,
+            "podman-compose: error: unrecognized arguments: --short",
+        );
+        assert!(matches!(
+            detect(&debian, Some("podman-compose"), Path::new("/p")),
+            Err(ComposeError::PodmanCompose { .. })
+        ));
+
+        // `podman compose` runs whichever provider it finds, and names it.
+        let provider = |name: &str| {
+            FakeRunner::default().answer(
+                "podman",
+                0,
+                &format!(">>>> Executing external compose provider \"/usr/bin/{name}\". Please refer to the documentation for details. <<<<\n\n2.40.3\n"),
+            )
+        };
+        assert!(matches!(
+            detect(
+                &provider("podman-compose"),
+                Some("podman compose"),
+                Path::new("/p")
+            ),
+            Err(ComposeError::PodmanCompose { .. })
+        ));
+        let compose = detect(
+            &provider("docker-compose"),
+            Some("podman compose"),
+            Path::new("/p"),
+        )
+        .unwrap();
+        assert_eq!(compose.command, ["podman", "compose"]);
+        assert!(compose.supports_override_tag());
+    }
+
+    #[test]
+    fn configured_command_is_used_as_is() {
+        let podman = FakeRunner::default().answer("my-compose", 0, "my-compose version 1.0.6\n");
+        let compose = detect(&podman, Some("my-compose"), Path::new("/p")).unwrap();
         assert_eq!(compose.version, None);
         let broken = FakeRunner::default().answer("nope", 127, "command not found");
         let error = detect(&broken, Some("nope"), Path::new("/p")).unwrap_err();

@@ -18,27 +18,49 @@ use crate::core::invocation::Invocation;
 use crate::edges::process::Runner;
 
 /// The endpoint Docker's CLI would use: `DOCKER_HOST`, else the context named by
-/// `DOCKER_CONTEXT` or the config's `currentContext`. `dir` is where
-/// `docker context inspect` runs.
+/// `DOCKER_CONTEXT` or the config's `currentContext`; else the first engine
+/// socket that is there, Docker's then Podman's ([`Endpoint::resolve`] decides;
+/// this looks at the files). `dir` is where `docker context inspect` runs.
 pub fn discover_endpoint(docker: &DockerSettings, runner: &dyn Runner, dir: &Path) -> Endpoint {
     let config = docker
         .config_dir
         .as_ref()
         .and_then(|dir| fs_err::read_to_string(dir.join("config.json")).ok());
-    Endpoint::resolve(docker, config.as_deref(), |context| {
-        let invocation = Invocation {
-            argv: ["docker", "context", "inspect", context, "--format"]
-                .into_iter()
-                .map(str::to_owned)
-                .chain(["{{.Endpoints.docker.Host}}".to_owned()])
-                .collect(),
-            dir: dir.to_owned(),
-            env: Vec::new(),
-        };
-        let output = runner.capture(&invocation).ok()?;
-        let host = output.stdout.trim();
-        (output.code == 0 && !host.is_empty()).then(|| host.to_owned())
-    })
+    Endpoint::resolve(
+        docker,
+        config.as_deref(),
+        |context| {
+            let invocation = Invocation {
+                argv: ["docker", "context", "inspect", context, "--format"]
+                    .into_iter()
+                    .map(str::to_owned)
+                    .chain(["{{.Endpoints.docker.Host}}".to_owned()])
+                    .collect(),
+                dir: dir.to_owned(),
+                env: Vec::new(),
+            };
+            let output = runner.capture(&invocation).ok()?;
+            let host = output.stdout.trim();
+            (output.code == 0 && !host.is_empty()).then(|| host.to_owned())
+        },
+        is_socket,
+    )
+}
+
+/// Whether `path` is a socket this user can connect to: a stale file, a
+/// socket no engine listens on, or Docker's socket for a user outside the
+/// `docker` group is no engine for iris-dev, and Podman's may be.
+fn is_socket(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        fs_err::metadata(path).is_ok_and(|metadata| metadata.file_type().is_socket())
+            && std::os::unix::net::UnixStream::connect(path).is_ok()
+    }
+    #[cfg(not(unix))]
+    {
+        path.exists()
+    }
 }
 
 #[cfg(unix)]
@@ -144,13 +166,28 @@ impl DockerEngine {
         })
     }
 
-    /// The API version the engine speaks, for `doctor`.
+    /// The engine and the API version it speaks, for `doctor`:
+    /// `Podman Engine 4.3.1, API version 1.41`.
     pub fn api_version(&self) -> Result<String, EngineError> {
         let version = self
             .runtime
             .block_on(self.docker.version())
             .map_err(|err| self.fail(err))?;
-        Ok(version.api_version.unwrap_or_else(|| "unknown".into()))
+        let api = version.api_version.unwrap_or_else(|| "unknown".into());
+        // Docker names its first component `Engine`, Podman `Podman Engine`.
+        let product = version
+            .components
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .map(|component| match component.name.as_str() {
+                "Engine" => format!("Docker Engine {}", component.version),
+                name => format!("{name} {}", component.version),
+            });
+        Ok(match product {
+            Some(product) => format!("{product}, API version {api}"),
+            None => format!("API version {api}"),
+        })
     }
 
     /// Removes a network compose left behind ([`super::leftovers`]); the one

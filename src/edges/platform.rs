@@ -314,6 +314,7 @@ fn linux_listeners(ports: &BTreeSet<u16>) -> Vec<(u16, Owner)> {
                     command,
                     uid,
                     user: user(uid),
+                    serves: None,
                 },
             );
             if !owners.contains(&process) {

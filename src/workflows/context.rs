@@ -194,20 +194,35 @@ impl<'a> Context<'a> {
                 compose
             }
         };
+        let compose = self.on_engine(compose);
         self.printer
             .note(format_args!("using {}", compose.describe()));
         Ok(compose)
     }
 
-    /// The Docker endpoint, as Docker's CLI would pick it.
+    /// `compose`, told of the engine when iris-dev found a Podman socket that
+    /// compose, looking only at Docker's, would not find.
+    pub fn on_engine(&self, mut compose: Compose) -> Compose {
+        let endpoint = self.endpoint();
+        if endpoint.origin.found_podman() {
+            compose.docker_host = Some(endpoint.url);
+        }
+        compose
+    }
+
+    /// The engine's endpoint, as Docker's CLI would pick it, else the first
+    /// Docker or Podman socket there; `-v` says which and why.
     pub fn endpoint(&self) -> Endpoint {
         self.endpoint
             .get_or_init(|| {
-                crate::edges::docker::discover_endpoint(
+                let endpoint = crate::edges::docker::discover_endpoint(
                     &self.settings.docker,
                     self.runner(),
                     self.directory(),
-                )
+                );
+                self.printer
+                    .note(format_args!("engine {}", endpoint.describe()));
+                endpoint
             })
             .clone()
     }

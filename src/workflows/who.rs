@@ -55,7 +55,8 @@ pub(crate) fn lookup_each(
                 owners.extend(owner::in_containers(containers, port, &endpoint.url));
             }
             let listening = host.iter().filter(|(held, _)| *held == port);
-            owners.extend(listening.map(|(_, owner)| owner.clone()));
+            let listening = listening.map(|(_, owner)| owner.clone()).collect();
+            owners.extend(owner::name_helpers(port, listening, containers));
             owners
         })
         .collect()
@@ -147,8 +148,13 @@ fn range_owners(context: &Context<'_>, range: PortRange, kind: RangeKind) -> Vec
         kind,
     );
     if endpoint.is_local() {
-        held.extend(host(&unexplained, RANGE_BIND_TESTS, |_| {
+        let listening = host(&unexplained, RANGE_BIND_TESTS, |_| {
             owner::unbindable_in_range(&platform::listeners_command(None))
+        });
+        held.extend(listening.into_iter().flat_map(|(port, found)| {
+            owner::name_helpers(port, vec![found], Some(&containers))
+                .into_iter()
+                .map(move |found| (port, found))
         }));
         held.sort_by_key(|&(port, _)| port);
     }

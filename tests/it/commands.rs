@@ -338,11 +338,15 @@ fn verbose_notes_of_port() {
     env.project("alpha");
     assert_snapshot!(
         "verbose_port_new",
-        env.run(["port", "-v", "-C", "alpha"]).snapshot()
+        env.run(["port", "-v", "-C", "alpha"])
+            .redact(engine.url(), "[ENGINE]")
+            .snapshot()
     );
     assert_snapshot!(
         "verbose_port_again",
-        env.run(["port", "-v", "-C", "alpha"]).snapshot()
+        env.run(["port", "-v", "-C", "alpha"])
+            .redact(engine.url(), "[ENGINE]")
+            .snapshot()
     );
     assert_eq!(
         engine.listings(),

@@ -20,6 +20,7 @@ mod layers;
 mod names;
 mod owners;
 mod packaging;
+mod podman;
 mod readme;
 mod registry_file;
 mod remote;

@@ -47,6 +47,7 @@ impl Cache {
         Some(Compose {
             command: entry.value.command.clone(),
             version: entry.value.version.as_deref().and_then(Version::parse),
+            docker_host: None,
         })
     }
 
@@ -142,6 +143,7 @@ mod tests {
         let compose = Compose {
             command: vec!["docker-compose".into()],
             version: Some(Version(1, 29, 2)),
+            docker_host: None,
         };
         cache.set_compose("k1".into(), &compose);
         cache.set_config("k2".into(), "services: {}\n".into());

@@ -23,6 +23,31 @@ pub enum ComposeError {
     NotFound,
     #[error("`{command}` from `IRIS_DEV_COMPOSE` does not run: {message}")]
     Configured { command: String, message: String },
+    #[error(
+        "`{command}` from `IRIS_DEV_COMPOSE` runs podman-compose, which iris-dev does not support: \
+         {PODMAN_COMPOSE_DIFFERS}"
+    )]
+    PodmanCompose { command: String },
+}
+
+/// Where podman-compose differs from compose in what iris-dev relies on.
+pub const PODMAN_COMPOSE_DIFFERS: &str = "its `port` prints a bare port number, its `ps` has no \
+     `--filter status=running`, it merges override files its own way (no `!override`), and \
+     Debian's 1.0.x has no `config` or `version --short`";
+
+/// What to use instead of podman-compose, for the error and `doctor`.
+pub const PODMAN_COMPOSE_FIX: &str = "use compose v2 or docker-compose with Podman: unset \
+     `IRIS_DEV_COMPOSE` (iris-dev finds Podman's socket and passes it to compose as `DOCKER_HOST`), \
+     or give `podman compose` the docker-compose provider (`compose_providers` in containers.conf)";
+
+/// Whether `command` (with what its `version` said) is podman-compose, run
+/// directly or as `podman compose`'s provider, which names itself on stderr
+/// (`>>>> Executing external compose provider "/usr/bin/podman-compose"`).
+pub fn is_podman_compose(command: &[String], said: &str) -> bool {
+    let program = command.first().map_or("", |program| {
+        program.rsplit(['/', '\\']).next().unwrap_or(program)
+    });
+    program == "podman-compose" || (program == "podman" && said.contains("podman-compose"))
 }
 
 /// First compose release that reads the `!override` tag.
@@ -59,6 +84,10 @@ pub struct Compose {
     pub command: Vec<String>,
     /// `None` when the command would not say.
     pub version: Option<Version>,
+    /// The engine compose must be told of (`DOCKER_HOST`): a Podman socket
+    /// iris-dev found itself, which compose, looking only at Docker's, would
+    /// not. `None` when compose finds the engine as iris-dev did.
+    pub docker_host: Option<String>,
 }
 
 impl Compose {
@@ -140,7 +169,11 @@ impl Compose {
         Invocation {
             argv,
             dir: dir.to_owned(),
-            env: Vec::new(),
+            env: self
+                .docker_host
+                .iter()
+                .map(|host| (crate::core::env_vars::DOCKER_HOST.to_owned(), host.clone()))
+                .collect(),
         }
     }
 }
@@ -189,13 +222,14 @@ impl ComposeError {
                  standalone `docker-compose`"
                     .into(),
                 format!(
-                    "or name another compose command: `{}=podman-compose`",
+                    "or name another compose command: `{}='podman compose'`",
                     env_vars::IRIS_DEV_COMPOSE
                 ),
             ],
             Self::Configured { .. } => {
                 vec![format!("correct or unset `{}`", env_vars::IRIS_DEV_COMPOSE)]
             }
+            Self::PodmanCompose { .. } => vec![PODMAN_COMPOSE_FIX.to_owned()],
         }
     }
 }
@@ -209,6 +243,7 @@ mod tests {
         let compose = |version| Compose {
             command: vec!["docker".into(), "compose".into()],
             version,
+            docker_host: None,
         };
         assert_eq!(
             compose(Some(Version(2, 40, 3))).describe(),
@@ -233,6 +268,7 @@ mod tests {
         let at = |version| Compose {
             command: vec![],
             version: Some(version),
+            docker_host: None,
         };
         assert!(!at(Version(2, 24, 3)).supports_override_tag());
         assert!(at(Version(2, 24, 4)).supports_override_tag());
@@ -243,6 +279,7 @@ mod tests {
         let compose = Compose {
             command: vec!["docker".into(), "compose".into()],
             version: None,
+            docker_host: None,
         };
         let mut invocation = compose.invocation(
             Path::new("/p"),

@@ -458,6 +458,7 @@ mod tests {
         Compose {
             command: vec!["docker".into(), "compose".into()],
             version: Some(version),
+            docker_host: None,
         }
     }
 
@@ -471,6 +472,7 @@ mod tests {
             Compose {
                 command: vec!["docker-compose".into()],
                 version: Some(Version(1, 29, 2)),
+                docker_host: None,
             },
             compose(Version(2, 24, 3)),
             compose(Version(2, 40, 3)),

@@ -347,6 +347,7 @@ mod tests {
                     cert_path: Some("/certs".into()),
                 }),
                 context: None,
+                origin: super::super::Origin::Given,
             })
         };
         assert_eq!(plain("tcp://10.0.0.5:2376"), Some(Transport::Direct));

@@ -30,6 +30,9 @@ pub struct DockerSettings {
     /// `DOCKER_CERT_PATH`: the TLS client certificate and CA, passed on to the
     /// docker CLI that dials a TLS engine.
     pub cert_path: Option<PathBuf>,
+    /// `XDG_RUNTIME_DIR`: where this user's Podman socket is
+    /// (`podman/podman.sock` in it).
+    pub xdg_runtime_dir: Option<PathBuf>,
 }
 
 /// Published ports are bound to loopback unless the user opts out: the bind
@@ -82,6 +85,155 @@ pub struct Endpoint {
     /// The docker context the URL came from (not `default`), whose own TLS
     /// settings only the docker CLI knows.
     pub context: Option<String>,
+    /// Why this endpoint was chosen, for `doctor`, `status` and `-v` to say.
+    pub origin: Origin,
+}
+
+/// Why an [`Endpoint`] was chosen: the answer to "which engine, and why?".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// `DOCKER_HOST` named it.
+    DockerHost,
+    /// A docker context named it: `DOCKER_CONTEXT` when `variable`, else the
+    /// docker config's `currentContext`.
+    Context { name: String, variable: bool },
+    /// The first socket of [`local_sockets`] that is there; `passed` are the
+    /// ones before it that are not.
+    Socket {
+        socket: LocalSocket,
+        passed: Vec<LocalSocket>,
+    },
+    /// None of [`local_sockets`] is there: Docker's default, which will not
+    /// answer, so the error names every place looked at.
+    NothingFound { looked: Vec<LocalSocket> },
+    /// Given as it is (tests, and endpoints built from a URL).
+    Given,
+}
+
+/// Which engine serves a well-known local socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SocketKind {
+    Docker,
+    /// Podman run by this user (`$XDG_RUNTIME_DIR/podman/podman.sock`).
+    PodmanRootless,
+    /// Podman run by root (`/run/podman/podman.sock`).
+    PodmanRootful,
+}
+
+/// A well-known place where an engine listens on this machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalSocket {
+    pub kind: SocketKind,
+    pub path: std::path::PathBuf,
+}
+
+impl LocalSocket {
+    pub fn url(&self) -> String {
+        format!("unix://{}", self.path.display())
+    }
+
+    fn describe(&self) -> &'static str {
+        match self.kind {
+            SocketKind::Docker => "Docker's socket",
+            SocketKind::PodmanRootless => "rootless Podman's socket",
+            SocketKind::PodmanRootful => "rootful Podman's socket",
+        }
+    }
+}
+
+/// Podman's rootful API socket, which `podman.socket` (systemd) listens on.
+pub const PODMAN_ROOTFUL_SOCKET: &str = "/run/podman/podman.sock";
+
+/// The sockets looked at, in order, when neither `DOCKER_HOST` nor a docker
+/// context names the engine: Docker's first (what Docker's CLI and compose use
+/// by default), then this user's Podman (`$XDG_RUNTIME_DIR/podman/podman.sock`,
+/// `podman.socket --user`), then root's Podman: the order DDEV, the
+/// ObjectScript extension and Podman's own docs give.
+pub fn local_sockets(xdg_runtime_dir: Option<&std::path::Path>) -> Vec<LocalSocket> {
+    let docker = LocalSocket {
+        kind: SocketKind::Docker,
+        path: DEFAULT_ENDPOINT.trim_start_matches("unix://").into(),
+    };
+    let rootless = xdg_runtime_dir.map(|dir| LocalSocket {
+        kind: SocketKind::PodmanRootless,
+        path: dir.join("podman").join("podman.sock"),
+    });
+    let rootful = LocalSocket {
+        kind: SocketKind::PodmanRootful,
+        path: PODMAN_ROOTFUL_SOCKET.into(),
+    };
+    std::iter::once(docker)
+        .chain(rootless)
+        .chain(std::iter::once(rootful))
+        .collect()
+}
+
+/// The first of `sockets` that `is_socket` says is there, with the ones
+/// passed over; none there: [`Origin::NothingFound`] and Docker's default.
+pub fn choose_socket(
+    sockets: Vec<LocalSocket>,
+    is_socket: impl Fn(&std::path::Path) -> bool,
+) -> (String, Origin) {
+    match sockets.iter().position(|socket| is_socket(&socket.path)) {
+        Some(found) => {
+            let mut passed = sockets;
+            let socket = passed.remove(found);
+            passed.truncate(found);
+            (socket.url(), Origin::Socket { socket, passed })
+        }
+        None => (
+            DEFAULT_ENDPOINT.to_owned(),
+            Origin::NothingFound { looked: sockets },
+        ),
+    }
+}
+
+impl Origin {
+    /// Whether iris-dev found the socket itself, so that compose, which looks
+    /// only at Docker's, must be told it (`DOCKER_HOST`).
+    pub fn found_podman(&self) -> bool {
+        matches!(self, Self::Socket { socket, .. } if socket.kind != SocketKind::Docker)
+    }
+}
+
+impl std::fmt::Display for Origin {
+    /// Why, in a few words: `from DOCKER_HOST`, `rootful Podman's socket (no
+    /// ... at ...)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let paths = |sockets: &[LocalSocket]| {
+            sockets
+                .iter()
+                .map(|socket| format!("`{}`", socket.path.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            Self::DockerHost => write!(f, "from `DOCKER_HOST`"),
+            Self::Context { name, variable } => {
+                let from = if *variable {
+                    "`DOCKER_CONTEXT`"
+                } else {
+                    "the docker config's `currentContext`"
+                };
+                write!(f, "docker context `{name}`, from {from}")
+            }
+            Self::Socket { socket, passed } if passed.is_empty() => {
+                write!(f, "{}, the first place looked", socket.describe())
+            }
+            Self::Socket { socket, passed } => write!(
+                f,
+                "{}: no `DOCKER_HOST`, no docker context, and nothing to connect to at {}",
+                socket.describe(),
+                paths(passed)
+            ),
+            Self::NothingFound { looked } => write!(
+                f,
+                "Docker's default: no `DOCKER_HOST`, no docker context, and nothing to connect to at {}",
+                paths(looked)
+            ),
+            Self::Given => write!(f, "given"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -91,11 +243,14 @@ pub struct Tls {
 
 impl Endpoint {
     /// Resolves like the Docker CLI: `DOCKER_HOST`, else `DOCKER_CONTEXT` or the
-    /// config's `currentContext`, whose endpoint `context_host` looks up.
+    /// config's `currentContext`, whose endpoint `context_host` looks up; else
+    /// the first of [`local_sockets`] that `is_socket` says is there (Docker's,
+    /// then Podman's), as [`choose_socket`] decides.
     pub fn resolve(
         docker: &DockerSettings,
         config_json: Option<&str>,
         context_host: impl FnOnce(&str) -> Option<String>,
+        is_socket: impl Fn(&std::path::Path) -> bool,
     ) -> Self {
         let tls = docker.tls_verify.then(|| Tls {
             cert_path: docker.cert_path.clone(),
@@ -105,21 +260,39 @@ impl Endpoint {
                 url: host.clone(),
                 tls,
                 context: None,
+                origin: Origin::DockerHost,
             };
         }
+        let variable = docker.context.is_some();
         let context = docker.context.clone().or_else(|| {
             let config: serde_json::Value = serde_json::from_str(config_json?).ok()?;
             config.get("currentContext")?.as_str().map(str::to_owned)
         });
-        let (url, context) = match context.as_deref() {
-            None | Some("" | "default") => (None, None),
-            Some(name) => (context_host(name), Some(name.to_owned())),
+        let found = match context.as_deref() {
+            None | Some("" | "default") => None,
+            Some(name) => context_host(name).map(|url| (url, name.to_owned())),
         };
-        Self {
-            context: url.as_ref().and(context),
-            url: url.unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned()),
-            tls,
+        if let Some((url, name)) = found {
+            return Self {
+                url,
+                tls,
+                context: Some(name.clone()),
+                origin: Origin::Context { name, variable },
+            };
         }
+        let (url, origin) =
+            choose_socket(local_sockets(docker.xdg_runtime_dir.as_deref()), is_socket);
+        Self {
+            url,
+            tls,
+            context: None,
+            origin,
+        }
+    }
+
+    /// The URL and why it was chosen, as `doctor`, `status` and `-v` say it.
+    pub fn describe(&self) -> String {
+        format!("`{}` ({})", self.url, self.origin)
     }
 
     /// An endpoint without TLS.
@@ -128,6 +301,7 @@ impl Endpoint {
             url: url.into(),
             tls: None,
             context: None,
+            origin: Origin::Given,
         }
     }
 
@@ -667,31 +841,51 @@ mod tests {
     #[test]
     fn docker_host_wins_then_context_then_default() {
         let no_context = |_: &str| -> Option<String> { panic!("no context lookup expected") };
+        let docker_there =
+            |path: &std::path::Path| path == std::path::Path::new("/var/run/docker.sock");
         let env = DockerSettings {
             host: Some("tcp://10.0.0.5:2375".into()),
             ..DockerSettings::default()
         };
         assert_eq!(
-            Endpoint::resolve(&env, Some(r#"{"currentContext":"x"}"#), no_context).url,
+            Endpoint::resolve(
+                &env,
+                Some(r#"{"currentContext":"x"}"#),
+                no_context,
+                docker_there
+            )
+            .url,
             "tcp://10.0.0.5:2375"
         );
 
         let env = DockerSettings::default();
         let context = |name: &str| (name == "remote").then(|| "ssh://builder".to_owned());
         assert_eq!(
-            Endpoint::resolve(&env, Some(r#"{"currentContext":"remote"}"#), context).url,
+            Endpoint::resolve(
+                &env,
+                Some(r#"{"currentContext":"remote"}"#),
+                context,
+                docker_there
+            )
+            .url,
             "ssh://builder"
         );
         assert_eq!(
-            Endpoint::resolve(&env, Some(r#"{"currentContext":"default"}"#), no_context).url,
+            Endpoint::resolve(
+                &env,
+                Some(r#"{"currentContext":"default"}"#),
+                no_context,
+                docker_there
+            )
+            .url,
             DEFAULT_ENDPOINT
         );
         assert_eq!(
-            Endpoint::resolve(&env, Some("not json"), no_context).url,
+            Endpoint::resolve(&env, Some("not json"), no_context, docker_there).url,
             DEFAULT_ENDPOINT
         );
         assert_eq!(
-            Endpoint::resolve(&env, None, no_context).url,
+            Endpoint::resolve(&env, None, no_context, docker_there).url,
             DEFAULT_ENDPOINT
         );
 
@@ -700,11 +894,107 @@ mod tests {
             ..DockerSettings::default()
         };
         assert_eq!(
-            Endpoint::resolve(&env, None, context).context.as_deref(),
+            Endpoint::resolve(&env, None, context, docker_there)
+                .context
+                .as_deref(),
             Some("remote"),
             "a context's endpoint remembers the context"
         );
-        assert_eq!(Endpoint::resolve(&env, None, context).url, "ssh://builder");
+        assert_eq!(
+            Endpoint::resolve(&env, None, context, docker_there).url,
+            "ssh://builder"
+        );
+    }
+
+    #[test]
+    fn without_host_or_context_the_first_socket_there_wins_docker_then_podman() {
+        use std::path::Path;
+        let env = DockerSettings {
+            xdg_runtime_dir: Some("/run/user/1000".into()),
+            ..DockerSettings::default()
+        };
+        let no_context = |_: &str| -> Option<String> { None };
+        let with = |there: &'static [&'static str]| {
+            Endpoint::resolve(&env, None, no_context, |path: &Path| {
+                there.iter().any(|socket| Path::new(socket) == path)
+            })
+        };
+        const ROOTLESS: &str = "/run/user/1000/podman/podman.sock";
+        let everything = with(&["/var/run/docker.sock", ROOTLESS, PODMAN_ROOTFUL_SOCKET]);
+        assert_eq!(everything.url, DEFAULT_ENDPOINT);
+        assert_eq!(
+            everything.origin.to_string(),
+            "Docker's socket, the first place looked"
+        );
+        assert!(!everything.origin.found_podman());
+
+        let podman = with(&[ROOTLESS, PODMAN_ROOTFUL_SOCKET]);
+        assert_eq!(podman.url, format!("unix://{ROOTLESS}"));
+        assert!(podman.origin.found_podman());
+        assert_eq!(
+            podman.describe(),
+            "`unix:///run/user/1000/podman/podman.sock` (rootless Podman's socket: \
+             no `DOCKER_HOST`, no docker context, and nothing to connect to at `/var/run/docker.sock`)"
+        );
+
+        let rootful = with(&[PODMAN_ROOTFUL_SOCKET]);
+        assert_eq!(rootful.url, "unix:///run/podman/podman.sock");
+        assert_eq!(
+            rootful.origin.to_string(),
+            "rootful Podman's socket: no `DOCKER_HOST`, no docker context, and nothing to connect to at \
+             `/var/run/docker.sock`, `/run/user/1000/podman/podman.sock`"
+        );
+
+        let nothing = with(&[]);
+        assert_eq!(nothing.url, DEFAULT_ENDPOINT);
+        assert!(
+            matches!(&nothing.origin, Origin::NothingFound { looked } if looked.len() == 3),
+            "{:?}",
+            nothing.origin
+        );
+        assert!(
+            nothing
+                .origin
+                .to_string()
+                .ends_with("`/run/podman/podman.sock`")
+        );
+
+        // Without XDG_RUNTIME_DIR (a `sudo` shell) there is no user socket.
+        let sockets = local_sockets(None);
+        assert_eq!(
+            sockets.iter().map(|socket| socket.kind).collect::<Vec<_>>(),
+            [SocketKind::Docker, SocketKind::PodmanRootful]
+        );
+
+        // A context whose endpoint cannot be read falls through to the sockets;
+        // one that can wins over them, and says where it came from.
+        let env = DockerSettings {
+            context: Some("far".into()),
+            ..env
+        };
+        let lost = Endpoint::resolve(&env, None, no_context, |path: &Path| {
+            path == Path::new(ROOTLESS)
+        });
+        assert_eq!(lost.url, format!("unix://{ROOTLESS}"));
+        let far = Endpoint::resolve(
+            &env,
+            None,
+            |_: &str| Some("ssh://far".into()),
+            |_: &Path| true,
+        );
+        assert_eq!(
+            far.origin.to_string(),
+            "docker context `far`, from `DOCKER_CONTEXT`"
+        );
+        let env = DockerSettings {
+            host: Some("unix:///tmp/p.sock".into()),
+            ..env
+        };
+        let given = Endpoint::resolve(&env, None, no_context, |_: &Path| true);
+        assert_eq!(
+            given.describe(),
+            "`unix:///tmp/p.sock` (from `DOCKER_HOST`)"
+        );
     }
 
     #[test]

@@ -533,12 +533,9 @@ mod tests {
         let compose = crate::core::compose::Compose {
             command: vec!["docker".into(), "compose".into()],
             version: Some(Version(2, 40, 3)),
+            docker_host: None,
         };
-        let endpoint = Endpoint {
-            url: "unix:///var/run/docker.sock".into(),
-            tls: None,
-            context: None,
-        };
+        let endpoint = Endpoint::new("unix:///var/run/docker.sock");
         let engine = Empty::default();
         let free = |_: u16| true;
         let up = Up {

@@ -197,7 +197,40 @@ const BLOCKS: &[Entry] = &[
     ),
     // Reserved for the modules of issues 20 (Podman), 21 (reliability) and 22
     // (packaging); their owners split them into tests' blocks here.
-    one("podman", 10_600, 100),
+    // podman.rs (10600-10699)
+    one("podman::up_status_ports_who_and_down_on_podman", 10_600, 5),
+    one(
+        "podman::a_container_removed_with_podman_rm_goes_stale",
+        10_610,
+        1,
+    ),
+    one("podman::two_projects_run_at_once_on_podman", 10_620, 10),
+    one(
+        "podman::up_waits_for_iris_where_podman_runs_no_health_check",
+        10_630,
+        10,
+    ),
+    one(
+        "podman::podmans_socket_is_found_with_the_docker_socket_hidden",
+        10_640,
+        10,
+    ),
+    one(
+        "podman::podman_compose_is_refused_with_what_to_use_instead",
+        10_650,
+        10,
+    ),
+    one(
+        "podman::docker_compose_v1_runs_the_stack_on_podman",
+        10_660,
+        5,
+    ),
+    one(
+        "podman::the_template_keeps_durable_sys_writable_on_podman",
+        10_670,
+        5,
+    ),
+    one("podman", 10_680, 20),
     // The reliability block (issue 21): 10700-10719 the soak
     // (tests/soak/main.rs, its own program, which cannot ask this table),
     // 10800-10869 tests/it/faults.rs; the rest stays reserved.
