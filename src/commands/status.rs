@@ -9,6 +9,7 @@ use crate::core::status_report::StatusReport;
 use crate::edges::docker::DockerEngine;
 use crate::edges::state_dir::StateDir;
 use crate::workflows::context::Context;
+use crate::workflows::ready;
 
 pub fn run(args: StatusArgs, context: &Context<'_>) -> Result<(), Error> {
     let StatusArgs { json } = args;
@@ -39,10 +40,11 @@ pub fn run(args: StatusArgs, context: &Context<'_>) -> Result<(), Error> {
             .map(|container| {
                 // An exited container's health is the last check before it
                 // stopped, or the image's check that never suited it (a
-                // one-shot such as the template's `iris-init`): not news.
+                // one-shot such as the template's `iris-init`): not news. A
+                // running one's `starting` is checked here (Podman without
+                // systemd timers never runs the check itself).
                 let health = if container.state == "running" {
-                    engine
-                        .health(&container.id)
+                    ready::health_now(&engine, &container.id)
                         .map(|health| health.to_string())
                         .unwrap_or_default()
                 } else {

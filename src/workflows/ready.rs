@@ -24,7 +24,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::core::engine::{
-    COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, Container, ContainerState, Engine, Health,
+    COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, Container, ContainerState, Engine, EngineError,
+    Health,
 };
 use crate::core::iris_log::{self, Known};
 
@@ -194,6 +195,33 @@ fn answers(address: &SocketAddr) -> bool {
             std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
         ),
     }
+}
+
+/// How long `status` lets one run of a container's health check take.
+const CHECK_NOW: Duration = Duration::from_secs(5);
+
+/// A running container's health as `status` shows it: the engine's word,
+/// except that `starting` is checked by running the container's own health
+/// check once, as `up` does. Podman without systemd timers never runs a
+/// health check, so its word stays `starting` for ever; Docker's first run
+/// comes only after the check's interval. `healthy` when the check passes
+/// now, else `starting`.
+pub fn health_now(engine: &dyn Engine, id: &str) -> Result<Health, EngineError> {
+    match engine.health(id)? {
+        Health::Starting => {}
+        other => return Ok(other),
+    }
+    let Some(command) = engine.health_check(id)? else {
+        return Ok(Health::Starting);
+    };
+    let passed = engine
+        .exec(id, &command, CHECK_NOW)
+        .is_ok_and(|result| result.passed());
+    Ok(if passed {
+        Health::Healthy
+    } else {
+        Health::Starting
+    })
 }
 
 /// Polls until the service's container is running and ready: its health check
@@ -985,5 +1013,30 @@ An error was detected during InterSystems IRIS startup.
         let port = listener.local_addr().unwrap().port();
         let ready = wait(None, &target(port), Duration::from_secs(5), &|_| {}).unwrap();
         assert_eq!(ready, Ready::PortOnly);
+    }
+
+    #[test]
+    fn status_checks_a_starting_container_itself() {
+        let check = |engine: FakeEngine| {
+            engine.containers().unwrap();
+            health_now(&engine, "abc").unwrap()
+        };
+        let starting = || FakeEngine::new(vec!["running"], vec![Health::Starting]);
+        assert_eq!(
+            check(starting().with_check(vec![(0, "ok")])),
+            Health::Healthy
+        );
+        assert_eq!(
+            check(starting().with_check(vec![(1, "not yet")])),
+            Health::Starting
+        );
+        assert_eq!(check(starting()), Health::Starting, "no check to run");
+        let unhealthy =
+            FakeEngine::new(vec!["running"], vec![Health::Unhealthy]).with_check(vec![(0, "ok")]);
+        assert_eq!(
+            check(unhealthy),
+            Health::Unhealthy,
+            "the engine's verdict stands"
+        );
     }
 }

@@ -334,6 +334,20 @@ fn up_waits_for_iris_where_podman_runs_no_health_check() {
         &format!("{checked}-iris-1"),
     ]);
     assert_eq!(health.trim(), "starting", "Podman ran no health check");
+    // `status` runs the check itself where the engine still says `starting`.
+    let status: serde_json::Value = serde_json::from_str(
+        &env.run(["status", "--json", "-C", "checked"])
+            .success()
+            .stdout(),
+    )
+    .unwrap();
+    let iris = status["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|container| container["name"] == format!("{checked}-iris-1").as_str())
+        .unwrap_or_else(|| panic!("no IRIS container in {status}"));
+    assert_eq!(iris["health"], "healthy", "{status}");
 }
 
 /// Without `DOCKER_HOST` or a docker context, and with no Docker socket,
