@@ -4,9 +4,9 @@
 //! compose leaves when a stack's containers were removed with `docker rm -f`
 //! or its `up` failed.
 //!
-//! Mounting needs root. Without it these tests say why on stderr and return,
-//! unless `IRIS_DEV_DOCKER_TESTS=1` (CI, which runs as root) makes root
-//! required. Ports: the `faults::` blocks of tests/it/support/ports.rs.
+//! Mounting needs root: without it those tests are ignored with the reason,
+//! and `IRIS_DEV_DOCKER_TESTS=1` (CI, which runs as root) makes root required
+//! (`support::needs::root`). Ports: the `faults::` blocks of tests/it/support/ports.rs.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,21 +15,6 @@ use std::process::Command;
 use fs_err as fs;
 
 use crate::support::{Cleanup, Compose, STANDIN, TestEnv, compose_matrix, standin, unique_name};
-
-/// `Some` when this process may mount; `None` (having said why) when the test
-/// is to be skipped.
-fn root(what: &str) -> Option<()> {
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } == 0 {
-        return Some(());
-    }
-    assert!(
-        std::env::var("IRIS_DEV_DOCKER_TESTS").as_deref() != Ok("1"),
-        "IRIS_DEV_DOCKER_TESTS=1 needs root to {what}"
-    );
-    eprintln!("skipped: needs root to {what}");
-    None
-}
 
 /// A mount, unmounted when dropped (also when the test panics).
 struct Mount(PathBuf);
@@ -72,10 +57,9 @@ fn temp_files(dir: &Path) -> Vec<String> {
 }
 
 #[test]
+#[cfg_attr(not(is_root), ignore = "needs root, to mount a tmpfs")]
 fn a_full_disk_keeps_the_registry_and_says_what_to_free() {
-    if root("mount a tmpfs").is_none() {
-        return;
-    }
+    crate::support::needs::root("to mount a tmpfs");
     let env = TestEnv::new("faults::a_full_disk_keeps_the_registry_and_says_what_to_free");
     env.project("alpha");
     env.project("beta");
@@ -114,10 +98,12 @@ fn a_full_disk_keeps_the_registry_and_says_what_to_free() {
 }
 
 #[test]
+#[cfg_attr(
+    not(is_root),
+    ignore = "needs root, to bind-mount a directory read-only"
+)]
 fn a_read_only_home_or_registry_still_answers_port_and_writes_name_the_path() {
-    if root("bind-mount a directory read-only").is_none() {
-        return;
-    }
+    crate::support::needs::root("to bind-mount a directory read-only");
     for read_only in ["registry", "home"] {
         let env = TestEnv::new(
             "faults::a_read_only_home_or_registry_still_answers_port_and_writes_name_the_path",
@@ -169,10 +155,12 @@ fn a_read_only_home_or_registry_still_answers_port_and_writes_name_the_path() {
 }
 
 #[test]
+#[cfg_attr(
+    not(is_root),
+    ignore = "needs root, to bind-mount a directory read-only"
+)]
 fn a_new_registry_in_a_read_only_home_names_the_directory() {
-    if root("bind-mount a directory read-only").is_none() {
-        return;
-    }
+    crate::support::needs::root("to bind-mount a directory read-only");
     let env = TestEnv::new("faults::a_new_registry_in_a_read_only_home_names_the_directory");
     env.project("alpha");
     let _mount = Mount::read_only(&env.home());

@@ -16,7 +16,9 @@ use std::sync::OnceLock;
 
 use fs_err as fs;
 
-use crate::support::{BIN, STANDIN, TestEnv, ports, reachable, standin, standin_variant};
+use crate::support::{
+    BIN, STANDIN, TestEnv, ports, reachable, remove_projects, standin, standin_variant,
+};
 
 const NOHEALTH: &str = "iris-dev-standin:nohealth";
 /// The stand-in running as irisowner (51773), as IRIS does.
@@ -118,27 +120,9 @@ struct Cleanup(Vec<String>);
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        for name in &self.0 {
-            let label = format!("label=com.docker.compose.project={name}");
-            for (list, remove) in [
-                (vec!["ps", "-aq", "--filter", &label], vec!["rm", "-f"]),
-                (
-                    vec!["network", "ls", "-q", "--filter", &label],
-                    vec!["network", "rm", "-f"],
-                ),
-                (
-                    vec!["volume", "ls", "-q", "--filter", &label],
-                    vec!["volume", "rm", "-f"],
-                ),
-            ] {
-                let ids = String::from_utf8_lossy(&podman(&list).stdout).into_owned();
-                if !ids.trim().is_empty() {
-                    let mut args = remove.clone();
-                    args.extend(ids.split_whitespace());
-                    let _ = podman(&args);
-                }
-            }
-        }
+        remove_projects(&self.0, &["network", "rm", "-f"], &|args| {
+            String::from_utf8_lossy(&podman(args).stdout).into_owned()
+        });
     }
 }
 

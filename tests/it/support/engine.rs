@@ -73,33 +73,43 @@ pub(crate) struct Cleanup(pub(crate) Vec<String>);
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        for name in &self.0 {
-            let label = format!("label=com.docker.compose.project={name}");
-            for (list, remove) in [
-                (vec!["ps", "-aq", "--filter", &label], vec!["rm", "-f"]),
-                (
-                    vec!["network", "ls", "-q", "--filter", &label],
-                    vec!["network", "rm"],
-                ),
-                (
-                    vec!["volume", "ls", "-q", "--filter", &label],
-                    vec!["volume", "rm", "-f"],
-                ),
-            ] {
-                let ids = Command::new("docker")
-                    .args(&list)
-                    .output()
-                    .map(|output| String::from_utf8_lossy(&output.stdout).into_owned())
-                    .unwrap_or_default();
-                if !ids.trim().is_empty() {
-                    let mut args = remove.clone();
-                    args.extend(ids.split_whitespace());
-                    let _ = Command::new("docker")
-                        .args(&args)
-                        .stdout(Stdio::null())
-                        .stderr(Stdio::null())
-                        .status();
-                }
+        remove_projects(&self.0, &["network", "rm"], &|args| {
+            Command::new("docker")
+                .args(args)
+                .stderr(Stdio::null())
+                .output()
+                .map(|output| String::from_utf8_lossy(&output.stdout).into_owned())
+                .unwrap_or_default()
+        });
+    }
+}
+
+/// Removes every container, network and volume labelled with one of the
+/// compose projects `names`, through `engine` (which runs `docker ARGS` or
+/// `podman ARGS` and returns what it printed); `network_rm` is how that engine
+/// removes networks.
+pub(crate) fn remove_projects(
+    names: &[String],
+    network_rm: &[&str],
+    engine: &dyn Fn(&[&str]) -> String,
+) {
+    for name in names {
+        let label = format!("label=com.docker.compose.project={name}");
+        for (list, remove) in [
+            (&["ps", "-aq", "--filter"][..], &["rm", "-f"][..]),
+            (&["network", "ls", "-q", "--filter"][..], network_rm),
+            (
+                &["volume", "ls", "-q", "--filter"][..],
+                &["volume", "rm", "-f"][..],
+            ),
+        ] {
+            let mut query = list.to_vec();
+            query.push(&label);
+            let ids = engine(&query);
+            if !ids.trim().is_empty() {
+                let mut args = remove.to_vec();
+                args.extend(ids.split_whitespace());
+                engine(&args);
             }
         }
     }

@@ -24,7 +24,8 @@ pub mod ports;
 
 pub(crate) use compose::{Compose, compose_matrix, compose_project, port_of, unique_name};
 pub(crate) use engine::{
-    Cleanup, STANDIN, docker_out, reachable, standin, standin_compose, standin_variant,
+    Cleanup, STANDIN, docker_out, reachable, remove_projects, standin, standin_compose,
+    standin_variant,
 };
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_iris-dev");
