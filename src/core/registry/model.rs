@@ -731,4 +731,14 @@ mod tests {
         assert_eq!(paired_web_port(14_735), None);
         assert_eq!(paired_web_port(1), Some(50_802));
     }
+
+    #[test]
+    fn another_tools_long_float_survives_a_rewrite() {
+        // Found by the registry fuzz target: without exact float parsing this
+        // number read back one ulp off after a rewrite.
+        let text = br#"{"schema_version": "1.0", "assignments": [], "other": {"n": 5203333333333333333333333333333333333333333333333333333333333775}}"#;
+        let registry = Registry::parse(text).unwrap();
+        let again = Registry::parse(&registry.to_json()).unwrap();
+        assert_eq!(again, registry);
+    }
 }
