@@ -58,7 +58,7 @@ pub enum Error {
     #[error("`{command}` exited with code {code}")]
     PassedThrough { command: String, code: i32 },
     /// A settings file iris-dev edits is not JSON with comments; nothing was written.
-    #[error("cannot edit `{}`: line {}: {}", file.display(), error.line, error.message)]
+    #[error("cannot edit `{}`: {error}", file.display())]
     Jsonc {
         file: PathBuf,
         error: crate::core::jsonc::ParseError,

@@ -1,21 +1,26 @@
-//! Editing JSON with comments (VS Code's `settings.json`) without disturbing it:
-//! a tokenizer that knows strings, `//` and `/* */` comments and trailing commas
-//! finds the byte spans of members and array elements along a path ([`Key`]),
-//! and only those spans change: members set at any depth, a member removed with
-//! its comma, an element appended.
+//! Editing JSON with comments (VS Code's `settings.json`) without disturbing it,
+//! on dprint's `jsonc-parser` concrete syntax tree: members set at any depth
+//! along a path ([`Key`]), a member removed with its comma, an element appended.
+//! Comments, blank lines, key order and indentation stay as they were; what is
+//! inserted follows the file's own indentation, line endings and trailing-comma
+//! style.
 //!
-//! Pure text in, text out: reading and writing the file is the caller's job. It
-//! never reformats: comments, blank lines, key order and indentation stay as they
-//! were; inserted members copy the indentation of their neighbours.
+//! Pure text in, text out: reading and writing the file is the caller's job.
+//! Duplicate keys are read and edited as VS Code reads them: the last one wins.
 
+use jsonc_parser::ParseOptions;
+use jsonc_parser::cst::{CstInputValue, CstNode, CstObject, CstObjectProp, CstRootNode};
+use jsonc_parser::errors::ParseErrorKind;
 use serde_json::Value;
 
 /// Where and why the text is not JSON with comments.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}: {message}")]
+#[error("line {line}, column {column}: {message}")]
 pub struct ParseError {
     /// 1-based.
     pub line: usize,
+    /// 1-based, in characters.
+    pub column: usize,
     pub message: String,
 }
 
@@ -55,108 +60,51 @@ pub fn set_members_at(
     path: &[Key<'_>],
     members: &[(&str, Value, Set)],
 ) -> Result<Option<String>, ParseError> {
-    let newline = newline_of(text);
-    let root = match parse(text)? {
-        None => {
-            let Some(value) = nested(path, members) else {
-                return Ok(None);
-            };
-            let prefix = text.trim_end();
-            let separator = if prefix.is_empty() { "" } else { newline };
-            let rendered = render_value(&value, "", "    ", newline);
-            return Ok(Some(format!("{prefix}{separator}{rendered}{newline}")));
-        }
-        Some(Node::Object(root)) => root,
-        Some(_) => return Err(top_level_error()),
-    };
-    let unit = indent_unit(text, &root);
-    set_in_object(text, &root, path, members, &unit, newline)
-}
-
-/// [`set_members_at`] from `object`, one step of `path` at a time.
-fn set_in_object(
-    text: &str,
-    object: &Object,
-    path: &[Key<'_>],
-    members: &[(&str, Value, Set)],
-    unit: &str,
-    newline: &str,
-) -> Result<Option<String>, ParseError> {
-    let Some((key, rest)) = path.split_first() else {
-        return Ok(plan(text, object, members, unit, newline).map(|edit| apply(text, edit)));
-    };
-    let Key::Member(name) = key else {
+    let root = parse(text)?;
+    let Some(object) = object_along(&root, path) else {
         return Ok(None);
     };
-    let Some(member) = object.member(name) else {
-        let Some(value) = nested(rest, members) else {
-            return Ok(None);
-        };
-        let indent = member_indent(text, object, unit);
-        let rendered = render_value(&value, &indent, unit, newline);
-        return Ok(Some(apply(
-            text,
-            insertion(text, object, &[(name, rendered)], unit, newline),
-        )));
-    };
-    match (&member.value, rest.split_first()) {
-        (Node::Object(inner), _) => set_in_object(text, inner, rest, members, unit, newline),
-        (Node::Array(array), Some((Key::Index(index), rest))) => match array.elements.get(*index) {
-            Some(Node::Object(element)) => {
-                set_in_object(text, element, rest, members, unit, newline)
+    for (name, value, set) in members {
+        match last_member(&object, name) {
+            Some(member) => {
+                let current = member.value().and_then(|value| value.to_serde_value());
+                if *set == Set::Always && current.as_ref() != Some(value) {
+                    member.set_value(input(value));
+                }
             }
-            _ => Ok(None),
-        },
-        (other, _) => Ok(Some(replace_node(
-            text, other, rest, members, unit, newline,
-        ))),
+            None => {
+                object.append(name, input(value));
+            }
+        }
     }
-}
-
-/// The text with `node` replaced by the objects of `path` holding `members`.
-fn replace_node(
-    text: &str,
-    node: &Node,
-    path: &[Key<'_>],
-    members: &[(&str, Value, Set)],
-    unit: &str,
-    newline: &str,
-) -> String {
-    let value = nested(path, members).unwrap_or_else(|| members_value(members));
-    let (start, end) = node.span();
-    let indent = line_indent(text, start);
-    apply(
-        text,
-        (start, end, render_value(&value, &indent, unit, newline)),
-    )
+    Ok(changed(text, &root))
 }
 
 /// Removes the member `name` of the object at `path` (every one of that name),
-/// with its comma and, when it had the line to itself, its line. `None` when
-/// there is no such member.
+/// with its comma. `None` when there is no such member.
 pub fn remove_member(
     text: &str,
     path: &[Key<'_>],
     name: &str,
 ) -> Result<Option<String>, ParseError> {
-    let mut text = text.to_owned();
-    let mut changed = false;
-    loop {
-        let root = parse(&text)?;
-        let Some(Node::Object(object)) = root.as_ref().and_then(|root| find(root, path)) else {
-            break;
-        };
-        let Some(index) = object.members.iter().rposition(|member| member.key == name) else {
-            break;
-        };
-        let edits = removal(&text, object, index);
-        let Some(edit) = combine(&text, edits) else {
-            break;
-        };
-        text = apply(&text, edit);
-        changed = true;
+    let root = parse(text)?;
+    let Some(object) = find(&root, path).and_then(|node| node.as_object()) else {
+        return Ok(None);
+    };
+    let spaced = starts_with_space(&object);
+    for member in object.properties() {
+        if member.decoded_name().as_deref() == Some(name) {
+            member.remove();
+        }
     }
-    Ok(changed.then_some(text))
+    // `{"gone": 1, "a": 1}` loses `"gone": 1,` but keeps the space after it.
+    if !spaced
+        && starts_with_space(&object)
+        && let Some(space) = first_after_brace(&object).and_then(|first| first.as_whitespace())
+    {
+        space.remove();
+    }
+    Ok(changed(text, &root))
 }
 
 /// Appends `value` to the array at `path`, after its last element. `None` when
@@ -166,619 +114,217 @@ pub fn push_element(
     path: &[Key<'_>],
     value: &Value,
 ) -> Result<Option<String>, ParseError> {
-    let newline = newline_of(text);
-    let Some(root) = parse(text)? else {
+    let root = parse(text)?;
+    let Some(array) = find(&root, path).and_then(|node| node.as_array()) else {
         return Ok(None);
     };
-    let unit = match &root {
-        Node::Object(object) => indent_unit(text, object),
-        _ => "    ".to_owned(),
-    };
-    let Some(Node::Array(array)) = find(&root, path) else {
-        return Ok(None);
-    };
-    let indent = match array.elements.first() {
-        Some(first) if text[array.open..first.span().0].contains('\n') => {
-            line_indent(text, first.span().0)
-        }
-        _ => format!("{}{unit}", line_indent(text, array.open)),
-    };
-    let rendered = format!("{indent}{}", render_value(value, &indent, &unit, newline));
-    let last_end = array.elements.last().map(|last| last.span().1);
-    let closing = line_indent(text, array.open);
-    Ok(Some(apply(
-        text,
-        insert_after(
-            text,
-            last_end,
-            (array.open, array.close),
-            &[rendered],
-            &closing,
-            newline,
-        ),
-    )))
+    array.append(input(value));
+    Ok(changed(text, &root))
 }
 
 /// The value at `path` as plain JSON (comments and trailing commas dropped);
 /// `None` when the path leads nowhere.
 pub fn value_at(text: &str, path: &[Key<'_>]) -> Result<Option<Value>, ParseError> {
-    let Some(root) = parse(text)? else {
-        return Ok(None);
-    };
-    Ok(find(&root, path).and_then(|node| {
-        let (start, end) = node.span();
-        plain_json(&text[start..end])
+    let root = parse(text)?;
+    Ok(find(&root, path).and_then(|node| node.to_serde_value()))
+}
+
+/// The byte span of the value at `path`; `None` when the path leads nowhere.
+/// What an edit at `path` may change lies inside it, which the fuzz target
+/// `jsonc` checks.
+pub fn span_at(text: &str, path: &[Key<'_>]) -> Result<Option<(usize, usize)>, ParseError> {
+    let root = parse(text)?;
+    Ok(find(&root, path).map(|node| {
+        let start = offset_of(&node);
+        (start, start + node.to_string().len())
     }))
 }
 
-/// The byte span of the value at `path` (an object or array with its
-/// brackets); `None` when the path leads nowhere. What an edit at `path` may
-/// change lies inside it, which the fuzz target `jsonc` checks.
-pub fn span_at(text: &str, path: &[Key<'_>]) -> Result<Option<(usize, usize)>, ParseError> {
-    Ok(parse(text)?.and_then(|root| find(&root, path).map(Node::span)))
-}
-
-fn newline_of(text: &str) -> &'static str {
-    if text.contains("\r\n") { "\r\n" } else { "\n" }
-}
-
-fn top_level_error() -> ParseError {
-    ParseError {
-        line: 1,
-        message: "the top level is not an object".to_owned(),
+/// The syntax options of VS Code's settings files: comments and trailing
+/// commas, and nothing else beyond JSON. Every field is named, so a leniency a
+/// newer crate adds fails to compile here instead of being accepted.
+fn options() -> ParseOptions {
+    ParseOptions {
+        allow_comments: true,
+        allow_trailing_commas: true,
+        allow_loose_object_property_names: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
     }
 }
 
-fn apply(text: &str, (start, end, replacement): (usize, usize, String)) -> String {
-    format!("{}{replacement}{}", &text[..start], &text[end..])
+/// The tree of `text`, whose top level is an object or nothing at all.
+fn parse(text: &str) -> Result<CstRootNode, ParseError> {
+    let root = CstRootNode::parse(text, &options()).map_err(|error| {
+        let (line, column) = position(text, error.range().start);
+        ParseError {
+            line,
+            column,
+            message: describe(error.kind()),
+        }
+    })?;
+    match root.value() {
+        Some(value) if value.as_object().is_none() => {
+            let (line, column) = position(text, offset_of(&value));
+            Err(ParseError {
+                line,
+                column,
+                message: "the top level is not an object".to_owned(),
+            })
+        }
+        _ => Ok(root),
+    }
 }
 
-/// The node `path` leads to from `root`.
-fn find<'n>(root: &'n Node, path: &[Key<'_>]) -> Option<&'n Node> {
-    let mut node = root;
+/// The text of `root` when it differs from `text`.
+fn changed(text: &str, root: &CstRootNode) -> Option<String> {
+    let new = root.to_string();
+    (new != text).then_some(new)
+}
+
+/// The object at `path`, with the objects on the way created (or put in place
+/// of what is not an object); `None` when the path names an element that is not
+/// an object, which is never created.
+fn object_along(root: &CstRootNode, path: &[Key<'_>]) -> Option<CstObject> {
+    let mut object = root.object_value_or_set();
+    let mut keys = path.iter().peekable();
+    while let Some(key) = keys.next() {
+        let Key::Member(name) = key else {
+            return None;
+        };
+        object = match keys.next_if(|next| matches!(next, Key::Index(_))) {
+            Some(Key::Index(index)) => last_member(&object, name)?
+                .array_value()?
+                .elements()
+                .get(*index)?
+                .as_object()?,
+            _ => match last_member(&object, name) {
+                Some(member) => member.object_value_or_set(),
+                None => object
+                    .append(name, CstInputValue::Object(Vec::new()))
+                    .object_value()?,
+            },
+        };
+    }
+    Some(object)
+}
+
+/// Whether `object`'s first child, after its `{`, is a space on the brace's line.
+fn starts_with_space(object: &CstObject) -> bool {
+    first_after_brace(object).is_some_and(|first| first.is_whitespace())
+}
+
+/// What follows `object`'s `{`.
+fn first_after_brace(object: &CstObject) -> Option<CstNode> {
+    object
+        .children()
+        .into_iter()
+        .skip_while(|child| child.token_char() != Some('{'))
+        .nth(1)
+}
+
+/// The node `path` leads to from the root's value.
+fn find(root: &CstRootNode, path: &[Key<'_>]) -> Option<CstNode> {
+    let mut node = root.value()?;
     for key in path {
-        node = match (node, key) {
-            (Node::Object(object), Key::Member(name)) => &object.member(name)?.value,
-            (Node::Array(array), Key::Index(index)) => array.elements.get(*index)?,
-            _ => return None,
+        node = match key {
+            Key::Member(name) => last_member(&node.as_object()?, name)?.value()?,
+            Key::Index(index) => node.as_array()?.elements().get(*index)?.clone(),
         };
     }
     Some(node)
 }
 
-fn members_value(members: &[(&str, Value, Set)]) -> Value {
-    Value::Object(
-        members
-            .iter()
-            .map(|(name, value, _)| ((*name).to_owned(), value.clone()))
-            .collect(),
+/// The last member of that name, as VS Code reads duplicates.
+fn last_member(object: &CstObject, name: &str) -> Option<CstObjectProp> {
+    object
+        .properties()
+        .into_iter()
+        .rev()
+        .find(|member| member.decoded_name().as_deref() == Some(name))
+}
+
+/// The byte offset where `node` starts: the text of everything before it, at
+/// every level up to the root.
+fn offset_of(node: &CstNode) -> usize {
+    let mut offset = 0;
+    let mut current = node.clone();
+    loop {
+        offset += current
+            .previous_siblings()
+            .map(|sibling| sibling.to_string().len())
+            .sum::<usize>();
+        match current.parent() {
+            Some(parent) => current = CstNode::Container(parent),
+            None => return offset,
+        }
+    }
+}
+
+/// The 1-based line and column (in characters) of byte `at`.
+fn position(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at.min(text.len())];
+    let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
     )
 }
 
-/// The objects of `path` (members only) around `members`; `None` when the path
-/// names an element, which is never created.
-fn nested(path: &[Key<'_>], members: &[(&str, Value, Set)]) -> Option<Value> {
-    let mut value = members_value(members);
-    for key in path.iter().rev() {
-        let Key::Member(name) = key else {
-            return None;
-        };
-        value = Value::Object([((*name).to_owned(), value)].into_iter().collect());
-    }
-    Some(value)
-}
-
-/// JSON with comments as plain JSON: its tokens without the commas that end a
-/// list.
-fn plain_json(text: &str) -> Option<Value> {
-    let tokens = tokenize(text).ok()?;
-    let mut plain = String::new();
-    for (index, (token, start, end)) in tokens.iter().enumerate() {
-        let next = tokens.get(index + 1).map(|next| next.0);
-        if *token == Token::Comma && matches!(next, Some(Token::Close | Token::CloseArray) | None) {
-            continue;
+/// What went wrong, in the words of the rest of iris-dev's errors.
+fn describe(kind: &ParseErrorKind) -> String {
+    use jsonc_parser::ParseStringErrorKind as StringKind;
+    use jsonc_parser::errors::ParseErrorKind as Kind;
+    match kind {
+        Kind::ExpectedComma => "expected `,` after this value".to_owned(),
+        Kind::ExpectedColonAfterObjectKey => "expected `:` after the key".to_owned(),
+        Kind::ExpectedObjectValue => "expected a value after `:`".to_owned(),
+        Kind::ExpectedStringObjectProperty => "a key must be a string in double quotes".to_owned(),
+        Kind::SingleQuotedStringsNotAllowed => {
+            "strings take double quotes, not single ones".to_owned()
         }
-        plain.push_str(&text[*start..*end]);
-    }
-    serde_json::from_str(&plain).ok()
-}
-
-/// One replacement `(start, end, text)` that sets `members` in `object`, or
-/// `None` when nothing differs.
-fn plan(
-    text: &str,
-    object: &Object,
-    members: &[(&str, Value, Set)],
-    unit: &str,
-    newline: &str,
-) -> Option<(usize, usize, String)> {
-    let mut edits = Vec::new();
-    let mut missing = Vec::new();
-    let indent = member_indent(text, object, unit);
-    for (name, value, set) in members {
-        match object.member(name) {
-            Some(existing) => {
-                let (start, end) = existing.value.span();
-                let current = plain_json(&text[start..end]);
-                if *set == Set::Always && current.as_ref() != Some(value) {
-                    let indent = line_indent(text, existing.key_start);
-                    edits.push((start, end, render_value(value, &indent, unit, newline)));
-                }
-            }
-            None => missing.push((*name, render_value(value, &indent, unit, newline))),
-        }
-    }
-    if !missing.is_empty() {
-        edits.push(insertion(text, object, &missing, unit, newline));
-    }
-    combine(text, edits)
-}
-
-/// The deletions that remove `object`'s member `index`: with its own comma, or
-/// (the last member) the comma before it; its line too when it had the line to
-/// itself.
-fn removal(text: &str, object: &Object, index: usize) -> Vec<(usize, usize, String)> {
-    let member = &object.members[index];
-    let value_end = member.value.span().1;
-    let line_start = text[..member.key_start].rfind('\n').map_or(0, |i| i + 1);
-    let alone_before = text[line_start..member.key_start].trim().is_empty();
-    match member.comma {
-        Some(comma) => {
-            let mut end = comma + 1;
-            let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
-            let mut start = member.key_start;
-            // The member's own `//` comment goes with it.
-            let rest = text[end..line_end].trim();
-            if alone_before && (rest.is_empty() || rest.starts_with("//")) {
-                start = line_start;
-                end = line_end;
-            } else {
-                end += text[end..].len() - text[end..].trim_start_matches([' ', '\t']).len();
-            }
-            vec![(start, end, String::new())]
-        }
-        None => {
-            let mut start = member.key_start;
-            if alone_before && line_start > 0 {
-                start = line_start - 1;
-                if text[..start].ends_with('\r') {
-                    start -= 1;
-                }
-            }
-            let comma = index
-                .checked_sub(1)
-                .and_then(|previous| object.members[previous].comma);
-            match comma {
-                // On the previous member's line: from its comma on.
-                Some(comma) if !alone_before => vec![(comma, value_end, String::new())],
-                // A comment after the previous member's comma stays there.
-                Some(comma) => vec![
-                    (comma, comma + 1, String::new()),
-                    (start, value_end, String::new()),
-                ],
-                None => vec![(start, value_end, String::new())],
-            }
+        Kind::UnexpectedWord | Kind::UnexpectedToken => "this is not a JSON value".to_owned(),
+        Kind::MultipleRootJsonValues => "unexpected text after the end".to_owned(),
+        Kind::UnterminatedObject => "this `{` is never closed".to_owned(),
+        Kind::UnterminatedArray => "this `[` is never closed".to_owned(),
+        Kind::UnterminatedCommentBlock => "unterminated `/*` comment".to_owned(),
+        Kind::String(StringKind::UnterminatedStringLiteral) => "unterminated string".to_owned(),
+        Kind::String(error) => format!("invalid string: {error}"),
+        Kind::UnexpectedComma => "unexpected `,`".to_owned(),
+        Kind::UnexpectedTokenInObject => "expected a key or `}`".to_owned(),
+        Kind::UnexpectedCloseBrace => "unexpected `}`".to_owned(),
+        Kind::UnexpectedCloseBracket => "unexpected `]`".to_owned(),
+        Kind::UnexpectedColon => "unexpected `:`".to_owned(),
+        Kind::NestingDepthExceeded => "nested too deeply".to_owned(),
+        other => {
+            let text = other.to_string();
+            let mut chars = text.chars();
+            chars.next().map_or(text.clone(), |first| {
+                first.to_lowercase().chain(chars).collect()
+            })
         }
     }
 }
 
-/// Several edits of disjoint spans as one replacement of the span they cover.
-fn combine(text: &str, mut edits: Vec<(usize, usize, String)>) -> Option<(usize, usize, String)> {
-    edits.sort_by_key(|edit| edit.0);
-    let start = edits.first()?.0;
-    let end = edits.iter().map(|edit| edit.1).max()?;
-    let mut replacement = String::new();
-    let mut at = start;
-    for (edit_start, edit_end, text_of_edit) in &edits {
-        replacement.push_str(&text[at..*edit_start]);
-        replacement.push_str(text_of_edit);
-        at = *edit_end;
-    }
-    replacement.push_str(&text[at..end]);
-    Some((start, end, replacement))
-}
-
-/// Inserts members after the object's last member (its trailing comma, if any,
-/// stays after the new ones), or inside an empty object. Each value is
-/// rendered for the members' indentation.
-fn insertion(
-    text: &str,
-    object: &Object,
-    members: &[(&str, String)],
-    unit: &str,
-    newline: &str,
-) -> (usize, usize, String) {
-    let indent = member_indent(text, object, unit);
-    let lines: Vec<String> = members
-        .iter()
-        .map(|(name, value)| format!("{indent}{}: {value}", quote(name)))
-        .collect();
-    let last_end = object.members.last().map(|last| last.value.span().1);
-    let closing = line_indent(text, object.open);
-    insert_after(
-        text,
-        last_end,
-        (object.open, object.close),
-        &lines,
-        &closing,
-        newline,
-    )
-}
-
-/// Inserts whole `lines` (members or elements) after the one that ends at
-/// `last_end`, or between the brackets `open` and `close` of an empty list.
-fn insert_after(
-    text: &str,
-    last_end: Option<usize>,
-    (open, close): (usize, usize),
-    lines: &[String],
-    closing: &str,
-    newline: &str,
-) -> (usize, usize, String) {
-    match last_end {
-        Some(at) => {
-            // A `//` comment after the last one stays on its line.
-            let mut line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-            if text[..line_end].ends_with('\r') {
-                line_end -= 1;
-            }
-            let rest = &text[at..line_end];
-            let trimmed = rest.trim_start();
-            let has_comma = trimmed.starts_with(',');
-            if trimmed
-                .strip_prefix(',')
-                .unwrap_or(trimmed)
-                .trim_start()
-                .starts_with("//")
-            {
-                let comma = if has_comma { "" } else { "," };
-                let replacement = format!(
-                    "{comma}{rest}{newline}{}",
-                    lines.join(&format!(",{newline}"))
-                );
-                return (at, line_end, replacement);
-            }
-            let mut replacement = String::new();
-            for line in lines {
-                replacement.push(',');
-                replacement.push_str(newline);
-                replacement.push_str(line);
-            }
-            (at, at, replacement)
-        }
-        None => {
-            let replacement = format!(
-                "{newline}{}{newline}{closing}",
-                lines.join(&format!(",{newline}"))
-            );
-            (open + 1, close, replacement)
-        }
-    }
-}
-
-/// `value` as JSON that starts where a member's value does, on a line indented
-/// by `indent`: objects and arrays one member or element a line, one `unit`
-/// deeper.
-fn render_value(value: &Value, indent: &str, unit: &str, newline: &str) -> String {
-    let inner = format!("{indent}{unit}");
-    let (open, close, lines): (&str, &str, Vec<String>) = match value {
-        Value::Object(object) if !object.is_empty() => (
-            "{",
-            "}",
-            object
+/// `value` as the tree's input.
+fn input(value: &Value) -> CstInputValue {
+    match value {
+        Value::Null => CstInputValue::Null,
+        Value::Bool(value) => CstInputValue::Bool(*value),
+        Value::Number(number) => CstInputValue::Number(number.to_string()),
+        Value::String(text) => CstInputValue::String(text.clone()),
+        Value::Array(elements) => CstInputValue::Array(elements.iter().map(input).collect()),
+        Value::Object(members) => CstInputValue::Object(
+            members
                 .iter()
-                .map(|(name, value)| {
-                    format!(
-                        "{inner}{}: {}",
-                        quote(name),
-                        render_value(value, &inner, unit, newline)
-                    )
-                })
+                .map(|(name, value)| (name.clone(), input(value)))
                 .collect(),
         ),
-        Value::Array(array) if !array.is_empty() => (
-            "[",
-            "]",
-            array
-                .iter()
-                .map(|value| format!("{inner}{}", render_value(value, &inner, unit, newline)))
-                .collect(),
-        ),
-        other => return other.to_string(),
-    };
-    format!(
-        "{open}{newline}{}{newline}{indent}{close}",
-        lines.join(&format!(",{newline}"))
-    )
-}
-
-fn quote(text: &str) -> String {
-    Value::String(text.to_owned()).to_string()
-}
-
-/// The whitespace that starts the line `at` is on.
-fn line_indent(text: &str, at: usize) -> String {
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    text[line_start..]
-        .chars()
-        .take_while(|c| *c == ' ' || *c == '\t')
-        .collect()
-}
-
-/// The indentation of the object's members: the first member's when it starts
-/// a line, else one unit more than the line the object opens on.
-fn member_indent(text: &str, object: &Object, unit: &str) -> String {
-    match object.members.first() {
-        Some(first) if text[object.open..first.key_start].contains('\n') => {
-            line_indent(text, first.key_start)
-        }
-        _ => format!("{}{unit}", line_indent(text, object.open)),
-    }
-}
-
-/// One level of indentation as the root's members have it; four spaces (VS
-/// Code's own) when the root has none.
-fn indent_unit(text: &str, root: &Object) -> String {
-    root.members
-        .first()
-        .map(|first| line_indent(text, first.key_start))
-        .filter(|indent| !indent.is_empty())
-        .unwrap_or_else(|| "    ".to_owned())
-}
-
-#[derive(Debug)]
-enum Node {
-    Object(Object),
-    Array(Array),
-    /// Scalars, by their byte span.
-    Other(usize, usize),
-}
-
-impl Node {
-    fn span(&self) -> (usize, usize) {
-        match self {
-            Self::Object(object) => (object.open, object.close + 1),
-            Self::Array(array) => (array.open, array.close + 1),
-            Self::Other(start, end) => (*start, *end),
-        }
-    }
-}
-
-#[derive(Debug)]
-struct Array {
-    /// Byte offsets of `[` and `]`.
-    open: usize,
-    close: usize,
-    elements: Vec<Node>,
-}
-
-#[derive(Debug)]
-struct Object {
-    /// Byte offsets of `{` and `}`.
-    open: usize,
-    close: usize,
-    members: Vec<Member>,
-}
-
-impl Object {
-    /// The last member of that name, as VS Code reads duplicates.
-    fn member(&self, name: &str) -> Option<&Member> {
-        self.members.iter().rev().find(|member| member.key == name)
-    }
-}
-
-#[derive(Debug)]
-struct Member {
-    key: String,
-    key_start: usize,
-    value: Node,
-    /// The byte offset of the comma after the value, if one follows.
-    comma: Option<usize>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Token {
-    Open,
-    Close,
-    OpenArray,
-    CloseArray,
-    Colon,
-    Comma,
-    String,
-    Literal,
-}
-
-/// The whole text as a value; `None` for a text with only whitespace and
-/// comments.
-fn parse(text: &str) -> Result<Option<Node>, ParseError> {
-    let tokens = tokenize(text)?;
-    let mut parser = Parser {
-        text,
-        tokens: &tokens,
-        at: 0,
-    };
-    if tokens.is_empty() {
-        return Ok(None);
-    }
-    let node = parser.value()?;
-    if let Some((_, start, _)) = parser.tokens.get(parser.at) {
-        return Err(parser.error(*start, "unexpected text after the end"));
-    }
-    Ok(Some(node))
-}
-
-fn line_of(text: &str, at: usize) -> usize {
-    text[..at.min(text.len())].matches('\n').count() + 1
-}
-
-fn tokenize(text: &str) -> Result<Vec<(Token, usize, usize)>, ParseError> {
-    let bytes = text.as_bytes();
-    let error = |at: usize, message: &str| ParseError {
-        line: line_of(text, at),
-        message: message.to_owned(),
-    };
-    let mut tokens = Vec::new();
-    let mut at = 0;
-    while at < bytes.len() {
-        let start = at;
-        let token = match bytes[at] {
-            b' ' | b'\t' | b'\r' | b'\n' => {
-                at += 1;
-                continue;
-            }
-            b'/' if bytes.get(at + 1) == Some(&b'/') => {
-                at = text[at..].find('\n').map_or(bytes.len(), |i| at + i);
-                continue;
-            }
-            b'/' if bytes.get(at + 1) == Some(&b'*') => {
-                let end = text[at + 2..]
-                    .find("*/")
-                    .ok_or_else(|| error(at, "unterminated `/*` comment"))?;
-                at += 2 + end + 2;
-                continue;
-            }
-            b'{' => Token::Open,
-            b'}' => Token::Close,
-            b'[' => Token::OpenArray,
-            b']' => Token::CloseArray,
-            b':' => Token::Colon,
-            b',' => Token::Comma,
-            b'"' => {
-                at += 1;
-                loop {
-                    match bytes.get(at) {
-                        None | Some(b'\n') => return Err(error(start, "unterminated string")),
-                        Some(b'\\') => at += 2,
-                        Some(b'"') => break,
-                        Some(_) => at += 1,
-                    }
-                }
-                Token::String
-            }
-            b'-' | b'0'..=b'9' | b'a'..=b'z' => {
-                while at < bytes.len()
-                    && (bytes[at].is_ascii_alphanumeric() || b"+-.".contains(&bytes[at]))
-                {
-                    at += 1;
-                }
-                let word = &text[start..at];
-                if serde_json::from_str::<Value>(word).is_err() {
-                    return Err(error(start, &format!("`{word}` is not a JSON value")));
-                }
-                tokens.push((Token::Literal, start, at));
-                continue;
-            }
-            _ => {
-                let c = text[at..].chars().next().unwrap_or_default();
-                return Err(error(at, &format!("unexpected `{c}`")));
-            }
-        };
-        at += 1;
-        tokens.push((token, start, at));
-    }
-    Ok(tokens)
-}
-
-struct Parser<'a> {
-    text: &'a str,
-    tokens: &'a [(Token, usize, usize)],
-    at: usize,
-}
-
-impl Parser<'_> {
-    fn error(&self, at: usize, message: &str) -> ParseError {
-        ParseError {
-            line: line_of(self.text, at),
-            message: message.to_owned(),
-        }
-    }
-
-    fn next(&mut self, expected: &str) -> Result<(Token, usize, usize), ParseError> {
-        let token = self.tokens.get(self.at).copied().ok_or_else(|| {
-            self.error(
-                self.text.len(),
-                &format!("the text ends where {expected} should be"),
-            )
-        })?;
-        self.at += 1;
-        Ok(token)
-    }
-
-    fn peek(&self) -> Option<Token> {
-        self.tokens.get(self.at).map(|token| token.0)
-    }
-
-    fn value(&mut self) -> Result<Node, ParseError> {
-        let (token, start, end) = self.next("a value")?;
-        match token {
-            Token::String | Token::Literal => Ok(Node::Other(start, end)),
-            Token::Open => self.object(start),
-            Token::OpenArray => {
-                let mut elements = Vec::new();
-                loop {
-                    if self.peek() == Some(Token::CloseArray) {
-                        break;
-                    }
-                    elements.push(self.value()?);
-                    if self.peek() == Some(Token::Comma) {
-                        self.at += 1;
-                    } else {
-                        break;
-                    }
-                }
-                let (token, close, _) = self.next("`]`")?;
-                if token != Token::CloseArray {
-                    return Err(self.error(close, "expected `,` or `]`"));
-                }
-                Ok(Node::Array(Array {
-                    open: start,
-                    close,
-                    elements,
-                }))
-            }
-            _ => Err(self.error(start, "expected a value")),
-        }
-    }
-
-    fn object(&mut self, open: usize) -> Result<Node, ParseError> {
-        let mut members = Vec::new();
-        loop {
-            if self.peek() == Some(Token::Close) {
-                break;
-            }
-            let (token, key_start, key_end) = self.next("a key")?;
-            if token != Token::String {
-                return Err(self.error(key_start, "expected a key in double quotes or `}`"));
-            }
-            let key: String = serde_json::from_str(&self.text[key_start..key_end])
-                .map_err(|_| self.error(key_start, "the key is not a valid string"))?;
-            let (token, colon, _) = self.next("`:`")?;
-            if token != Token::Colon {
-                return Err(self.error(colon, "expected `:` after the key"));
-            }
-            let value = self.value()?;
-            let comma = (self.peek() == Some(Token::Comma)).then(|| self.tokens[self.at].1);
-            members.push(Member {
-                key,
-                key_start,
-                value,
-                comma,
-            });
-            if comma.is_some() {
-                self.at += 1;
-            } else {
-                break;
-            }
-        }
-        let (token, close, _) = self.next("`}`")?;
-        if token != Token::Close {
-            return Err(self.error(close, "expected `,` or `}`"));
-        }
-        Ok(Node::Object(Object {
-            open,
-            close,
-            members,
-        }))
     }
 }
 
@@ -841,14 +387,14 @@ mod tests {
     }
 
     #[test]
-    fn inserts_the_member_after_the_last_one() {
+    fn inserts_the_member_after_the_last_one_with_the_files_indentation() {
         let text = "{\n\t// tabs\n\t\"a\": [1, 2] /* end */\n}\n";
         let new = set_members(text, "objectscript.conn", &conn(1))
             .unwrap()
             .unwrap();
         assert_eq!(
             new,
-            "{\n\t// tabs\n\t\"a\": [1, 2],\n\t\"objectscript.conn\": {\n\t\t\"active\": true,\n\t\t\"host\": \"127.0.0.1\",\n\t\t\"port\": 1,\n\t\t\"ns\": \"USER\"\n\t} /* end */\n}\n"
+            "{\n\t// tabs\n\t\"a\": [1, 2], /* end */\n\t\"objectscript.conn\": {\n\t\t\"active\": true,\n\t\t\"host\": \"127.0.0.1\",\n\t\t\"port\": 1,\n\t\t\"ns\": \"USER\"\n\t}\n}\n"
         );
         assert_eq!(
             set_members(&new, "objectscript.conn", &conn(1)).unwrap(),
@@ -869,19 +415,19 @@ mod tests {
         let new = set_members(text, "k", &members).unwrap().unwrap();
         assert_eq!(
             new,
-            "{\n  \"k\": {\n    \"b\": 2, // two\n    \"c\": 3\n  },\n}"
+            "{\n  \"k\": {\n    \"b\": 2, // two\n    \"c\": 3,\n  },\n}"
         );
     }
 
     #[test]
-    fn adds_missing_members_to_the_existing_object() {
+    fn adds_missing_members_to_the_existing_object_one_per_line() {
         let text = "{\r\n    \"objectscript.conn\": {\"active\": true},\r\n}";
         let new = set_members(text, "objectscript.conn", &conn(2))
             .unwrap()
             .unwrap();
         assert_eq!(
             new,
-            "{\r\n    \"objectscript.conn\": {\"active\": true,\r\n        \"host\": \"127.0.0.1\",\r\n        \"port\": 2,\r\n        \"ns\": \"USER\"},\r\n}"
+            "{\r\n    \"objectscript.conn\": {\r\n        \"active\": true,\r\n        \"host\": \"127.0.0.1\",\r\n        \"port\": 2,\r\n        \"ns\": \"USER\"\r\n    },\r\n}"
         );
         let empty = "{\n  \"objectscript.conn\": {}\n}";
         let new = set_members(empty, "objectscript.conn", &conn(2))
@@ -971,7 +517,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             new,
-            "{\n  \"list\": [\n    {\"name\": \"a\", \"port\": 1}, // first\n    {\"name\": \"b\",\n      \"port\": 2}\n  ]\n}"
+            "{\n  \"list\": [\n    {\"name\": \"a\", \"port\": 1}, // first\n    {\n      \"name\": \"b\",\n      \"port\": 2\n    }\n  ]\n}"
         );
         let list = value_at(&new, &path[..1]).unwrap().unwrap();
         assert_eq!(
@@ -1012,7 +558,7 @@ mod tests {
             // The only member.
             (
                 "{\n  \"k\": {\n    \"gone\": 2\n  }\n}",
-                "{\n  \"k\": {\n  }\n}",
+                "{\n  \"k\": {}\n}",
             ),
         ];
         for (text, expected) in cases {
@@ -1031,7 +577,7 @@ mod tests {
         let new = push_element(text, &path, &value).unwrap().unwrap();
         assert_eq!(
             new,
-            "{\n  \"list\": [\n    {\"name\": \"a\"}, // a\n    {\n      \"name\": \"c\",\n      \"port\": 3\n    }\n  ],\n}"
+            "{\n  \"list\": [\n    {\"name\": \"a\"}, // a\n    {\n      \"name\": \"c\",\n      \"port\": 3,\n    },\n  ],\n}"
         );
         assert_eq!(
             value_at(&new, &path).unwrap().unwrap(),
@@ -1039,7 +585,7 @@ mod tests {
         );
         let empty = "{\n  \"list\": []\n}";
         let new = push_element(empty, &path, &json!(1)).unwrap().unwrap();
-        assert_eq!(new, "{\n  \"list\": [\n    1\n  ]\n}");
+        assert_eq!(new, "{\n  \"list\": [1]\n}");
         assert_eq!(
             push_element("{\"list\": 1}", &path, &json!(1)).unwrap(),
             None
@@ -1062,24 +608,96 @@ mod tests {
     }
 
     #[test]
-    fn errors_name_the_line() {
+    fn errors_name_the_line_and_column() {
         let cases = [
-            ("{\n  \"a\": 1\n  \"b\": 2\n}", 3, "expected `,` or `}`"),
-            ("{\n  \"a\": tru\n}", 2, "`tru` is not a JSON value"),
-            ("{\n\n  \"a\": \"open\n}", 3, "unterminated string"),
-            ("{\n  /* open\n}", 2, "unterminated `/*` comment"),
-            ("{\n  \"a\": 1,\n", 3, "the text ends where a key should be"),
-            ("[1]", 1, "the top level is not an object"),
-            ("{} {}", 1, "unexpected text after the end"),
-            ("{\n  'a': 1\n}", 2, "unexpected `'`"),
+            (
+                "{\n  \"a\": 1\n  \"b\": 2\n}",
+                2,
+                9,
+                "expected `,` after this value",
+            ),
+            ("{\n  \"a\": tru\n}", 2, 8, "this is not a JSON value"),
+            ("{\n\n  \"a\": \"open\n}", 3, 8, "unterminated string"),
+            ("{\n  /* open\n}", 2, 3, "unterminated `/*` comment"),
+            ("{\n  \"a\": 1,\n", 1, 1, "this `{` is never closed"),
+            ("[1]", 1, 1, "the top level is not an object"),
+            ("// a list\n[1]", 2, 1, "the top level is not an object"),
+            ("{} {}", 1, 4, "unexpected text after the end"),
+            (
+                "{\n  'a': 1\n}",
+                2,
+                3,
+                "strings take double quotes, not single ones",
+            ),
+            (
+                "{\"\u{e9}\": 0x1}",
+                1,
+                7,
+                "hexadecimal numbers are not allowed",
+            ),
+            ("{a: 1}", 1, 2, "a key must be a string in double quotes"),
         ];
-        for (text, line, message) in cases {
+        for (text, line, column, message) in cases {
             let error = set_members(text, "k", &conn(1)).unwrap_err();
             assert_eq!(
-                (error.line, error.message.as_str()),
-                (line, message),
+                (error.line, error.column, error.message.as_str()),
+                (line, column, message),
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn duplicate_keys_read_and_edit_the_last_as_vs_code_does() {
+        let text = "{\n  \"k\": {\"port\": 1},\n  \"k\": {\"port\": 2}\n}";
+        let port = [Key::Member("k"), Key::Member("port")];
+        assert_eq!(value_at(text, &port).unwrap(), Some(json!(2)));
+        let new = set_members(text, "k", &[("port", json!(3), Set::Always)])
+            .unwrap()
+            .unwrap();
+        assert_eq!(new, "{\n  \"k\": {\"port\": 1},\n  \"k\": {\"port\": 3}\n}");
+        let (start, end) = span_at(&new, &port).unwrap().unwrap();
+        assert_eq!(&new[start..end], "3");
+        assert_eq!(
+            set_members(&new, "k", &[("port", json!(3), Set::Always)]).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn a_string_with_a_control_character_is_tolerated_as_vs_code_does() {
+        let text = "{\"a\": \"x\u{1}y\"}";
+        let new = set_members(text, "k", &[("b", json!(1), Set::Always)])
+            .unwrap()
+            .unwrap();
+        assert!(new.contains("\"a\": \"x\u{1}y\",\n"), "{new:?}");
+        assert_eq!(
+            value_at(&new, &[Key::Member("k")]).unwrap(),
+            Some(json!({"b": 1}))
+        );
+    }
+
+    #[test]
+    fn values_with_quotes_backslashes_and_control_characters_read_back_as_set() {
+        // A password or a Windows path as `iris-dev vscode` may write it.
+        let tricky = json!({"say \"hi\"": "C:\\iris\\mgr \"x\"\n\t\u{1} \u{e9} \u{1F600}"});
+        let new = set_members("{}", "k", &[("v", tricky.clone(), Set::Always)])
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            value_at(&new, &[Key::Member("k"), Key::Member("v")]).unwrap(),
+            Some(tricky.clone())
+        );
+        let parsed: Value = serde_json::from_str(&new).expect("plain JSON");
+        assert_eq!(parsed["k"]["v"], tricky);
+
+        let name = "a \"quoted\" \\ name";
+        let new = set_members(&new, name, &[("b", json!(1), Set::Always)])
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            value_at(&new, &[Key::Member(name), Key::Member("b")]).unwrap(),
+            Some(json!(1))
+        );
     }
 }

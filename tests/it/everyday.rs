@@ -117,7 +117,8 @@ fn everyday_commands_reach_the_projects_stack(compose: Compose) {
     fs::write(&settings, broken).unwrap();
     let refused = env.run_in(&shop, ["vscode"]);
     assert_eq!(refused.code(), 1, "{}", refused.snapshot());
-    refused.assert_stderr_contains("settings.json`: line 3: expected `,` or `}`");
+    refused
+        .assert_stderr_contains("settings.json`: line 2, column 9: expected `,` after this value");
     assert_eq!(fs::read_to_string(&settings).unwrap(), broken);
 
     let list: serde_json::Value =
