@@ -12,7 +12,7 @@ use crate::core::engine::DockerSettings;
 use crate::core::engine::dial::{self, Transport};
 use crate::core::engine::{
     Container, ContainerState, Endpoint, Engine, EngineError, ExecResult, Health, Labelled,
-    PublishedPort,
+    PublishedPort, SocketProbe,
 };
 use crate::core::invocation::Invocation;
 use crate::edges::process::Runner;
@@ -43,23 +43,36 @@ pub fn discover_endpoint(docker: &DockerSettings, runner: &dyn Runner, dir: &Pat
             let host = output.stdout.trim();
             (output.code == 0 && !host.is_empty()).then(|| host.to_owned())
         },
-        is_socket,
+        LocalSockets,
     )
 }
 
-/// Whether `path` is a socket this user can connect to: a stale file, a
-/// socket no engine listens on, or Docker's socket for a user outside the
-/// `docker` group is no engine for iris-dev, and Podman's may be.
-fn is_socket(path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        fs_err::metadata(path).is_ok_and(|metadata| metadata.file_type().is_socket())
-            && std::os::unix::net::UnixStream::connect(path).is_ok()
+/// The well-known sockets on this machine's file system, as
+/// [`Endpoint::resolve`] asks about them.
+struct LocalSockets;
+
+impl SocketProbe for LocalSockets {
+    fn is_there(&self, path: &Path) -> bool {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            fs_err::metadata(path).is_ok_and(|metadata| metadata.file_type().is_socket())
+        }
+        #[cfg(not(unix))]
+        {
+            path.exists()
+        }
     }
-    #[cfg(not(unix))]
-    {
-        path.exists()
+
+    fn answers(&self, path: &Path) -> bool {
+        #[cfg(unix)]
+        {
+            std::os::unix::net::UnixStream::connect(path).is_ok()
+        }
+        #[cfg(not(unix))]
+        {
+            path.exists()
+        }
     }
 }
 

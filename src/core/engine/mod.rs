@@ -168,13 +168,44 @@ pub fn local_sockets(xdg_runtime_dir: Option<&std::path::Path>) -> Vec<LocalSock
         .collect()
 }
 
-/// The first of `sockets` that `is_socket` says is there, with the ones
-/// passed over; none there: [`Origin::NothingFound`] and Docker's default.
-pub fn choose_socket(
-    sockets: Vec<LocalSocket>,
-    is_socket: impl Fn(&std::path::Path) -> bool,
-) -> (String, Origin) {
-    match sockets.iter().position(|socket| is_socket(&socket.path)) {
+/// What is at a well-known socket's path, asked in two steps so that the
+/// everyday case, one engine's socket there, never wakes an engine: a warm
+/// `port` or `env` only needs to know the engine is on this host.
+pub trait SocketProbe {
+    /// A socket file is at `path` (a `stat`).
+    fn is_there(&self, path: &std::path::Path) -> bool;
+    /// Something this user may talk to accepts connections at `path` (a
+    /// `connect`): a stale file, a socket no engine listens on, or Docker's
+    /// socket for a user outside the `docker` group does not.
+    fn answers(&self, path: &std::path::Path) -> bool;
+}
+
+/// A function that says whether a socket is there and answers (tests).
+impl<F: Fn(&std::path::Path) -> bool> SocketProbe for F {
+    fn is_there(&self, path: &std::path::Path) -> bool {
+        self(path)
+    }
+
+    fn answers(&self, path: &std::path::Path) -> bool {
+        self(path)
+    }
+}
+
+/// The first of `sockets` that is there and answers, with the ones passed
+/// over. Only a socket with another one after it is asked whether it
+/// answers: the last one there is the choice whatever it says, since nothing
+/// else would be (and its own error then names the file). None there:
+/// [`Origin::NothingFound`] and Docker's default.
+pub fn choose_socket(sockets: Vec<LocalSocket>, probe: &impl SocketProbe) -> (String, Origin) {
+    let there: Vec<usize> = (0..sockets.len())
+        .filter(|&n| probe.is_there(&sockets[n].path))
+        .collect();
+    let chosen = there
+        .iter()
+        .enumerate()
+        .find(|&(rank, &n)| rank + 1 == there.len() || probe.answers(&sockets[n].path))
+        .map(|(_, &n)| n);
+    match chosen {
         Some(found) => {
             let mut passed = sockets;
             let socket = passed.remove(found);
@@ -244,13 +275,13 @@ pub struct Tls {
 impl Endpoint {
     /// Resolves like the Docker CLI: `DOCKER_HOST`, else `DOCKER_CONTEXT` or the
     /// config's `currentContext`, whose endpoint `context_host` looks up; else
-    /// the first of [`local_sockets`] that `is_socket` says is there (Docker's,
-    /// then Podman's), as [`choose_socket`] decides.
+    /// the first of [`local_sockets`] that `probe` finds (Docker's, then
+    /// Podman's), as [`choose_socket`] decides.
     pub fn resolve(
         docker: &DockerSettings,
         config_json: Option<&str>,
         context_host: impl FnOnce(&str) -> Option<String>,
-        is_socket: impl Fn(&std::path::Path) -> bool,
+        probe: impl SocketProbe,
     ) -> Self {
         let tls = docker.tls_verify.then(|| Tls {
             cert_path: docker.cert_path.clone(),
@@ -280,8 +311,7 @@ impl Endpoint {
                 origin: Origin::Context { name, variable },
             };
         }
-        let (url, origin) =
-            choose_socket(local_sockets(docker.xdg_runtime_dir.as_deref()), is_socket);
+        let (url, origin) = choose_socket(local_sockets(docker.xdg_runtime_dir.as_deref()), &probe);
         Self {
             url,
             tls,
@@ -995,6 +1025,73 @@ mod tests {
             given.describe(),
             "`unix:///tmp/p.sock` (from `DOCKER_HOST`)"
         );
+    }
+
+    /// Sockets that are there, and the ones of them that answer; every
+    /// `connect` is counted.
+    struct FakeSockets {
+        there: &'static [&'static str],
+        answering: &'static [&'static str],
+        asked: std::cell::RefCell<Vec<std::path::PathBuf>>,
+    }
+
+    impl SocketProbe for FakeSockets {
+        fn is_there(&self, path: &std::path::Path) -> bool {
+            self.there
+                .iter()
+                .any(|socket| std::path::Path::new(socket) == path)
+        }
+
+        fn answers(&self, path: &std::path::Path) -> bool {
+            self.asked.borrow_mut().push(path.to_owned());
+            self.answering
+                .iter()
+                .any(|socket| std::path::Path::new(socket) == path)
+        }
+    }
+
+    #[test]
+    fn only_a_socket_with_another_after_it_is_asked_whether_it_answers() {
+        const DOCKER: &str = "/var/run/docker.sock";
+        let sockets = |there, answering| FakeSockets {
+            there,
+            answering,
+            asked: Default::default(),
+        };
+        let choose = |probe: &FakeSockets| choose_socket(local_sockets(None), probe);
+
+        // Docker's alone: chosen without waking the engine, answering or not
+        // (nothing else would be, and connecting to it names what is wrong).
+        for answering in [&[DOCKER][..], &[]] {
+            let probe = sockets(&[DOCKER], answering);
+            let (url, origin) = choose(&probe);
+            assert_eq!(url, DEFAULT_ENDPOINT);
+            assert_eq!(
+                origin.to_string(),
+                "Docker's socket, the first place looked"
+            );
+            assert!(probe.asked.borrow().is_empty(), "{:?}", probe.asked);
+        }
+
+        // Docker's and Podman's: Docker's is asked, and wins when it answers...
+        let both = sockets(
+            &[DOCKER, PODMAN_ROOTFUL_SOCKET],
+            &[DOCKER, PODMAN_ROOTFUL_SOCKET],
+        );
+        assert_eq!(choose(&both).0, DEFAULT_ENDPOINT);
+        assert_eq!(*both.asked.borrow(), [std::path::PathBuf::from(DOCKER)]);
+
+        // ... and is passed over when it does not (a stale file, or a user
+        // outside the `docker` group); Podman's, the last, is not asked.
+        let stale = sockets(&[DOCKER, PODMAN_ROOTFUL_SOCKET], &[PODMAN_ROOTFUL_SOCKET]);
+        let (url, origin) = choose(&stale);
+        assert_eq!(url, "unix:///run/podman/podman.sock");
+        assert!(origin.found_podman());
+        assert_eq!(*stale.asked.borrow(), [std::path::PathBuf::from(DOCKER)]);
+
+        let nothing = sockets(&[], &[]);
+        assert!(matches!(choose(&nothing).1, Origin::NothingFound { .. }));
+        assert!(nothing.asked.borrow().is_empty());
     }
 
     #[test]
