@@ -18,7 +18,7 @@ use crate::workflows::up::Up;
 pub fn run(args: UpArgs, context: &Context<'_>) -> Result<(), Error> {
     let settings = UpSettings::resolve(args, &context.settings);
     let project = context.project()?;
-    let stack = context.stack(&project)?;
+    let (stack, listing) = context.stack_listed(&project)?;
     let mut state = StateDir::open(&project.root);
     if !settings.dry_run {
         state
@@ -71,9 +71,12 @@ pub fn run(args: UpArgs, context: &Context<'_>) -> Result<(), Error> {
         return context.printer.data(&plan.invocation);
     }
     // What a failed `up` may remove is what it added (issue 21 §3).
-    let before = (engine.as_ref())
-        .and_then(|engine| project_stack::BeforeUp::take(engine, stack.compose_project()));
-    let started = up.start(&mut state).inspect_err(|error| {
+    // The stack's listing is the first attempt's too: the engine is asked
+    // for its containers once before compose runs.
+    let before = (engine.as_ref().zip(listing.as_ref())).and_then(|(engine, listing)| {
+        project_stack::BeforeUp::take(engine, &listing.containers, stack.compose_project())
+    });
+    let started = up.start(&mut state, listing).inspect_err(|error| {
         if let (Some(engine), Some(before)) = (&engine, &before) {
             let up = (&compose, &stack, &state);
             project_stack::clean_failed_up(context, engine, before, up, error);

@@ -110,13 +110,21 @@ impl<'a> Context<'a> {
     /// engine is asked for its containers when it answers; without it only the
     /// registry speaks.
     pub fn stack(&self, project: &Project) -> Result<Stack, Error> {
+        Ok(self.stack_listed(project)?.0)
+    }
+
+    /// [`Context::stack`], with the listing it was named from (`None` when the
+    /// engine did not answer): `up`'s first attempt reads the same one.
+    pub fn stack_listed(&self, project: &Project) -> Result<(Stack, Option<Listing>), Error> {
         let registry = self.store().read()?;
         let endpoint = self.endpoint();
-        let containers = self
-            .shared_listing(&endpoint)
-            .map(|listing| listing.containers)
+        let listing = self.shared_listing(&endpoint).ok();
+        let containers = listing
+            .as_ref()
+            .map(|listing| listing.containers.as_slice())
             .unwrap_or_default();
-        self.stack_with(project, &registry, &containers)
+        let stack = self.stack_with(project, &registry, containers)?;
+        Ok((stack, listing))
     }
 
     /// [`Context::stack`] with the registry the caller has read already, and

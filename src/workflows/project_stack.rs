@@ -284,13 +284,14 @@ pub struct BeforeUp {
 }
 
 impl BeforeUp {
-    /// `None` when the engine does not answer: then a failure cleans nothing.
+    /// From the containers `up` listed before its first attempt; `None` when
+    /// the engine does not answer: then a failure cleans nothing.
     pub fn take(
         engine: &crate::edges::docker::DockerEngine,
+        containers: &[crate::core::engine::Container],
         compose_project: &str,
     ) -> Option<Self> {
         use crate::core::engine::Engine;
-        let containers = engine.containers().ok()?;
         let volumes = engine.volumes().ok()?;
         Some(Self {
             had_containers: containers.iter().any(|container| {

@@ -78,15 +78,18 @@ impl Up<'_> {
 
     /// Runs `compose up -d` until it succeeds, moving unpinned IRIS ports the
     /// engine refuses; records the started stack. A failure puts the registry
-    /// back as it was before (see [`transition::restore`]).
-    pub fn start(&self, state: &mut StateDir) -> Result<Started, Error> {
+    /// back as it was before (see [`transition::restore`]). `first` is the
+    /// first attempt's listing when the caller has one as fresh (the one the
+    /// stack was named from); every later attempt asks again.
+    pub fn start(&self, state: &mut StateDir, first: Option<Listing>) -> Result<Started, Error> {
         let printer = &self.context.printer;
         let mut avoid = Vec::new();
         let mut stack_avoid = Vec::new();
         let mut before: Option<Assigned> = None;
+        let mut first = first;
         for attempt in 1..=MAX_ATTEMPTS {
             // One listing per attempt, which every step of the attempt reads.
-            let listing = self.list();
+            let listing = first.take().or_else(|| self.list());
             let assigned = self.assign(listing.as_ref(), &avoid, Mode::Reserve);
             // A later attempt that cannot assign puts back what the earlier ones
             // changed, like every other failure.
@@ -459,6 +462,16 @@ mod tests {
         extra: &[(&str, &str)],
         ups: Vec<(Vec<String>, i32)>,
     ) -> (World, Result<Started, Error>, usize) {
+        up_listed(extra, ups, false)
+    }
+
+    /// [`up`], given the first attempt's listing when `listed` (as
+    /// `commands::up` passes the stack's).
+    fn up_listed(
+        extra: &[(&str, &str)],
+        ups: Vec<(Vec<String>, i32)>,
+        listed: bool,
+    ) -> (World, Result<Started, Error>, usize) {
         let temp = tempfile::tempdir().unwrap();
         let root = temp.path().join("shop");
         fs_err::create_dir_all(&root).unwrap();
@@ -549,7 +562,8 @@ mod tests {
             host: &free,
         };
         let mut state = StateDir::open(&project.root);
-        let started = up.start(&mut state);
+        let first = listed.then(|| Listing::of(&Empty::default(), context.now()).unwrap());
+        let started = up.start(&mut state, first);
         let listings = engine.listings.get();
         (World { temp, calls }, started, listings)
     }
@@ -588,6 +602,17 @@ mod tests {
         assert_eq!(entry.port, 10_201);
         assert!(entry.compose_project.is_some(), "{entry:?}");
         assert!(entry.started_at.is_some(), "{entry:?}");
+    }
+
+    #[test]
+    fn the_first_attempt_reads_the_listing_it_is_given_and_later_ones_ask_again() {
+        let (_, started, listings) = up_listed(&[], vec![(vec![], 0)], true);
+        started.unwrap();
+        // Only the started container is looked up.
+        assert_eq!(listings, 1);
+        let (_, started, listings) = up_listed(&[], vec![refusal(10_200), (vec![], 0)], true);
+        assert_eq!(started.unwrap().assignment.port, 10_201);
+        assert_eq!(listings, 2, "the second attempt lists, and the record");
     }
 
     #[test]
