@@ -57,6 +57,9 @@ def main():
     parser.add_argument("--binary", default=str(ROOT / "target/release/iris-dev"))
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    # Each run starts in the project's directory: a relative `--binary` must not
+    # depend on that.
+    args.binary = os.path.abspath(args.binary)
 
     with tempfile.TemporaryDirectory(prefix="iris-dev-bench") as temp:
         temp = Path(temp)
@@ -73,7 +76,9 @@ def main():
         iris_dev = lambda *a: [args.binary, *a]
         name = subprocess.run(iris_dev("env", "--format", "json"), cwd=project, env=env, check=True,
                               capture_output=True, text=True).stdout
-        name = __import__("json").loads(name)["COMPOSE_PROJECT_NAME"]
+        # `env` names the compose project `IRIS_DEV_COMPOSE_PROJECT` (it never
+        # exports compose's own variable, issue 16).
+        name = __import__("json").loads(name)["IRIS_DEV_COMPOSE_PROJECT"]
 
         took, after_ready = [], []
         try:

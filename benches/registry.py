@@ -15,6 +15,10 @@ Measures, each in a fresh temporary HOME with a high port range:
   3. 64 concurrent processes, each assigning a port to its own project, wall time,
      for iris-dev (the median of `--rounds` rounds, each starting from the same
      registry) and for iris-devtester (one round: it takes 10 to 25 s).
+  4. with `--baseline BINARY` (an earlier release build), warm `port` and `env`
+     of this build and the baseline, alternating call by call, each in a HOME of
+     its own without stacks: on a busy machine only calls taken side by side
+     say whether a change made them slower.
 Results go to standard output as a Markdown table for docs/BENCHMARKS.md.
 """
 
@@ -88,6 +92,27 @@ def concurrent(commands, env, tolerate=False):
     return elapsed, len(failed)
 
 
+def alternate(temp, binaries, runs):
+    """Medians of warm `port` and `env` for each of `binaries`, called in turn."""
+    setups = {}
+    for n, (name, binary) in enumerate(binaries.items()):
+        home = temp / f"side-home-{n}"
+        project = temp / f"side-{n}"
+        home.mkdir()
+        project.mkdir()
+        env = env_for(home)
+        subprocess.run([binary, "port"], cwd=project, env=env, check=True, stdout=subprocess.DEVNULL)
+        setups[name] = (binary, project, env)
+    samples = {name: {"port": [], "env": []} for name in binaries}
+    for _ in range(runs):
+        for name, (binary, project, env) in setups.items():
+            for command in ("port", "env"):
+                start = time.perf_counter()
+                subprocess.run([binary, command], cwd=project, env=env, check=True, stdout=subprocess.DEVNULL)
+                samples[name][command].append(time.perf_counter() - start)
+    return {name: {c: statistics.median(v) for c, v in by.items()} for name, by in samples.items()}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default=str(ROOT / "target/release/iris-dev"))
@@ -95,7 +120,14 @@ def main():
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--stacks", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--baseline", help="an earlier iris-dev binary, measured side by side")
     args = parser.parse_args()
+    # The concurrent round starts each process in its own directory: a relative
+    # path (as the docs give it) must not depend on that. `abspath`, not
+    # `resolve`: the venv's python is a symlink whose target has no venv.
+    args.binary = os.path.abspath(args.binary)
+    args.python = os.path.abspath(args.python)
+    args.baseline = args.baseline and os.path.abspath(args.baseline)
     stacks = []
 
     with tempfile.TemporaryDirectory(prefix="iris-dev-bench") as temp:
@@ -172,6 +204,8 @@ def main():
             for stack in stacks:
                 subprocess.run([args.binary, "down", "-q", "--volumes"], cwd=stack, env=env, check=False)
 
+        side_by_side = args.baseline and alternate(temp, {"this build": args.binary, "baseline": args.baseline}, args.runs)
+
     ms = lambda s: f"{s * 1000:.2f} ms"
     print(f"With {args.stacks} running stack(s) in the registry.\n")
     print(f"| measurement | iris-dev | iris-devtester | ratio |")
@@ -183,6 +217,13 @@ def main():
     failed = f" ({py_64_failed} of 64 timed out on the lock)" if py_64_failed else ""
     spread = f"median of {args.rounds}, {ms(min(rounds))} to {ms(max(rounds))}"
     print(f"| 64 concurrent processes, one project each (wall; iris-dev: {spread}) | {ms(rust_64)} | {ms(py_64)}{failed} | {py_64 / rust_64:.0f}x |")
+    if side_by_side:
+        print(f"\nSide by side with the baseline (median of {args.runs}, alternating call by call, no stacks):\n")
+        print("| command | this build | baseline | ratio |")
+        print("|---|---|---|---|")
+        for command in ("port", "env"):
+            this, base = side_by_side["this build"][command], side_by_side["baseline"][command]
+            print(f"| warm `{command}` | {ms(this)} | {ms(base)} | {this / base:.2f}x |")
 
 
 if __name__ == "__main__":
