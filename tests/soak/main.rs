@@ -18,9 +18,10 @@
 //!
 //! (iris-devtester's `assign_port` gives a project whose port is bound, by its
 //! own running container too, new ports: such a stack and its entry disagree
-//! until it runs again or is gone. The soak counts those steps apart, as
-//! "checks skipped: moved by iris-devtester", instead of calling them
-//! violations of iris-dev's.)
+//! until an `up` or `down` of it succeeds (a failed `up` puts the registry
+//! back as iris-devtester left it) or it is gone. The soak counts those steps
+//! apart, as "checks skipped: moved by iris-devtester", instead of calling
+//! them violations of iris-dev's.)
 //!
 //! and after the final `down --all --volumes`, no container, network or volume
 //! of the soak is left, nor a registry temp file. It prints its figures (steps,
@@ -376,8 +377,11 @@ impl Soak {
         let roll = self.random.below(100);
         let began = Instant::now();
         // An `up` or `down` of a project iris-devtester moved brings its stack
-        // and its entry together again: from here on they must agree.
-        if matches!(roll, 0..=31 | 88..=99) {
+        // and its entry together again: from here on they must agree. (One
+        // that fails, its compose or itself killed, leaves them as they were:
+        // `kill_compose` and `kill_iris_dev` clear the mark only when it
+        // succeeded, and the checks clear it once the two agree.)
+        if matches!(roll, 0..=31) {
             self.moved_by_python.remove(&project);
         }
         let what = match roll {
@@ -536,15 +540,15 @@ impl Soak {
             4 => &["port"],
             _ => &["ports", "prune"],
         };
-        if matches!(args[0], "up" | "down") {
-            self.moved_by_python.remove(&project);
-        }
         let after = Duration::from_millis(self.random.below(3000));
         let child = self
             .in_project(project, args)
             .spawn()
             .expect("iris-dev starts");
-        let outcome = kill_after(child, after);
+        let (outcome, finished) = kill_after(child, after);
+        if matches!(args[0], "up" | "down") && finished.is_some_and(|status| status.success()) {
+            self.moved_by_python.remove(&project);
+        }
         format!(
             "SIGKILL `{}` {} after {} ms: {outcome}",
             args.join(" "),
@@ -581,6 +585,9 @@ impl Soak {
         }
         let output = wait_limited(child, COMMAND_LIMIT);
         let name = self.projects[project].name.clone();
+        if output.status.success() {
+            self.moved_by_python.remove(&project);
+        }
         match killed {
             Some(pid) => {
                 self.fault("compose killed");
@@ -960,17 +967,17 @@ fn wait_limited(mut child: Child, limit: Duration) -> Output {
 }
 
 /// SIGKILLs `child` after `after`, unless it finished first; says which.
-fn kill_after(mut child: Child, after: Duration) -> String {
+fn kill_after(mut child: Child, after: Duration) -> (String, Option<std::process::ExitStatus>) {
     let started = Instant::now();
     while started.elapsed() < after {
         if let Ok(Some(status)) = child.try_wait() {
-            return format!("it finished first ({status})");
+            return (format!("it finished first ({status})"), Some(status));
         }
         std::thread::sleep(Duration::from_millis(5));
     }
     let _ = child.kill();
     let _ = child.wait_with_output();
-    "killed".to_owned()
+    ("killed".to_owned(), None)
 }
 
 /// Every process: pid, parent pid, command line.
