@@ -99,7 +99,6 @@ pub fn remove_member(
     }
     // `{"gone": 1, "a": 1}` loses `"gone": 1,` but keeps the space after it.
     if !spaced
-        && starts_with_space(&object)
         && let Some(space) = first_after_brace(&object).and_then(|first| first.as_whitespace())
     {
         space.remove();

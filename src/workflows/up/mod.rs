@@ -81,12 +81,15 @@ impl Up<'_> {
     /// back as it was before (see [`transition::restore`]). `first` is the
     /// first attempt's listing when the caller has one as fresh (the one the
     /// stack was named from); every later attempt asks again.
-    pub fn start(&self, state: &mut StateDir, first: Option<Listing>) -> Result<Started, Error> {
+    pub fn start(
+        &self,
+        state: &mut StateDir,
+        mut first: Option<Listing>,
+    ) -> Result<Started, Error> {
         let printer = &self.context.printer;
         let mut avoid = Vec::new();
         let mut stack_avoid = Vec::new();
         let mut before: Option<Assigned> = None;
-        let mut first = first;
         for attempt in 1..=MAX_ATTEMPTS {
             // One listing per attempt, which every step of the attempt reads.
             let listing = first.take().or_else(|| self.list());
